@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: BUSL-1.1
+pragma solidity 0.8.30;
+
+import {ModelRegistry} from "../src/ModelRegistry.sol";
+import {MockAggregator} from "../src/mocks/MockAggregator.sol";
+import {MockStablecoin} from "../src/mocks/MockStablecoin.sol";
+import {Script} from "forge-std/Script.sol";
+
+/// @title Deploy
+/// @notice Deploys the CogFi suite and writes `<DEPLOYMENTS_DIR>/<chainId>.json`.
+/// @dev Environment:
+///  - DEPLOYER_PRIVATE_KEY (required): the broadcasting key.
+///  - STABLECOIN, STABLECOIN_USD_FEED: the stablecoin and its Chainlink stablecoin/USD feed. Required on real
+///    networks; on a local chain (31337) they default to a fresh 6-decimal mock and a mock feed at 1.00.
+///  - DEPLOYMENTS_DIR (default `deployments`): where the address book is written.
+/// Run: forge script script/Deploy.s.sol --rpc-url $RPC_URL --broadcast
+contract Deploy is Script {
+    uint256 internal constant LOCAL_CHAIN_ID = 31_337;
+
+    struct Deployment {
+        address stablecoin;
+        address stablecoinUsdFeed;
+        address modelRegistry;
+        address modelShareImplementation;
+    }
+
+    error MissingEnv(string name);
+
+    function run() external returns (Deployment memory deployment) {
+        uint256 deployerKey = vm.envUint("DEPLOYER_PRIVATE_KEY");
+        string memory dir = vm.envOr("DEPLOYMENTS_DIR", string("deployments"));
+        bool local = block.chainid == LOCAL_CHAIN_ID;
+
+        vm.startBroadcast(deployerKey);
+        deployment.stablecoin = vm.envOr("STABLECOIN", address(0));
+        deployment.stablecoinUsdFeed = vm.envOr("STABLECOIN_USD_FEED", address(0));
+        if (deployment.stablecoin == address(0)) {
+            if (!local) revert MissingEnv("STABLECOIN");
+            deployment.stablecoin = address(new MockStablecoin());
+        }
+        if (deployment.stablecoinUsdFeed == address(0)) {
+            if (!local) revert MissingEnv("STABLECOIN_USD_FEED");
+            // Chainlink USD feeds use 8 decimals: 1e8 is $1.00.
+            deployment.stablecoinUsdFeed = address(new MockAggregator(8, "mUSD / USD", 1e8));
+        }
+        ModelRegistry registry = new ModelRegistry(deployment.stablecoin);
+        deployment.modelRegistry = address(registry);
+        deployment.modelShareImplementation = registry.shareImplementation();
+        vm.stopBroadcast();
+
+        _write(dir, deployment);
+    }
+
+    function _write(string memory dir, Deployment memory deployment) internal {
+        string memory key = "contracts";
+        vm.serializeAddress(key, "Stablecoin", deployment.stablecoin);
+        vm.serializeAddress(key, "StablecoinUsdFeed", deployment.stablecoinUsdFeed);
+        vm.serializeAddress(key, "ModelShareImplementation", deployment.modelShareImplementation);
+        string memory contracts = vm.serializeAddress(key, "ModelRegistry", deployment.modelRegistry);
+
+        string memory root = "deployment";
+        vm.serializeUint(root, "chainId", block.chainid);
+        vm.serializeUint(root, "deployedAtBlock", block.number);
+        vm.serializeBool(root, "local", block.chainid == LOCAL_CHAIN_ID);
+        string memory json = vm.serializeString(root, "contracts", contracts);
+        vm.createDir(dir, true);
+        vm.writeJson(json, string.concat(dir, "/", vm.toString(block.chainid), ".json"));
+    }
+}

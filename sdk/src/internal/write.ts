@@ -1,0 +1,46 @@
+import type { Abi, ContractFunctionArgs, ContractFunctionName, Hash, TransactionReceipt, Address } from "viem";
+import { requireWallet, type CogFiClient } from "../client.js";
+import { CogFiError, toCogFiError } from "../errors.js";
+
+export type WriteResult = { hash: Hash; receipt: TransactionReceipt };
+
+/**
+ * Simulates, sends and waits for one contract call, turning reverts into typed CogFi errors.
+ * Simulation first means a custom error surfaces before any gas is spent.
+ */
+export async function writeAndWait<
+  const abi extends Abi,
+  functionName extends ContractFunctionName<abi, "nonpayable" | "payable">,
+>(
+  client: CogFiClient,
+  action: string,
+  call: {
+    address: Address;
+    abi: abi;
+    functionName: functionName;
+    args: ContractFunctionArgs<abi, "nonpayable" | "payable", functionName>;
+  },
+): Promise<WriteResult> {
+  const wallet = requireWallet(client, action);
+  try {
+    const { request } = await client.publicClient.simulateContract({
+      ...(call as object),
+      account: wallet.account,
+    } as never);
+    const hash = await wallet.writeContract(request as never);
+    const receipt = await client.publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new CogFiError(`${action}: transaction ${hash} reverted`);
+    return { hash, receipt };
+  } catch (error) {
+    throw toCogFiError(error, action);
+  }
+}
+
+/** Runs a read and turns reverts into typed CogFi errors. */
+export async function readOrThrow<T>(action: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw toCogFiError(error, action);
+  }
+}
