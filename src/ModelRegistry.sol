@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
+import {ModelShare} from "./ModelShare.sol";
 import {IModelRegistry, Model, ModelParams, Pricing} from "./interfaces/IModelRegistry.sol";
 import {IModelShare} from "./interfaces/IModelShare.sol";
-import {ModelShare} from "./ModelShare.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
@@ -127,8 +127,7 @@ contract ModelRegistry is IModelRegistry {
     function cancelPricingChange(uint256 modelId) external onlyModelOwner(modelId) {
         Model storage model = _models[modelId];
         uint256 scheduledAt = model.pendingPricingAt;
-        // Nothing to cancel, or the change already took effect: both are a pending-change error for the caller.
-        if (scheduledAt == 0 || block.timestamp >= scheduledAt) revert PricingChangePending(modelId, scheduledAt);
+        if (scheduledAt == 0 || block.timestamp >= scheduledAt) revert NoPricingChangePending(modelId);
         delete model.pendingPricing;
         model.pendingPricingAt = 0;
         emit PricingChangeCancelled(modelId);
@@ -194,13 +193,14 @@ contract ModelRegistry is IModelRegistry {
         emit ModelRegistered(modelId, msg.sender, parentId, share, royaltyBps, params.name, params.metadataURI);
 
         string memory id = Strings.toString(modelId);
-        IModelShare(share).initialize(
-            string.concat("CogFi Model Share ", id, ": ", params.name),
-            string.concat("CMS", id),
-            modelId,
-            msg.sender,
-            params.shareSupply
-        );
+        IModelShare(share)
+            .initialize(
+                string.concat("CogFi Model Share ", id, ": ", params.name),
+                string.concat("CMS", id),
+                modelId,
+                msg.sender,
+                params.shareSupply
+            );
     }
 
     function _pricingInForce(Model storage model) internal view returns (Pricing memory) {

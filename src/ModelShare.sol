@@ -64,9 +64,13 @@ contract ModelShare is IModelShare {
     /* INITIALIZER */
 
     /// @inheritdoc IModelShare
-    function initialize(string calldata name_, string calldata symbol_, uint256 modelId_, address holder, uint256 supply)
-        external
-    {
+    function initialize(
+        string calldata name_,
+        string calldata symbol_,
+        uint256 modelId_,
+        address holder,
+        uint256 supply
+    ) external {
         if (msg.sender != registry) revert OnlyRegistry();
         if (totalSupply != 0) revert AlreadyInitialized();
         if (supply == 0 || supply > type(uint128).max) revert InvalidSupply();
@@ -115,17 +119,18 @@ contract ModelShare is IModelShare {
     {
         if (block.timestamp > deadline) revert PermitExpired(deadline);
         bytes32 structHash = keccak256(abi.encode(PERMIT_TYPEHASH, owner, spender, value, nonces[owner]++, deadline));
-        address signer = ECDSA.recover(keccak256(abi.encodePacked("\x19\x01", DOMAIN_SEPARATOR(), structHash)), v, r, s);
-        if (signer != owner) revert InvalidPermitSigner(signer, owner);
+        (address signer,,) =
+            ECDSA.tryRecover(keccak256(abi.encodePacked("\x19\x01", DOMAIN_SEPARATOR(), structHash)), v, r, s);
+        // A malformed signature recovers to the zero address, which is never a valid owner.
+        if (signer != owner || signer == address(0)) revert InvalidPermitSigner(signer, owner);
         allowance[owner][spender] = value;
         emit Approval(owner, spender, value);
     }
 
     // forge-lint: disable-next-line(mixed-case-function)
     function DOMAIN_SEPARATOR() public view returns (bytes32) {
-        return keccak256(
-            abi.encode(DOMAIN_TYPEHASH, keccak256(bytes(name)), keccak256("1"), block.chainid, address(this))
-        );
+        return
+            keccak256(abi.encode(DOMAIN_TYPEHASH, keccak256(bytes(name)), keccak256("1"), block.chainid, address(this)));
     }
 
     /* REVENUE VIEWS */
@@ -177,10 +182,15 @@ contract ModelShare is IModelShare {
     /// @inheritdoc IModelShare
     function claim(address receiver) external returns (uint256 amount) {
         uint256 released = _syncStream();
-        _credit(msg.sender, released);
-        amount = _accrued[msg.sender];
+        Holder memory h = _holders[msg.sender];
+        uint256 stored = _accrued[msg.sender];
+        amount = stored + RevenueStreamLib.creditDown(h.balance, released, h.checkpoint, totalSupply);
+        if (h.checkpoint != released) {
+            h.checkpoint = uint96(released);
+            _holders[msg.sender] = h;
+        }
         if (amount == 0) return 0;
-        _accrued[msg.sender] = 0;
+        if (stored != 0) _accrued[msg.sender] = 0;
         emit RevenueClaimed(msg.sender, receiver, amount);
         IERC20(stablecoin).safeTransfer(receiver, amount);
     }
@@ -188,6 +198,7 @@ contract ModelShare is IModelShare {
     /* INTERNAL */
 
     function _transfer(address from, address to, uint256 amount) internal {
+        if (from == address(0)) revert InvalidSender(from);
         if (to == address(0) || to == address(this)) revert InvalidReceiver(to);
         uint256 released = _syncStream();
         uint256 supply = totalSupply;
@@ -228,13 +239,5 @@ contract ModelShare is IModelShare {
         uint256 credit = RevenueStreamLib.creditDown(h.balance, released, h.checkpoint, supply);
         if (credit != 0) _accrued[holder] += credit;
         h.checkpoint = uint96(released);
-    }
-
-    /// @dev Credits `holder` up to `released` in storage.
-    function _credit(address holder, uint256 released) internal {
-        Holder memory h = _holders[holder];
-        if (h.checkpoint == released) return;
-        _accrue(holder, h, released, totalSupply);
-        _holders[holder] = h;
     }
 }

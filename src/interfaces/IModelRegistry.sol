@@ -65,6 +65,8 @@ interface IModelRegistry {
     error InvalidName();
     /// @notice Thrown when a pricing change is requested while an earlier one has not yet taken effect.
     error PricingChangePending(uint256 modelId, uint256 effectiveAt);
+    /// @notice Thrown when there is no scheduled pricing change left to cancel.
+    error NoPricingChangePending(uint256 modelId);
     /// @notice Thrown when a model is already in the requested pause state.
     error PauseUnchanged(uint256 modelId, bool paused);
     /// @notice Thrown when the new owner is the zero address.
@@ -144,6 +146,7 @@ interface IModelRegistry {
     function setPricing(uint256 modelId, Pricing calldata pricing) external returns (uint256 effectiveAt);
 
     /// @notice Cancels a scheduled pricing change that has not taken effect. Owner only.
+    /// @dev Reverts with `NoPricingChangePending` when nothing is scheduled or the change is already in force.
     function cancelPricingChange(uint256 modelId) external;
 
     /// @notice Pauses or unpauses a model: a paused model opens no sessions and settles no usage. Owner only.

@@ -24,6 +24,8 @@ interface IModelShare is IERC20, IERC20Permit {
     error InvalidSupply();
     /// @notice Thrown when shares are sent to the zero address or to the share contract itself.
     error InvalidReceiver(address receiver);
+    /// @notice Thrown when shares are sent from the zero address.
+    error InvalidSender(address sender);
     /// @notice Thrown when the sender's balance is below the amount.
     error InsufficientBalance(address holder, uint256 balance, uint256 needed);
     /// @notice Thrown when the spender's allowance is below the amount.
@@ -53,8 +55,13 @@ interface IModelShare is IERC20, IERC20Permit {
     /// @param modelId_ Registry id of the model this share pays for.
     /// @param holder Receiver of the whole fixed supply (the model owner).
     /// @param supply Fixed total supply (18 decimals), at most `type(uint128).max`.
-    function initialize(string calldata name_, string calldata symbol_, uint256 modelId_, address holder, uint256 supply)
-        external;
+    function initialize(
+        string calldata name_,
+        string calldata symbol_,
+        uint256 modelId_,
+        address holder,
+        uint256 supply
+    ) external;
 
     /* VIEWS */
 

@@ -19,6 +19,7 @@ struct RevenueStream {
 library RevenueStreamLib {
     /// @notice The stream brought up to `timestamp`: units released since `lastUpdate` move from pending to
     /// released. Release is rounded down, so the rest stays pending and is released later.
+    /// @dev Updates `stream` in place and returns it; copy first if the original is still needed.
     function releasedAt(RevenueStream memory stream, uint256 timestamp) internal pure returns (RevenueStream memory) {
         if (stream.pending == 0 || timestamp <= stream.lastUpdate) return stream;
         uint256 newlyReleased = timestamp >= stream.end

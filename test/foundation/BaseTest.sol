@@ -121,5 +121,4 @@ abstract contract BaseTest is Test {
         if (to >= end) return pending;
         return pending * (to - from) / (end - from);
     }
-
 }

@@ -6,7 +6,7 @@ import {ICognitionPoolErrors} from "./ICognitionPoolErrors.sol";
 /// @title ICognitionPool
 /// @notice Concentrated-liquidity pool of one model share against the share's revenue stablecoin. The math is
 /// bit-for-bit that of Uniswap v3 and the read interface has the same shapes as `IUniswapV3Pool`, so that
-/// `@uniswap/v3-sdk` quotes it to the wei and v3 tooling can read it.
+/// the Uniswap v3 SDK quotes it to the wei and v3 tooling can read it.
 /// @dev Revenue rule: the pool holds model shares, which earn stablecoin revenue streamed in over
 /// `REVENUE_STREAM_PERIOD`. The pool claims it (at most once per block) before any change of in-range
 /// liquidity or of a position (mint, burn, the first initialized-tick crossing of a swap, `collectRevenue`) and
@@ -158,6 +158,9 @@ interface ICognitionPool is ICognitionPoolErrors {
     /// @notice Cumulative tick and seconds-per-liquidity `secondsAgos[i]` seconds ago, interpolated between
     /// observations (v3 semantics). A TWAP tick over `[t - a, t - b]` is `(c[b] - c[a]) / (a - b)`.
     /// @dev Reverts with `ObservationTooOld` if a target precedes the oldest observation.
+    /// Manipulation bound: an observation records the tick that held before the block's first change, so a price
+    /// moved and restored within one block does not move any TWAP, and a tick moved by `d` and held for `s`
+    /// seconds moves a `w`-second TWAP tick by at most `d * s / w` (one 12 s block on a 30 min TWAP: d / 150).
     function observe(uint32[] calldata secondsAgos)
         external
         view

@@ -57,4 +57,6 @@ interface ICognitionPoolErrors {
     error ObservationTooOld(uint32 target, uint32 oldest);
     /// @notice Thrown when an ERC-20 transfer out of the pool fails.
     error TransferFailed(address token);
+    /// @notice Thrown when a token's `balanceOf` call fails.
+    error BalanceQueryFailed(address token);
 }

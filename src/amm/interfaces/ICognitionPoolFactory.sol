@@ -13,6 +13,8 @@ interface ICognitionPoolFactory {
     error PoolExists(address pool);
     /// @notice Thrown when the share reports no stablecoin (not a model share).
     error NotModelShare(address share);
+    /// @notice Thrown when deploying the pool (or the factory's code store) fails.
+    error PoolDeploymentFailed();
 
     /* EVENTS */
 

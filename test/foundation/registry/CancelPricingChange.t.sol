@@ -37,7 +37,7 @@ contract CancelPricingChangeTest is BaseTest {
 
     function test_cancelPricingChange_revertsWhenNothingScheduled() public {
         vm.prank(modelOwner);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.PricingChangePending.selector, modelId, 0));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.NoPricingChangePending.selector, modelId));
         registry.cancelPricingChange(modelId);
     }
 
@@ -45,7 +45,7 @@ contract CancelPricingChangeTest is BaseTest {
         uint256 effectiveAt = _schedule();
         vm.warp(effectiveAt);
         vm.prank(modelOwner);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.PricingChangePending.selector, modelId, effectiveAt));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.NoPricingChangePending.selector, modelId));
         registry.cancelPricingChange(modelId);
     }
 

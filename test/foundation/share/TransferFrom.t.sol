@@ -62,6 +62,12 @@ contract TransferFromTest is BaseTest {
         assertEq(share.allowance(modelOwner, alice), 100e18, "allowance untouched by the revert");
     }
 
+    function test_transferFrom_revertsFromZeroAddress() public {
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IModelShare.InvalidSender.selector, address(0)));
+        share.transferFrom(address(0), bob, 0);
+    }
+
     function test_transferFrom_revertsToShareItself() public {
         _approve(modelOwner, alice, 100e18);
         vm.prank(alice);

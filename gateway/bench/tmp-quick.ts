@@ -1,0 +1,14 @@
+import { privateKeyToAccount } from "viem/accounts";
+import { createSessionCredential } from "../src/credential.js";
+import { startGateway } from "../src/gateway.js";
+import { FakeChain, FakeSigner, fakeAttestor } from "../test/fakes.js";
+import { fakeDeployment, tempDir } from "../test/helpers.js";
+import { runLoad } from "./load.js";
+const buyer = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+const chain = new FakeChain(); chain.addModel(1n, "cogito-8b"); chain.addSession({ sessionId: 1n, buyer: buyer.address, budget: 10n**18n });
+const durability = (process.argv[2] ?? "fsync") as "fsync";
+const gw = await startGateway({ dataDir: tempDir(), http: { port: 0 }, chain: { rpcUrl: "http://127.0.0.1:1", deployment: fakeDeployment }, receipts: { durability, sign: durability !== "none" }, logLevel: "warn" }, { chainReader: chain, signer: new FakeSigner(), attestor: fakeAttestor, processMetrics: false });
+const key = await createSessionCredential(buyer, { chainId: 31337, ledger: fakeDeployment.contracts.InferenceLedger! }, 1n);
+const r = await runLoad({ url: `${gw.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` }, body: (i) => JSON.stringify({ model: "cogito-8b", messages: [{ role: "user", content: `hello ${i}` }], max_tokens: 256 }), concurrency: 32, durationMs: 5000 });
+console.log(durability, r);
+await gw.stop();

@@ -1,0 +1,17 @@
+import { writeFileSync } from "node:fs";
+import { privateKeyToAccount } from "viem/accounts";
+import { createSessionCredential } from "../src/credential.js";
+import { startGateway } from "../src/gateway.js";
+import { FakeChain, FakeSigner, fakeAttestor } from "../test/fakes.js";
+import { fakeDeployment, tempDir } from "../test/helpers.js";
+const buyer = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+const chain = new FakeChain(); chain.addModel(1n, "cogito-8b"); chain.addSession({ sessionId: 1n, buyer: buyer.address, budget: 10n**18n });
+const durability = (process.argv[2] ?? "fsync") as "fsync";
+const gw = await startGateway({ dataDir: tempDir(), http: { port: 0 }, chain: { rpcUrl: "http://127.0.0.1:1", deployment: fakeDeployment }, receipts: { durability, sign: durability !== "none" }, logLevel: "warn" }, { chainReader: chain, signer: new FakeSigner(), attestor: fakeAttestor, processMetrics: false });
+const key = await createSessionCredential(buyer, { chainId: 31337, ledger: fakeDeployment.contracts.InferenceLedger! }, 1n);
+writeFileSync("/tmp/gw.json", JSON.stringify({ url: gw.url, key }));
+process.on("SIGTERM", async () => { await gw.stop(); process.exit(0); });
+import { Session } from "node:inspector/promises";
+const session = new Session(); session.connect();
+process.on("SIGUSR2", async () => { await session.post("Profiler.enable"); await session.post("Profiler.start"); });
+process.on("SIGUSR1", async () => { const { profile } = await session.post("Profiler.stop"); writeFileSync("/tmp/steady.cpuprofile", JSON.stringify(profile)); });

@@ -1,0 +1,109 @@
+/**
+ * Approval: a request runs only if its session is open, unexpired, for the requested model, the model is served
+ * and not paused, and the session's remaining budget minus this gateway's unsettled usage and reservations
+ * covers the request's worst-case cost. When it does not, `max_tokens` is lowered to what the budget pays
+ * (policy `cap`, down to `minCompletionTokens`) or the request is refused (`refuse`).
+ *
+ * The worst case is (prompt tokens + margin) at the input price plus `max_tokens` at the dearer of the output
+ * and reasoning prices, rounded up like the ledger. The approved worst case is reserved until the request's
+ * receipt is recorded (or the request fails), so concurrent requests cannot overspend a session.
+ */
+import type { GatewayConfig } from "./config.js";
+import type { ChainView } from "./chain/view.js";
+import type { BlockHead, ModelState, SessionState } from "./chain/types.js";
+import type { SessionCredential } from "./credential.js";
+import { affordableMaxTokens, worstCaseCost } from "./cost.js";
+import { GatewayError, refuse } from "./errors.js";
+import type { Exposure } from "./exposure.js";
+import { ModelCatalog } from "./models.js";
+
+export type ApprovalRequest = {
+  credential: SessionCredential;
+  /** The `model` the client asked for. */
+  model: string;
+  promptTokens: number;
+  /** `max_tokens` / `max_completion_tokens` as given (already checked against the gateway's limit). */
+  maxTokens: number | undefined;
+  /** performance.now() when the request arrived (for head freshness). */
+  arrivedAt: number;
+};
+
+export type Approval = {
+  head: BlockHead;
+  session: SessionState;
+  model: ModelState;
+  /** The completion cap the request runs with. */
+  maxTokens: number;
+  /** Whether the cap was lowered to fit the budget. */
+  capped: boolean;
+  /** The worst-case cost reserved. */
+  reserved: bigint;
+  /** Releases the reservation (idempotent). */
+  release: () => void;
+};
+
+export class Approver {
+  readonly #view: ChainView;
+  readonly #catalog: ModelCatalog;
+  readonly #exposure: Exposure;
+  readonly #config: GatewayConfig["approval"];
+
+  constructor(view: ChainView, catalog: ModelCatalog, exposure: Exposure, config: GatewayConfig["approval"]) {
+    this.#view = view;
+    this.#catalog = catalog;
+    this.#exposure = exposure;
+    this.#config = config;
+  }
+
+  async approve(request: ApprovalRequest): Promise<Approval> {
+    const { credential } = request;
+    let head: BlockHead;
+    let session: SessionState | undefined;
+    let model: ModelState | undefined;
+    try {
+      head = await this.#view.head(request.arrivedAt);
+      session = await this.#view.session(credential.sessionId, head.number);
+      model = session ? await this.#view.model(session.modelId, head.number) : undefined;
+    } catch (cause) {
+      if (cause instanceof GatewayError) throw cause;
+      throw refuse.chainUnavailable(cause);
+    }
+    if (!session) throw refuse.unknownSession(credential.sessionId);
+    if (session.buyer.toLowerCase() !== credential.buyer.toLowerCase()) {
+      throw refuse.invalidCredential(`it is not signed by the buyer of session ${session.sessionId}`);
+    }
+    if (!model || !this.#catalog.isServed(model) || !ModelCatalog.matches(request.model, model)) {
+      const exists = await this.#catalog.exists(request.model, head.number).catch((cause) => {
+        throw refuse.chainUnavailable(cause);
+      });
+      if (!exists) throw refuse.modelNotFound(request.model);
+      throw refuse.wrongModel(session.sessionId, model?.name ?? `#${session.modelId}`, request.model);
+    }
+    if (session.closed) throw refuse.sessionClosed(session.sessionId);
+    if (head.timestamp >= session.expiry) throw refuse.sessionExpired(session.sessionId, session.expiry);
+    if (model.paused) throw refuse.modelPaused(request.model);
+
+    // From here to `reserve` nothing awaits: the budget check and the reservation are one atomic step.
+    this.#exposure.observeSettled(session.sessionId, session.lastSequence);
+    const remaining = session.budget > session.spent ? session.budget - session.spent : 0n;
+    const committed = this.#exposure.committed(session.sessionId);
+    const available = remaining > committed ? remaining - committed : 0n;
+    const promptTokens = BigInt(Math.ceil((request.promptTokens * (10_000 + this.#config.promptMarginBps)) / 10_000));
+    const wanted = BigInt(request.maxTokens ?? this.#config.defaultMaxTokens);
+
+    let maxTokens = wanted;
+    let capped = false;
+    if (worstCaseCost(promptTokens, wanted, model.pricing) > available) {
+      const affordable = affordableMaxTokens(available, promptTokens, model.pricing);
+      const minimum = BigInt(Math.min(this.#config.minCompletionTokens, Number(wanted)));
+      if (this.#config.onInsufficientBudget === "refuse" || affordable === undefined || affordable < minimum) {
+        throw refuse.insufficientBudget(session.sessionId, available, worstCaseCost(promptTokens, minimum, model.pricing));
+      }
+      maxTokens = affordable;
+      capped = true;
+    }
+    const reserved = worstCaseCost(promptTokens, maxTokens, model.pricing);
+    const release = this.#exposure.reserve(session.sessionId, reserved);
+    return { head, session, model, maxTokens: Number(maxTokens), capped, reserved, release };
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The gateway's configuration: the only home of its tunables, validated at start with zod.
+ * Secrets (the sealing secret, the registrar key, the upstream API key) come from env or the caller and are
+ * never logged (see `redactConfig`).
+ */
+import { resolve } from "node:path";
+import { parseDeployment, type Deployment } from "@cogfi/sdk";
+import { z } from "zod";
+
+const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 32 bytes as 0x-prefixed hex");
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+/** How many tokens the simulated backend draws for one request. */
+export const tokenDistributionSchema = z.discriminatedUnion("kind", [
+  /** exp(N(ln median, sigma²)): heavy right tail; mean = median·exp(sigma²/2). */
+  z.object({ kind: z.literal("lognormal"), median: z.number().positive(), sigma: z.number().min(0).max(5) }).strict(),
+  /** Pareto type I: P(X > x) = (scale / x)^alpha for x >= scale; infinite variance for alpha <= 2. */
+  z.object({ kind: z.literal("pareto"), scale: z.number().positive(), alpha: z.number().positive() }).strict(),
+  z.object({ kind: z.literal("fixed"), value: z.number().int().min(0) }).strict(),
+]);
+export type TokenDistribution = z.infer<typeof tokenDistributionSchema>;
+
+export const simulatedProfileSchema = z
+  .object({
+    /** Reasoning tokens per request (before the max_tokens cap). */
+    reasoning: tokenDistributionSchema,
+    /** Visible output tokens per request (before the cap). */
+    output: tokenDistributionSchema,
+  })
+  .strict();
+export type SimulatedProfile = z.infer<typeof simulatedProfileSchema>;
+
+/**
+ * The default profile of every simulated model: reasoning ~ lognormal(median 512, sigma 1.25) — mean ≈ 1,120,
+ * p90 ≈ 2,540, p99 ≈ 9,400 tokens — and output ~ lognormal(median 160, sigma 0.6) — p99 ≈ 650 tokens.
+ */
+export const DEFAULT_SIMULATED_PROFILE: SimulatedProfile = {
+  reasoning: { kind: "lognormal", median: 512, sigma: 1.25 },
+  output: { kind: "lognormal", median: 160, sigma: 0.6 },
+};
+
+const simulatedBackendSchema = z
+  .object({
+    kind: z.literal("simulated"),
+    /** Seed of every draw: the same seed and request always give the same completion. */
+    seed: z.string().default("cogfi"),
+    /** Profiles by model name; `*` applies to models without their own. */
+    profiles: z.record(simulatedProfileSchema).default({}),
+    /** Delay before the first token, to mimic a model's latency. */
+    latencyMs: int(0, 600_000).default(0),
+    /** Tokens per SSE chunk when streaming. */
+    streamChunkTokens: int(1, 4_096).default(16),
+    /** Delay between SSE chunks. */
+    interChunkDelayMs: int(0, 60_000).default(0),
+  })
+  .strict();
+
+const upstreamBackendSchema = z
+  .object({
+    kind: z.literal("upstream"),
+    /** Base URL of an OpenAI-compatible server, up to and including `/v1` (vLLM, llama.cpp server, Ollama). */
+    baseUrl: z.string().url(),
+    /** Bearer key for the upstream, if it needs one. Secret. */
+    apiKey: z.string().optional(),
+    /** On-chain model name -> upstream model name; unmapped names are sent as is. */
+    modelMap: z.record(z.string()).default({}),
+    timeoutMs: int(1, 3_600_000).default(600_000),
+  })
+  .strict();
+
+export const backendConfigSchema = z.discriminatedUnion("kind", [simulatedBackendSchema, upstreamBackendSchema]);
+export type BackendConfig = z.infer<typeof backendConfigSchema>;
+export type SimulatedBackendConfig = z.infer<typeof simulatedBackendSchema>;
+export type UpstreamBackendConfig = z.infer<typeof upstreamBackendSchema>;
+
+const deploymentSchema = z.unknown().transform((value, context): Deployment => {
+  try {
+    return parseDeployment(value);
+  } catch (error) {
+    context.addIssue({ code: z.ZodIssueCode.custom, message: error instanceof Error ? error.message : String(error) });
+    return z.NEVER;
+  }
+});
+
+export const gatewayConfigSchema = z
+  .object({
+    /** Folder of the receipt log and the sealed enclave key. */
+    dataDir: z.string().min(1),
+    http: z
+      .object({
+        host: z.string().default("127.0.0.1"),
+        /** 0 picks a free port. */
+        port: int(0, 65_535).default(8_787),
+        /** Largest accepted request body, in bytes. */
+        bodyLimitBytes: int(1_024, 64 * 1024 * 1024).default(1_048_576),
+        /** How long shutdown waits for requests in flight before closing their connections. */
+        shutdownGraceMs: int(0, 600_000).default(10_000),
+        keepAliveTimeoutMs: int(0, 600_000).default(65_000),
+      })
+      .strict()
+      .default({}),
+    chain: z
+      .object({
+        rpcUrl: z.string().url(),
+        /** The address book (`deployments/<chainId>.json`). */
+        deployment: deploymentSchema,
+        /**
+         * How old the known head block may be when a request is approved. Session state is cached per block, so a
+         * closed or drained session is refused from the first request that sees the block that closed it; 0 makes
+         * every request fetch a head no older than itself (requests in flight together share one fetch).
+         */
+        headMaxAgeMs: int(0, 60_000).default(250),
+        /** Sessions and models whose state is cached (per block). */
+        cacheEntries: int(16, 1_000_000).default(10_000),
+        /** Milliseconds between polls of transaction receipts (self-registration). */
+        pollingIntervalMs: int(10, 60_000).default(250),
+      })
+      .strict(),
+    /** Model names or ids this gateway serves; all registered models when omitted. */
+    models: z.array(z.union([z.string().min(1), z.number().int().positive()])).optional(),
+    approval: z
+      .object({
+        /** Largest `max_tokens` / `max_completion_tokens` accepted; larger values are a 400. */
+        maxCompletionTokens: int(1, 10_000_000).default(32_768),
+        /** Completion cap of a request that sets none (before the budget cap). */
+        defaultMaxTokens: int(1, 10_000_000).default(4_096),
+        /** `cap`: lower max_tokens to what the budget pays; `refuse`: a 402 unless the budget covers the request. */
+        onInsufficientBudget: z.enum(["cap", "refuse"]).default("cap"),
+        /** Fewest completion tokens worth running when capping; below it the request is refused. */
+        minCompletionTokens: int(1, 1_000_000).default(16),
+        /** Safety margin on the counted prompt tokens in the worst-case cost (an upstream may count more). */
+        promptMarginBps: int(0, 100_000).default(1_000),
+      })
+      .strict()
+      .default({}),
+    backend: backendConfigSchema.default({ kind: "simulated" }),
+    receipts: z
+      .object({
+        durability: z.enum(["fsync", "write", "none"]).default("fsync"),
+        /** Extra wait for more receipts before a commit; 0 commits as soon as the previous fsync finishes. */
+        groupCommitWindowMs: int(0, 100).default(0),
+        /** Sign batches (off only for the benchmark's baseline). */
+        sign: z.boolean().default(true),
+        /** Receipts per signed batch, at most. */
+        batchMaxReceipts: int(1, 4_096).default(256),
+        /** Longest a receipt waits for its batch to be signed. */
+        batchMaxDelayMs: int(1, 3_600_000).default(1_000),
+        /** Default and largest `limit` of GET /v1/receipts (in batches). */
+        pageDefault: int(1, 10_000).default(50),
+        pageMax: int(1, 10_000).default(500),
+      })
+      .strict()
+      .default({}),
+    enclave: z
+      .object({
+        /** Where the sealed enclave seed lives (default `<dataDir>/enclave.sealed.json`). */
+        keyFile: z.string().optional(),
+        /** Measurement of this build; dev mode uses a fixed, documented one. */
+        measurement: hex32.optional(),
+        /** Dev-mode stand-in for the CPU's sealing key. Secret. Defaults to a public dev constant. */
+        sealingSecret: hex32.optional(),
+        /** Key of the dev attestation "platform" that signs dev quotes. Secret. */
+        devPlatformKey: hex32.optional(),
+        /** Register the enclave keys on chain at start (dev mode; default: on local chains). */
+        selfRegister: z.boolean().optional(),
+        /** Pays for self-registration and, on local chains, allows the dev measurement. Secret. */
+        registrarKey: hex32.optional(),
+      })
+      .strict()
+      .default({}),
+    logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  })
+  .strict();
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+
+/** Thrown when the configuration is invalid; the message lists every problem. */
+export class GatewayConfigError extends Error {
+  override name = "GatewayConfigError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Validates a configuration object and applies defaults. */
+export function parseGatewayConfig(input: unknown): GatewayConfig {
+  const result = gatewayConfigSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "config"}: ${issue.message}`);
+    throw new GatewayConfigError(`invalid gateway config:\n  ${problems.join("\n  ")}`, { cause: result.error });
+  }
+  const config = result.data;
+  config.dataDir = resolve(config.dataDir);
+  if (config.approval.defaultMaxTokens > config.approval.maxCompletionTokens) {
+    throw new GatewayConfigError("invalid gateway config: approval.defaultMaxTokens exceeds approval.maxCompletionTokens");
+  }
+  if (config.receipts.pageDefault > config.receipts.pageMax) {
+    throw new GatewayConfigError("invalid gateway config: receipts.pageDefault exceeds receipts.pageMax");
+  }
+  return config;
+}
+
+/** The configuration with its secrets masked, for logs. */
+export function redactConfig(config: GatewayConfig): unknown {
+  const mask = (value: string | undefined) => (value === undefined ? undefined : "<redacted>");
+  return {
+    ...config,
+    chain: { ...config.chain, deployment: { chainId: config.chain.deployment.chainId } },
+    backend: config.backend.kind === "upstream" ? { ...config.backend, apiKey: mask(config.backend.apiKey) } : config.backend,
+    enclave: {
+      ...config.enclave,
+      sealingSecret: mask(config.enclave.sealingSecret),
+      devPlatformKey: mask(config.enclave.devPlatformKey),
+      registrarKey: mask(config.enclave.registrarKey),
+    },
+  };
+}

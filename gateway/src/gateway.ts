@@ -1,0 +1,280 @@
+/**
+ * Assembles and runs the gateway: config -> enclave identity -> receipt store (recovery) -> chain view ->
+ * approval -> backend -> HTTP server, and shuts it all down in the reverse order, flushing receipts.
+ */
+import { mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
+import { createCogFiClient, type CogFiClient } from "@cogfi/sdk";
+import type { Logger } from "pino";
+import type { Address } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { Approver } from "./approval.js";
+import { SimulatedBackend } from "./backends/simulated.js";
+import type { Backend } from "./backends/types.js";
+import { UpstreamBackend } from "./backends/upstream.js";
+import { createSdkChainReader } from "./chain/sdkReader.js";
+import type { ChainReader } from "./chain/types.js";
+import { ChainView } from "./chain/view.js";
+import { GatewayConfigError, parseGatewayConfig, redactConfig, type GatewayConfig, type GatewayConfigInput } from "./config.js";
+import { CredentialVerifier } from "./credential.js";
+import type { Attestor } from "./enclave/attestor.js";
+import { createDevAttestor } from "./enclave/dev.js";
+import { DEV_MEASUREMENT, DEV_SEALING_SECRET, EnclaveIdentity } from "./enclave/identity.js";
+import { refuse } from "./errors.js";
+import { Exposure } from "./exposure.js";
+import { createApp } from "./http/app.js";
+import { parseReceiptsQuery } from "./http/schemas.js";
+import { batchJson } from "./receipts/json.js";
+import { createLogger } from "./logger.js";
+import { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";
+import { ModelCatalog } from "./models.js";
+import { Batcher } from "./receipts/batcher.js";
+import { createSdkReceiptSigner } from "./receipts/sdkSigner.js";
+import { ReceiptStore } from "./receipts/store.js";
+import type { ReceiptSigner } from "./receipts/types.js";
+
+/** Parts a caller (tests, the benchmark) may supply instead of the defaults built from the config. */
+export type GatewayDeps = {
+  logger?: Logger;
+  chainReader?: ChainReader;
+  signer?: ReceiptSigner;
+  attestor?: Attestor;
+  backend?: Backend;
+  /** Collect Node's default process metrics (default true). */
+  processMetrics?: boolean;
+};
+
+export type RunningGateway = {
+  /** Base URL, e.g. `http://127.0.0.1:8787` (the OpenAI base URL is `${url}/v1`). */
+  url: string;
+  port: number;
+  config: GatewayConfig;
+  metrics: GatewayMetrics;
+  store: ReceiptStore;
+  identity: EnclaveIdentity;
+  /** Signs every pending receipt now and waits until the batches are durable. */
+  flushReceipts(): Promise<void>;
+  /** Graceful shutdown: stop accepting, finish requests in flight, sign and flush receipts, close the log. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts the gateway.
+ * @example
+ * const gateway = await startGateway({
+ *   dataDir: ".cogfi/gateway",
+ *   chain: { rpcUrl: "http://127.0.0.1:8545", deployment: loadDeployment(31337) },
+ *   enclave: { registrarKey: ANVIL_PRIVATE_KEYS[0] },
+ * });
+ * const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: credential });
+ * // ...
+ * await gateway.stop();
+ */
+export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps = {}): Promise<RunningGateway> {
+  const config = parseGatewayConfig(input);
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const deployment = config.chain.deployment;
+  const ledger = deployment.contracts.InferenceLedger as Address | undefined;
+  if (!ledger) throw new GatewayConfigError("the deployment has no InferenceLedger: deploy the attested-inference suite first");
+  logger.info({ config: redactConfig(config) }, "starting gateway");
+  mkdirSync(config.dataDir, { recursive: true });
+
+  const measurement = (config.enclave.measurement ?? DEV_MEASUREMENT) as `0x${string}`;
+  const identity = EnclaveIdentity.loadOrCreate(
+    config.enclave.keyFile ?? resolve(config.dataDir, "enclave.sealed.json"),
+    (config.enclave.sealingSecret ?? DEV_SEALING_SECRET) as `0x${string}`,
+    measurement,
+  );
+  logger.info({ measurement, created: identity.created }, identity.created ? "enclave seed created and sealed" : "enclave seed unsealed");
+
+  const metrics = createGatewayMetrics(deps.processMetrics ?? true);
+  const reader: CogFiClient = createCogFiClient({ rpcUrl: config.chain.rpcUrl, deployment, pollingInterval: config.chain.pollingIntervalMs });
+  const chainReader = deps.chainReader ?? createSdkChainReader(reader);
+  const view = new ChainView(chainReader, config.chain);
+  const catalog = new ModelCatalog(view, config.models);
+  const exposure = new Exposure();
+
+  const store = await ReceiptStore.open({
+    path: resolve(config.dataDir, "receipts.log"),
+    durability: config.receipts.durability,
+    groupCommitWindowMs: config.receipts.groupCommitWindowMs,
+    chainId: deployment.chainId,
+    ledger,
+  });
+  if (store.recovery.tornBytes > 0) {
+    logger.warn({ ...store.recovery }, "receipt log had a torn tail (a crash mid-write); it was cut off and copied aside");
+  }
+  for (const receipt of store.receipts) exposure.record(receipt.sessionId, receipt.sequence, receipt.cost);
+  logger.info(
+    { receipts: store.receipts.length, batches: store.batches.length, unbatched: store.unbatched },
+    "receipt log recovered",
+  );
+  store.log.onCommit = (records, seconds) => {
+    metrics.logCommits.observe(seconds);
+    metrics.logCommitRecords.observe(records);
+  };
+
+  const signer = deps.signer ?? createSdkReceiptSigner(identity, reader);
+  const batcher = new Batcher(
+    store,
+    signer,
+    { maxReceipts: config.receipts.batchMaxReceipts, maxDelayMs: config.receipts.batchMaxDelayMs, sign: config.receipts.sign },
+    logger.child({ job: "batcher" }),
+  );
+  batcher.onBatch = () => metrics.batches.inc();
+  batcher.onError = () => metrics.batchErrors.inc();
+  metrics.sources.pendingReceipts = () => store.unbatched;
+
+  const attestor =
+    deps.attestor ??
+    createDevAttestor({
+      identity,
+      client: config.enclave.registrarKey
+        ? createCogFiClient({
+            rpcUrl: config.chain.rpcUrl,
+            deployment,
+            account: privateKeyToAccount(config.enclave.registrarKey as `0x${string}`),
+            pollingInterval: config.chain.pollingIntervalMs,
+          })
+        : reader,
+      platformKey: config.enclave.devPlatformKey as `0x${string}` | undefined,
+      logger: logger.child({ job: "enclave" }),
+    });
+  let registration: { ok: boolean; error?: string } | undefined;
+  if (config.enclave.selfRegister ?? deployment.local) {
+    try {
+      const head = await view.heads.refresh();
+      const models = await catalog.list(head.number);
+      await attestor.register(models.map((entry) => entry.model.modelId));
+      registration = { ok: true };
+    } catch (error) {
+      registration = { ok: false, error: error instanceof Error ? error.message : String(error) };
+      logger.error({ err: error }, "dev self-registration of the enclave keys failed; receipts will not settle until registered");
+    }
+  }
+
+  const backend: Backend =
+    deps.backend ?? (config.backend.kind === "simulated" ? new SimulatedBackend(config.backend) : new UpstreamBackend(config.backend));
+
+  let shuttingDown = false;
+  const app = createApp({
+    metrics,
+    logger,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    chat: {
+      config,
+      verifier: new CredentialVerifier({ chainId: deployment.chainId, ledger }),
+      approver: new Approver(view, catalog, exposure, config.approval),
+      backend,
+      store,
+      exposure,
+      metrics,
+      logger,
+      systemFingerprint: `cogfi-${measurement.slice(2, 14)}`,
+      isShuttingDown: () => shuttingDown,
+    },
+    models: async () => {
+      const head = await view.head().catch((cause) => {
+        throw refuse.chainUnavailable(cause);
+      });
+      const models = await catalog.list(head.number);
+      return models.map(({ publicId, model }) => ({
+        id: publicId,
+        object: "model",
+        created: 0,
+        owned_by: model.owner,
+        cogfi: {
+          modelId: model.modelId.toString(),
+          name: model.name,
+          parentId: model.parentId.toString(),
+          paused: model.paused,
+          enclave: identity.address(model.modelId),
+          pricing: {
+            inputPerMTok: model.pricing.inputPerMTok.toString(),
+            outputPerMTok: model.pricing.outputPerMTok.toString(),
+            reasoningPerMTok: model.pricing.reasoningPerMTok.toString(),
+          },
+        },
+      }));
+    },
+    receipts: (query) => {
+      const { after, limit } = parseReceiptsQuery(query, { limit: config.receipts.pageDefault, max: config.receipts.pageMax });
+      const page = store.page(after, limit);
+      const last = page.batches.at(-1);
+      return {
+        object: "list",
+        chainId: deployment.chainId,
+        ledger,
+        data: page.batches.map((batch) => batchJson(batch, store.receipts)),
+        next_cursor: String(last ? last.batch : after),
+        has_more: page.hasMore,
+      };
+    },
+    attestation: async (query) => {
+      const head = await view.head().catch((cause) => {
+        throw refuse.chainUnavailable(cause);
+      });
+      const requested = typeof (query as { model?: unknown }).model === "string" ? (query as { model: string }).model : undefined;
+      const models = (await catalog.list(head.number)).filter(
+        (entry) => requested === undefined || entry.publicId === requested || ModelCatalog.matches(requested, entry.model) || entry.model.modelId.toString() === requested,
+      );
+      if (requested !== undefined && models.length === 0) throw refuse.modelNotFound(requested);
+      const quotes = await Promise.all(models.map(async (entry) => ({ model: entry.publicId, ...(await attestor.quote(entry.model.modelId)) })));
+      return { mode: attestor.mode, measurement, chainId: deployment.chainId, keys: quotes };
+    },
+    health: async () => {
+      const failure = store.log.failure;
+      const head = view.heads.latest;
+      const ok = !failure && !shuttingDown;
+      return {
+        status: ok ? 200 : 503,
+        body: {
+          status: ok ? "ok" : shuttingDown ? "shutting_down" : "receipt_log_failed",
+          chainId: deployment.chainId,
+          headBlock: head?.number.toString() ?? null,
+          receipts: store.receipts.length,
+          batches: store.batches.length,
+          receiptsPending: store.unbatched,
+          registration: registration ?? null,
+          backend: backend.kind,
+        },
+      };
+    },
+  });
+
+  const server: Server = createServer(app);
+  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+  await new Promise<void>((done, fail) => {
+    server.once("error", fail);
+    server.listen(config.http.port, config.http.host, () => {
+      server.off("error", fail);
+      done();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.http.host.includes(":") ? `[${config.http.host}]` : config.http.host}:${port}`;
+  logger.info({ url, backend: backend.kind, chainId: deployment.chainId }, "gateway listening");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      shuttingDown = true;
+      logger.info("shutting down: draining requests");
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), config.http.shutdownGraceMs);
+      await closed;
+      clearTimeout(grace);
+      logger.info({ pending: store.unbatched }, "signing pending receipts");
+      await batcher.stop();
+      await store.close();
+      await backend.close?.();
+      logger.info({ receipts: store.receipts.length, batches: store.batches.length }, "gateway stopped");
+    })();
+    return stopping;
+  };
+
+  return { url, port, config, metrics, store, identity, flushReceipts: () => batcher.flush(), stop };
+}

@@ -1,0 +1,112 @@
+/** The express application: routes, JSON body limits, OpenAI-shaped errors, per-route metrics. */
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { Logger } from "pino";
+import { GatewayError, refuse } from "../errors.js";
+import type { GatewayMetrics } from "../metrics.js";
+import { chatCompletionsHandler, type ChatContext } from "./chat.js";
+
+export type AppRoutes = {
+  chat: ChatContext;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  bodyLimitBytes: number;
+  health: () => Promise<{ status: number; body: unknown }>;
+  models: () => Promise<unknown[]>;
+  receipts: (query: unknown) => unknown;
+  attestation: (query: unknown) => Promise<unknown>;
+};
+
+type BodyParserError = Error & { type?: string; status?: number; expose?: boolean };
+
+/** Maps anything thrown in a handler to a GatewayError. */
+export function toGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const parserError = error as BodyParserError;
+  switch (parserError?.type) {
+    case "entity.parse.failed":
+      return new GatewayError(400, "invalid_json", `The request body is not valid JSON: ${parserError.message}`, { cause: error });
+    case "entity.too.large":
+      return new GatewayError(413, "body_too_large", `The request body exceeds the limit of ${String((error as { limit?: number }).limit ?? "")} bytes.`, { cause: error });
+    case "encoding.unsupported":
+    case "charset.unsupported":
+      return new GatewayError(415, "unsupported_media_type", parserError.message, { cause: error });
+    case "request.aborted":
+    case "request.size.invalid":
+      return new GatewayError(400, "invalid_request", parserError.message, { cause: error });
+  }
+  return refuse.internal(error);
+}
+
+export function createApp(routes: AppRoutes): express.Express {
+  const { metrics, logger } = routes;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("query parser", "simple");
+
+  // Count every response by route and status; refusals by code.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.on("finish", () => {
+      const route = (req.route?.path as string | undefined) ?? "unmatched";
+      metrics.requests.inc({ route, status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  const jsonBody = express.json({
+    limit: routes.bodyLimitBytes,
+    strict: false,
+    // Parse whatever the content type (curl -d sends form encoding); the body must still be JSON.
+    type: () => true,
+    verify: (req, _res, buffer) => {
+      (req as Request & { rawBody?: Buffer }).rawBody = buffer;
+    },
+  });
+
+  app.post("/v1/chat/completions", jsonBody, chatCompletionsHandler(routes.chat));
+
+  app.get("/v1/models", async (_req, res) => {
+    res.json({ object: "list", data: await routes.models() });
+  });
+  app.get("/v1/models/:model", async (req, res) => {
+    const models = (await routes.models()) as { id: string }[];
+    const model = models.find((entry) => entry.id === req.params.model);
+    if (!model) throw refuse.modelNotFound(req.params.model);
+    res.json(model);
+  });
+  app.get("/v1/receipts", (req, res) => {
+    res.json(routes.receipts(req.query));
+  });
+  app.get("/attestation", async (req, res) => {
+    res.json(await routes.attestation(req.query));
+  });
+  app.get("/health", async (_req, res) => {
+    const { status, body } = await routes.health();
+    res.status(status).json(body);
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.setHeader("content-type", metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  app.use((req: Request) => {
+    throw refuse.notFound(req.method, req.path);
+  });
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const gatewayError = toGatewayError(error);
+    if (gatewayError.status >= 500) {
+      logger.error({ err: error, method: req.method, path: req.path, code: gatewayError.code }, "request failed");
+    } else {
+      logger.info({ method: req.method, path: req.path, status: gatewayError.status, code: gatewayError.code, reason: gatewayError.message }, "request refused");
+    }
+    metrics.refusals.inc({ reason: gatewayError.code });
+    if (res.headersSent) {
+      if (!res.writableEnded) res.end();
+      return;
+    }
+    res.status(gatewayError.status).json(gatewayError.toJSON());
+  });
+
+  return app;
+}

@@ -1,0 +1,256 @@
+/**
+ * An append-only record log with group commit.
+ *
+ * Each record is framed as `u32 LE payload length | u32 LE CRC-32 of the payload | payload (UTF-8 JSON)`.
+ * Appends issued while a write + fdatasync is in flight are queued and committed together by the next one, so
+ * concurrent requests share fsyncs (one per ~millisecond under load) instead of paying one each; `append`
+ * resolves only once its record is on disk.
+ *
+ * Recovery reads the file from the start and stops at the first record that is cut short or fails its CRC: a
+ * crash can only tear the tail (whatever was being written when the process died, which no caller was told was
+ * durable). The torn tail is copied to `<path>.torn-<offset>` for inspection and cut off before appending.
+ */
+import { closeSync, existsSync, fsyncSync, openSync } from "node:fs";
+import { open, readFile, writeFile, type FileHandle } from "node:fs/promises";
+import { dirname } from "node:path";
+import { crc32 } from "node:zlib";
+
+/** `fsync`: durable against power loss; `write`: survives a process crash, not a power loss; `none`: memory only. */
+export type Durability = "fsync" | "write" | "none";
+
+export type AppendLogOptions = {
+  path: string;
+  durability: Durability;
+  /** Extra time to wait for more appends before a commit (0: commit as soon as the previous one finishes). */
+  groupCommitWindowMs: number;
+};
+
+export type RecoveryReport = {
+  records: number;
+  validBytes: number;
+  /** Bytes cut off the end because they did not form a whole, valid record. */
+  tornBytes: number;
+  tornCopyPath?: string;
+};
+
+const HEADER_BYTES = 8;
+/** Guards recovery against a corrupted length field. */
+export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+/** Thrown when the log cannot be written; the log then refuses further appends. */
+export class LogWriteError extends Error {
+  override name = "LogWriteError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Frames one record. */
+export function encodeRecord(record: unknown): Buffer {
+  const payload = Buffer.from(JSON.stringify(record), "utf8");
+  if (payload.length > MAX_RECORD_BYTES) throw new LogWriteError(`record of ${payload.length} bytes exceeds the limit`);
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  frame.writeUInt32LE(payload.length, 0);
+  frame.writeUInt32LE(crc32(payload), 4);
+  payload.copy(frame, HEADER_BYTES);
+  return frame;
+}
+
+/** Decodes the whole records at the start of `bytes`; `validBytes` is where the first bad or partial one begins. */
+export function decodeRecords(bytes: Uint8Array): { records: unknown[]; validBytes: number } {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const records: unknown[] = [];
+  let offset = 0;
+  while (offset + HEADER_BYTES <= buffer.length) {
+    const length = buffer.readUInt32LE(offset);
+    const checksum = buffer.readUInt32LE(offset + 4);
+    if (length > MAX_RECORD_BYTES || offset + HEADER_BYTES + length > buffer.length) break;
+    const payload = buffer.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
+    if (crc32(payload) !== checksum) break;
+    let record: unknown;
+    try {
+      record = JSON.parse(payload.toString("utf8"));
+    } catch {
+      break;
+    }
+    records.push(record);
+    offset += HEADER_BYTES + length;
+  }
+  return { records, validBytes: offset };
+}
+
+type Waiter = { resolve: () => void; reject: (error: Error) => void };
+
+export class AppendLog {
+  readonly path: string;
+  readonly #durability: Durability;
+  readonly #windowMs: number;
+  #handle: FileHandle | undefined;
+  #size: number;
+  #queue: Buffer[] = [];
+  #waiters: Waiter[] = [];
+  #committing = false;
+  #failed: LogWriteError | undefined;
+  #closed = false;
+  #idle: Promise<void> = Promise.resolve();
+  #markIdle: () => void = () => {};
+  /** Called after each commit with the number of records and the seconds it took. */
+  onCommit: ((records: number, seconds: number) => void) | undefined;
+
+  private constructor(options: AppendLogOptions, handle: FileHandle | undefined, size: number) {
+    this.path = options.path;
+    this.#durability = options.durability;
+    this.#windowMs = options.groupCommitWindowMs;
+    this.#handle = handle;
+    this.#size = size;
+  }
+
+  /**
+   * Opens (creating if needed) the log, recovers its records and cuts off a torn tail.
+   * @example
+   * const { log, records } = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0 });
+   * await log.append({ kind: "r", ... }); // resolves once durable
+   */
+  static async open(options: AppendLogOptions): Promise<{ log: AppendLog; records: unknown[]; recovery: RecoveryReport }> {
+    if (options.durability === "none") {
+      return { log: new AppendLog(options, undefined, 0), records: [], recovery: { records: 0, validBytes: 0, tornBytes: 0 } };
+    }
+    const created = !existsSync(options.path);
+    const bytes = created ? new Uint8Array() : await readFile(options.path);
+    const { records, validBytes } = decodeRecords(bytes);
+    const recovery: RecoveryReport = { records: records.length, validBytes, tornBytes: bytes.length - validBytes };
+    const handle = await open(options.path, created ? "a" : "r+");
+    try {
+      if (recovery.tornBytes > 0) {
+        recovery.tornCopyPath = `${options.path}.torn-${validBytes}`;
+        await writeFile(recovery.tornCopyPath, bytes.subarray(validBytes));
+        await handle.truncate(validBytes);
+        await handle.sync();
+      }
+    } catch (cause) {
+      await handle.close();
+      throw new LogWriteError(`cannot repair the torn tail of ${options.path}`, { cause });
+    }
+    if (created) syncDirectory(dirname(options.path));
+    // Reopen in append mode so every write lands at the end whatever happened before.
+    await handle.close();
+    const appendHandle = await open(options.path, "a");
+    return { log: new AppendLog(options, appendHandle, validBytes), records, recovery };
+  }
+
+  /** Bytes durably in the log. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Records queued and not yet committed. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** The error that stopped the log, if any. */
+  get failure(): LogWriteError | undefined {
+    return this.#failed;
+  }
+
+  /** Appends one record; resolves once it is durable (per the configured durability). */
+  append(record: unknown): Promise<void> {
+    if (this.#closed) return Promise.reject(new LogWriteError("the receipt log is closed"));
+    if (this.#failed) return Promise.reject(this.#failed);
+    if (!this.#handle) return Promise.resolve();
+    let frame: Buffer;
+    try {
+      frame = encodeRecord(record);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push(frame);
+      this.#waiters.push({ resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Resolves once everything appended so far is committed (or has failed). */
+  async flush(): Promise<void> {
+    await this.#idle;
+  }
+
+  /** Flushes and closes; further appends reject. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.flush();
+    this.#closed = true;
+    await this.#handle?.close();
+    this.#handle = undefined;
+  }
+
+  #schedule(): void {
+    if (this.#committing) return;
+    this.#committing = true;
+    this.#idle = new Promise((resolve) => (this.#markIdle = resolve));
+    if (this.#windowMs > 0) setTimeout(() => void this.#commitLoop(), this.#windowMs);
+    else setImmediate(() => void this.#commitLoop());
+  }
+
+  async #commitLoop(): Promise<void> {
+    while (this.#queue.length > 0 && !this.#failed) {
+      const frames = this.#queue;
+      const waiters = this.#waiters;
+      this.#queue = [];
+      this.#waiters = [];
+      const started = performance.now();
+      try {
+        await this.#writeAll(frames);
+        if (this.#durability === "fsync") await this.#handle!.datasync();
+        this.#size += frames.reduce((sum, frame) => sum + frame.length, 0);
+      } catch (cause) {
+        this.#failed = new LogWriteError(`writing the receipt log ${this.path} failed`, { cause });
+        // Best effort: drop a partially written group so the file ends at the last durable record.
+        await this.#handle?.truncate(this.#size).catch(() => {});
+        for (const waiter of [...waiters, ...this.#waiters]) waiter.reject(this.#failed);
+        this.#queue = [];
+        this.#waiters = [];
+        break;
+      }
+      this.onCommit?.(frames.length, (performance.now() - started) / 1_000);
+      for (const waiter of waiters) waiter.resolve();
+    }
+    this.#committing = false;
+    this.#markIdle();
+  }
+
+  async #writeAll(frames: Buffer[]): Promise<void> {
+    let pending = frames;
+    while (pending.length > 0) {
+      const total = pending.reduce((sum, frame) => sum + frame.length, 0);
+      const { bytesWritten } = await this.#handle!.writev(pending);
+      if (bytesWritten >= total) return;
+      // A short write: continue with what is left.
+      let skip = bytesWritten;
+      const rest: Buffer[] = [];
+      for (const frame of pending) {
+        if (skip >= frame.length) {
+          skip -= frame.length;
+          continue;
+        }
+        rest.push(skip > 0 ? frame.subarray(skip) : frame);
+        skip = 0;
+      }
+      pending = rest;
+    }
+  }
+}
+
+/** Makes a newly created file's directory entry durable. */
+function syncDirectory(path: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    fsyncSync(fd);
+  } catch {
+    // Some filesystems do not support fsync on directories; the file's own fsyncs still hold its data.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

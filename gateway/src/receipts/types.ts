@@ -1,0 +1,60 @@
+/** Receipts as the gateway records, batches and serves them. */
+import type { Address, Hex } from "viem";
+
+/** One served request's usage: the on-chain receipt fields plus what ties it to the request. */
+export type Receipt = {
+  /** Dense position in the log, from 0. */
+  index: number;
+  /** The `id` of the chat completion the client received. */
+  responseId: string;
+  modelId: bigint;
+  sessionId: bigint;
+  /** Per-session, strictly increasing across restarts. */
+  sequence: bigint;
+  inputTokens: number;
+  /** Visible output tokens (OpenAI's completion_tokens minus reasoning_tokens). */
+  outputTokens: number;
+  reasoningTokens: number;
+  /** Commits to the request and response, see `requestHashOf`. */
+  requestHash: Hex;
+  /** Cost at the pricing the request was approved under, rounded up (the gateway's own exposure bookkeeping). */
+  cost: bigint;
+  /** Unix milliseconds. */
+  createdAt: number;
+  /** The batch that signed it, once signed. */
+  batch?: number;
+};
+
+/** A signed batch: exactly the arguments of `InferenceLedger.settle` plus bookkeeping. */
+export type SignedBatch = {
+  /** The batch's cursor: dense, from 0. */
+  batch: number;
+  modelId: bigint;
+  enclave: Address;
+  sessionIds: bigint[];
+  /** Packed receipt words, grouped by session index in list order. */
+  receipts: bigint[];
+  requestsCommitment: Hex;
+  digest: Hex;
+  signature: Hex;
+  /** Indexes of the receipts, in the order of `receipts`. */
+  items: number[];
+  /** Unix milliseconds. */
+  signedAt: number;
+};
+
+/** What a signer needs to build a batch: the receipts of one model, in log order. */
+export type BatchInput = { modelId: bigint; receipts: readonly Receipt[] };
+
+/** A batch as signed, before it gets its cursor. */
+export type BatchSignature = Omit<SignedBatch, "batch" | "signedAt">;
+
+/**
+ * Packs and signs batches in the format of docs/receipts.md. One enclave key per model: the EnclaveRegistry
+ * binds each key to a single model.
+ */
+export interface ReceiptSigner {
+  /** The enclave key that signs `modelId`'s batches. */
+  enclaveFor(modelId: bigint): Address;
+  signBatch(input: BatchInput): Promise<BatchSignature>;
+}

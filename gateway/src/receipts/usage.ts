@@ -1,0 +1,50 @@
+/** From what a backend reported (or did not) to the token counts a receipt attests. */
+import { createHash } from "node:crypto";
+import { concat, keccak256, type Hex } from "viem";
+import type { BackendUsage } from "../backends/types.js";
+import { countTextTokens } from "../tokenizer.js";
+
+/** Largest token count a receipt field holds (32 bits). */
+export const MAX_RECEIPT_TOKENS = 0xffff_ffff;
+
+export type ReceiptUsage = {
+  inputTokens: number;
+  /** Visible output: completion minus reasoning. */
+  outputTokens: number;
+  reasoningTokens: number;
+  /** True when the backend reported more completion tokens than approved and the receipt was clamped. */
+  clamped: boolean;
+};
+
+/**
+ * Final usage of a request. Reported counts win; missing ones are counted with gpt-tokenizer (`countedPrompt`,
+ * the generated text). The completion never exceeds the approved cap: the gateway attests at most what it
+ * approved, so a misbehaving upstream cannot overdraw a session.
+ */
+export function finalizeUsage(
+  reported: BackendUsage,
+  counted: { promptTokens: number; content: string; reasoningContent: string },
+  maxTokens: number,
+): ReceiptUsage {
+  const inputTokens = Math.min(reported.promptTokens ?? counted.promptTokens, MAX_RECEIPT_TOKENS);
+  let reasoningTokens = reported.reasoningTokens ?? countTextTokens(counted.reasoningContent);
+  let completionTokens = reported.completionTokens ?? countTextTokens(counted.content) + reasoningTokens;
+  if (completionTokens < reasoningTokens) completionTokens = reasoningTokens;
+  let clamped = false;
+  if (completionTokens > maxTokens) {
+    clamped = true;
+    completionTokens = maxTokens;
+    reasoningTokens = Math.min(reasoningTokens, maxTokens);
+  }
+  return { inputTokens, outputTokens: completionTokens - reasoningTokens, reasoningTokens, clamped };
+}
+
+const sha256 = (data: string | Uint8Array): Buffer => createHash("sha256").update(data).digest();
+
+/**
+ * The receipt's request hash: keccak256(sha256(response id) ‖ sha256(request body bytes) ‖ sha256(response
+ * content)). Anyone holding the request and the response can recompute it; the batch commits to these hashes.
+ */
+export function requestHashOf(responseId: string, body: Uint8Array, content: string): Hex {
+  return keccak256(concat([sha256(responseId), sha256(body), sha256(content)]));
+}

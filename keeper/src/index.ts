@@ -1,0 +1,61 @@
+import type { AddressInfo } from "node:net";
+import { pino, type Logger } from "pino";
+import { privateKeyToAccount } from "viem/accounts";
+import { createCogFiClient } from "@cogfi/sdk";
+import { loadDeployment } from "@cogfi/sdk/node";
+import { parseKeeperConfig, type KeeperConfigInput } from "./config.js";
+import type { Job } from "./jobs/job.js";
+import { createKeeperMetrics } from "./metrics.js";
+import { JobRunner } from "./runner.js";
+import { createKeeperApp } from "./server.js";
+
+export * from "./config.js";
+export type { Job, JobContext } from "./jobs/job.js";
+
+export type RunningKeeper = {
+  url: string;
+  runner: JobRunner;
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts the keeper: validates its config, starts its jobs and its HTTP API.
+ * @example
+ * const keeper = await startKeeper({ rpcUrl, chainId: 31337, privateKey, gatewayUrls: [gateway.url] });
+ * await keeper.stop();
+ */
+export async function startKeeper(
+  input: KeeperConfigInput,
+  options: { jobs?: (defaults: Job[]) => Job[]; logger?: Logger } = {},
+): Promise<RunningKeeper> {
+  const config = parseKeeperConfig(input);
+  const log = options.logger ?? pino({ level: config.logLevel, base: { service: "keeper" } });
+  const deployment = loadDeployment(config.chainId, config.deploymentsDir);
+  const account = privateKeyToAccount(config.privateKey as `0x${string}`);
+  const client = createCogFiClient({ rpcUrl: config.rpcUrl, deployment, account });
+  const metrics = createKeeperMetrics();
+
+  const defaults: Job[] = [];
+  const jobs = options.jobs ? options.jobs(defaults) : defaults;
+  const runner = new JobRunner(jobs, { client, config, metrics }, log);
+  const app = createKeeperApp(runner, metrics, { chainId: config.chainId, account: account.address, gateways: config.gatewayUrls });
+
+  const server = await new Promise<import("node:http").Server>((resolve, reject) => {
+    const s = app.listen(config.httpPort, config.httpHost, () => resolve(s));
+    s.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.httpHost}:${port}`;
+  runner.start();
+  log.info({ url, jobs: jobs.map((job) => job.name), account: account.address }, "keeper started");
+
+  return {
+    url,
+    runner,
+    async stop() {
+      await runner.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      log.info("keeper stopped");
+    },
+  };
+}

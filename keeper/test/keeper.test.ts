@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ANVIL_PRIVATE_KEYS, TEST_STATE_DIR, startTestChain, type TestChain } from "@cogfi/sdk/node";
+import { KeeperConfigError, parseKeeperConfig, startKeeper, type Job, type RunningKeeper } from "../src/index.js";
+
+let chain: TestChain;
+let keeper: RunningKeeper;
+const passes: number[] = [];
+let concurrent = 0;
+let maxConcurrent = 0;
+
+/** A job that records its passes, fails every third one, and overlaps itself if the runner lets it. */
+const probeJob: Job = {
+  name: "probe",
+  intervalMs: 5,
+  async run() {
+    concurrent++;
+    maxConcurrent = Math.max(maxConcurrent, concurrent);
+    passes.push(Date.now());
+    await new Promise((r) => setTimeout(r, 10));
+    concurrent--;
+    if (passes.length % 3 === 0) throw new Error("probe failure");
+  },
+};
+
+beforeAll(async () => {
+  chain = await startTestChain();
+  keeper = await startKeeper(
+    { rpcUrl: chain.rpcUrl, chainId: 31337, privateKey: ANVIL_PRIVATE_KEYS[9], deploymentsDir: TEST_STATE_DIR, httpPort: 0, logLevel: "silent" },
+    { jobs: () => [probeJob] },
+  );
+});
+afterAll(async () => {
+  await keeper.stop();
+  await chain.stop();
+});
+
+describe("keeper service", () => {
+  test("serves health, Prometheus metrics and job status", async () => {
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await (await fetch(`${keeper.url}/health`)).json()).toEqual({ status: "ok" });
+
+    const metrics = await (await fetch(`${keeper.url}/metrics`)).text();
+    expect(metrics).toMatch(/cogfi_keeper_job_runs_total\{job="probe",outcome="ok"\} \d+/);
+    expect(metrics).toMatch(/cogfi_keeper_job_runs_total\{job="probe",outcome="error"\} \d+/);
+
+    const status = (await (await fetch(`${keeper.url}/status`)).json()) as { chainId: number; jobs: Array<{ name: string; runs: number; failures: number }> };
+    expect(status.chainId).toBe(31337);
+    const probe = status.jobs.find((job) => job.name === "probe");
+    expect(probe?.runs).toBeGreaterThanOrEqual(3);
+    expect(probe?.failures).toBeGreaterThanOrEqual(1);
+  });
+
+  test("a failing pass does not stop the job, and passes of one job never overlap", () => {
+    expect(passes.length).toBeGreaterThan(3);
+    expect(maxConcurrent).toBe(1);
+  });
+
+  test("unknown routes answer 404 with a JSON error", async () => {
+    const response = await fetch(`${keeper.url}/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { message: "not found" } });
+  });
+});
+
+describe("keeper config", () => {
+  test("lists every invalid field and never echoes the key", () => {
+    let error: unknown;
+    try {
+      parseKeeperConfig({ rpcUrl: "not a url", chainId: -1, privateKey: "0x1234", httpPort: 70_000 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KeeperConfigError);
+    const message = (error as Error).message;
+    for (const field of ["rpcUrl", "chainId", "privateKey", "httpPort"]) expect(message).toContain(field);
+    expect(message).not.toContain("0x1234");
+  });
+
+  test("rejects unknown fields", () => {
+    expect(() => parseKeeperConfig({ rpcUrl: "http://127.0.0.1:8545", chainId: 1, privateKey: ANVIL_PRIVATE_KEYS[0], typo: 1 })).toThrow(
+      /Unrecognized key/,
+    );
+  });
+});

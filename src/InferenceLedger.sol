@@ -1,0 +1,705 @@
+// SPDX-License-Identifier: BUSL-1.1
+pragma solidity 0.8.30;
+
+import {IComputeCostFeed} from "./interfaces/IComputeCostFeed.sol";
+import {IEnclaveRegistry, KeyStatus} from "./interfaces/IEnclaveRegistry.sol";
+import {IInferenceLedger, Session, UsageStats} from "./interfaces/IInferenceLedger.sol";
+import {IModelRegistry, Pricing} from "./interfaces/IModelRegistry.sol";
+import {IModelShare} from "./interfaces/IModelShare.sol";
+import {ReceiptLib} from "./libraries/ReceiptLib.sol";
+import {UsageHistogramLib} from "./libraries/UsageHistogramLib.sol";
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+
+/// @title InferenceLedger
+/// @notice Approval sessions and batched settlement of attested inference usage. See IInferenceLedger and
+/// docs/receipts.md.
+/// @dev Every external function follows the same order: checks, accounting, events, external calls.
+contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using UsageHistogramLib for uint256[8];
+
+    /* CONSTANTS */
+
+    /// @inheritdoc IInferenceLedger
+    uint256 public constant SETTLEMENT_GRACE = 1 hours;
+    /// @inheritdoc IInferenceLedger
+    uint256 public constant MAX_PROTOCOL_FEE_BPS = 1000;
+    /// @inheritdoc IInferenceLedger
+    uint256 public constant MAX_SUBMITTER_FEE_BPS = 500;
+    /// @inheritdoc IInferenceLedger
+    uint256 public constant HISTOGRAM_BUCKETS = UsageHistogramLib.BUCKETS;
+    /// @inheritdoc IInferenceLedger
+    bytes32 public constant USAGE_BATCH_TYPEHASH = keccak256(
+        "UsageBatch(uint256 modelId,uint256[] sessionIds,uint256[] receipts,bytes32 requestsCommitment,address enclave)"
+    );
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant MAX_SESSIONS_PER_BATCH = 1 << 16;
+    uint256 internal constant MASK_48 = 0xffffffffffff;
+    uint256 internal constant MASK_80 = 0xffffffffffffffffffff;
+
+    /* IMMUTABLES */
+
+    /// @inheritdoc IInferenceLedger
+    uint256 public immutable MAX_SESSION_DURATION;
+    /// @inheritdoc IInferenceLedger
+    address public immutable modelRegistry;
+    /// @inheritdoc IInferenceLedger
+    address public immutable enclaveRegistry;
+    /// @inheritdoc IInferenceLedger
+    address public immutable stablecoin;
+    /// @inheritdoc IInferenceLedger
+    address public immutable costFeed;
+    /// @inheritdoc IInferenceLedger
+    uint256 public immutable feedInterval;
+    /// @dev The registry's `MAX_ANCESTRY_DEPTH`: bounds the royalty walk.
+    uint256 internal immutable _maxAncestry;
+
+    /* STORAGE */
+
+    /// @dev The settlement slot of a session. Packed low to high: modelId, lastSequence, budget, spent.
+    struct Account {
+        uint48 modelId;
+        uint48 lastSequence;
+        uint80 budget;
+        uint80 spent;
+    }
+
+    /// @dev The rest of a session, in one slot.
+    struct Terms {
+        address buyer;
+        uint40 expiry;
+        uint48 policyId;
+        bool closed;
+    }
+
+    /// @dev Fee rates and accrued protocol fees, in one slot.
+    struct Fees {
+        uint16 protocolFeeBps;
+        uint16 submitterFeeBps;
+        uint128 protocolFees;
+    }
+
+    /// @dev Where a model's revenue goes, from the registry.
+    struct Lineage {
+        address share;
+        uint256 parentId;
+        uint256 royaltyBps;
+    }
+
+    /// @dev A session group's run of receipts, as `_scanGroup` leaves it. Field order is relied on by its assembly.
+    struct Group {
+        uint256 end;
+        uint256 lastSequence;
+        uint256 inputTokens;
+        uint256 outputTokens;
+        uint256 reasoningTokens;
+    }
+
+    /// @dev Sums over a batch, kept in memory.
+    struct Totals {
+        uint256 inputTokens;
+        uint256 outputTokens;
+        uint256 reasoningTokens;
+        uint256 cost;
+        uint256 charged;
+        uint256 protocolFee;
+        uint256 submitterFee;
+        bool feedDue;
+    }
+
+    /// @inheritdoc IInferenceLedger
+    uint256 public sessionCount;
+    mapping(uint256 sessionId => Account) internal _accounts;
+    mapping(uint256 sessionId => Terms) internal _terms;
+    Fees internal _fees;
+    /// @inheritdoc IInferenceLedger
+    mapping(address submitter => uint256) public submitterFees;
+    mapping(uint256 modelId => UsageStats) internal _stats;
+    mapping(uint256 modelId => uint256[8]) internal _histograms;
+    /// @dev Shares the ledger has given an unlimited stablecoin allowance (done once per share).
+    mapping(address share => bool) internal _shareApproved;
+
+    /* CONSTRUCTOR */
+
+    /// @param modelRegistry_ The model registry (its stablecoin is the ledger's).
+    /// @param enclaveRegistry_ The enclave registry.
+    /// @param costFeed_ The ComputeCostFeed to push rounds to (zero for none).
+    /// @param owner_ The protocol owner.
+    /// @param protocolFeeBps_ Initial protocol fee.
+    /// @param submitterFeeBps_ Initial submitter fee.
+    constructor(
+        address modelRegistry_,
+        address enclaveRegistry_,
+        address costFeed_,
+        address owner_,
+        uint256 protocolFeeBps_,
+        uint256 submitterFeeBps_
+    ) Ownable(owner_) EIP712("CogFi InferenceLedger", "1") {
+        if (modelRegistry_ == address(0) || enclaveRegistry_ == address(0)) {
+            revert ZeroAddress();
+        }
+        modelRegistry = modelRegistry_;
+        enclaveRegistry = enclaveRegistry_;
+        stablecoin = IModelRegistry(modelRegistry_).stablecoin();
+        costFeed = costFeed_;
+        feedInterval = costFeed_ == address(0) ? 0 : IComputeCostFeed(costFeed_).MIN_ROUND_INTERVAL();
+        MAX_SESSION_DURATION = IModelRegistry(modelRegistry_).PRICING_DELAY() - SETTLEMENT_GRACE;
+        _maxAncestry = IModelRegistry(modelRegistry_).MAX_ANCESTRY_DEPTH();
+        _setFees(protocolFeeBps_, submitterFeeBps_);
+    }
+
+    /* VIEWS */
+
+    /// @inheritdoc IInferenceLedger
+    function getSession(uint256 sessionId) external view returns (Session memory session) {
+        Account memory account = _accounts[sessionId];
+        Terms memory terms = _terms[sessionId];
+        session = Session({
+            modelId: account.modelId,
+            lastSequence: account.lastSequence,
+            budget: account.budget,
+            spent: account.spent,
+            buyer: terms.buyer,
+            expiry: terms.expiry,
+            policyId: terms.policyId,
+            closed: terms.closed
+        });
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function remainingBudget(uint256 sessionId) external view returns (uint256) {
+        Account memory account = _accounts[sessionId];
+        return account.budget - account.spent;
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function isApproved(uint256 sessionId, uint256 modelId) external view returns (bool) {
+        Account memory account = _accounts[sessionId];
+        Terms memory terms = _terms[sessionId];
+        if (account.modelId != modelId || modelId == 0 || terms.closed) return false;
+        if (block.timestamp >= terms.expiry || account.spent >= account.budget) return false;
+        (,,,, bool paused) = IModelRegistry(modelRegistry).lineageOf(modelId);
+        return !paused;
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function refundableAt(uint256 sessionId) external view returns (uint256) {
+        Terms memory terms = _terms[sessionId];
+        if (terms.buyer == address(0)) revert UnknownSession(sessionId);
+        return uint256(terms.expiry) + SETTLEMENT_GRACE;
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function usageStats(uint256 modelId) external view returns (UsageStats memory) {
+        return _stats[modelId];
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function usageHistogram(uint256 modelId) external view returns (uint64[32] memory) {
+        return _histograms[modelId].read();
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function usageTotals(uint256 modelId) external view returns (uint256 requests, uint256 tokens, uint256 cost) {
+        UsageStats memory stats = _stats[modelId];
+        return (stats.requests, uint256(stats.inputTokens) + stats.outputTokens + stats.reasoningTokens, stats.cost);
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function protocolFeeBps() external view returns (uint256) {
+        return _fees.protocolFeeBps;
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function submitterFeeBps() external view returns (uint256) {
+        return _fees.submitterFeeBps;
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function protocolFees() external view returns (uint256) {
+        return _fees.protocolFees;
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function usageBatchDigest(
+        uint256 modelId,
+        uint256[] calldata sessionIds,
+        uint256[] calldata receipts,
+        bytes32 requestsCommitment,
+        address enclave
+    ) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    USAGE_BATCH_TYPEHASH,
+                    modelId,
+                    ReceiptLib.hashWords(sessionIds),
+                    ReceiptLib.hashWords(receipts),
+                    requestsCommitment,
+                    enclave
+                )
+            )
+        );
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function quoteCost(uint256 modelId, uint256 inputTokens, uint256 outputTokens, uint256 reasoningTokens)
+        external
+        view
+        returns (uint256)
+    {
+        Pricing memory pricing = IModelRegistry(modelRegistry).pricingOf(modelId);
+        return ReceiptLib.costUp(
+            inputTokens,
+            outputTokens,
+            reasoningTokens,
+            pricing.inputPerMTok,
+            pricing.outputPerMTok,
+            pricing.reasoningPerMTok
+        );
+    }
+
+    /* BUYER ACTIONS */
+
+    /// @inheritdoc IInferenceLedger
+    function openSession(uint256 modelId, uint256 budget, uint256 expiry, uint256 policyId)
+        external
+        nonReentrant
+        returns (uint256 sessionId)
+    {
+        if (budget == 0) revert ZeroAmount();
+        if (budget > type(uint80).max) revert BudgetOverflow();
+        if (policyId > type(uint48).max) revert PolicyIdTooLarge(policyId);
+        if (modelId > type(uint48).max) revert ModelIdTooLarge(modelId);
+        (,,,, bool paused) = IModelRegistry(modelRegistry).lineageOf(modelId);
+        if (paused) revert ModelPaused(modelId);
+        uint256 maxExpiry = block.timestamp + MAX_SESSION_DURATION;
+        if (expiry <= block.timestamp || expiry > maxExpiry) revert InvalidExpiry(expiry, maxExpiry);
+
+        sessionId = ++sessionCount;
+        _accounts[sessionId] = Account(uint48(modelId), 0, uint80(budget), 0);
+        _terms[sessionId] = Terms(msg.sender, uint40(expiry), uint48(policyId), false);
+
+        emit SessionOpened(sessionId, msg.sender, modelId, budget, expiry, policyId);
+        IERC20(stablecoin).safeTransferFrom(msg.sender, address(this), budget);
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function topUpSession(uint256 sessionId, uint256 amount, uint256 newExpiry) external nonReentrant {
+        Terms memory terms = _terms[sessionId];
+        if (terms.buyer == address(0)) revert UnknownSession(sessionId);
+        if (msg.sender != terms.buyer) revert NotSessionBuyer(sessionId, msg.sender);
+        if (terms.closed) revert SessionAlreadyClosed(sessionId);
+        if (amount == 0 && newExpiry == 0) revert ZeroAmount();
+
+        Account storage account = _accounts[sessionId];
+        uint256 budget = uint256(account.budget) + amount;
+        if (budget > type(uint80).max) revert BudgetOverflow();
+        if (newExpiry != 0) {
+            uint256 maxExpiry = block.timestamp + MAX_SESSION_DURATION;
+            if (newExpiry < terms.expiry || newExpiry <= block.timestamp || newExpiry > maxExpiry) {
+                revert InvalidExpiry(newExpiry, maxExpiry);
+            }
+            _terms[sessionId].expiry = uint40(newExpiry);
+            terms.expiry = uint40(newExpiry);
+        }
+        if (amount != 0) account.budget = uint80(budget);
+
+        emit SessionToppedUp(sessionId, amount, budget, terms.expiry);
+        if (amount != 0) IERC20(stablecoin).safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function closeSession(uint256 sessionId) external nonReentrant returns (uint256 refund) {
+        Terms memory terms = _terms[sessionId];
+        if (terms.buyer == address(0)) revert UnknownSession(sessionId);
+        if (terms.closed) revert SessionAlreadyClosed(sessionId);
+
+        if (block.timestamp < terms.expiry) {
+            // A close request: the session stops approving inference now; receipts signed before it can still
+            // be settled during the grace period.
+            if (msg.sender != terms.buyer) revert NotSessionBuyer(sessionId, msg.sender);
+            _terms[sessionId].expiry = uint40(block.timestamp);
+            emit SessionCloseRequested(sessionId, block.timestamp + SETTLEMENT_GRACE);
+            return 0;
+        }
+        uint256 refundAt = uint256(terms.expiry) + SETTLEMENT_GRACE;
+        if (block.timestamp < refundAt) revert SettlementGraceActive(sessionId, refundAt);
+
+        Account storage account = _accounts[sessionId];
+        uint80 spent = account.spent;
+        refund = account.budget - spent;
+        account.budget = spent;
+        _terms[sessionId].closed = true;
+
+        emit SessionClosed(sessionId, terms.buyer, refund);
+        if (refund != 0) IERC20(stablecoin).safeTransfer(terms.buyer, refund);
+    }
+
+    /* SETTLEMENT */
+
+    /// @inheritdoc IInferenceLedger
+    function settle(
+        uint256 modelId,
+        uint256[] calldata sessionIds,
+        uint256[] calldata receipts,
+        bytes32 requestsCommitment,
+        address enclave,
+        bytes calldata signature
+    ) external nonReentrant returns (uint256 charged) {
+        if (receipts.length == 0) revert EmptyBatch();
+        if (sessionIds.length == 0 || sessionIds.length > MAX_SESSIONS_PER_BATCH) {
+            revert InvalidSessionCount(sessionIds.length);
+        }
+        Lineage memory lineage = _settlementLineage(modelId);
+        bytes32 digest = _authenticate(modelId, sessionIds, receipts, requestsCommitment, enclave, signature);
+
+        Totals memory totals = _settleBatch(modelId, sessionIds, receipts);
+        _emitSettled(digest, modelId, enclave, receipts.length, totals, requestsCommitment);
+        if (totals.feedDue) _pushFeed(modelId);
+        uint256 modelRevenue = totals.charged - totals.protocolFee - totals.submitterFee;
+        if (modelRevenue != 0) _routeRevenue(modelId, lineage, modelRevenue);
+        return totals.charged;
+    }
+
+    /* FEES */
+
+    /// @inheritdoc IInferenceLedger
+    function claimSubmitterFees(address receiver) external nonReentrant returns (uint256 amount) {
+        if (receiver == address(0)) revert ZeroAddress();
+        amount = submitterFees[msg.sender];
+        if (amount == 0) return 0;
+        submitterFees[msg.sender] = 0;
+        emit SubmitterFeesClaimed(msg.sender, receiver, amount);
+        IERC20(stablecoin).safeTransfer(receiver, amount);
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function claimProtocolFees(address receiver) external onlyOwner nonReentrant returns (uint256 amount) {
+        if (receiver == address(0)) revert ZeroAddress();
+        amount = _fees.protocolFees;
+        if (amount == 0) return 0;
+        _fees.protocolFees = 0;
+        emit ProtocolFeesClaimed(receiver, amount);
+        IERC20(stablecoin).safeTransfer(receiver, amount);
+    }
+
+    /// @inheritdoc IInferenceLedger
+    function setFees(uint256 protocolFeeBps_, uint256 submitterFeeBps_) external onlyOwner {
+        _setFees(protocolFeeBps_, submitterFeeBps_);
+    }
+
+    /* INTERNAL: SETTLEMENT */
+
+    /// @dev The model's share and royalty; reverts when the model is unknown or paused.
+    function _settlementLineage(uint256 modelId) internal view returns (Lineage memory lineage) {
+        bool paused;
+        (, lineage.share, lineage.parentId, lineage.royaltyBps, paused) =
+            IModelRegistry(modelRegistry).lineageOf(modelId);
+        if (paused) revert ModelPaused(modelId);
+    }
+
+    /// @dev Checks that `enclave` may sign for the model and signed this batch; returns the batch digest.
+    function _authenticate(
+        uint256 modelId,
+        uint256[] calldata sessionIds,
+        uint256[] calldata receipts,
+        bytes32 requestsCommitment,
+        address enclave,
+        bytes calldata signature
+    ) internal view returns (bytes32 digest) {
+        KeyStatus status = IEnclaveRegistry(enclaveRegistry).keyStatus(enclave, modelId);
+        if (status != KeyStatus.Valid) revert InvalidEnclaveKey(enclave, status);
+        digest = usageBatchDigest(modelId, sessionIds, receipts, requestsCommitment, enclave);
+        (address signer, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
+        if (error != ECDSA.RecoverError.NoError || signer != enclave) revert InvalidSignature();
+    }
+
+    /// @dev Charges the batch's sessions, records the usage and accrues the fees.
+    function _settleBatch(uint256 modelId, uint256[] calldata sessionIds, uint256[] calldata receipts)
+        internal
+        returns (Totals memory totals)
+    {
+        uint256[32] memory histogram;
+        totals = _chargeSessions(modelId, sessionIds, receipts, histogram);
+        totals.feedDue = _recordUsage(modelId, receipts.length, totals, histogram);
+        (totals.protocolFee, totals.submitterFee) = _accrueFees(totals.charged);
+    }
+
+    function _emitSettled(
+        bytes32 digest,
+        uint256 modelId,
+        address enclave,
+        uint256 receiptCount,
+        Totals memory totals,
+        bytes32 requestsCommitment
+    ) internal {
+        emit UsageSettled(
+            digest,
+            modelId,
+            enclave,
+            msg.sender,
+            receiptCount,
+            totals.charged,
+            totals.protocolFee,
+            totals.submitterFee,
+            requestsCommitment
+        );
+    }
+
+    /// @dev Charges every session group of the batch and accumulates the batch totals and histogram.
+    function _chargeSessions(
+        uint256 modelId,
+        uint256[] calldata sessionIds,
+        uint256[] calldata receipts,
+        uint256[32] memory histogram
+    ) internal returns (Totals memory totals) {
+        Pricing memory pricing = IModelRegistry(modelRegistry).pricingOf(modelId);
+        Group memory run;
+        uint256 groups = sessionIds.length;
+        for (uint256 group; group < groups; ++group) {
+            _chargeGroup(modelId, sessionIds[group], receipts, group, pricing, histogram, run, totals);
+        }
+        if (run.end != receipts.length) revert InvalidSessionIndex(run.end);
+    }
+
+    /// @dev Charges the session of `group` for its run of receipts, which starts at `run.end`.
+    function _chargeGroup(
+        uint256 modelId,
+        uint256 sessionId,
+        uint256[] calldata receipts,
+        uint256 group,
+        Pricing memory pricing,
+        uint256[32] memory histogram,
+        Group memory run,
+        Totals memory totals
+    ) internal {
+        Account storage account = _accounts[sessionId];
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(account.slot)
+        }
+        {
+            uint256 sessionModelId = word & MASK_48;
+            if (sessionModelId != modelId) {
+                if (sessionModelId == 0) revert UnknownSession(sessionId);
+                revert SessionModelMismatch(sessionId, sessionModelId);
+            }
+        }
+        uint256 start = run.end;
+        _scanGroup(receipts, group, (word >> 48) & MASK_48, histogram, run);
+        if (run.end == start) _revertGroup(receipts, sessionId, start, group, (word >> 48) & MASK_48);
+        if (run.end < receipts.length && receipts[run.end] >> ReceiptLib.SESSION_INDEX_SHIFT == group) {
+            _revertReceipt(sessionId, receipts[run.end], run.end, run.lastSequence);
+        }
+
+        uint256 cost = ReceiptLib.costUp(
+            run.inputTokens,
+            run.outputTokens,
+            run.reasoningTokens,
+            pricing.inputPerMTok,
+            pricing.outputPerMTok,
+            pricing.reasoningPerMTok
+        );
+        uint256 charge = _applyCharge(account, word, run.lastSequence, cost);
+        emit SessionCharged(sessionId, run.lastSequence, cost, charge);
+        if (cost != charge) emit UsageUnpaid(sessionId, cost - charge);
+
+        totals.inputTokens += run.inputTokens;
+        totals.outputTokens += run.outputTokens;
+        totals.reasoningTokens += run.reasoningTokens;
+        totals.cost += cost;
+        totals.charged += charge;
+    }
+
+    /// @dev Charges `cost` to the session whose settlement slot `account` holds `word`, capped by its remaining
+    /// budget, and moves its settled sequence to `lastSequence`. One SSTORE. Returns the charge.
+    function _applyCharge(Account storage account, uint256 word, uint256 lastSequence, uint256 cost)
+        internal
+        returns (uint256 charge)
+    {
+        unchecked {
+            uint256 budget = (word >> 96) & MASK_80;
+            uint256 spent = word >> 176;
+            // spent <= budget always; charge <= budget - spent, so spent + charge <= budget < 2^80.
+            uint256 remaining = budget - spent;
+            charge = cost < remaining ? cost : remaining;
+            word = (word & MASK_48) | (lastSequence << 48) | (budget << 96) | ((spent + charge) << 176);
+        }
+        assembly ("memory-safe") {
+            sstore(account.slot, word)
+        }
+    }
+
+    /// @dev Consumes the run of receipts of session index `group` from `run.end`, checking sequences and reserved
+    /// bits and counting each receipt into `histogram`. Stops at the first receipt of another group, or at the
+    /// first bad receipt of this group (the caller then reverts). Sets `run` to where it stopped, the group's
+    /// last sequence and its token sums (below 2^64 for any batch that fits in a block).
+    function _scanGroup(
+        uint256[] calldata receipts,
+        uint256 group,
+        uint256 lastSequence,
+        uint256[32] memory histogram,
+        Group memory run
+    ) internal pure {
+        assembly ("memory-safe") {
+            let n := receipts.length
+            let i := mload(run)
+            let sequence := lastSequence
+            let inputTokens := 0
+            let outputTokens := 0
+            let reasoningTokens := 0
+            for {} lt(i, n) { i := add(i, 1) } {
+                let word := calldataload(add(receipts.offset, shl(5, i)))
+                if iszero(eq(shr(240, word), group)) { break }
+                let seq := and(shr(192, word), 0xffffffffffff)
+                // A sequence at or below the previous one, or reserved bits: stop here (the caller reverts).
+                if iszero(gt(seq, sequence)) { break }
+                if and(word, 0xffffffffffffffffffffffff000000000000000000000000) { break }
+                sequence := seq
+                inputTokens := add(inputTokens, and(shr(64, word), 0xffffffff))
+                let output := and(shr(32, word), 0xffffffff)
+                let reasoning := and(word, 0xffffffff)
+                outputTokens := add(outputTokens, output)
+                reasoningTokens := add(reasoningTokens, reasoning)
+                // Histogram bucket of the generated tokens: their bit length, capped at 31.
+                let t := add(output, reasoning)
+                let b := shl(5, gt(t, 0xffffffff))
+                b := or(b, shl(4, gt(shr(b, t), 0xffff)))
+                b := or(b, shl(3, gt(shr(b, t), 0xff)))
+                b := or(b, shl(2, gt(shr(b, t), 0xf)))
+                b := or(b, shl(1, gt(shr(b, t), 0x3)))
+                b := or(b, gt(shr(b, t), 0x1))
+                b := add(b, iszero(iszero(t)))
+                if gt(b, 31) { b := 31 }
+                let slot := add(histogram, shl(5, b))
+                mstore(slot, add(mload(slot), 1))
+            }
+            mstore(run, i)
+            mstore(add(run, 0x20), sequence)
+            mstore(add(run, 0x40), inputTokens)
+            mstore(add(run, 0x60), outputTokens)
+            mstore(add(run, 0x80), reasoningTokens)
+        }
+    }
+
+    /// @dev Reverts for a group that consumed no receipt: wrong session index, stale first sequence or reserved
+    /// bits at `index`.
+    function _revertGroup(
+        uint256[] calldata receipts,
+        uint256 sessionId,
+        uint256 index,
+        uint256 group,
+        uint256 lastSequence
+    ) internal pure {
+        if (index >= receipts.length) revert InvalidSessionIndex(index);
+        uint256 word = receipts[index];
+        if (word >> ReceiptLib.SESSION_INDEX_SHIFT != group) revert InvalidSessionIndex(index);
+        uint256 sequence = (word >> ReceiptLib.SEQUENCE_SHIFT) & ReceiptLib.SEQUENCE_MASK;
+        if (sequence <= lastSequence) revert StaleSequence(sessionId, sequence, lastSequence);
+        revert ReservedBitsSet(index);
+    }
+
+    /// @dev Reverts for a bad receipt after the first of its group.
+    function _revertReceipt(uint256 sessionId, uint256 word, uint256 index, uint256 previous) internal pure {
+        uint256 sequence = (word >> ReceiptLib.SEQUENCE_SHIFT) & ReceiptLib.SEQUENCE_MASK;
+        if (sequence <= previous) revert SequenceNotIncreasing(sessionId, sequence, previous);
+        revert ReservedBitsSet(index);
+    }
+
+    /// @dev Adds the batch to the model's statistics and histogram. Returns whether a feed round is due.
+    function _recordUsage(uint256 modelId, uint256 requests, Totals memory totals, uint256[32] memory histogram)
+        internal
+        returns (bool feedDue)
+    {
+        UsageStats memory stats = _stats[modelId];
+        uint256 newRequests = stats.requests + requests;
+        uint256 newInput = stats.inputTokens + totals.inputTokens;
+        uint256 newOutput = stats.outputTokens + totals.outputTokens;
+        uint256 newReasoning = stats.reasoningTokens + totals.reasoningTokens;
+        uint256 newCost = stats.cost + totals.cost;
+        uint256 newCharged = stats.charged + totals.charged;
+        if (
+            (newRequests | newInput | newOutput | newReasoning) > type(uint64).max || newCost > type(uint128).max
+                || newCharged > type(uint96).max
+        ) revert StatsOverflow();
+        stats.requests = uint64(newRequests);
+        stats.inputTokens = uint64(newInput);
+        stats.outputTokens = uint64(newOutput);
+        stats.reasoningTokens = uint64(newReasoning);
+        stats.cost = uint128(newCost);
+        stats.charged = uint96(newCharged);
+        if (costFeed != address(0) && block.timestamp >= uint256(stats.lastFeedAt) + feedInterval) {
+            stats.lastFeedAt = uint32(block.timestamp);
+            feedDue = true;
+        }
+        _stats[modelId] = stats;
+        _histograms[modelId].addTo(histogram);
+    }
+
+    /// @dev Splits the protocol and submitter fees off `charged` (each rounded down) and accrues them.
+    function _accrueFees(uint256 charged) internal returns (uint256 protocolFee, uint256 submitterFee) {
+        if (charged == 0) return (0, 0);
+        Fees memory fees = _fees;
+        protocolFee = charged * fees.protocolFeeBps / BPS;
+        submitterFee = charged * fees.submitterFeeBps / BPS;
+        if (protocolFee != 0) {
+            fees.protocolFees += uint128(protocolFee);
+            _fees = fees;
+        }
+        if (submitterFee != 0) submitterFees[msg.sender] += submitterFee;
+    }
+
+    /// @dev Pushes the model's cumulative totals to the cost feed. A failing feed never blocks settlement.
+    function _pushFeed(uint256 modelId) internal {
+        UsageStats memory stats = _stats[modelId];
+        uint256 tokens = uint256(stats.inputTokens) + stats.outputTokens + stats.reasoningTokens;
+        try IComputeCostFeed(costFeed).record(modelId, stats.requests, tokens, stats.cost) {} catch {}
+    }
+
+    /// @dev Deposits `amount` into the model's share, minus the royalty it owes its parent, which is routed the
+    /// same way up the chain: each model keeps `amount - amount * royaltyBps / BPS` (royalty rounded down) of
+    /// what reaches it, royalties received included. Bounded by the registry's maximum ancestry depth.
+    function _routeRevenue(uint256 modelId, Lineage memory lineage, uint256 amount) internal {
+        address share = lineage.share;
+        uint256 parentId = lineage.parentId;
+        uint256 royaltyBps = lineage.royaltyBps;
+        uint256 toModelId = modelId;
+        for (uint256 depth;; ++depth) {
+            uint256 royalty = parentId != 0 && depth < _maxAncestry ? amount * royaltyBps / BPS : 0;
+            uint256 kept = amount - royalty;
+            if (kept != 0) {
+                emit RevenueRouted(modelId, toModelId, kept);
+                _deposit(share, kept);
+            }
+            if (royalty == 0) return;
+            toModelId = parentId;
+            amount = royalty;
+            (, share, parentId, royaltyBps,) = IModelRegistry(modelRegistry).lineageOf(parentId);
+        }
+    }
+
+    /// @dev Streams `amount` to `share`'s holders, approving the share once.
+    function _deposit(address share, uint256 amount) internal {
+        if (!_shareApproved[share]) {
+            _shareApproved[share] = true;
+            IERC20(stablecoin).forceApprove(share, type(uint256).max);
+        }
+        IModelShare(share).depositRevenue(amount);
+    }
+
+    /* INTERNAL: ADMIN */
+
+    function _setFees(uint256 protocolFeeBps_, uint256 submitterFeeBps_) internal {
+        if (protocolFeeBps_ > MAX_PROTOCOL_FEE_BPS) revert FeeTooHigh(protocolFeeBps_, MAX_PROTOCOL_FEE_BPS);
+        if (submitterFeeBps_ > MAX_SUBMITTER_FEE_BPS) revert FeeTooHigh(submitterFeeBps_, MAX_SUBMITTER_FEE_BPS);
+        _fees.protocolFeeBps = uint16(protocolFeeBps_);
+        _fees.submitterFeeBps = uint16(submitterFeeBps_);
+        emit FeesSet(protocolFeeBps_, submitterFeeBps_);
+    }
+}

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: BUSL-1.1
+pragma solidity 0.8.30;
+
+import {ICognitionPoolErrors} from "../interfaces/ICognitionPoolErrors.sol";
+
+/// @title LiquidityMath
+/// @notice Signed liquidity deltas applied to unsigned liquidity.
+library LiquidityMath {
+    /// @dev x + y, reverting with `LiquidityOverflow` outside [0, 2^128).
+    function addDelta(uint128 x, int128 y) internal pure returns (uint128 z) {
+        unchecked {
+            if (y < 0) {
+                // -y fits uint128 even for type(int128).min.
+                uint128 sub = uint128(uint256(-int256(y)));
+                if (sub > x) revert ICognitionPoolErrors.LiquidityOverflow();
+                z = x - sub;
+            } else {
+                z = x + uint128(y);
+                if (z < x) revert ICognitionPoolErrors.LiquidityOverflow();
+            }
+        }
+    }
+}

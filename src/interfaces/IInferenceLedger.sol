@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: BUSL-1.1
+pragma solidity ^0.8.24;
+
+import {KeyStatus} from "./IEnclaveRegistry.sol";
+
+/// @notice A buyer's session, as returned by `getSession`. Stored in two slots: the first (`modelId`,
+/// `lastSequence`, `budget`, `spent`) is the only one settlement reads and writes.
+struct Session {
+    /// @dev The model the session approves; 0 for an unknown session.
+    uint48 modelId;
+    /// @dev Highest receipt sequence number settled so far (0 before the first); the next must be greater.
+    uint48 lastSequence;
+    /// @dev Stablecoin units the session may spend: deposits minus the refund. Equal to `spent` once closed.
+    uint80 budget;
+    /// @dev Stablecoin units charged so far. Never exceeds `budget`.
+    uint80 spent;
+    address buyer;
+    /// @dev The session approves inference until this timestamp (exclusive); a close request moves it to now.
+    uint40 expiry;
+    /// @dev Insurance policy id, reserved for the insurance pool (stored, not used by settlement yet).
+    uint48 policyId;
+    /// @dev True once the unspent rest has been refunded.
+    bool closed;
+}
+
+/// @notice Usage of one model, cumulative since deployment. Two slots.
+struct UsageStats {
+    /// @dev Receipts settled.
+    uint64 requests;
+    uint64 inputTokens;
+    uint64 outputTokens;
+    uint64 reasoningTokens;
+    /// @dev Attested cost at the model's pricing (before budget caps), in stablecoin units.
+    uint128 cost;
+    /// @dev Stablecoin units actually charged to sessions (cost minus what budgets could not pay).
+    uint96 charged;
+    /// @dev Last time the ledger pushed a round to the ComputeCostFeed for this model.
+    uint32 lastFeedAt;
+}
+
+/// @title IInferenceLedger
+/// @notice The on-chain approval and settlement of attested inference. A buyer funds a session for a model; an
+/// open, unexpired, funded session is the approval the gateway must see. Gateways running in attested enclaves
+/// sign batches of usage receipts (EIP-712, one signature per batch, see docs/receipts.md); anyone submits them
+/// with `settle`, which prices usage on chain from the model's pricing, charges each session up to its budget,
+/// updates the model's usage statistics and routes the revenue: protocol fee, submitter fee, royalties up the
+/// derivative chain, the rest streamed to the model's share holders.
+/// @dev Receipt word layout (most significant first): session index in the batch (16 bits), sequence (48),
+/// reserved (96, must be zero), input tokens (32), output tokens (32), reasoning tokens (32).
+interface IInferenceLedger {
+    /* ERRORS */
+
+    /// @notice Thrown when an amount is zero.
+    error ZeroAmount();
+    /// @notice Thrown when a session's budget would exceed `type(uint80).max`.
+    error BudgetOverflow();
+    /// @notice Thrown when a policy id does not fit in 48 bits.
+    error PolicyIdTooLarge(uint256 policyId);
+    /// @notice Thrown when the model is paused.
+    error ModelPaused(uint256 modelId);
+    /// @notice Thrown when a model id does not fit the session record (48 bits).
+    error ModelIdTooLarge(uint256 modelId);
+    /// @notice Thrown when an expiry is not in the future or more than `MAX_SESSION_DURATION` away.
+    error InvalidExpiry(uint256 expiry, uint256 maxExpiry);
+    /// @notice Thrown when a session id is unknown.
+    error UnknownSession(uint256 sessionId);
+    /// @notice Thrown when the caller is not the session's buyer.
+    error NotSessionBuyer(uint256 sessionId, address caller);
+    /// @notice Thrown when the session has already been closed and refunded.
+    error SessionAlreadyClosed(uint256 sessionId);
+    /// @notice Thrown when closing a session whose settlement grace period has not yet ended.
+    error SettlementGraceActive(uint256 sessionId, uint256 refundableAt);
+    /// @notice Thrown when a batch has no receipts.
+    error EmptyBatch();
+    /// @notice Thrown when a batch lists no sessions or more than 2^16.
+    error InvalidSessionCount(uint256 count);
+    /// @notice Thrown when the enclave key may not sign usage for the model.
+    error InvalidEnclaveKey(address enclave, KeyStatus status);
+    /// @notice Thrown when the batch signature is not the enclave key's signature over the batch digest.
+    error InvalidSignature();
+    /// @notice Thrown when a session in the batch belongs to another model.
+    error SessionModelMismatch(uint256 sessionId, uint256 sessionModelId);
+    /// @notice Thrown when receipt `index` breaks the grouping rule: receipts are grouped by session index, the
+    /// groups in the order of the session list, every listed session with at least one receipt.
+    error InvalidSessionIndex(uint256 index);
+    /// @notice Thrown when a session group starts at or below the session's settled sequence: the receipt was
+    /// already settled (a replayed or overlapping batch). Nothing is charged.
+    error StaleSequence(uint256 sessionId, uint256 sequence, uint256 lastSequence);
+    /// @notice Thrown when sequence numbers do not strictly increase within a session group.
+    error SequenceNotIncreasing(uint256 sessionId, uint256 sequence, uint256 previous);
+    /// @notice Thrown when receipt `index` has a reserved bit set.
+    error ReservedBitsSet(uint256 index);
+    /// @notice Thrown when a model's cumulative statistics would overflow their fields.
+    error StatsOverflow();
+    /// @notice Thrown when a fee is above its cap.
+    error FeeTooHigh(uint256 feeBps, uint256 maxFeeBps);
+    /// @notice Thrown when an address argument is zero.
+    error ZeroAddress();
+
+    /* EVENTS */
+
+    /// @notice Emitted when a buyer opens a session.
+    event SessionOpened(
+        uint256 indexed sessionId,
+        address indexed buyer,
+        uint256 indexed modelId,
+        uint256 budget,
+        uint256 expiry,
+        uint256 policyId
+    );
+    /// @notice Emitted when a session is topped up or extended.
+    event SessionToppedUp(uint256 indexed sessionId, uint256 amount, uint256 budget, uint256 expiry);
+    /// @notice Emitted when the buyer asks to close a session early: it stops approving inference now and its rest
+    /// is refundable at `refundableAt`.
+    event SessionCloseRequested(uint256 indexed sessionId, uint256 refundableAt);
+    /// @notice Emitted when a session is closed and `refund` paid back to its buyer.
+    event SessionClosed(uint256 indexed sessionId, address indexed buyer, uint256 refund);
+    /// @notice Emitted per session group of a settled batch.
+    /// @param cost Attested cost of the group at the model's pricing, rounded up.
+    /// @param charged Part of `cost` the session's budget paid.
+    event SessionCharged(uint256 indexed sessionId, uint256 lastSequence, uint256 cost, uint256 charged);
+    /// @notice Emitted when a session's budget could not pay all of a group's cost.
+    event UsageUnpaid(uint256 indexed sessionId, uint256 unpaid);
+    /// @notice Emitted once per settled batch.
+    /// @param digest The batch's EIP-712 digest.
+    /// @param charged Total charged; split into `protocolFee`, `submitterFee` and the model's revenue (the rest).
+    event UsageSettled(
+        bytes32 indexed digest,
+        uint256 indexed modelId,
+        address indexed enclave,
+        address submitter,
+        uint256 receipts,
+        uint256 charged,
+        uint256 protocolFee,
+        uint256 submitterFee,
+        bytes32 requestsCommitment
+    );
+    /// @notice Emitted when revenue is deposited into a model's share (the settled model's own part, or a royalty).
+    event RevenueRouted(uint256 indexed fromModelId, uint256 indexed toModelId, uint256 amount);
+    /// @notice Emitted when the protocol owner sets the fees.
+    event FeesSet(uint256 protocolFeeBps, uint256 submitterFeeBps);
+    /// @notice Emitted when a submitter claims its fees.
+    event SubmitterFeesClaimed(address indexed submitter, address indexed receiver, uint256 amount);
+    /// @notice Emitted when the protocol owner claims protocol fees.
+    event ProtocolFeesClaimed(address indexed receiver, uint256 amount);
+
+    /* CONSTANTS */
+
+    /// @notice Longest a session may approve inference ahead, in seconds (registry `PRICING_DELAY` minus
+    /// `SETTLEMENT_GRACE`, so no receipt of a session is priced by a change announced after it was opened).
+    function MAX_SESSION_DURATION() external view returns (uint256);
+    /// @notice Seconds after a session's expiry during which receipts signed before it can still be settled and
+    /// the rest is not yet refundable.
+    function SETTLEMENT_GRACE() external view returns (uint256);
+    /// @notice Highest protocol fee, in bps.
+    function MAX_PROTOCOL_FEE_BPS() external view returns (uint256);
+    /// @notice Highest submitter fee, in bps.
+    function MAX_SUBMITTER_FEE_BPS() external view returns (uint256);
+    /// @notice Number of histogram buckets (32): bucket 0 counts requests with no generated tokens, bucket k in
+    /// [1, 30] those with generated tokens in [2^(k-1), 2^k), bucket 31 those with 2^30 or more.
+    function HISTOGRAM_BUCKETS() external view returns (uint256);
+    /// @notice EIP-712 type hash of `UsageBatch(uint256 modelId,uint256[] sessionIds,uint256[] receipts,bytes32
+    /// requestsCommitment,address enclave)`.
+    function USAGE_BATCH_TYPEHASH() external view returns (bytes32);
+
+    /* IMMUTABLES */
+
+    /// @notice The model registry.
+    function modelRegistry() external view returns (address);
+    /// @notice The enclave registry keys are checked against.
+    function enclaveRegistry() external view returns (address);
+    /// @notice The stablecoin budgets and revenue are paid in.
+    function stablecoin() external view returns (address);
+    /// @notice The ComputeCostFeed the ledger pushes rounds to (zero for none).
+    function costFeed() external view returns (address);
+    /// @notice Minimum seconds between two rounds pushed for a model.
+    function feedInterval() external view returns (uint256);
+
+    /* VIEWS */
+
+    /// @notice Number of sessions opened; ids run from 1 to `sessionCount()`.
+    function sessionCount() external view returns (uint256);
+    /// @notice The stored session (all zero for an unknown id).
+    function getSession(uint256 sessionId) external view returns (Session memory);
+    /// @notice Budget left: `budget - spent` (0 once closed).
+    function remainingBudget(uint256 sessionId) external view returns (uint256);
+    /// @notice Whether the session approves inference of `modelId` now: for that model, not closed, unexpired,
+    /// with budget left, and the model not paused.
+    function isApproved(uint256 sessionId, uint256 modelId) external view returns (bool);
+    /// @notice When the session's unspent rest can be refunded: `expiry + SETTLEMENT_GRACE`.
+    function refundableAt(uint256 sessionId) external view returns (uint256);
+    /// @notice Cumulative usage statistics of `modelId`.
+    function usageStats(uint256 modelId) external view returns (UsageStats memory);
+    /// @notice Request counts of `modelId` per bucket of generated tokens (output + reasoning) per request.
+    function usageHistogram(uint256 modelId) external view returns (uint64[32] memory buckets);
+    /// @notice Cumulative (requests, total tokens, cost) of `modelId`, as read by the ComputeCostFeed.
+    function usageTotals(uint256 modelId) external view returns (uint256 requests, uint256 tokens, uint256 cost);
+    /// @notice The protocol fee, in bps of every charge.
+    function protocolFeeBps() external view returns (uint256);
+    /// @notice The submitter fee, in bps of every charge.
+    function submitterFeeBps() external view returns (uint256);
+    /// @notice Protocol fees accrued and not yet claimed.
+    function protocolFees() external view returns (uint256);
+    /// @notice Submitter fees `submitter` has accrued and not yet claimed.
+    function submitterFees(address submitter) external view returns (uint256);
+    /// @notice EIP-712 digest of a usage batch, as the enclave signs it.
+    function usageBatchDigest(
+        uint256 modelId,
+        uint256[] calldata sessionIds,
+        uint256[] calldata receipts,
+        bytes32 requestsCommitment,
+        address enclave
+    ) external view returns (bytes32);
+    /// @notice Attested cost of the given token counts at the model's pricing in force, rounded up.
+    function quoteCost(uint256 modelId, uint256 inputTokens, uint256 outputTokens, uint256 reasoningTokens)
+        external
+        view
+        returns (uint256);
+
+    /* BUYER ACTIONS */
+
+    /// @notice Opens a session for `modelId` funded with `budget` (pulled from the caller) that approves inference
+    /// until `expiry`.
+    /// @param policyId Insurance policy id, 0 for none (reserved for the insurance pool; stored only).
+    function openSession(uint256 modelId, uint256 budget, uint256 expiry, uint256 policyId)
+        external
+        returns (uint256 sessionId);
+
+    /// @notice Adds `amount` (may be 0) to the session's budget and moves its expiry to `newExpiry` (0 keeps it;
+    /// otherwise not earlier than the current expiry and at most `MAX_SESSION_DURATION` from now). Buyer only;
+    /// not once closed.
+    function topUpSession(uint256 sessionId, uint256 amount, uint256 newExpiry) external;
+
+    /// @notice Closes a session. While it is unexpired, the buyer's call only requests the close: the session
+    /// stops approving inference now and nothing is refunded yet. Once `refundableAt` has passed, anyone's call
+    /// refunds the unspent rest to the buyer and marks the session closed.
+    /// @return refund Stablecoin units paid back to the buyer (0 for a close request).
+    function closeSession(uint256 sessionId) external returns (uint256 refund);
+
+    /* SETTLEMENT */
+
+    /// @notice Settles a batch of usage receipts for `modelId` signed by `enclave`. Anyone may submit; the caller
+    /// earns the submitter fee. See docs/receipts.md for the encoding and the rules.
+    /// @param sessionIds The batch's sessions; receipt session indexes point into this list.
+    /// @param receipts Packed receipts, grouped by session index in list order, sequence strictly increasing
+    /// within a group.
+    /// @param requestsCommitment Merkle root of the receipts' request hashes (signed and emitted, not checked).
+    /// @param signature The enclave key's ECDSA signature over `usageBatchDigest(...)`.
+    /// @return charged Total stablecoin units charged to the batch's sessions.
+    function settle(
+        uint256 modelId,
+        uint256[] calldata sessionIds,
+        uint256[] calldata receipts,
+        bytes32 requestsCommitment,
+        address enclave,
+        bytes calldata signature
+    ) external returns (uint256 charged);
+
+    /* FEES */
+
+    /// @notice Pays the caller's accrued submitter fees to `receiver`.
+    function claimSubmitterFees(address receiver) external returns (uint256 amount);
+
+    /// @notice Pays the accrued protocol fees to `receiver`. Protocol owner only.
+    function claimProtocolFees(address receiver) external returns (uint256 amount);
+
+    /// @notice Sets the protocol and submitter fees, each capped. Protocol owner only.
+    function setFees(uint256 protocolFeeBps, uint256 submitterFeeBps) external;
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {LedgerDeployer} from "../../../script/deploy/LedgerDeployer.sol";
+import {EnclaveRegistry} from "../../../src/EnclaveRegistry.sol";
+import {InferenceLedger} from "../../../src/InferenceLedger.sol";
+import {ModelRegistry} from "../../../src/ModelRegistry.sol";
+import {MockStablecoin} from "../../../src/mocks/MockStablecoin.sol";
+import {Test} from "forge-std/Test.sol";
+
+contract LedgerDeployerHarness is LedgerDeployer {
+    function deploy(address registry, address stablecoin, address owner, address signer)
+        external
+        returns (LedgerDeployment memory)
+    {
+        return _deployLedger(registry, stablecoin, owner, signer);
+    }
+}
+
+contract LedgerDeployerTest is Test {
+    function test_deployLedger_wiresTheSuite() public {
+        MockStablecoin stablecoin = new MockStablecoin();
+        ModelRegistry registry = new ModelRegistry(address(stablecoin));
+        address owner = makeAddr("owner");
+        address signer = makeAddr("platform");
+        LedgerDeployer.LedgerDeployment memory d =
+            new LedgerDeployerHarness().deploy(address(registry), address(stablecoin), owner, signer);
+        InferenceLedger ledger = InferenceLedger(d.inferenceLedger);
+        EnclaveRegistry enclaves = EnclaveRegistry(d.enclaveRegistry);
+        assertEq(ledger.owner(), owner, "ledger owner");
+        assertEq(enclaves.owner(), owner, "registry owner");
+        assertEq(ledger.enclaveRegistry(), d.enclaveRegistry, "enclaves");
+        assertEq(ledger.costFeed(), d.computeCostFeed, "feed");
+        assertEq(address(enclaves.verifier()), d.devAttestationVerifier, "verifier");
+        assertEq(ledger.stablecoin(), address(stablecoin), "stablecoin");
+    }
+
+    function test_deployLedger_withoutDevSigner() public {
+        MockStablecoin stablecoin = new MockStablecoin();
+        ModelRegistry registry = new ModelRegistry(address(stablecoin));
+        LedgerDeployer.LedgerDeployment memory d =
+            new LedgerDeployerHarness().deploy(address(registry), address(stablecoin), address(this), address(0));
+        assertEq(d.devAttestationVerifier, address(0), "no dev verifier");
+        assertEq(address(EnclaveRegistry(d.enclaveRegistry).verifier()), address(0), "no verifier");
+    }
+
+    function test_deployLedger_revertsWhen_stablecoinMismatch() public {
+        MockStablecoin stablecoin = new MockStablecoin();
+        ModelRegistry registry = new ModelRegistry(address(stablecoin));
+        LedgerDeployerHarness harness = new LedgerDeployerHarness();
+        vm.expectRevert(
+            abi.encodeWithSelector(LedgerDeployer.StablecoinMismatch.selector, address(stablecoin), address(1))
+        );
+        harness.deploy(address(registry), address(1), address(this), address(0));
+    }
+}

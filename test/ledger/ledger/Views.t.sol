@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {InferenceLedger} from "../../../src/InferenceLedger.sol";
+import {IInferenceLedger} from "../../../src/interfaces/IInferenceLedger.sol";
+import {LedgerBaseTest} from "../LedgerBaseTest.sol";
+
+/// @notice Constructor and views of the ledger.
+contract LedgerViewsTest is LedgerBaseTest {
+    function test_constructor_setsImmutables() public view {
+        assertEq(ledger.modelRegistry(), address(registry), "registry");
+        assertEq(ledger.enclaveRegistry(), address(enclaves), "enclaves");
+        assertEq(ledger.stablecoin(), address(stablecoin), "stablecoin from registry");
+        assertEq(ledger.costFeed(), address(feed), "feed");
+        assertEq(ledger.feedInterval(), feed.MIN_ROUND_INTERVAL(), "feed interval");
+        assertEq(ledger.owner(), protocolOwner, "owner");
+        assertEq(ledger.protocolFeeBps(), PROTOCOL_FEE_BPS, "protocol fee");
+        assertEq(ledger.submitterFeeBps(), SUBMITTER_FEE_BPS, "submitter fee");
+    }
+
+    function test_constructor_revertsWhen_zeroAddress() public {
+        vm.expectRevert(IInferenceLedger.ZeroAddress.selector);
+        new InferenceLedger(address(registry), address(0), address(0), protocolOwner, 0, 0);
+    }
+
+    function test_constructor_revertsWhen_feeTooHigh() public {
+        vm.expectRevert(abi.encodeWithSelector(IInferenceLedger.FeeTooHigh.selector, 2000, 1000));
+        new InferenceLedger(address(registry), address(enclaves), address(0), protocolOwner, 2000, 0);
+    }
+
+    function test_constructor_withoutFeedSettlesWithoutPushing() public {
+        InferenceLedger bare =
+            new InferenceLedger(address(registry), address(enclaves), address(0), protocolOwner, 0, 0);
+        assertEq(bare.feedInterval(), 0, "no interval");
+        ledger = bare;
+        uint256 sessionId = _openSession(buyer, baseModel, USDC);
+        _settle(_single(baseModel, sessionId, 1, ENCLAVE_PK));
+        assertEq(bare.usageStats(baseModel).lastFeedAt, 0, "no push");
+    }
+
+    function test_isApproved_falseCases() public {
+        uint256 sessionId = _openSession(buyer, baseModel, USDC);
+        assertTrue(ledger.isApproved(sessionId, baseModel), "approved");
+        assertFalse(ledger.isApproved(sessionId, derivative), "other model");
+        assertFalse(ledger.isApproved(999, baseModel), "unknown session");
+        assertFalse(ledger.isApproved(0, 0), "session 0");
+        vm.prank(modelOwner);
+        registry.setPaused(baseModel, true);
+        assertFalse(ledger.isApproved(sessionId, baseModel), "paused model");
+        vm.prank(modelOwner);
+        registry.setPaused(baseModel, false);
+        vm.warp(ledger.getSession(sessionId).expiry);
+        assertFalse(ledger.isApproved(sessionId, baseModel), "expired");
+    }
+
+    function test_refundableAt_revertsWhen_unknown() public {
+        vm.expectRevert(abi.encodeWithSelector(IInferenceLedger.UnknownSession.selector, 5));
+        ledger.refundableAt(5);
+    }
+
+    function test_quoteCost_matchesSettlement() public view {
+        assertEq(ledger.quoteCost(baseModel, 1000, 500, 2000), 5250, "quote");
+        assertEq(ledger.quoteCost(baseModel, 1, 0, 0), 1, "rounded up");
+        assertEq(ledger.quoteCost(baseModel, 0, 0, 0), 0, "zero");
+    }
+
+    function test_usageBatchDigest_isEip712() public view {
+        uint256[] memory ids = _ids(3, 4);
+        uint256[] memory receipts = _words(_receipt(0, 1, 2, 3, 4), _receipt(1, 5, 6, 7, 8));
+        bytes32 commitment = keccak256("c");
+        bytes32 domainSeparator = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("CogFi InferenceLedger"),
+                keccak256("1"),
+                block.chainid,
+                address(ledger)
+            )
+        );
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256(
+                    "UsageBatch(uint256 modelId,uint256[] sessionIds,uint256[] receipts,bytes32 requestsCommitment,address enclave)"
+                ),
+                baseModel,
+                keccak256(abi.encodePacked(ids)),
+                keccak256(abi.encodePacked(receipts)),
+                commitment,
+                enclave
+            )
+        );
+        assertEq(
+            ledger.usageBatchDigest(baseModel, ids, receipts, commitment, enclave),
+            keccak256(abi.encodePacked("\x19\x01", domainSeparator, structHash)),
+            "digest"
+        );
+        assertEq(
+            ledger.USAGE_BATCH_TYPEHASH(),
+            keccak256(
+                "UsageBatch(uint256 modelId,uint256[] sessionIds,uint256[] receipts,bytes32 requestsCommitment,address enclave)"
+            ),
+            "type hash"
+        );
+    }
+}
