@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {ModelRegistry} from "../src/ModelRegistry.sol";
 import {MockAggregator} from "../src/mocks/MockAggregator.sol";
 import {MockStablecoin} from "../src/mocks/MockStablecoin.sol";
+import {LedgerDeployer} from "./deploy/LedgerDeployer.sol";
 import {Script} from "forge-std/Script.sol";
 
 /// @title Deploy
@@ -14,7 +15,7 @@ import {Script} from "forge-std/Script.sol";
 ///    networks; on a local chain (31337) they default to a fresh 6-decimal mock and a mock feed at 1.00.
 ///  - DEPLOYMENTS_DIR (default `deployments`): where the address book is written.
 /// Run: forge script script/Deploy.s.sol --rpc-url $RPC_URL --broadcast
-contract Deploy is Script {
+contract Deploy is Script, LedgerDeployer {
     uint256 internal constant LOCAL_CHAIN_ID = 31_337;
 
     struct Deployment {
@@ -22,6 +23,7 @@ contract Deploy is Script {
         address stablecoinUsdFeed;
         address modelRegistry;
         address modelShareImplementation;
+        LedgerDeployment ledger;
     }
 
     error MissingEnv(string name);
@@ -46,6 +48,14 @@ contract Deploy is Script {
         ModelRegistry registry = new ModelRegistry(deployment.stablecoin);
         deployment.modelRegistry = address(registry);
         deployment.modelShareImplementation = registry.shareImplementation();
+        // Local chains: anvil account 9 is the dev TEE platform; elsewhere only with DEV_PLATFORM_SIGNER set.
+        address devPlatform = vm.envOr(
+            "DEV_PLATFORM_SIGNER",
+            local ? vm.addr(0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6) : address(0)
+        );
+        address protocolOwner = vm.envOr("PROTOCOL_OWNER", vm.addr(deployerKey));
+        deployment.ledger = _deployLedger(address(registry), deployment.stablecoin, protocolOwner, devPlatform);
+        if (local && protocolOwner == vm.addr(deployerKey)) _allowDevMeasurement(deployment.ledger.enclaveRegistry);
         vm.stopBroadcast();
 
         _write(dir, deployment);
@@ -56,6 +66,12 @@ contract Deploy is Script {
         vm.serializeAddress(key, "Stablecoin", deployment.stablecoin);
         vm.serializeAddress(key, "StablecoinUsdFeed", deployment.stablecoinUsdFeed);
         vm.serializeAddress(key, "ModelShareImplementation", deployment.modelShareImplementation);
+        vm.serializeAddress(key, "InferenceLedger", deployment.ledger.inferenceLedger);
+        vm.serializeAddress(key, "EnclaveRegistry", deployment.ledger.enclaveRegistry);
+        vm.serializeAddress(key, "ComputeCostFeed", deployment.ledger.computeCostFeed);
+        if (deployment.ledger.devAttestationVerifier != address(0)) {
+            vm.serializeAddress(key, "DevAttestationVerifier", deployment.ledger.devAttestationVerifier);
+        }
         string memory contracts = vm.serializeAddress(key, "ModelRegistry", deployment.modelRegistry);
 
         string memory root = "deployment";

@@ -17,7 +17,10 @@ function setup(config = approvalConfig) {
   chain.addModel(2n, "other-model");
   const view = new ChainView(chain, { headMaxAgeMs: 0, cacheEntries: 100 });
   const exposure = new Exposure();
-  const approver = new Approver(view, new ModelCatalog(view), exposure, config);
+  const approver = new Approver(view, new ModelCatalog(view), exposure, config, {
+    enclaveFor: () => "0x0000000000000000000000000000000000000e01",
+    lastSequence: () => 0n,
+  });
   const ask = (overrides: Partial<ApprovalRequest> = {}) =>
     approver.approve({
       credential: { sessionId: 1n, buyer: BUYER, signature: "0x" },
@@ -174,6 +177,16 @@ describe("Approver", () => {
     chain.mine();
     expect((await ask({ maxTokens: 100_000 })).maxTokens).toBe(225);
     expect(exposure.unsettled(1n)).toBe(300n);
+  });
+
+  test("an enclave key that is not valid on chain refuses with 503 and asks for re-attestation", async () => {
+    const { chain, ask } = setup();
+    chain.addSession({ sessionId: 1n, buyer: BUYER });
+    chain.keyStatuses.set(1n, "Expired");
+    const error = await refusal(ask());
+    expect(error.status).toBe(503);
+    expect(error.code).toBe("enclave_not_attested");
+    expect(error.message).toMatch(/Expired/);
   });
 
   test("an RPC failure is a 503 chain_unavailable", async () => {

@@ -10,7 +10,8 @@
  */
 import type { GatewayConfig } from "./config.js";
 import type { ChainView } from "./chain/view.js";
-import type { BlockHead, ModelState, SessionState } from "./chain/types.js";
+import type { Address } from "viem";
+import type { BlockHead, KeyStatusName, ModelState, SessionState } from "./chain/types.js";
 import type { SessionCredential } from "./credential.js";
 import { affordableMaxTokens, worstCaseCost } from "./cost.js";
 import { GatewayError, refuse } from "./errors.js";
@@ -42,17 +43,31 @@ export type Approval = {
   release: () => void;
 };
 
+/** Largest receipt sequence (48 bits). */
+const MAX_SEQUENCE = (1n << 48n) - 1n;
+
+export type ApproverHooks = {
+  /** The enclave key that will sign the model's receipts. */
+  enclaveFor: (modelId: bigint) => Address;
+  /** The last sequence this gateway used for a session. */
+  lastSequence: (sessionId: bigint) => bigint;
+  /** Called when the model's enclave key is not valid on chain (to trigger re-attestation). */
+  onKeyInvalid?: (modelId: bigint, status: KeyStatusName) => void;
+};
+
 export class Approver {
   readonly #view: ChainView;
   readonly #catalog: ModelCatalog;
   readonly #exposure: Exposure;
   readonly #config: GatewayConfig["approval"];
+  readonly #hooks: ApproverHooks;
 
-  constructor(view: ChainView, catalog: ModelCatalog, exposure: Exposure, config: GatewayConfig["approval"]) {
+  constructor(view: ChainView, catalog: ModelCatalog, exposure: Exposure, config: GatewayConfig["approval"], hooks: ApproverHooks) {
     this.#view = view;
     this.#catalog = catalog;
     this.#exposure = exposure;
     this.#config = config;
+    this.#hooks = hooks;
   }
 
   async approve(request: ApprovalRequest): Promise<Approval> {
@@ -60,10 +75,16 @@ export class Approver {
     let head: BlockHead;
     let session: SessionState | undefined;
     let model: ModelState | undefined;
+    let keyStatus: KeyStatusName | undefined;
     try {
       head = await this.#view.head(request.arrivedAt);
       session = await this.#view.session(credential.sessionId, head.number);
-      model = session ? await this.#view.model(session.modelId, head.number) : undefined;
+      if (session) {
+        [model, keyStatus] = await Promise.all([
+          this.#view.model(session.modelId, head.number),
+          this.#view.keyStatus(this.#hooks.enclaveFor(session.modelId), session.modelId, head.number),
+        ]);
+      }
     } catch (cause) {
       if (cause instanceof GatewayError) throw cause;
       throw refuse.chainUnavailable(cause);
@@ -82,6 +103,14 @@ export class Approver {
     if (session.closed) throw refuse.sessionClosed(session.sessionId);
     if (head.timestamp >= session.expiry) throw refuse.sessionExpired(session.sessionId, session.expiry);
     if (model.paused) throw refuse.modelPaused(request.model);
+    if (keyStatus !== "Valid") {
+      this.#hooks.onKeyInvalid?.(model.modelId, keyStatus ?? "Unknown");
+      throw refuse.enclaveNotAttested(request.model, keyStatus ?? "Unknown");
+    }
+    const lastLocal = this.#hooks.lastSequence(session.sessionId);
+    if ((lastLocal > session.lastSequence ? lastLocal : session.lastSequence) >= MAX_SEQUENCE) {
+      throw refuse.sequenceExhausted(session.sessionId);
+    }
 
     // From here to `reserve` nothing awaits: the budget check and the reservation are one atomic step.
     this.#exposure.observeSettled(session.sessionId, session.lastSequence);

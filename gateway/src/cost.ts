@@ -6,15 +6,14 @@
  * less (a sum of ceilings is at least the ceiling of the sum), so its view of a session's unsettled usage is an
  * upper bound of what settlement will charge.
  */
+import { usageCost } from "@cogfi/sdk";
 import type { Pricing } from "./chain/types.js";
 
 const MILLION = 1_000_000n;
 
-/** Cost of the given token counts, rounded up, exactly as the ledger computes it. */
+/** Cost of the given token counts, rounded up, exactly as the ledger computes it (the sdk's `usageCost`). */
 export function costUp(inputTokens: bigint, outputTokens: bigint, reasoningTokens: bigint, pricing: Pricing): bigint {
-  const numerator =
-    inputTokens * pricing.inputPerMTok + outputTokens * pricing.outputPerMTok + reasoningTokens * pricing.reasoningPerMTok;
-  return (numerator + MILLION - 1n) / MILLION;
+  return usageCost({ inputTokens, outputTokens, reasoningTokens }, pricing);
 }
 
 /** The dearer of the output and reasoning prices: a completion token may be either. */

@@ -35,6 +35,8 @@ export type RefusalCode =
   | "model_not_found"
   | "model_paused"
   | "insufficient_budget"
+  | "sequence_exhausted"
+  | "enclave_not_attested"
   | "not_found"
   | "method_not_allowed"
   | "chain_unavailable"
@@ -128,6 +130,14 @@ export const refuse = {
       "insufficient_budget",
       `Session ${sessionId} cannot pay for this request: ${available} stablecoin units available ` +
         `(budget minus spent minus this gateway's unsettled usage), at least ${needed} needed. Top up the session.`,
+    ),
+  sequenceExhausted: (sessionId: bigint) =>
+    new GatewayError(403, "sequence_exhausted", `Session ${sessionId} has used every receipt sequence number (2^48 - 1).`),
+  enclaveNotAttested: (model: string, status: string) =>
+    new GatewayError(
+      503,
+      "enclave_not_attested",
+      `This gateway's enclave key for \`${model}\` is not valid on chain (${status}); it must be (re-)attested before serving.`,
     ),
   chainUnavailable: (cause: unknown) =>
     new GatewayError(503, "chain_unavailable", "Cannot read the chain to approve this request; retry shortly.", {

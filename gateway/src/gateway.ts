@@ -21,7 +21,7 @@ import { GatewayConfigError, parseGatewayConfig, redactConfig, type GatewayConfi
 import { CredentialVerifier } from "./credential.js";
 import type { Attestor } from "./enclave/attestor.js";
 import { createDevAttestor } from "./enclave/dev.js";
-import { DEV_MEASUREMENT, DEV_SEALING_SECRET, EnclaveIdentity } from "./enclave/identity.js";
+import { DEV_MEASUREMENT, DEV_SEALING_SECRET, EnclaveIdentity, LOCAL_DEV_PLATFORM_KEY } from "./enclave/identity.js";
 import { refuse } from "./errors.js";
 import { Exposure } from "./exposure.js";
 import { createApp } from "./http/app.js";
@@ -116,7 +116,7 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
     metrics.logCommitRecords.observe(records);
   };
 
-  const signer = deps.signer ?? createSdkReceiptSigner(identity, reader);
+  const signer = deps.signer ?? createSdkReceiptSigner(identity, { chainId: deployment.chainId, ledger });
   const batcher = new Batcher(
     store,
     signer,
@@ -127,33 +127,54 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
   batcher.onError = () => metrics.batchErrors.inc();
   metrics.sources.pendingReceipts = () => store.unbatched;
 
-  const attestor =
-    deps.attestor ??
-    createDevAttestor({
-      identity,
-      client: config.enclave.registrarKey
-        ? createCogFiClient({
-            rpcUrl: config.chain.rpcUrl,
-            deployment,
-            account: privateKeyToAccount(config.enclave.registrarKey as `0x${string}`),
-            pollingInterval: config.chain.pollingIntervalMs,
-          })
-        : reader,
-      platformKey: config.enclave.devPlatformKey as `0x${string}` | undefined,
-      logger: logger.child({ job: "enclave" }),
-    });
+  const devAttestor = deps.attestor
+    ? undefined
+    : createDevAttestor({
+        identity,
+        reader,
+        registrar: config.enclave.registrarKey
+          ? createCogFiClient({
+              rpcUrl: config.chain.rpcUrl,
+              deployment,
+              account: privateKeyToAccount(config.enclave.registrarKey as `0x${string}`),
+              pollingInterval: config.chain.pollingIntervalMs,
+            })
+          : undefined,
+        platformKey: (config.enclave.devPlatformKey ?? (deployment.local ? LOCAL_DEV_PLATFORM_KEY : undefined)) as `0x${string}` | undefined,
+        logger: logger.child({ job: "enclave" }),
+      });
+  const attestor: Attestor = deps.attestor ?? devAttestor!;
+  const servedModelIds = async () => {
+    const head = await view.heads.refresh();
+    return (await catalog.list(head.number)).map((entry) => entry.model.modelId);
+  };
+  const selfRegister = config.enclave.selfRegister ?? deployment.local;
   let registration: { ok: boolean; error?: string } | undefined;
-  if (config.enclave.selfRegister ?? deployment.local) {
+  let stopRenewal: (() => void) | undefined;
+  if (selfRegister) {
     try {
-      const head = await view.heads.refresh();
-      const models = await catalog.list(head.number);
-      await attestor.register(models.map((entry) => entry.model.modelId));
+      await attestor.register(await servedModelIds());
       registration = { ok: true };
     } catch (error) {
       registration = { ok: false, error: error instanceof Error ? error.message : String(error) };
-      logger.error({ err: error }, "dev self-registration of the enclave keys failed; receipts will not settle until registered");
+      logger.error({ err: error }, "dev self-registration of the enclave keys failed; requests are refused until a key is valid");
     }
+    stopRenewal = devAttestor?.startRenewal(servedModelIds);
   }
+  /** Re-attests a model's key when approval finds it invalid (once at a time per model, at most every 10 s). */
+  const lastReattest = new Map<bigint, number>();
+  const reattest = (modelId: bigint) => {
+    if (!selfRegister) return;
+    const now = Date.now();
+    if (now - (lastReattest.get(modelId) ?? 0) < 10_000) return;
+    lastReattest.set(modelId, now);
+    attestor.register([modelId]).then(
+      () => {
+        registration = { ok: true };
+      },
+      (error: unknown) => logger.error({ err: error, modelId }, "re-attestation failed"),
+    );
+  };
 
   const backend: Backend =
     deps.backend ?? (config.backend.kind === "simulated" ? new SimulatedBackend(config.backend) : new UpstreamBackend(config.backend));
@@ -166,7 +187,11 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
     chat: {
       config,
       verifier: new CredentialVerifier({ chainId: deployment.chainId, ledger }),
-      approver: new Approver(view, catalog, exposure, config.approval),
+      approver: new Approver(view, catalog, exposure, config.approval, {
+        enclaveFor: (modelId) => signer.enclaveFor(modelId),
+        lastSequence: (sessionId) => store.lastSequence(sessionId),
+        onKeyInvalid: (modelId) => reattest(modelId),
+      }),
       backend,
       store,
       exposure,
@@ -187,10 +212,10 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
         owned_by: model.owner,
         cogfi: {
           modelId: model.modelId.toString(),
+          enclave: signer.enclaveFor(model.modelId),
           name: model.name,
           parentId: model.parentId.toString(),
           paused: model.paused,
-          enclave: identity.address(model.modelId),
           pricing: {
             inputPerMTok: model.pricing.inputPerMTok.toString(),
             outputPerMTok: model.pricing.outputPerMTok.toString(),
@@ -261,6 +286,7 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
   const stop = () => {
     stopping ??= (async () => {
       shuttingDown = true;
+      stopRenewal?.();
       logger.info("shutting down: draining requests");
       const closed = new Promise<void>((done) => server.close(() => done()));
       server.closeIdleConnections();

@@ -57,7 +57,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Json {
       : env.COGFI_GATEWAY_SEED || env.COGFI_GATEWAY_LATENCY_MS
         ? { kind: "simulated", seed: env.COGFI_GATEWAY_SEED, latencyMs: env.COGFI_GATEWAY_LATENCY_MS }
         : undefined,
-    receipts: { durability: env.COGFI_GATEWAY_DURABILITY, batchMaxDelayMs: env.COGFI_GATEWAY_BATCH_MAX_DELAY_MS },
+    receipts: {
+      durability: env.COGFI_GATEWAY_DURABILITY,
+      sign: bool(env.COGFI_GATEWAY_SIGN),
+      batchMaxDelayMs: env.COGFI_GATEWAY_BATCH_MAX_DELAY_MS,
+    },
     enclave: {
       sealingSecret: env.COGFI_GATEWAY_SEALING_SECRET,
       registrarKey: env.COGFI_GATEWAY_REGISTRAR_KEY,

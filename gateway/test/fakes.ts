@@ -4,7 +4,7 @@
  */
 import { keccak256, numberToHex, type Address, type Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
-import type { BlockHead, ChainReader, ModelState, SessionState } from "../src/chain/types.js";
+import type { BlockHead, ChainReader, KeyStatusName, ModelState, SessionState } from "../src/chain/types.js";
 import type { Attestor } from "../src/enclave/attestor.js";
 import type { BatchInput, BatchSignature, ReceiptSigner } from "../src/receipts/types.js";
 
@@ -34,6 +34,11 @@ export class FakeChain implements ChainReader {
   }
   async modelCount(): Promise<bigint> {
     return BigInt(this.models.size);
+  }
+  /** Key statuses by model id; Valid when unset. */
+  keyStatuses = new Map<bigint, KeyStatusName>();
+  async keyStatus(_key: Address, modelId: bigint): Promise<KeyStatusName> {
+    return this.keyStatuses.get(modelId) ?? "Valid";
   }
 
   /** Mines a block: state changes are visible from the new block on. */

@@ -6,6 +6,7 @@ import {DevAttestationVerifier} from "../../src/DevAttestationVerifier.sol";
 import {EnclaveRegistry} from "../../src/EnclaveRegistry.sol";
 import {InferenceLedger} from "../../src/InferenceLedger.sol";
 import {IAttestationVerifier} from "../../src/interfaces/IAttestationVerifier.sol";
+import {MeasurementStatus} from "../../src/interfaces/IEnclaveRegistry.sol";
 import {IModelRegistry} from "../../src/interfaces/IModelRegistry.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 
@@ -20,6 +21,8 @@ abstract contract LedgerDeployer {
     uint256 internal constant DEFAULT_PROTOCOL_FEE_BPS = 250;
     /// @notice Submitter (keeper) fee at deployment: 1% of every charge.
     uint256 internal constant DEFAULT_SUBMITTER_FEE_BPS = 100;
+    /// @notice The measurement dev gateways report (the SDK's `DEV_ENCLAVE_MEASUREMENT`).
+    bytes32 internal constant DEV_ENCLAVE_MEASUREMENT = keccak256("cogfi-gateway-dev-v1");
 
     struct LedgerDeployment {
         address computeCostFeed;
@@ -65,5 +68,11 @@ abstract contract LedgerDeployer {
                 DEFAULT_SUBMITTER_FEE_BPS
             )
         );
+    }
+
+    /// @notice Allows the dev measurement for every model, so local gateways can register dev enclaves. Must run
+    /// as the protocol owner (inside the owner's broadcast), on local chains only.
+    function _allowDevMeasurement(address enclaveRegistry) internal {
+        EnclaveRegistry(enclaveRegistry).setGlobalMeasurement(DEV_ENCLAVE_MEASUREMENT, MeasurementStatus.Allowed);
     }
 }

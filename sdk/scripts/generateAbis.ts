@@ -16,6 +16,16 @@ const CONTRACTS: ReadonlyArray<readonly [string, string]> = [
   ["ModelShare.sol", "ModelShare"],
   ["MockStablecoin.sol", "MockStablecoin"],
   ["MockAggregator.sol", "MockAggregator"],
+  ["InferenceLedger.sol", "InferenceLedger"],
+  ["EnclaveRegistry.sol", "EnclaveRegistry"],
+  ["DevAttestationVerifier.sol", "DevAttestationVerifier"],
+  ["ComputeCostFeed.sol", "ComputeCostFeed"],
+  ["ComputeCostFeed.sol", "ComputeCostAggregator"],
+  ["CognitionPoolFactory.sol", "CognitionPoolFactory"],
+  ["CognitionPool.sol", "CognitionPool"],
+  ["CognitionRouter.sol", "CognitionRouter"],
+  ["LiquidityManager.sol", "LiquidityManager"],
+  ["TickLens.sol", "TickLens"],
 ];
 
 const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);

@@ -9,3 +9,4 @@ export * from "./actions/registry/getModel.js";
 export * from "./actions/registry/setPricing.js";
 export * from "./actions/share/claimRevenue.js";
 export * from "./actions/share/getClaimableRevenue.js";
+export * from "./ledger/index.js";

@@ -59,14 +59,6 @@ contract CognitionPool is ICognitionPool {
         uint256 feeAmount;
     }
 
-    /// @dev Oracle values at the current block, computed once at the first initialized-tick crossing.
-    struct CrossCache {
-        bool computed;
-        uint32 time;
-        int56 tickCumulative;
-        uint160 secondsPerLiquidityCumulativeX128;
-    }
-
     uint256 private constant Q128 = 1 << 128;
 
     /* IMMUTABLES */
@@ -93,8 +85,7 @@ contract CognitionPool is ICognitionPool {
     uint256 public feeGrowthGlobal0X128;
     /// @inheritdoc ICognitionPool
     uint256 public feeGrowthGlobal1X128;
-    /// @inheritdoc ICognitionPool
-    mapping(int24 => Tick.Info) public ticks;
+    mapping(int24 => Tick.Info) private _ticks;
     /// @inheritdoc ICognitionPool
     mapping(int16 => uint256) public tickBitmap;
     /// @inheritdoc ICognitionPool
@@ -139,7 +130,33 @@ contract CognitionPool is ICognitionPool {
     function slot0() external view returns (uint160, int24, uint16, uint16, uint16, uint8, bool) {
         Slot0 memory s = _slot0;
         return (
-            s.sqrtPriceX96, s.tick, s.observationIndex, s.observationCardinality, s.observationCardinalityNext, 0, !_locked
+            s.sqrtPriceX96,
+            s.tick,
+            s.observationIndex,
+            s.observationCardinality,
+            s.observationCardinalityNext,
+            0,
+            !_locked
+        );
+    }
+
+    /// @inheritdoc ICognitionPool
+    function ticks(int24 tick)
+        external
+        view
+        returns (uint128 liquidityGross, int128 liquidityNet, uint256, uint256, int56, uint160, uint32, bool)
+    {
+        Tick.Info storage info = _ticks[tick];
+        (liquidityGross, liquidityNet) = (info.liquidityGross, info.liquidityNet);
+        return (
+            liquidityGross,
+            liquidityNet,
+            info.feeGrowthOutside0X128,
+            info.feeGrowthOutside1X128,
+            0,
+            0,
+            0,
+            liquidityGross != 0
         );
     }
 
@@ -261,11 +278,11 @@ contract CognitionPool is ICognitionPool {
         if (amountSpecified == 0) revert ZeroAmount();
         Slot0 memory start = _slot0;
         if (start.sqrtPriceX96 == 0) revert NotInitialized();
-        if (
-            zeroForOne
+        if (zeroForOne
                 ? sqrtPriceLimitX96 >= start.sqrtPriceX96 || sqrtPriceLimitX96 <= TickMath.MIN_SQRT_RATIO
-                : sqrtPriceLimitX96 <= start.sqrtPriceX96 || sqrtPriceLimitX96 >= TickMath.MAX_SQRT_RATIO
-        ) revert PriceLimitOutOfRange(sqrtPriceLimitX96, start.sqrtPriceX96);
+                : sqrtPriceLimitX96 <= start.sqrtPriceX96 || sqrtPriceLimitX96 >= TickMath.MAX_SQRT_RATIO) revert PriceLimitOutOfRange(
+            sqrtPriceLimitX96, start.sqrtPriceX96
+        );
 
         uint128 liquidityStart = _liquidityState.liquidity;
         SwapState memory state = SwapState({
@@ -276,7 +293,7 @@ contract CognitionPool is ICognitionPool {
             feeGrowthGlobalX128: zeroForOne ? feeGrowthGlobal0X128 : feeGrowthGlobal1X128,
             liquidity: liquidityStart
         });
-        _computeSwap(state, start, zeroForOne, sqrtPriceLimitX96);
+        _computeSwap(state, zeroForOne, sqrtPriceLimitX96);
 
         if (state.tick != start.tick) {
             (uint16 index, uint16 cardinality) = observations.write(
@@ -338,11 +355,9 @@ contract CognitionPool is ICognitionPool {
 
     /// @dev The swap loop (whitepaper 6.2.3): step to the next initialized tick or word boundary, or the limit,
     /// until the amount is used up; cross initialized ticks on the way. Mutates `state` only.
-    function _computeSwap(SwapState memory state, Slot0 memory start, bool zeroForOne, uint160 sqrtPriceLimitX96)
-        private
-    {
+    function _computeSwap(SwapState memory state, bool zeroForOne, uint160 sqrtPriceLimitX96) private {
         bool exactInput = state.amountSpecifiedRemaining > 0;
-        CrossCache memory cache;
+        bool revenueClaimed;
         while (state.amountSpecifiedRemaining != 0 && state.sqrtPriceX96 != sqrtPriceLimitX96) {
             SwapStep memory step;
             step.sqrtPriceStartX96 = state.sqrtPriceX96;
@@ -377,7 +392,20 @@ contract CognitionPool is ICognitionPool {
             }
 
             if (state.sqrtPriceX96 == step.sqrtPriceNextX96) {
-                if (step.initialized) _cross(state, start, cache, step.tickNext, zeroForOne);
+                if (step.initialized) {
+                    // In-range liquidity is about to change: first hand it the revenue accrued so far.
+                    if (!revenueClaimed) {
+                        revenueClaimed = true;
+                        _claimRevenueInSwap(state, zeroForOne);
+                    }
+                    int128 liquidityNet = _ticks.cross(
+                        step.tickNext,
+                        zeroForOne ? state.feeGrowthGlobalX128 : feeGrowthGlobal0X128,
+                        zeroForOne ? feeGrowthGlobal1X128 : state.feeGrowthGlobalX128
+                    );
+                    // Crossing leftward removes what crossing rightward adds.
+                    state.liquidity = LiquidityMath.addDelta(state.liquidity, zeroForOne ? -liquidityNet : liquidityNet);
+                }
                 unchecked {
                     state.tick = zeroForOne ? step.tickNext - 1 : step.tickNext;
                 }
@@ -387,47 +415,21 @@ contract CognitionPool is ICognitionPool {
         }
     }
 
-    /// @dev Crosses an initialized tick during a swap. Before the first crossing of the swap, computes the
-    /// oracle values of this block and hands the accrued revenue to the liquidity in range so far.
-    function _cross(
-        SwapState memory state,
-        Slot0 memory start,
-        CrossCache memory cache,
-        int24 tick,
-        bool zeroForOne
-    ) private {
-        if (!cache.computed) {
-            cache.computed = true;
-            cache.time = uint32(block.timestamp);
-            // Nothing has crossed yet, so the state's liquidity is the swap's starting liquidity.
-            (cache.tickCumulative, cache.secondsPerLiquidityCumulativeX128) = observations.observeSingle(
-                cache.time, 0, start.tick, start.observationIndex, state.liquidity, start.observationCardinality
-            );
-            (, uint256 revenueGrowthX128) = _claimRevenue();
-            if (revenueGrowthX128 != 0) {
-                unchecked {
-                    // The stablecoin is the input token iff it is token0 and token0 is sold, or vice versa.
-                    if (_shareIsToken0 != zeroForOne) state.feeGrowthGlobalX128 += revenueGrowthX128;
-                    else if (zeroForOne) feeGrowthGlobal1X128 += revenueGrowthX128;
-                    else feeGrowthGlobal0X128 += revenueGrowthX128;
-                }
-            }
+    /// @dev Claims revenue in the middle of a swap (before its first crossing, so the liquidity in range is still
+    /// the starting one) and adds it to the stablecoin's fee growth, in memory if that is the input token.
+    function _claimRevenueInSwap(SwapState memory state, bool zeroForOne) private {
+        (, uint256 revenueGrowthX128) = _claimRevenue();
+        if (revenueGrowthX128 == 0) return;
+        unchecked {
+            // The stablecoin is the input token iff it is token0 and token0 is sold, or vice versa.
+            if (_shareIsToken0 != zeroForOne) state.feeGrowthGlobalX128 += revenueGrowthX128;
+            else if (zeroForOne) feeGrowthGlobal1X128 += revenueGrowthX128;
+            else feeGrowthGlobal0X128 += revenueGrowthX128;
         }
-        int128 liquidityNet = ticks.cross(
-            tick,
-            zeroForOne ? state.feeGrowthGlobalX128 : feeGrowthGlobal0X128,
-            zeroForOne ? feeGrowthGlobal1X128 : state.feeGrowthGlobalX128,
-            cache.secondsPerLiquidityCumulativeX128,
-            cache.tickCumulative,
-            cache.time
-        );
-        // Crossing leftward removes what crossing rightward adds.
-        if (zeroForOne) liquidityNet = -liquidityNet;
-        state.liquidity = LiquidityMath.addDelta(state.liquidity, liquidityNet);
     }
 
     /// @dev Validates a range, updates the position and its ticks, and returns the signed token amounts
-    /// (owed to the pool if > 0). Accrues revenue first, since fee growth is read.
+    /// (owed to the pool if > 0). Accrues revenue first when the range is in range.
     function _modifyPosition(address owner, int24 tickLower, int24 tickUpper, int128 liquidityDelta)
         private
         returns (Position.Info storage position, int256 amount0, int256 amount1)
@@ -435,8 +437,12 @@ contract CognitionPool is ICognitionPool {
         _checkTicks(tickLower, tickUpper);
         Slot0 memory s = _slot0;
         if (s.sqrtPriceX96 == 0) revert NotInitialized();
-        (, uint256 revenueGrowthX128) = _claimRevenue();
-        _addStableGrowth(revenueGrowthX128);
+        // Revenue accrued so far belongs to the liquidity in range until now. Out of range, neither the in-range
+        // liquidity nor the position's fee growth inside depends on it, so the claim can wait.
+        if (tickLower <= s.tick && s.tick < tickUpper) {
+            (, uint256 revenueGrowthX128) = _claimRevenue();
+            _addStableGrowth(revenueGrowthX128);
+        }
 
         position = _updatePosition(owner, tickLower, tickUpper, liquidityDelta, s);
         if (liquidityDelta == 0) return (position, 0, 0);
@@ -467,13 +473,10 @@ contract CognitionPool is ICognitionPool {
     }
 
     /// @dev Applies the delta to both ticks and the bitmap, then credits the position's fees.
-    function _updatePosition(
-        address owner,
-        int24 tickLower,
-        int24 tickUpper,
-        int128 liquidityDelta,
-        Slot0 memory s
-    ) private returns (Position.Info storage position) {
+    function _updatePosition(address owner, int24 tickLower, int24 tickUpper, int128 liquidityDelta, Slot0 memory s)
+        private
+        returns (Position.Info storage position)
+    {
         position = positions.get(owner, tickLower, tickUpper);
         uint256 feeGrowth0 = feeGrowthGlobal0X128;
         uint256 feeGrowth1 = feeGrowthGlobal1X128;
@@ -481,53 +484,21 @@ contract CognitionPool is ICognitionPool {
         bool flippedLower;
         bool flippedUpper;
         if (liquidityDelta != 0) {
-            uint32 time = uint32(block.timestamp);
-            int56 tickCumulative;
-            uint160 secondsPerLiquidityX128;
-            // The oracle values are only stored when a tick at or below the price is used for the first time.
-            if (
-                (tickLower <= s.tick && ticks.isUnused(tickLower)) || (tickUpper <= s.tick && ticks.isUnused(tickUpper))
-            ) {
-                (tickCumulative, secondsPerLiquidityX128) = observations.observeSingle(
-                    time, 0, s.tick, s.observationIndex, _liquidityState.liquidity, s.observationCardinality
-                );
-            }
-            flippedLower = ticks.update(
-                tickLower,
-                s.tick,
-                liquidityDelta,
-                feeGrowth0,
-                feeGrowth1,
-                secondsPerLiquidityX128,
-                tickCumulative,
-                time,
-                false,
-                maxLiquidityPerTick
-            );
-            flippedUpper = ticks.update(
-                tickUpper,
-                s.tick,
-                liquidityDelta,
-                feeGrowth0,
-                feeGrowth1,
-                secondsPerLiquidityX128,
-                tickCumulative,
-                time,
-                true,
-                maxLiquidityPerTick
-            );
+            uint128 maxLiquidity = maxLiquidityPerTick;
+            flippedLower = _ticks.update(tickLower, s.tick, liquidityDelta, feeGrowth0, feeGrowth1, false, maxLiquidity);
+            flippedUpper = _ticks.update(tickUpper, s.tick, liquidityDelta, feeGrowth0, feeGrowth1, true, maxLiquidity);
             if (flippedLower) tickBitmap.flipTick(tickLower, tickSpacing);
             if (flippedUpper) tickBitmap.flipTick(tickUpper, tickSpacing);
         }
 
         (uint256 inside0, uint256 inside1) =
-            ticks.getFeeGrowthInside(tickLower, tickUpper, s.tick, feeGrowth0, feeGrowth1);
+            _ticks.getFeeGrowthInside(tickLower, tickUpper, s.tick, feeGrowth0, feeGrowth1);
         position.update(liquidityDelta, inside0, inside1);
 
         // A removal that leaves a tick unused deletes it.
         if (liquidityDelta < 0) {
-            if (flippedLower) ticks.clear(tickLower);
-            if (flippedUpper) ticks.clear(tickUpper);
+            if (flippedLower) _ticks.clear(tickLower);
+            if (flippedUpper) _ticks.clear(tickUpper);
         }
     }
 
@@ -537,7 +508,7 @@ contract CognitionPool is ICognitionPool {
     function _claimRevenue() private returns (uint256 claimed, uint256 growthX128) {
         LiquidityState memory ls = _liquidityState;
         if (ls.revenueAccruedAt == uint32(block.timestamp)) return (0, 0);
-        claimed = IModelShare(_shareIsToken0 ? token0 : token1).claim(address(this));
+        claimed = _claimFromShare(_shareIsToken0 ? token0 : token1);
         uint256 total = claimed + ls.pendingRevenue;
         uint256 pending = total;
         if (total != 0 && ls.liquidity != 0) {
@@ -547,6 +518,21 @@ contract CognitionPool is ICognitionPool {
         if (pending > type(uint96).max) revert SafeCastOverflow();
         _liquidityState = LiquidityState(ls.liquidity, uint32(block.timestamp), uint96(pending));
         if (total != 0) emit RevenueAccrued(claimed, total - pending, pending);
+    }
+
+    /// @dev `IModelShare(share).claim(address(this))`, bubbling up a revert.
+    function _claimFromShare(address shareToken) private returns (uint256 claimed) {
+        bytes4 selector = IModelShare.claim.selector;
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            mstore(0x04, address())
+            if iszero(and(gt(returndatasize(), 0x1f), call(gas(), shareToken, 0, 0x00, 0x24, 0x00, 0x20))) {
+                let m := mload(0x40)
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+            claimed := mload(0x00)
+        }
     }
 
     /// @dev Adds revenue fee growth to the stablecoin side.

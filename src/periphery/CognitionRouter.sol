@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
+import {ICognitionSwapCallback} from "../amm/interfaces/ICognitionCallbacks.sol";
 import {ICognitionPool} from "../amm/interfaces/ICognitionPool.sol";
 import {ICognitionPoolFactory} from "../amm/interfaces/ICognitionPoolFactory.sol";
 import {TickMath} from "../amm/libraries/TickMath.sol";
-import {ICognitionSwapCallback} from "../amm/interfaces/ICognitionCallbacks.sol";
 import {ICognitionRouter} from "./interfaces/ICognitionRouter.sol";
 import {PoolAddress} from "./libraries/PoolAddress.sol";
 import {SafePull} from "./libraries/SafePull.sol";
@@ -65,7 +65,8 @@ contract CognitionRouter is ICognitionRouter {
             params.sqrtPriceLimitX96
         );
         uint256 amountOut;
-        (amountIn, amountOut) = zeroForOne ? (uint256(amount0), uint256(-amount1)) : (uint256(amount1), uint256(-amount0));
+        (amountIn, amountOut) =
+            zeroForOne ? (uint256(amount0), uint256(-amount1)) : (uint256(amount1), uint256(-amount0));
         if (params.sqrtPriceLimitX96 == 0 && amountOut != params.amountOut) {
             revert OutputNotFilled(amountOut, params.amountOut);
         }
@@ -92,15 +93,16 @@ contract CognitionRouter is ICognitionRouter {
         address pool = computePoolAddress(tokenIn, tokenOut, fee);
         if (pool.code.length == 0) revert PoolNotFound(tokenIn, tokenOut, fee);
         (_pool, _payer, _tokenIn) = (pool, msg.sender, tokenIn);
-        (amount0, amount1) = ICognitionPool(pool).swap(
-            recipient,
-            zeroForOne,
-            amountSpecified,
-            sqrtPriceLimitX96 == 0
-                ? (zeroForOne ? TickMath.MIN_SQRT_RATIO + 1 : TickMath.MAX_SQRT_RATIO - 1)
-                : sqrtPriceLimitX96,
-            ""
-        );
+        (amount0, amount1) = ICognitionPool(pool)
+            .swap(
+                recipient,
+                zeroForOne,
+                amountSpecified,
+                sqrtPriceLimitX96 == 0
+                    ? (zeroForOne ? TickMath.MIN_SQRT_RATIO + 1 : TickMath.MAX_SQRT_RATIO - 1)
+                    : sqrtPriceLimitX96,
+                ""
+            );
         _pool = address(0);
     }
 }

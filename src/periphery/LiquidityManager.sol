@@ -54,7 +54,9 @@ contract LiquidityManager is ILiquidityManager {
         checkDeadline(params.deadline)
         returns (uint256 positionId, uint128 liquidity, uint256 amount0, uint256 amount1)
     {
-        if (params.token0 >= params.token1) revert TokensNotSorted(params.token0, params.token1);
+        if (params.token0 >= params.token1) {
+            revert TokensNotSorted(params.token0, params.token1);
+        }
         if (params.recipient == address(0)) revert ZeroAddress();
         address pool = PoolAddress.compute(factory, _poolInitCodeHash, params.token0, params.token1, params.fee);
         if (pool.code.length == 0) revert PoolNotFound(params.token0, params.token1, params.fee);
@@ -200,7 +202,7 @@ contract LiquidityManager is ILiquidityManager {
             amount1Desired
         );
         (_pool, _payer, _token0, _token1) =
-            (pool, msg.sender, ICognitionPool(pool).token0(), ICognitionPool(pool).token1());
+        (pool, msg.sender, ICognitionPool(pool).token0(), ICognitionPool(pool).token1());
         (amount0, amount1) = ICognitionPool(pool).mint(address(this), tickLower, tickUpper, liquidity, "");
         _pool = address(0);
         if (amount0 < amount0Min || amount1 < amount1Min) {
@@ -213,10 +215,12 @@ contract LiquidityManager is ILiquidityManager {
         (uint256 inside0, uint256 inside1) = _poolFeeGrowthInside(pool, tickLower, tickUpper);
         uint128 liquidity = position.liquidity;
         unchecked {
-            position.tokensOwed0 +=
-                uint128(FullMath.mulDiv(inside0 - position.feeGrowthInside0LastX128, liquidity, Q128));
-            position.tokensOwed1 +=
-                uint128(FullMath.mulDiv(inside1 - position.feeGrowthInside1LastX128, liquidity, Q128));
+            position.tokensOwed0 += uint128(
+                FullMath.mulDiv(inside0 - position.feeGrowthInside0LastX128, liquidity, Q128)
+            );
+            position.tokensOwed1 += uint128(
+                FullMath.mulDiv(inside1 - position.feeGrowthInside1LastX128, liquidity, Q128)
+            );
         }
         (position.feeGrowthInside0LastX128, position.feeGrowthInside1LastX128) = (inside0, inside1);
     }

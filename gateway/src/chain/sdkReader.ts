@@ -1,7 +1,75 @@
-/** The ChainReader backed by the sdk's actions. */
-import type { CogFiClient } from "@cogfi/sdk";
+/** The ChainReader backed by the sdk's actions (getSession, getModel, the registries' views). */
+import {
+  enclaveRegistryAbi,
+  getModel,
+  getSession,
+  isCogFiError,
+  KEY_STATUSES,
+  ledgerAddresses,
+  modelRegistryAbi,
+  toCogFiError,
+  type CogFiClient,
+} from "@cogfi/sdk";
 import type { ChainReader } from "./types.js";
 
-export function createSdkChainReader(_client: CogFiClient): ChainReader {
-  throw new Error("sdk ledger actions not available yet");
+export function createSdkChainReader(client: CogFiClient): ChainReader {
+  return {
+    async head() {
+      try {
+        const block = await client.publicClient.getBlock({ blockTag: "latest" });
+        return { number: block.number, timestamp: block.timestamp };
+      } catch (error) {
+        throw toCogFiError(error, "head");
+      }
+    },
+    async session(sessionId, blockNumber) {
+      const session = await getSession(client, { sessionId, blockNumber });
+      if (!session) return undefined;
+      return {
+        sessionId,
+        modelId: session.modelId,
+        buyer: session.buyer,
+        budget: session.budget,
+        spent: session.spent,
+        lastSequence: session.lastSequence,
+        expiry: session.expiry,
+        closed: session.closed,
+      };
+    },
+    async model(modelId, blockNumber) {
+      try {
+        const model = await getModel(client, { modelId, blockNumber });
+        return { modelId, name: model.name, owner: model.owner, parentId: model.parentId, paused: model.paused, pricing: model.pricing };
+      } catch (error) {
+        if (isCogFiError(error, "UnknownModel")) return undefined;
+        throw error;
+      }
+    },
+    async keyStatus(key, modelId, blockNumber) {
+      try {
+        const status = await client.publicClient.readContract({
+          address: ledgerAddresses(client).enclaveRegistry,
+          abi: enclaveRegistryAbi,
+          functionName: "keyStatus",
+          args: [key, modelId],
+          blockNumber,
+        });
+        return KEY_STATUSES[status] ?? "Unknown";
+      } catch (error) {
+        throw toCogFiError(error, "keyStatus");
+      }
+    },
+    async modelCount(blockNumber) {
+      try {
+        return await client.publicClient.readContract({
+          address: client.deployment.contracts.ModelRegistry,
+          abi: modelRegistryAbi,
+          functionName: "modelCount",
+          blockNumber,
+        });
+      } catch (error) {
+        throw toCogFiError(error, "modelCount");
+      }
+    },
+  };
 }

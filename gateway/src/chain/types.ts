@@ -31,6 +31,10 @@ export type ModelState = {
   pricing: Pricing;
 };
 
+/** The EnclaveRegistry's `KeyStatus`, by name (`Valid`, `Unknown`, `Expired`, ...). */
+export type { KeyStatusName } from "@cogfi/sdk";
+import type { KeyStatusName } from "@cogfi/sdk";
+
 export type BlockHead = { number: bigint; timestamp: bigint };
 
 export interface ChainReader {
@@ -42,4 +46,6 @@ export interface ChainReader {
   model(modelId: bigint, blockNumber: bigint): Promise<ModelState | undefined>;
   /** Number of registered models (ids run from 1) at `blockNumber`. */
   modelCount(blockNumber: bigint): Promise<bigint>;
+  /** `EnclaveRegistry.keyStatus(key, modelId)` at `blockNumber`, by name (`Valid`, `Unknown`, `Expired`, ...). */
+  keyStatus(key: Address, modelId: bigint, blockNumber: bigint): Promise<KeyStatusName>;
 }

@@ -8,7 +8,8 @@
  * judged by that block's state. With `headMaxAgeMs = 0` a transaction mined before a request was sent is always
  * seen by it.
  */
-import type { BlockHead, ChainReader, ModelState, SessionState } from "./types.js";
+import type { Address } from "viem";
+import type { BlockHead, ChainReader, KeyStatusName, ModelState, SessionState } from "./types.js";
 
 type CacheEntry<T> = { block: bigint; value: Promise<T> };
 
@@ -92,6 +93,7 @@ export class ChainView {
   readonly #sessions: BlockCache<bigint, SessionState | undefined>;
   readonly #models: BlockCache<bigint, ModelState | undefined>;
   readonly #modelCount: BlockCache<"count", bigint>;
+  readonly #keys: BlockCache<string, KeyStatusName>;
 
   constructor(reader: ChainReader, options: ChainViewOptions) {
     this.reader = reader;
@@ -99,6 +101,7 @@ export class ChainView {
     this.#sessions = new BlockCache(options.cacheEntries);
     this.#models = new BlockCache(options.cacheEntries);
     this.#modelCount = new BlockCache(1);
+    this.#keys = new BlockCache(options.cacheEntries);
   }
 
   head(arrivedAt?: number): Promise<BlockHead> {
@@ -111,6 +114,10 @@ export class ChainView {
 
   model(modelId: bigint, block: bigint): Promise<ModelState | undefined> {
     return this.#models.get(modelId, block, (b) => this.reader.model(modelId, b));
+  }
+
+  keyStatus(key: Address, modelId: bigint, block: bigint): Promise<KeyStatusName> {
+    return this.#keys.get(`${key}:${modelId}`, block, (b) => this.reader.keyStatus(key, modelId, b));
   }
 
   modelCount(block: bigint): Promise<bigint> {

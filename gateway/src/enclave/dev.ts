@@ -1,12 +1,169 @@
-/** Dev-mode attestation: dev quotes signed by the dev platform key, self-registration on a local chain. */
-import type { CogFiClient } from "@cogfi/sdk";
+/**
+ * Dev-mode attestation: dev quotes signed by the dev platform key (the sdk's `buildDevQuote`), self-registration
+ * of each model's key in the EnclaveRegistry (`registerEnclave`), and re-attestation at half-life so keys never
+ * lapse while the gateway runs (docs/enclaves.md).
+ *
+ * Quote timestamps are the latest block's timestamp: the chain is the clock the registry checks against.
+ */
+import {
+  buildDevQuote,
+  enclaveRegistryAbi,
+  enclaveReportData,
+  KEY_STATUSES,
+  ledgerAddresses,
+  registerEnclave,
+  toCogFiError,
+  type CogFiClient,
+} from "@cogfi/sdk";
 import type { Logger } from "pino";
 import type { Hex } from "viem";
-import type { Attestor } from "./attestor.js";
+import { privateKeyToAccount } from "viem/accounts";
+import type { Attestor, EnclaveQuote } from "./attestor.js";
 import type { EnclaveIdentity } from "./identity.js";
 
-export type DevAttestorOptions = { identity: EnclaveIdentity; client: CogFiClient; platformKey?: Hex; logger: Logger };
+export type DevAttestorOptions = {
+  identity: EnclaveIdentity;
+  /** Reads the registry. */
+  reader: CogFiClient;
+  /** Sends registrations; without it the gateway only serves quotes. */
+  registrar?: CogFiClient;
+  /** The dev platform key the DevAttestationVerifier trusts; without it no quote can be built. */
+  platformKey?: Hex;
+  logger: Logger;
+};
 
-export function createDevAttestor(_options: DevAttestorOptions): Attestor {
-  throw new Error("sdk ledger actions not available yet");
+export class AttestationError extends Error {
+  override name = "AttestationError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export type DevAttestor = Attestor & {
+  /** Re-attests the keys of `modelIds()` whenever they pass half their attestation age; returns a stop function. */
+  startRenewal(modelIds: () => Promise<readonly bigint[]>): () => void;
+};
+
+export function createDevAttestor(options: DevAttestorOptions): DevAttestor {
+  const { identity, reader, registrar, logger } = options;
+  const platform = options.platformKey ? privateKeyToAccount(options.platformKey) : undefined;
+  const chainId = reader.deployment.chainId;
+  const addresses = () => ledgerAddresses(reader);
+  const inflight = new Map<bigint, Promise<void>>();
+
+  async function read<T>(action: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw toCogFiError(error, action);
+    }
+  }
+
+  async function keyState(modelId: bigint) {
+    const { enclaveRegistry } = addresses();
+    const key = identity.address(modelId);
+    const [status, record, maxAge, block] = await read("keyStatus", () =>
+      Promise.all([
+        reader.publicClient.readContract({ address: enclaveRegistry, abi: enclaveRegistryAbi, functionName: "keyStatus", args: [key, modelId] }),
+        reader.publicClient.readContract({ address: enclaveRegistry, abi: enclaveRegistryAbi, functionName: "enclaveKey", args: [key] }),
+        reader.publicClient.readContract({ address: enclaveRegistry, abi: enclaveRegistryAbi, functionName: "maxAttestationAge" }),
+        reader.publicClient.getBlock({ blockTag: "latest" }),
+      ]),
+    );
+    return { key, status: KEY_STATUSES[status] ?? "Unknown", attestedAt: BigInt(record.attestedAt), maxAge, now: block.timestamp };
+  }
+
+  async function buildQuote(modelId: bigint, timestamp: bigint): Promise<{ quote: Hex; reportData: Hex }> {
+    const { enclaveRegistry, devAttestationVerifier } = addresses();
+    if (!platform) throw new AttestationError("no dev platform key configured (enclave.devPlatformKey)");
+    if (!devAttestationVerifier) throw new AttestationError("the deployment has no DevAttestationVerifier");
+    const enclaveKey = identity.address(modelId);
+    const reportData = enclaveReportData({ chainId, enclaveRegistry, modelId, enclaveKey });
+    const quote = await buildDevQuote({
+      platform,
+      verifier: devAttestationVerifier,
+      chainId,
+      enclaveKey,
+      measurement: identity.measurement,
+      reportData,
+      timestamp,
+    });
+    return { quote, reportData };
+  }
+
+  async function registerOne(modelId: bigint, force: boolean): Promise<void> {
+    if (!registrar) throw new AttestationError("no registrar key configured (enclave.registrarKey)");
+    const state = await keyState(modelId);
+    const halfLife = state.maxAge / 2n;
+    if (!force && state.status === "Valid" && state.now - state.attestedAt < halfLife) return;
+    // A quote must be newer than the one on record: on a chain whose clock has not moved, wait for a later block.
+    const timestamp = state.now > state.attestedAt ? state.now : state.attestedAt + 1n;
+    const { quote } = await buildQuote(modelId, timestamp);
+    const registered = await registerEnclave(registrar, { modelId, quote });
+    logger.info({ modelId, key: registered.key, attestedAt: registered.attestedAt, previous: state.status }, "enclave key attested on chain");
+  }
+
+  const attestor: DevAttestor = {
+    mode: "dev",
+
+    async quote(modelId: bigint): Promise<EnclaveQuote> {
+      const state = await keyState(modelId);
+      const built = platform ? await buildQuote(modelId, state.now) : undefined;
+      return {
+        modelId: modelId.toString(),
+        enclaveKey: state.key,
+        measurement: identity.measurement,
+        reportData: built?.reportData ?? enclaveReportData({ chainId, enclaveRegistry: addresses().enclaveRegistry, modelId, enclaveKey: state.key }),
+        timestamp: state.now.toString(),
+        quote: built?.quote ?? "0x",
+        status: state.status,
+      };
+    },
+
+    async register(modelIds: readonly bigint[]): Promise<void> {
+      const failures: string[] = [];
+      for (const modelId of modelIds) {
+        // One registration per model at a time.
+        let running = inflight.get(modelId);
+        if (!running) {
+          running = registerOne(modelId, false).finally(() => inflight.delete(modelId));
+          inflight.set(modelId, running);
+        }
+        try {
+          await running;
+        } catch (error) {
+          failures.push(`model ${modelId}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      if (failures.length > 0) throw new AttestationError(`enclave registration failed: ${failures.join("; ")}`);
+    },
+
+    startRenewal(modelIds) {
+      let timer: NodeJS.Timeout | undefined;
+      let stopped = false;
+      const tick = async () => {
+        let delayMs = 60_000;
+        try {
+          const ids = await modelIds();
+          await attestor.register(ids);
+          // Check again at a quarter of the attestation age (so a key is renewed between half and three quarters).
+          const { maxAge } = await keyState(ids[0] ?? 1n);
+          delayMs = Math.max(10_000, Math.min(Number(maxAge / 4n) * 1_000, 6 * 3_600_000));
+        } catch (error) {
+          logger.error({ err: error }, "enclave re-attestation failed; retrying in a minute");
+        }
+        if (!stopped) {
+          timer = setTimeout(() => void tick(), delayMs);
+          timer.unref();
+        }
+      };
+      timer = setTimeout(() => void tick(), 60_000);
+      timer.unref();
+      return () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+      };
+    },
+  };
+  return attestor;
 }

@@ -12,9 +12,14 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSyn
 import { dirname } from "node:path";
 import { concat, keccak256, numberToHex, stringToHex, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { DEV_ENCLAVE_MEASUREMENT } from "@cogfi/sdk";
+import { ANVIL_PRIVATE_KEYS } from "@cogfi/sdk/node";
 
-/** Measurement of the dev build (a real enclave reports its own): keccak256("cogfi-gateway/dev/v1"). */
-export const DEV_MEASUREMENT: Hex = keccak256(stringToHex("cogfi-gateway/dev/v1"));
+/**
+ * Measurement of the dev build (a real enclave reports its own): the sdk's `DEV_ENCLAVE_MEASUREMENT`,
+ * keccak256("cogfi-gateway-dev-v1"), which local deployments allow globally.
+ */
+export const DEV_MEASUREMENT: Hex = DEV_ENCLAVE_MEASUREMENT;
 /** Public dev stand-in for a CPU sealing key: keccak256("cogfi-gateway/dev-sealing-secret"). Dev only. */
 export const DEV_SEALING_SECRET: Hex = keccak256(stringToHex("cogfi-gateway/dev-sealing-secret"));
 
@@ -119,3 +124,9 @@ export class EnclaveIdentity {
     return this.account(modelId).address;
   }
 }
+
+/**
+ * The dev platform key local deployments (chain 31337) trust: anvil's account 9, as the deploy script and the
+ * sdk's ledger test harness use. Public by design; never trust it on a real network.
+ */
+export const LOCAL_DEV_PLATFORM_KEY: Hex = ANVIL_PRIVATE_KEYS[9];

@@ -18,7 +18,8 @@ import type { Exposure } from "../exposure.js";
 import type { GatewayMetrics } from "../metrics.js";
 import type { ReceiptStore } from "../receipts/store.js";
 import type { Receipt } from "../receipts/types.js";
-import { finalizeUsage, requestHashOf, type ReceiptUsage } from "../receipts/usage.js";
+import { finalizeUsage, type ReceiptUsage } from "../receipts/usage.js";
+import { requestHashOf } from "@cogfi/sdk";
 import { countPromptTokens } from "../tokenizer.js";
 import { parseChatRequest, type ChatCompletionRequest } from "./schemas.js";
 
@@ -128,7 +129,6 @@ async function recordReceipt(
   approval: Approval,
   responseId: string,
   rawBody: Uint8Array,
-  content: string,
   usage: ReceiptUsage,
 ): Promise<Receipt> {
   const { store, exposure, metrics, logger } = context;
@@ -142,7 +142,7 @@ async function recordReceipt(
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       reasoningTokens: usage.reasoningTokens,
-      requestHash: requestHashOf(responseId, rawBody, content),
+      requestHash: (sequence) => requestHashOf({ sessionId: approval.session.sessionId, sequence, requestBody: rawBody, responseId }),
       cost,
     },
     approval.session.lastSequence,
@@ -187,12 +187,13 @@ async function jsonCompletion(
     { promptTokens: backendRequest.promptTokens, content, reasoningContent: result.reasoningContent ?? "" },
     approval.maxTokens,
   );
-  const receipt = await recordReceipt(context, approval, ids.responseId, req.rawBody ?? new Uint8Array(), content, usage);
+  const receipt = await recordReceipt(context, approval, ids.responseId, req.rawBody ?? new Uint8Array(), usage);
   const message: Record<string, unknown> = { role: "assistant", content: result.content, refusal: null };
   if (result.reasoningContent) message.reasoning_content = result.reasoningContent;
   if (result.toolCalls && result.toolCalls.length > 0) message.tool_calls = result.toolCalls;
   res.setHeader("x-cogfi-session", receipt.sessionId.toString());
   res.setHeader("x-cogfi-sequence", receipt.sequence.toString());
+  res.setHeader("x-cogfi-request-hash", receipt.requestHash);
   res.setHeader("x-cogfi-max-tokens", String(approval.maxTokens));
   res.json({
     id: ids.responseId,
@@ -291,7 +292,7 @@ async function streamCompletion(
     // without [DONE] (the response did not complete).
     if (started) {
       const usage = finalizeUsage({ reasoningTokens }, { promptTokens: backendRequest.promptTokens, content, reasoningContent }, approval.maxTokens);
-      await recordReceipt(context, approval, ids.responseId, req.rawBody ?? new Uint8Array(), content, usage).catch((error: unknown) =>
+      await recordReceipt(context, approval, ids.responseId, req.rawBody ?? new Uint8Array(), usage).catch((error: unknown) =>
         context.logger.error({ err: error, responseId: ids.responseId }, "receipt of an interrupted stream not recorded"),
       );
       if (!res.writableEnded) res.end();
@@ -302,7 +303,7 @@ async function streamCompletion(
   const usage = finalizeUsage(end.usage, { promptTokens: backendRequest.promptTokens, content, reasoningContent }, approval.maxTokens);
   let receipt: Receipt;
   try {
-    receipt = await recordReceipt(context, approval, ids.responseId, req.rawBody ?? new Uint8Array(), content, usage);
+    receipt = await recordReceipt(context, approval, ids.responseId, req.rawBody ?? new Uint8Array(), usage);
   } catch (error) {
     if (!started) throw error;
     const failure = error instanceof GatewayError ? error : refuse.internal(error);
@@ -311,9 +312,9 @@ async function streamCompletion(
     return;
   }
   if (!started) start();
-  await send(chunk({}, end.finishReason));
-  if (includeUsage) {
-    await send({ ...base, choices: [], usage: usageJson(usage), cogfi: { sessionId: receipt.sessionId.toString(), sequence: receipt.sequence.toString() } });
-  }
+  // The final chunk also names the receipt (the headers went out before its sequence existed).
+  const cogfi = { sessionId: receipt.sessionId.toString(), sequence: receipt.sequence.toString(), requestHash: receipt.requestHash };
+  await send({ ...chunk({}, end.finishReason), cogfi });
+  if (includeUsage) await send({ ...base, choices: [], usage: usageJson(usage) });
   if (!res.writableEnded && !res.destroyed) res.end("data: [DONE]\n\n");
 }

@@ -55,7 +55,10 @@ export class ReceiptStoreError extends Error {
   }
 }
 
-export type NewReceipt = Omit<Receipt, "index" | "sequence" | "batch" | "createdAt">;
+export type NewReceipt = Omit<Receipt, "index" | "sequence" | "batch" | "createdAt" | "requestHash"> & {
+  /** The request hash, which commits to the sequence the store assigns. */
+  requestHash: (sequence: bigint) => Hex;
+};
 
 export type ReceiptStoreOptions = {
   path: string;
@@ -171,7 +174,13 @@ export class ReceiptStore {
   append(input: NewReceipt, settledSequence: bigint): { receipt: Receipt; durable: Promise<Receipt> } {
     const last = this.lastSequence(input.sessionId);
     const sequence = (last > settledSequence ? last : settledSequence) + 1n;
-    const receipt: Receipt = { ...input, index: this.#receipts.length, sequence, createdAt: Date.now() };
+    const receipt: Receipt = {
+      ...input,
+      index: this.#receipts.length,
+      sequence,
+      requestHash: input.requestHash(sequence),
+      createdAt: Date.now(),
+    };
     const written = this.#log.append(toReceiptRecord(receipt));
     this.#receipts.push(receipt);
     this.#lastSequence.set(receipt.sessionId, sequence);

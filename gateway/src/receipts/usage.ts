@@ -1,6 +1,4 @@
 /** From what a backend reported (or did not) to the token counts a receipt attests. */
-import { createHash } from "node:crypto";
-import { concat, keccak256, type Hex } from "viem";
 import type { BackendUsage } from "../backends/types.js";
 import { countTextTokens } from "../tokenizer.js";
 
@@ -37,14 +35,4 @@ export function finalizeUsage(
     reasoningTokens = Math.min(reasoningTokens, maxTokens);
   }
   return { inputTokens, outputTokens: completionTokens - reasoningTokens, reasoningTokens, clamped };
-}
-
-const sha256 = (data: string | Uint8Array): Buffer => createHash("sha256").update(data).digest();
-
-/**
- * The receipt's request hash: keccak256(sha256(response id) ‖ sha256(request body bytes) ‖ sha256(response
- * content)). Anyone holding the request and the response can recompute it; the batch commits to these hashes.
- */
-export function requestHashOf(responseId: string, body: Uint8Array, content: string): Hex {
-  return keccak256(concat([sha256(responseId), sha256(body), sha256(content)]));
 }

@@ -9,7 +9,9 @@ import {ICognitionPoolErrors} from "./ICognitionPoolErrors.sol";
 /// the Uniswap v3 SDK quotes it to the wei and v3 tooling can read it.
 /// @dev Revenue rule: the pool holds model shares, which earn stablecoin revenue streamed in over
 /// `REVENUE_STREAM_PERIOD`. The pool claims it (at most once per block) before any change of in-range
-/// liquidity or of a position (mint, burn, the first initialized-tick crossing of a swap, `collectRevenue`) and
+/// liquidity and before crediting an in-range position (mint or burn of a range containing the current tick, the
+/// first initialized-tick crossing of a swap, `collectRevenue`; an out-of-range position's fee growth inside does
+/// not depend on it) and
 /// adds `claimed * 2^128 / liquidity` to the stablecoin side's fee growth, so in-range LPs collect it exactly
 /// like swap fees, pro rata to liquidity and time in range. Revenue claimed while no liquidity is in range,
 /// and the rounding remainder of each distribution, wait in `pendingRevenue` and are added to the next
@@ -118,7 +120,9 @@ interface ICognitionPool is ICognitionPoolErrors {
     function feeGrowthGlobal1X128() external view returns (uint256);
     /// @notice Revenue waiting for in-range liquidity, and the timestamp of the last revenue accrual.
     function revenueState() external view returns (uint96 pendingRevenue, uint32 accruedAt);
-    /// @notice Tick data, in `IUniswapV3Pool.ticks` shape.
+    /// @notice Tick data, in `IUniswapV3Pool.ticks` shape. `initialized` is `liquidityGross != 0`; the three
+    /// per-tick oracle accumulators (`tickCumulativeOutside`, `secondsPerLiquidityOutsideX128`, `secondsOutside`)
+    /// are always 0: they only serve v3's `snapshotCumulativesInside`, which this pool does not offer.
     function ticks(int24 tick)
         external
         view
@@ -184,9 +188,7 @@ interface ICognitionPool is ICognitionPoolErrors {
     /// the position together with its fees and revenue. `amount == 0` only updates the owed fees (a poke).
     /// @return amount0 Token0 made owed for the liquidity.
     /// @return amount1 Token1 made owed for the liquidity.
-    function burn(int24 tickLower, int24 tickUpper, uint128 amount)
-        external
-        returns (uint256 amount0, uint256 amount1);
+    function burn(int24 tickLower, int24 tickUpper, uint128 amount) external returns (uint256 amount0, uint256 amount1);
 
     /// @notice Sends up to the requested amounts of what the caller's position is owed to `recipient`.
     /// @return amount0 Token0 sent.

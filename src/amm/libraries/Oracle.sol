@@ -65,7 +65,8 @@ library Oracle {
         Observation memory last = self[index];
         if (last.blockTimestamp == time) return (index, cardinality);
         unchecked {
-            cardinalityUpdated = cardinalityNext > cardinality && index == cardinality - 1 ? cardinalityNext : cardinality;
+            cardinalityUpdated =
+                cardinalityNext > cardinality && index == cardinality - 1 ? cardinalityNext : cardinality;
             indexUpdated = (index + 1) % cardinalityUpdated;
         }
         self[indexUpdated] = transform(last, time, tick, liquidity);
@@ -92,11 +93,13 @@ library Oracle {
     }
 
     /// @dev The stored observations around `target`, which must lie within the buffer's time span.
-    function binarySearch(Observation[65_535] storage self, uint32 time, uint32 target, uint16 index, uint16 cardinality)
-        private
-        view
-        returns (Observation memory beforeOrAt, Observation memory atOrAfter)
-    {
+    function binarySearch(
+        Observation[65_535] storage self,
+        uint32 time,
+        uint32 target,
+        uint16 index,
+        uint16 cardinality
+    ) private view returns (Observation memory beforeOrAt, Observation memory atOrAfter) {
         unchecked {
             uint256 l = (uint256(index) + 1) % cardinality; // oldest
             uint256 r = l + cardinality - 1; // newest

@@ -6,9 +6,12 @@ import {LiquidityMath} from "./LiquidityMath.sol";
 import {TickMath} from "./TickMath.sol";
 
 /// @title Tick
-/// @notice Per-tick state. "Outside" values are accumulated on the side of the tick away from the current
-/// price (whitepaper 6.3): they are flipped (global - outside) at every crossing, so that the growth inside a
-/// range is global - below(lower) - above(upper).
+/// @notice Per-tick state. "Outside" fee growth is accumulated on the side of the tick away from the current
+/// price (whitepaper 6.3): it is flipped (global - outside) at every crossing, so that the growth inside a
+/// range is global - below(lower) - above(upper). A tick is initialized iff its gross liquidity is non-zero.
+/// @dev Unlike Uniswap v3, ticks keep no oracle accumulators (tick-cumulative, seconds-per-liquidity and
+/// seconds outside): they only serve v3's `snapshotCumulativesInside`, which this pool does not offer, and
+/// would cost a fourth storage slot on every new tick and every crossing.
 library Tick {
     struct Info {
         // Total liquidity of the positions that use the tick as a bound.
@@ -17,10 +20,6 @@ library Tick {
         int128 liquidityNet;
         uint256 feeGrowthOutside0X128;
         uint256 feeGrowthOutside1X128;
-        int56 tickCumulativeOutside;
-        uint160 secondsPerLiquidityOutsideX128;
-        uint32 secondsOutside;
-        bool initialized;
     }
 
     /// @dev The cap on the gross liquidity of one tick, so that the sum over every usable tick fits uint128.
@@ -62,11 +61,6 @@ library Tick {
         }
     }
 
-    /// @dev Whether `tick` is referenced by no position yet (gross liquidity zero).
-    function isUnused(mapping(int24 => Info) storage self, int24 tick) internal view returns (bool) {
-        return self[tick].liquidityGross == 0;
-    }
-
     /// @dev Applies a position's liquidity delta to one of its bounds. A tick referenced for the first time at
     /// or below the current tick starts with all growth so far counted as "below" it (the convention of v3).
     /// @return flipped Whether the tick went from unused to used or back.
@@ -77,9 +71,6 @@ library Tick {
         int128 liquidityDelta,
         uint256 feeGrowthGlobal0X128,
         uint256 feeGrowthGlobal1X128,
-        uint160 secondsPerLiquidityCumulativeX128,
-        int56 tickCumulative,
-        uint32 time,
         bool upper,
         uint128 maxLiquidity
     ) internal returns (bool flipped) {
@@ -89,15 +80,9 @@ library Tick {
         if (grossAfter > maxLiquidity) revert ICognitionPoolErrors.TickLiquidityOverflow(tick);
 
         flipped = (grossAfter == 0) != (grossBefore == 0);
-        if (grossBefore == 0) {
-            if (tick <= tickCurrent) {
-                info.feeGrowthOutside0X128 = feeGrowthGlobal0X128;
-                info.feeGrowthOutside1X128 = feeGrowthGlobal1X128;
-                info.secondsPerLiquidityOutsideX128 = secondsPerLiquidityCumulativeX128;
-                info.tickCumulativeOutside = tickCumulative;
-                info.secondsOutside = time;
-            }
-            info.initialized = true;
+        if (grossBefore == 0 && tick <= tickCurrent) {
+            info.feeGrowthOutside0X128 = feeGrowthGlobal0X128;
+            info.feeGrowthOutside1X128 = feeGrowthGlobal1X128;
         }
         info.liquidityGross = grossAfter;
         // Checked: |net| <= gross <= maxLiquidity < 2^127, so this cannot overflow for valid deltas.
@@ -109,24 +94,18 @@ library Tick {
         delete self[tick];
     }
 
-    /// @dev Flips the outside accumulators of a tick being crossed.
+    /// @dev Flips the outside fee growth of a tick being crossed.
     /// @return liquidityNet The tick's liquidityNet (to be negated when crossing right to left).
     function cross(
         mapping(int24 => Info) storage self,
         int24 tick,
         uint256 feeGrowthGlobal0X128,
-        uint256 feeGrowthGlobal1X128,
-        uint160 secondsPerLiquidityCumulativeX128,
-        int56 tickCumulative,
-        uint32 time
+        uint256 feeGrowthGlobal1X128
     ) internal returns (int128 liquidityNet) {
         Info storage info = self[tick];
         unchecked {
             info.feeGrowthOutside0X128 = feeGrowthGlobal0X128 - info.feeGrowthOutside0X128;
             info.feeGrowthOutside1X128 = feeGrowthGlobal1X128 - info.feeGrowthOutside1X128;
-            info.secondsPerLiquidityOutsideX128 = secondsPerLiquidityCumulativeX128 - info.secondsPerLiquidityOutsideX128;
-            info.tickCumulativeOutside = tickCumulative - info.tickCumulativeOutside;
-            info.secondsOutside = time - info.secondsOutside;
         }
         liquidityNet = info.liquidityNet;
     }

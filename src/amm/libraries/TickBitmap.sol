@@ -39,15 +39,17 @@ library TickBitmap {
                 // Bits bitPos and below.
                 uint256 masked = self[wordPos] & (type(uint256).max >> (255 - bitPos));
                 initialized = masked != 0;
-                int24 offset = initialized ? int24(uint24(bitPos - BitMath.mostSignificantBit(masked))) : int24(uint24(bitPos));
+                int24 offset =
+                    initialized ? int24(uint24(bitPos - BitMath.mostSignificantBit(masked))) : int24(uint24(bitPos));
                 next = (compressed - offset) * tickSpacing;
             } else {
                 (int16 wordPos, uint8 bitPos) = position(compressed + 1);
                 // Bits bitPos and above.
                 uint256 masked = self[wordPos] & (type(uint256).max << bitPos);
                 initialized = masked != 0;
-                int24 offset =
-                    initialized ? int24(uint24(BitMath.leastSignificantBit(masked) - bitPos)) : int24(uint24(255 - bitPos));
+                int24 offset = initialized
+                    ? int24(uint24(BitMath.leastSignificantBit(masked) - bitPos))
+                    : int24(uint24(255 - bitPos));
                 next = (compressed + 1 + offset) * tickSpacing;
             }
         }

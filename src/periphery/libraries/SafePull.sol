@@ -13,7 +13,13 @@ library SafePull {
             mstore(add(m, 0x40), shr(96, shl(96, to)))
             mstore(add(m, 0x60), amount)
             ok := call(gas(), token, 0, add(m, 0x1c), 0x64, 0x00, 0x20)
-            ok := and(ok, or(and(iszero(returndatasize()), gt(extcodesize(token), 0)), and(gt(returndatasize(), 0x1f), eq(mload(0x00), 1))))
+            ok := and(
+                ok,
+                or(
+                    and(iszero(returndatasize()), gt(extcodesize(token), 0)),
+                    and(gt(returndatasize(), 0x1f), eq(mload(0x00), 1))
+                )
+            )
         }
     }
 }

@@ -2,59 +2,93 @@
 pragma solidity 0.8.30;
 
 import {ICognitionMintCallback, ICognitionSwapCallback} from "../../../src/amm/interfaces/ICognitionCallbacks.sol";
+import {ICognitionPool} from "../../../src/amm/interfaces/ICognitionPool.sol";
 import {TickMath} from "../../../src/amm/libraries/TickMath.sol";
 import {CognitionRouter} from "../../../src/periphery/CognitionRouter.sol";
 import {ICognitionRouter} from "../../../src/periphery/interfaces/ICognitionRouter.sol";
 import {AmmBase} from "../utils/AmmBase.sol";
+import {UniswapV3Reference} from "../utils/UniswapV3Reference.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
-/// @notice Transaction gas of the pool's hot paths, recorded with `forge test --isolate` into
-/// snapshots/CognitionPool.json. Each measured call is the first pool interaction of a new block (12 s later)
-/// while model-share revenue is streaming, so the per-block work (oracle write, revenue claim) is included.
-contract PoolGasTest is AmmBase, ICognitionMintCallback, ICognitionSwapCallback {
-    CognitionRouter internal router;
+interface IUniswapV3FactoryLike {
+    function createPool(address tokenA, address tokenB, uint24 fee) external returns (address pool);
+}
 
-    function setUp() public override {
+/// @notice Transaction gas of the pool's hot paths, recorded with `forge test --isolate` into
+/// snapshots/CognitionPool.json.
+/// Scenario: a live pool at price 1 with three ranges; a swap per block has filled the oracle and accrued fees;
+/// the measured position (-300, 300) is past its first fee update (its checkpoint and owed slots are non-zero);
+/// every measured call is the first pool interaction of a new block (12 s later), so per-block work (oracle
+/// write, revenue claim) is included. `PoolGasTest` has no revenue streaming; `PoolGasRevenueTest` repeats the
+/// revenue-sensitive paths while a deposit streams in; `UniswapV3GasTest` runs the very same scenario and tokens
+/// on the published Uniswap v3 bytecode, for a like-for-like anchor (`uniswapV3_*` keys).
+abstract contract GasScenario is AmmBase, ICognitionMintCallback, ICognitionSwapCallback {
+    ICognitionRouter internal swapRouter;
+
+    function setUp() public virtual override {
         super.setUp();
-        router = new CognitionRouter(address(factory));
+        (pool, swapRouter) = _deploy();
+        token0 = pool.token0();
+        token1 = pool.token1();
         stable.mint(address(this), 1e36);
-        IERC20(address(stable)).approve(address(router), type(uint256).max);
-        IERC20(address(share)).approve(address(router), type(uint256).max);
+        IERC20(address(stable)).approve(address(swapRouter), type(uint256).max);
+        IERC20(address(share)).approve(address(swapRouter), type(uint256).max);
         pool.increaseObservationCardinalityNext(8);
         pool.mint(address(this), -600, 600, 1e24, "");
         pool.mint(address(this), 600, 1200, 1e24, "");
         pool.mint(address(this), -1200, -600, 1e24, "");
-        // A swap per block to pre-fill observations, then revenue starts streaming.
         for (uint256 i; i < 8; ++i) {
             vm.warp(block.timestamp + 12);
             pool.swap(address(this), i % 2 == 0, 1e18, i % 2 == 0 ? _minLimit() : _maxLimit(), "");
+            if (i == 4) pool.mint(address(this), -300, 300, 1e22, "");
+            if (i == 6) pool.burn(-300, 300, 0);
         }
-        _depositRevenue(share, 1e12);
+        _beforeMeasure();
         vm.warp(block.timestamp + 12);
     }
 
+    /// @dev The pool (already initialized at price 1) and router to measure.
+    function _deploy() internal virtual returns (ICognitionPool, ICognitionRouter);
+
+    function _beforeMeasure() internal virtual {}
+
+    function _key(string memory name) internal view virtual returns (string memory) {
+        return name;
+    }
+
+    function _pay(uint256 amount0, uint256 amount1) private {
+        if (amount0 > 0) IERC20(token0).transfer(msg.sender, amount0);
+        if (amount1 > 0) IERC20(token1).transfer(msg.sender, amount1);
+    }
+
     function cognitionMintCallback(uint256 amount0Owed, uint256 amount1Owed, bytes calldata) external {
-        if (amount0Owed > 0) IERC20(token0).transfer(msg.sender, amount0Owed);
-        if (amount1Owed > 0) IERC20(token1).transfer(msg.sender, amount1Owed);
+        _pay(amount0Owed, amount1Owed);
     }
 
     function cognitionSwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata) external {
-        if (amount0Delta > 0) IERC20(token0).transfer(msg.sender, uint256(amount0Delta));
-        if (amount1Delta > 0) IERC20(token1).transfer(msg.sender, uint256(amount1Delta));
+        _pay(amount0Delta > 0 ? uint256(amount0Delta) : 0, amount1Delta > 0 ? uint256(amount1Delta) : 0);
     }
 
-    function test_gas_swap_withinTick() public {
+    function uniswapV3MintCallback(uint256 amount0Owed, uint256 amount1Owed, bytes calldata) external {
+        _pay(amount0Owed, amount1Owed);
+    }
+
+    function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata) external {
+        _pay(amount0Delta > 0 ? uint256(amount0Delta) : 0, amount1Delta > 0 ? uint256(amount1Delta) : 0);
+    }
+
+    function test_gas_swap_withinTick() public virtual {
         pool.swap(address(this), true, 1e15, _minLimit(), "");
-        vm.snapshotGasLastCall("CognitionPool", "swap_withinTick");
+        vm.snapshotGasLastCall("CognitionPool", _key("swap_withinTick"));
     }
 
-    function test_gas_swap_crossOneTick() public {
-        pool.swap(address(this), true, 1e30, TickMath.getSqrtRatioAtTick(-700), "");
-        vm.snapshotGasLastCall("CognitionPool", "swap_crossOneTick");
+    function test_gas_swap_crossOneTick() public virtual {
+        pool.swap(address(this), true, 1e30, TickMath.getSqrtRatioAtTick(-400), "");
+        vm.snapshotGasLastCall("CognitionPool", _key("swap_crossOneTick"));
     }
 
-    function test_gas_swap_router_exactInputSingle() public {
-        router.exactInputSingle(
+    function test_gas_swap_router_exactInputSingle() public virtual {
+        swapRouter.exactInputSingle(
             ICognitionRouter.ExactInputSingleParams({
                 tokenIn: token0,
                 tokenOut: token1,
@@ -66,28 +100,75 @@ contract PoolGasTest is AmmBase, ICognitionMintCallback, ICognitionSwapCallback 
                 sqrtPriceLimitX96: 0
             })
         );
-        vm.snapshotGasLastCall("CognitionPool", "swap_router_exactInputSingle");
+        vm.snapshotGasLastCall("CognitionPool", _key("swap_router_exactInputSingle"));
     }
 
-    function test_gas_mint_existingRange() public {
-        pool.mint(address(this), -600, 600, 1e20, "");
-        vm.snapshotGasLastCall("CognitionPool", "mint_existingRange");
+    function test_gas_mint_existingRange() public virtual {
+        pool.mint(address(this), -300, 300, 1e20, "");
+        vm.snapshotGasLastCall("CognitionPool", _key("mint_existingRange"));
     }
 
-    function test_gas_mint_newRange() public {
+    function test_gas_mint_newRange() public virtual {
         pool.mint(address(this), -240, 360, 1e20, "");
-        vm.snapshotGasLastCall("CognitionPool", "mint_newRange");
+        vm.snapshotGasLastCall("CognitionPool", _key("mint_newRange"));
     }
 
-    function test_gas_burn() public {
-        pool.burn(-600, 600, 1e20);
-        vm.snapshotGasLastCall("CognitionPool", "burn");
+    function test_gas_burn() public virtual {
+        pool.burn(-300, 300, 1e20);
+        vm.snapshotGasLastCall("CognitionPool", _key("burn"));
     }
 
-    function test_gas_collect() public {
-        pool.burn(-600, 600, 1e20);
+    function test_gas_collect() public virtual {
+        pool.burn(-300, 300, 1e20);
         vm.warp(block.timestamp + 12);
-        pool.collect(address(this), -600, 600, type(uint128).max, type(uint128).max);
-        vm.snapshotGasLastCall("CognitionPool", "collect");
+        pool.collect(address(this), -300, 300, type(uint128).max, type(uint128).max);
+        vm.snapshotGasLastCall("CognitionPool", _key("collect"));
+    }
+}
+
+contract PoolGasTest is GasScenario {
+    function _deploy() internal virtual override returns (ICognitionPool, ICognitionRouter) {
+        return (pool, new CognitionRouter(address(factory)));
+    }
+}
+
+contract PoolGasRevenueTest is PoolGasTest {
+    function _beforeMeasure() internal override {
+        _depositRevenue(share, 1e12);
+        vm.warp(block.timestamp + 1 hours);
+        // Holders that accrued before (non-zero accrual slots), like long-lived ones.
+        pool.collectRevenue();
+        share.transfer(address(this), 0);
+    }
+
+    function _key(string memory name) internal pure override returns (string memory) {
+        return string.concat(name, "_revenueStreaming");
+    }
+
+    function test_gas_swap_router_exactInputSingle() public override {}
+
+    function test_gas_mint_newRange() public override {}
+
+    function test_gas_collect() public override {}
+}
+
+contract UniswapV3GasTest is GasScenario {
+    function _deploy() internal override returns (ICognitionPool p, ICognitionRouter r) {
+        bytes memory code = UniswapV3Reference.FACTORY;
+        address v3Factory;
+        assembly {
+            v3Factory := create(0, add(code, 0x20), mload(code))
+        }
+        p = ICognitionPool(IUniswapV3FactoryLike(v3Factory).createPool(address(share), address(stable), 3000));
+        p.initialize(PRICE_ONE);
+        code = abi.encodePacked(UniswapV3Reference.SWAP_ROUTER, abi.encode(v3Factory, address(0xE7)));
+        assembly {
+            r := create(0, add(code, 0x20), mload(code))
+        }
+        require(address(r) != address(0) && v3Factory != address(0), "deploy");
+    }
+
+    function _key(string memory name) internal pure override returns (string memory) {
+        return string.concat("uniswapV3_", name);
     }
 }

@@ -90,7 +90,9 @@ contract OracleTest is Test {
         oracle.advanceTime(10);
         uint32[] memory ago = new uint32[](1);
         ago[0] = 11;
-        vm.expectRevert(abi.encodeWithSelector(ICognitionPoolErrors.ObservationTooOld.selector, uint32(99), uint32(100)));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICognitionPoolErrors.ObservationTooOld.selector, uint32(99), uint32(100))
+        );
         oracle.observe(ago);
     }
 
@@ -105,7 +107,7 @@ contract OracleTest is Test {
         oracle.grow(2);
         oracle.update(10, 2, 1); // wraps to 4
         assertEq(oracle.time(), 4, "wrapped");
-        (int56 at, ) = _observe1(5);
+        (int56 at,) = _observe1(5);
         assertEq(at, 10, "tick 2 for 5 s across the wrap");
         (int56 oldest,) = _observe1(10);
         assertEq(oldest, 0, "oldest before the wrap");

@@ -82,7 +82,9 @@ contract SqrtPriceMathTest is Test {
 
     function test_getNextSqrtPriceFromInput_hugeToken0InGoesToOneWei() public view {
         // amount * price overflows 256 bits: the fallback formula still rounds up, to the smallest price.
-        assertEq(math.getNextSqrtPriceFromInput(TickMath.MAX_SQRT_RATIO - 1, 1, type(uint256).max / 2, true), 1, "floor");
+        assertEq(
+            math.getNextSqrtPriceFromInput(TickMath.MAX_SQRT_RATIO - 1, 1, type(uint256).max / 2, true), 1, "floor"
+        );
     }
 
     function test_getNextSqrtPriceFromInput_revertsWhenToken1InOverflowsPrice() public {

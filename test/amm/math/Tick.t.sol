@@ -14,9 +14,15 @@ contract TickTest is Test {
     }
 
     function test_tickSpacingToMaxLiquidityPerTick_v3Values() public view {
-        assertEq(ticks.tickSpacingToMaxLiquidityPerTick(10), 1_917_569_901_783_203_986_719_870_431_555_990, "spacing 10");
-        assertEq(ticks.tickSpacingToMaxLiquidityPerTick(60), 11_505_743_598_341_114_571_880_798_222_544_994, "spacing 60");
-        assertEq(ticks.tickSpacingToMaxLiquidityPerTick(200), 38_350_317_471_085_141_830_651_933_667_504_588, "spacing 200");
+        assertEq(
+            ticks.tickSpacingToMaxLiquidityPerTick(10), 1_917_569_901_783_203_986_719_870_431_555_990, "spacing 10"
+        );
+        assertEq(
+            ticks.tickSpacingToMaxLiquidityPerTick(60), 11_505_743_598_341_114_571_880_798_222_544_994, "spacing 60"
+        );
+        assertEq(
+            ticks.tickSpacingToMaxLiquidityPerTick(200), 38_350_317_471_085_141_830_651_933_667_504_588, "spacing 200"
+        );
         assertEq(ticks.tickSpacingToMaxLiquidityPerTick(887_272), type(uint128).max / 3, "three ticks");
     }
 
@@ -24,7 +30,6 @@ contract TickTest is Test {
         info.feeGrowthOutside0X128 = outside0;
         info.feeGrowthOutside1X128 = outside1;
         info.liquidityGross = 1;
-        info.initialized = true;
     }
 
     function test_getFeeGrowthInside_inRange() public {
@@ -58,21 +63,20 @@ contract TickTest is Test {
 
     function test_update_flipsAndInitializesBelowCurrent() public {
         assertTrue(ticks.update(0, 1, 5, 7, 9, false, 10), "unused -> used flips");
-        (uint128 gross, int128 net, uint256 out0, uint256 out1,,,, bool initialized) = ticks.ticks(0);
+        (uint128 gross, int128 net, uint256 out0, uint256 out1) = ticks.ticks(0);
         assertEq(gross, 5, "gross");
         assertEq(net, 5, "lower bound adds");
         assertEq(out0, 7, "growth so far counted below");
         assertEq(out1, 9, "growth so far counted below");
-        assertTrue(initialized, "initialized");
         assertFalse(ticks.update(0, 1, 3, 7, 9, true, 10), "still used: no flip");
-        (, net,,,,,,) = ticks.ticks(0);
+        (, net,,) = ticks.ticks(0);
         assertEq(net, 2, "upper bound subtracts");
         assertTrue(ticks.update(0, 1, -8, 7, 9, false, 10), "used -> unused flips");
     }
 
     function test_update_aboveCurrentStartsAtZero() public {
         ticks.update(5, 1, 1, 7, 9, false, 10);
-        (,, uint256 out0, uint256 out1,,,,) = ticks.ticks(5);
+        (,, uint256 out0, uint256 out1) = ticks.ticks(5);
         assertEq(out0 + out1, 0, "nothing outside above the price");
     }
 
@@ -91,7 +95,7 @@ contract TickTest is Test {
         info.liquidityNet = -7;
         ticks.setTick(1, info);
         assertEq(ticks.cross(1, 10, 20), -7, "returns liquidityNet");
-        (,, uint256 out0, uint256 out1,,,,) = ticks.ticks(1);
+        (,, uint256 out0, uint256 out1) = ticks.ticks(1);
         assertEq(out0, 8, "10 - 2");
         assertEq(out1, 17, "20 - 3");
     }
@@ -99,8 +103,7 @@ contract TickTest is Test {
     function test_clear_deletes() public {
         ticks.setTick(1, _info(2, 3));
         ticks.clear(1);
-        (uint128 gross,, uint256 out0,,,,, bool initialized) = ticks.ticks(1);
+        (uint128 gross,, uint256 out0,) = ticks.ticks(1);
         assertEq(gross + out0, 0, "zeroed");
-        assertFalse(initialized, "uninitialized");
     }
 }

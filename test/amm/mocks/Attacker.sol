@@ -32,7 +32,13 @@ contract ReentrantCallee is ICognitionMintCallback, ICognitionSwapCallback {
     }
 
     function swap(bool zeroForOne, int256 amount) external {
-        pool.swap(address(this), zeroForOne, amount, zeroForOne ? TickMath.MIN_SQRT_RATIO + 1 : TickMath.MAX_SQRT_RATIO - 1, "");
+        pool.swap(
+            address(this),
+            zeroForOne,
+            amount,
+            zeroForOne ? TickMath.MIN_SQRT_RATIO + 1 : TickMath.MAX_SQRT_RATIO - 1,
+            ""
+        );
     }
 
     function mint(int24 lower, int24 upper, uint128 amount) external {

@@ -59,11 +59,11 @@ contract TickHarness {
         bool upper,
         uint128 maxLiquidity
     ) external returns (bool flipped) {
-        return ticks.update(tick, current, delta, global0, global1, 0, 0, 0, upper, maxLiquidity);
+        return ticks.update(tick, current, delta, global0, global1, upper, maxLiquidity);
     }
 
     function cross(int24 tick, uint256 global0, uint256 global1) external returns (int128) {
-        return ticks.cross(tick, global0, global1, 0, 0, 0);
+        return ticks.cross(tick, global0, global1);
     }
 
     function clear(int24 tick) external {

@@ -126,8 +126,10 @@ contract LiquidityManagerTest is PeripheryBase {
         (uint256 idB,,,) = manager.mint(_mintParams(-600, 600, 3e18, 3e18));
         trader.swap(true, 1e17, _minLimit());
         vm.startPrank(alice);
-        (uint256 feeA,) = manager.collect(ILiquidityManager.CollectParams(idA, alice, type(uint128).max, type(uint128).max));
-        (uint256 feeB,) = manager.collect(ILiquidityManager.CollectParams(idB, alice, type(uint128).max, type(uint128).max));
+        (uint256 feeA,) =
+            manager.collect(ILiquidityManager.CollectParams(idA, alice, type(uint128).max, type(uint128).max));
+        (uint256 feeB,) =
+            manager.collect(ILiquidityManager.CollectParams(idB, alice, type(uint128).max, type(uint128).max));
         vm.stopPrank();
         assertApproxEqAbs(feeA + feeB, 3e14, 2, "0.3% of the input in total");
         assertApproxEqRel(feeB, 3 * feeA, 1e12, "pro rata to liquidity");
@@ -182,7 +184,7 @@ contract LiquidityManagerTest is PeripheryBase {
         uint128 expected = LiquidityAmounts.getLiquidityForAmounts(
             PRICE_ONE, TickMath.getSqrtRatioAtTick(lower), TickMath.getSqrtRatioAtTick(lower + width), amount0, amount1
         );
-        vm.assume(expected > 0);
+        if (expected == 0) return; // too little for one unit of liquidity: the pool would revert ZeroLiquidity
         (, uint128 liquidity, uint256 a0, uint256 a1) = _mint(lower, lower + width, amount0, amount1);
         assertEq(liquidity, expected, "liquidity");
         assertLe(a0, amount0, "never more than desired token0");

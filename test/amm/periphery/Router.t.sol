@@ -17,7 +17,9 @@ contract RouterTest is PeripheryBase {
         pure
         returns (ICognitionRouter.ExactInputSingleParams memory)
     {
-        return ICognitionRouter.ExactInputSingleParams(tokenIn, tokenOut, 3000, address(0xBEEF), type(uint256).max, amountIn, minOut, limit);
+        return ICognitionRouter.ExactInputSingleParams(
+            tokenIn, tokenOut, 3000, address(0xBEEF), type(uint256).max, amountIn, minOut, limit
+        );
     }
 
     function _out(address tokenIn, address tokenOut, uint256 amountOut, uint256 maxIn, uint160 limit)
@@ -25,7 +27,9 @@ contract RouterTest is PeripheryBase {
         pure
         returns (ICognitionRouter.ExactOutputSingleParams memory)
     {
-        return ICognitionRouter.ExactOutputSingleParams(tokenIn, tokenOut, 3000, address(0xBEEF), type(uint256).max, amountOut, maxIn, limit);
+        return ICognitionRouter.ExactOutputSingleParams(
+            tokenIn, tokenOut, 3000, address(0xBEEF), type(uint256).max, amountOut, maxIn, limit
+        );
     }
 
     function test_computePoolAddress_matchesFactory() public view {

@@ -16,7 +16,9 @@ contract MintTest is AmmBase {
         uint256 b0 = _balance(token0, address(pool));
         uint256 b1 = _balance(token1, address(pool));
         vm.expectEmit(address(pool));
-        emit ICognitionPool.Mint(address(lp), address(lp), -600, 600, 1e18, 29_553_010_879_137_170, 29_553_010_879_137_170);
+        emit ICognitionPool.Mint(
+            address(lp), address(lp), -600, 600, 1e18, 29_553_010_879_137_170, 29_553_010_879_137_170
+        );
         (uint256 a0, uint256 a1) = lp.mint(-600, 600, 1e18);
         uint160 lower = TickMath.getSqrtRatioAtTick(-600);
         uint160 upper = TickMath.getSqrtRatioAtTick(600);
@@ -97,7 +99,10 @@ contract MintTest is AmmBase {
         lp.setShortfall(1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ICognitionPoolErrors.InsufficientPayment.selector, token0, 29_553_010_879_137_170, 29_553_010_879_137_169
+                ICognitionPoolErrors.InsufficientPayment.selector,
+                token0,
+                29_553_010_879_137_170,
+                29_553_010_879_137_169
             )
         );
         lp.mint(-600, 600, 1e18);

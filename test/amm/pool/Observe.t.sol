@@ -70,7 +70,7 @@ contract ObserveTest is AmmBase {
             vm.warp(block.timestamp + 13);
             trader.swap(i % 2 == 0, 1e18, i % 2 == 0 ? _minLimit() : _maxLimit());
         }
-        (, , uint16 index, uint16 card,,,) = pool.slot0();
+        (,, uint16 index, uint16 card,,,) = pool.slot0();
         assertEq(card, 4, "grown to 4");
         uint32 previous;
         for (uint256 i = 1; i <= card; ++i) {

@@ -95,7 +95,9 @@ contract SwapTest is AmmBase {
             abi.encodeWithSelector(ICognitionPoolErrors.PriceLimitOutOfRange.selector, PRICE_ONE - 1, PRICE_ONE)
         );
         trader.swap(false, 1e15, PRICE_ONE - 1);
-        vm.expectRevert(abi.encodeWithSelector(ICognitionPoolErrors.PriceLimitOutOfRange.selector, PRICE_ONE, PRICE_ONE));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICognitionPoolErrors.PriceLimitOutOfRange.selector, PRICE_ONE, PRICE_ONE)
+        );
         trader.swap(true, 1e15, PRICE_ONE);
     }
 
@@ -130,8 +132,7 @@ contract SwapTest is AmmBase {
         vm.expectRevert(ICognitionPoolErrors.PositionNotFound.selector);
         trader.burn(-1200, -600, 0);
         lp.burn(-1200, -600, 0);
-        (,,, uint128 outOfRange,) =
-            pool.positions(keccak256(abi.encodePacked(address(lp), int24(-1200), int24(-600))));
+        (,,, uint128 outOfRange,) = pool.positions(keccak256(abi.encodePacked(address(lp), int24(-1200), int24(-600))));
         assertEq(outOfRange, 0, "out-of-range liquidity earns nothing");
     }
 
@@ -139,7 +140,8 @@ contract SwapTest is AmmBase {
         amount = uint96(bound(amount, 1, 1e20));
         uint256 before0 = _balance(token0, address(trader));
         uint256 before1 = _balance(token1, address(trader));
-        (int256 a0, int256 a1) = trader.swap(zeroForOne, int256(uint256(amount)), zeroForOne ? _minLimit() : _maxLimit());
+        (int256 a0, int256 a1) =
+            trader.swap(zeroForOne, int256(uint256(amount)), zeroForOne ? _minLimit() : _maxLimit());
         uint256 back = uint256(-(zeroForOne ? a1 : a0));
         if (back > 0) trader.swap(!zeroForOne, int256(back), zeroForOne ? _maxLimit() : _minLimit());
         assertLe(_balance(token0, address(trader)), before0, "no token0 gained");
@@ -148,7 +150,8 @@ contract SwapTest is AmmBase {
 
     function testFuzz_swap_exactOutputDeliversExactly(uint96 amount, bool zeroForOne) public {
         amount = uint96(bound(amount, 1, 5e16));
-        (int256 a0, int256 a1) = trader.swap(zeroForOne, -int256(uint256(amount)), zeroForOne ? _minLimit() : _maxLimit());
+        (int256 a0, int256 a1) =
+            trader.swap(zeroForOne, -int256(uint256(amount)), zeroForOne ? _minLimit() : _maxLimit());
         assertEq(zeroForOne ? -a1 : -a0, int256(uint256(amount)), "exact output");
     }
 }

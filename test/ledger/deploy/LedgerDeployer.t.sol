@@ -15,6 +15,10 @@ contract LedgerDeployerHarness is LedgerDeployer {
     {
         return _deployLedger(registry, stablecoin, owner, signer);
     }
+
+    function allowDevMeasurement(address enclaveRegistry) external {
+        _allowDevMeasurement(enclaveRegistry);
+    }
 }
 
 contract LedgerDeployerTest is Test {
@@ -33,6 +37,20 @@ contract LedgerDeployerTest is Test {
         assertEq(ledger.costFeed(), d.computeCostFeed, "feed");
         assertEq(address(enclaves.verifier()), d.devAttestationVerifier, "verifier");
         assertEq(ledger.stablecoin(), address(stablecoin), "stablecoin");
+    }
+
+    function test_allowDevMeasurement_asOwner() public {
+        MockStablecoin stablecoin = new MockStablecoin();
+        ModelRegistry registry = new ModelRegistry(address(stablecoin));
+        LedgerDeployerHarness harness = new LedgerDeployerHarness();
+        // The harness deploys and owns the suite, as the broadcasting deployer does in Deploy.s.sol.
+        LedgerDeployer.LedgerDeployment memory d =
+            harness.deploy(address(registry), address(stablecoin), address(harness), makeAddr("platform"));
+        harness.allowDevMeasurement(d.enclaveRegistry);
+        assertTrue(
+            EnclaveRegistry(d.enclaveRegistry).isMeasurementAllowed(1, keccak256("cogfi-gateway-dev-v1")),
+            "dev measurement allowed for every model"
+        );
     }
 
     function test_deployLedger_withoutDevSigner() public {

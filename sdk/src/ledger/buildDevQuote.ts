@@ -1,0 +1,78 @@
+import { encodeAbiParameters, keccak256, toHex, type Address, type Hex, type LocalAccount } from "viem";
+
+/** The measurement local gateways report in dev mode (allowed globally on local deployments). */
+export const DEV_ENCLAVE_MEASUREMENT: Hex = keccak256(toHex("cogfi-gateway-dev-v1"));
+
+/** Tag the EnclaveRegistry hashes into report data (`REPORT_DATA_TAG`). */
+export const REPORT_DATA_TAG: Hex = keccak256(toHex("CogFi.EnclaveRegistry.reportData.v1"));
+
+/**
+ * The report data a quote for `enclaveKey` serving `modelId` must carry (the registry's `reportDataFor`).
+ * @example
+ * const reportData = enclaveReportData({ chainId: 31337, enclaveRegistry, modelId: 1n, enclaveKey: key.address });
+ */
+export function enclaveReportData(parameters: {
+  chainId: number | bigint;
+  enclaveRegistry: Address;
+  modelId: bigint;
+  enclaveKey: Address;
+}): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "bytes32" }, { type: "uint256" }, { type: "address" }, { type: "uint256" }, { type: "address" }],
+      [REPORT_DATA_TAG, BigInt(parameters.chainId), parameters.enclaveRegistry, parameters.modelId, parameters.enclaveKey],
+    ),
+  );
+}
+
+export type BuildDevQuoteParameters = {
+  /** The dev platform key the DevAttestationVerifier trusts. */
+  platform: Pick<LocalAccount, "signTypedData">;
+  /** The DevAttestationVerifier (part of the EIP-712 domain). */
+  verifier: Address;
+  chainId: number | bigint;
+  enclaveKey: Address;
+  /** Defaults to `DEV_ENCLAVE_MEASUREMENT`. */
+  measurement?: Hex;
+  /** The 32 bytes bound into the quote: use `enclaveReportData(...)` to register with the EnclaveRegistry. */
+  reportData: Hex;
+  /** Quote time (Unix s); defaults to now. Keys expire `maxAttestationAge` after it. */
+  timestamp?: bigint;
+};
+export type BuildDevQuoteReturnType = Hex;
+export type BuildDevQuoteErrorType = Error;
+
+/**
+ * Builds a simulated TEE quote signed by the dev platform key, for `registerEnclave` on local chains.
+ * @example
+ * const quote = await buildDevQuote({
+ *   platform, verifier, chainId: 31337, enclaveKey: enclave.address,
+ *   reportData: enclaveReportData({ chainId: 31337, enclaveRegistry, modelId: 1n, enclaveKey: enclave.address }),
+ * });
+ */
+export async function buildDevQuote(parameters: BuildDevQuoteParameters): Promise<BuildDevQuoteReturnType> {
+  const measurement = parameters.measurement ?? DEV_ENCLAVE_MEASUREMENT;
+  const timestamp = parameters.timestamp ?? BigInt(Math.floor(Date.now() / 1000));
+  const signature = await parameters.platform.signTypedData({
+    domain: {
+      name: "CogFi DevAttestationVerifier",
+      version: "1",
+      chainId: Number(parameters.chainId),
+      verifyingContract: parameters.verifier,
+    },
+    types: {
+      DevQuote: [
+        { name: "measurement", type: "bytes32" },
+        { name: "enclaveKey", type: "address" },
+        { name: "reportData", type: "bytes32" },
+        { name: "timestamp", type: "uint64" },
+      ],
+    },
+    primaryType: "DevQuote",
+    message: { measurement, enclaveKey: parameters.enclaveKey, reportData: parameters.reportData, timestamp },
+  });
+  return encodeAbiParameters(
+    [{ type: "bytes32" }, { type: "address" }, { type: "bytes32" }, { type: "uint64" }, { type: "bytes" }],
+    [measurement, parameters.enclaveKey, parameters.reportData, timestamp, signature],
+  );
+}

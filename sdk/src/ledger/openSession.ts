@@ -1,0 +1,55 @@
+import { parseEventLogs, type Hash } from "viem";
+import type { CogFiClient } from "../client.js";
+import type { CogFiContractError, CogFiError } from "../errors.js";
+import { inferenceLedgerAbi } from "../generated/abis.js";
+import { writeAndWait } from "../internal/write.js";
+import { ledgerAddresses } from "./addresses.js";
+import { ensureAllowance } from "./allowance.js";
+
+export type OpenSessionParameters = {
+  modelId: bigint;
+  /** Stablecoin units deposited as the session's budget. */
+  budget: bigint;
+  /** Unix time (s) until which the session approves inference; at most `MAX_SESSION_DURATION` ahead. */
+  expiry: bigint;
+  /** Insurance policy id (reserved; 0n for none). */
+  policyId?: bigint;
+  /** Approve the ledger for `budget` first when the allowance is short (default true). */
+  approve?: boolean;
+};
+export type OpenSessionReturnType = { sessionId: bigint; hash: Hash };
+export type OpenSessionErrorType =
+  | CogFiContractError<
+      | "ZeroAmount"
+      | "BudgetOverflow"
+      | "PolicyIdTooLarge"
+      | "ModelIdTooLarge"
+      | "ModelPaused"
+      | "UnknownModel"
+      | "InvalidExpiry"
+      | "ERC20InsufficientAllowance"
+      | "ERC20InsufficientBalance"
+    >
+  | CogFiError;
+
+/**
+ * Opens a funded session for a model: the on-chain approval the gateway checks before serving the buyer.
+ * @example
+ * const { sessionId } = await openSession(client, {
+ *   modelId: 1n, budget: parseUnits("25", 6), expiry: BigInt(Math.floor(Date.now() / 1000) + 86_400),
+ * });
+ */
+export async function openSession(client: CogFiClient, parameters: OpenSessionParameters): Promise<OpenSessionReturnType> {
+  const { modelId, budget, expiry, policyId = 0n, approve = true } = parameters;
+  const ledger = ledgerAddresses(client).inferenceLedger;
+  if (approve) await ensureAllowance(client, "openSession", ledger, budget);
+  const { hash, receipt } = await writeAndWait(client, "openSession", {
+    address: ledger,
+    abi: inferenceLedgerAbi,
+    functionName: "openSession",
+    args: [modelId, budget, expiry, policyId],
+  });
+  const [opened] = parseEventLogs({ abi: inferenceLedgerAbi, eventName: "SessionOpened", logs: receipt.logs });
+  if (!opened) throw new Error(`openSession: no SessionOpened event in ${hash}`);
+  return { sessionId: opened.args.sessionId, hash };
+}

@@ -1,0 +1,403 @@
+/**
+ * Usage receipts: packing, batching, request commitments and the EIP-712 typed data the enclave signs.
+ * Pure functions, no client: the gateway (signer), the keeper (verifier, submitter) and the tests import them.
+ * The format is specified in docs/receipts.md and checked against the contract by test/vectors/receipts.json.
+ */
+import {
+  concat,
+  encodeAbiParameters,
+  hashStruct,
+  hashTypedData,
+  keccak256,
+  numberToHex,
+  toBytes,
+  type Address,
+  type Hex,
+  type TypedDataDomain,
+} from "viem";
+import type { Pricing } from "../actions/registry/types.js";
+
+/* LAYOUT (most significant bit first): index 16 | sequence 48 | reserved 96 | input 32 | output 32 | reasoning 32 */
+
+export const SESSION_INDEX_BITS = 16;
+export const SEQUENCE_BITS = 48;
+export const TOKEN_BITS = 32;
+export const MAX_SESSION_INDEX = (1n << 16n) - 1n;
+export const MAX_SEQUENCE = (1n << 48n) - 1n;
+export const MAX_TOKENS = (1n << 32n) - 1n;
+/** Bits 96..191 of a receipt word: must be zero. */
+export const RESERVED_MASK = ((1n << 96n) - 1n) << 96n;
+/** Most sessions one batch can list (session indexes are 16 bits). */
+export const MAX_SESSIONS_PER_BATCH = 1 << 16;
+/** Histogram buckets of generated tokens per request (see `histogramBucket`). */
+export const HISTOGRAM_BUCKETS = 32;
+
+/** The fields of one packed receipt. Token counts are per request. */
+export type PackedReceiptFields = {
+  /** Index of the receipt's session in the batch's session list. */
+  sessionIndex: number;
+  /** Per-session sequence number, from 1, strictly increasing within a session. */
+  sequence: bigint;
+  inputTokens: bigint;
+  outputTokens: bigint;
+  reasoningTokens: bigint;
+};
+
+/** One served request, as the gateway records it before batching. */
+export type UsageReceipt = {
+  sessionId: bigint;
+  sequence: bigint;
+  inputTokens: bigint;
+  outputTokens: bigint;
+  reasoningTokens: bigint;
+  /** 32-byte commitment to the request (see docs/receipts.md); only its Merkle root goes on chain. */
+  requestHash: Hex;
+};
+
+/** A batch as `InferenceLedger.settle` takes it (minus the signature). */
+export type UsageBatch = {
+  modelId: bigint;
+  sessionIds: readonly bigint[];
+  /** Packed receipt words, grouped by session in `sessionIds` order. */
+  receipts: readonly bigint[];
+  /** Merkle root of the receipts' request hashes (see `requestsMerkleRoot`). */
+  requestsCommitment: Hex;
+  /** The enclave key that signs the batch. */
+  enclave: Address;
+};
+
+/** A batch with its enclave signature, ready for `settle`. */
+export type SignedUsageBatch = UsageBatch & { signature: Hex };
+
+/** Thrown for receipts or batches that break the format rules. */
+export class ReceiptFormatError extends Error {
+  override name = "ReceiptFormatError";
+}
+
+/**
+ * Packs one receipt into its 256-bit word.
+ * @example
+ * const word = encodeReceipt({ sessionIndex: 0, sequence: 1n, inputTokens: 812n, outputTokens: 240n, reasoningTokens: 1_900n });
+ */
+export function encodeReceipt(fields: PackedReceiptFields): bigint {
+  const index = BigInt(fields.sessionIndex);
+  check(index >= 0n && index <= MAX_SESSION_INDEX, `session index ${fields.sessionIndex} out of range`);
+  check(fields.sequence >= 0n && fields.sequence <= MAX_SEQUENCE, `sequence ${fields.sequence} out of range`);
+  for (const [name, value] of [
+    ["inputTokens", fields.inputTokens],
+    ["outputTokens", fields.outputTokens],
+    ["reasoningTokens", fields.reasoningTokens],
+  ] as const) {
+    check(value >= 0n && value <= MAX_TOKENS, `${name} ${value} does not fit 32 bits`);
+  }
+  return (
+    (index << 240n) |
+    (fields.sequence << 192n) |
+    (fields.inputTokens << 64n) |
+    (fields.outputTokens << 32n) |
+    fields.reasoningTokens
+  );
+}
+
+/**
+ * Unpacks a receipt word; `reserved` is the value of the reserved bits (0 in a valid receipt).
+ * @example
+ * const { sessionIndex, sequence } = decodeReceipt(word);
+ */
+export function decodeReceipt(word: bigint): PackedReceiptFields & { reserved: bigint } {
+  check(word >= 0n && word < 1n << 256n, "receipt word out of range");
+  return {
+    sessionIndex: Number(word >> 240n),
+    sequence: (word >> 192n) & MAX_SEQUENCE,
+    inputTokens: (word >> 64n) & MAX_TOKENS,
+    outputTokens: (word >> 32n) & MAX_TOKENS,
+    reasoningTokens: word & MAX_TOKENS,
+    reserved: word & RESERVED_MASK,
+  };
+}
+
+/**
+ * Groups receipts by session (sessions in order of first appearance, receipts by sequence) and packs them.
+ * Throws `ReceiptFormatError` when a session repeats a sequence or the batch is empty or too wide.
+ * @returns the batch (without signature) and the request hashes in receipt order.
+ * @example
+ * const { batch } = buildUsageBatch({ modelId: 1n, enclave: key.address, receipts });
+ */
+export function buildUsageBatch(parameters: {
+  modelId: bigint;
+  enclave: Address;
+  receipts: readonly UsageReceipt[];
+}): { batch: UsageBatch; requestHashes: Hex[] } {
+  const { modelId, enclave, receipts } = parameters;
+  check(receipts.length > 0, "a batch needs at least one receipt");
+  const groups = new Map<bigint, UsageReceipt[]>();
+  for (const receipt of receipts) {
+    const group = groups.get(receipt.sessionId);
+    if (group) group.push(receipt);
+    else groups.set(receipt.sessionId, [receipt]);
+  }
+  check(groups.size <= MAX_SESSIONS_PER_BATCH, `a batch lists at most ${MAX_SESSIONS_PER_BATCH} sessions`);
+  const sessionIds: bigint[] = [];
+  const words: bigint[] = [];
+  const requestHashes: Hex[] = [];
+  for (const [sessionId, group] of groups) {
+    const sessionIndex = sessionIds.length;
+    sessionIds.push(sessionId);
+    const sorted = [...group].sort((a, b) => (a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0));
+    for (let i = 0; i < sorted.length; i++) {
+      const receipt = sorted[i]!;
+      check(receipt.sequence > 0n, `session ${sessionId}: sequences start at 1`);
+      if (i > 0) check(receipt.sequence > sorted[i - 1]!.sequence, `session ${sessionId} repeats sequence ${receipt.sequence}`);
+      words.push(encodeReceipt({ sessionIndex, ...receipt }));
+      requestHashes.push(receipt.requestHash);
+    }
+  }
+  const batch: UsageBatch = {
+    modelId,
+    sessionIds,
+    receipts: words,
+    requestsCommitment: requestsMerkleRoot(words, requestHashes),
+    enclave,
+  };
+  return { batch, requestHashes };
+}
+
+/**
+ * Checks the grouping and sequence rules `settle` enforces (everything except signature, key and session state),
+ * so a keeper can drop a bad batch before paying gas. Returns a list of problems (empty when the batch is well formed).
+ */
+export function validateUsageBatch(batch: Pick<UsageBatch, "sessionIds" | "receipts">): string[] {
+  const problems: string[] = [];
+  if (batch.receipts.length === 0) problems.push("EmptyBatch: no receipts");
+  if (batch.sessionIds.length === 0 || batch.sessionIds.length > MAX_SESSIONS_PER_BATCH) {
+    problems.push(`InvalidSessionCount: ${batch.sessionIds.length} sessions`);
+  }
+  let group = -1;
+  let previous = 0n;
+  batch.receipts.forEach((word, index) => {
+    const receipt = decodeReceipt(word);
+    if (receipt.reserved !== 0n) problems.push(`ReservedBitsSet: receipt ${index}`);
+    if (receipt.sessionIndex === group) {
+      if (receipt.sequence <= previous) problems.push(`SequenceNotIncreasing: receipt ${index}`);
+    } else if (receipt.sessionIndex === group + 1) {
+      group = receipt.sessionIndex;
+      if (receipt.sequence === 0n) problems.push(`StaleSequence: receipt ${index} has sequence 0`);
+    } else {
+      problems.push(`InvalidSessionIndex: receipt ${index}`);
+    }
+    previous = receipt.sequence;
+  });
+  if (batch.receipts.length > 0 && group !== batch.sessionIds.length - 1) {
+    problems.push(`InvalidSessionIndex: ${batch.sessionIds.length - 1 - group} listed sessions have no receipts`);
+  }
+  return problems;
+}
+
+/* REQUEST COMMITMENT */
+
+/**
+ * The recommended request hash: `keccak256(abi.encode(uint256 sessionId, uint256 sequence,
+ * bytes32 keccak256(requestBody), bytes32 keccak256(utf8 responseId)))`.
+ * @example
+ * const requestHash = requestHashOf({ sessionId: 7n, sequence: 3n, requestBody: rawBody, responseId: "chatcmpl-123" });
+ */
+export function requestHashOf(parameters: {
+  sessionId: bigint;
+  sequence: bigint;
+  requestBody: Uint8Array | string;
+  responseId: string;
+}): Hex {
+  const body = typeof parameters.requestBody === "string" ? toBytes(parameters.requestBody) : parameters.requestBody;
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "uint256" }, { type: "uint256" }, { type: "bytes32" }, { type: "bytes32" }],
+      [parameters.sessionId, parameters.sequence, keccak256(body), keccak256(toBytes(parameters.responseId))],
+    ),
+  );
+}
+
+/** Leaf of the requests Merkle tree: `keccak256(abi.encode(uint256 receiptWord, bytes32 requestHash))`. */
+export function requestLeaf(word: bigint, requestHash: Hex): Hex {
+  return keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }], [word, requestHash]));
+}
+
+/** OpenZeppelin's commutative pair hash: keccak of the two nodes, smaller first. */
+function hashPair(a: Hex, b: Hex): Hex {
+  return BigInt(a) < BigInt(b) ? keccak256(concat([a, b])) : keccak256(concat([b, a]));
+}
+
+function levels(leaves: readonly Hex[]): Hex[][] {
+  check(leaves.length > 0, "no leaves");
+  const tree: Hex[][] = [[...leaves]];
+  while (tree[tree.length - 1]!.length > 1) {
+    const level = tree[tree.length - 1]!;
+    const next: Hex[] = [];
+    for (let i = 0; i < level.length; i += 2) {
+      // An odd node at the end of a level moves up unchanged.
+      next.push(i + 1 < level.length ? hashPair(level[i]!, level[i + 1]!) : level[i]!);
+    }
+    tree.push(next);
+  }
+  return tree;
+}
+
+/**
+ * Merkle root of a batch's request hashes: leaves `requestLeaf(word_i, requestHash_i)` in receipt order, pairs
+ * hashed commutatively (OpenZeppelin `MerkleProof`), an odd last node promoted unchanged.
+ * @example
+ * const root = requestsMerkleRoot(batch.receipts, requestHashes);
+ */
+export function requestsMerkleRoot(words: readonly bigint[], requestHashes: readonly Hex[]): Hex {
+  check(words.length === requestHashes.length, "one request hash per receipt");
+  const tree = levels(words.map((word, i) => requestLeaf(word, requestHashes[i]!)));
+  return tree[tree.length - 1]![0]!;
+}
+
+/**
+ * Proof that receipt `index` (with its request hash) is in the batch's commitment; verifies with OpenZeppelin's
+ * `MerkleProof.verify(proof, root, requestLeaf(word, requestHash))` or `verifyRequestProof`.
+ */
+export function requestProof(words: readonly bigint[], requestHashes: readonly Hex[], index: number): Hex[] {
+  check(index >= 0 && index < words.length, "index out of range");
+  const tree = levels(words.map((word, i) => requestLeaf(word, requestHashes[i]!)));
+  const proof: Hex[] = [];
+  let position = index;
+  for (let depth = 0; depth < tree.length - 1; depth++) {
+    const level = tree[depth]!;
+    const sibling = position ^ 1;
+    if (sibling < level.length) proof.push(level[sibling]!);
+    position >>= 1;
+  }
+  return proof;
+}
+
+/** Whether `proof` shows `(word, requestHash)` under `root`. */
+export function verifyRequestProof(root: Hex, word: bigint, requestHash: Hex, proof: readonly Hex[]): boolean {
+  let node = requestLeaf(word, requestHash);
+  for (const sibling of proof) node = hashPair(node, sibling);
+  return node.toLowerCase() === root.toLowerCase();
+}
+
+/* EIP-712 */
+
+/** EIP-712 domain name and version of the InferenceLedger. */
+export const LEDGER_DOMAIN_NAME = "CogFi InferenceLedger";
+export const LEDGER_DOMAIN_VERSION = "1";
+
+/** The EIP-712 types of a usage batch. Arrays of uint256 hash as `keccak256(abi.encodePacked(words))`. */
+export const usageBatchTypes = {
+  UsageBatch: [
+    { name: "modelId", type: "uint256" },
+    { name: "sessionIds", type: "uint256[]" },
+    { name: "receipts", type: "uint256[]" },
+    { name: "requestsCommitment", type: "bytes32" },
+    { name: "enclave", type: "address" },
+  ],
+} as const;
+
+/** The ledger's EIP-712 domain on `chainId` at `ledger`. */
+export function usageBatchDomain(parameters: { chainId: number | bigint; ledger: Address }): TypedDataDomain {
+  return {
+    name: LEDGER_DOMAIN_NAME,
+    version: LEDGER_DOMAIN_VERSION,
+    chainId: Number(parameters.chainId),
+    verifyingContract: parameters.ledger,
+  };
+}
+
+/** The typed data an enclave signs for `batch` (pass to `signTypedData`). */
+export function usageBatchTypedData(batch: UsageBatch, domain: TypedDataDomain) {
+  return {
+    domain,
+    types: usageBatchTypes,
+    primaryType: "UsageBatch" as const,
+    message: {
+      modelId: batch.modelId,
+      sessionIds: [...batch.sessionIds],
+      receipts: [...batch.receipts],
+      requestsCommitment: batch.requestsCommitment,
+      enclave: batch.enclave,
+    },
+  };
+}
+
+/** EIP-712 struct hash of `batch`. */
+export function usageBatchStructHash(batch: UsageBatch): Hex {
+  const { types, message } = usageBatchTypedData(batch, {});
+  return hashStruct({ data: message, primaryType: "UsageBatch", types });
+}
+
+/**
+ * The digest the enclave signs: equal to `InferenceLedger.usageBatchDigest(...)` on that chain and ledger.
+ * @example
+ * const digest = usageBatchDigest(batch, usageBatchDomain({ chainId: 31337, ledger }));
+ */
+export function usageBatchDigest(batch: UsageBatch, domain: TypedDataDomain): Hex {
+  return hashTypedData(usageBatchTypedData(batch, domain));
+}
+
+/** `keccak256(abi.encodePacked(uint256[] words))`, as EIP-712 encodes a `uint256[]` member. */
+export function hashWords(words: readonly bigint[]): Hex {
+  return keccak256(words.length === 0 ? "0x" : concat(words.map((word) => numberToHex(word, { size: 32 }))));
+}
+
+/* PROTOCOL MATH (equal to the contract to the unit) */
+
+/** Cost of token counts at `pricing` (stablecoin units per million tokens), rounded up as the ledger does. */
+export function usageCost(
+  tokens: { inputTokens: bigint; outputTokens: bigint; reasoningTokens: bigint },
+  pricing: Pricing,
+): bigint {
+  const numerator =
+    tokens.inputTokens * pricing.inputPerMTok +
+    tokens.outputTokens * pricing.outputPerMTok +
+    tokens.reasoningTokens * pricing.reasoningPerMTok;
+  return (numerator + 999_999n) / 1_000_000n;
+}
+
+/**
+ * What `settle` will compute for each session group of `batch`: the attested cost (tokens summed over the
+ * group, rounded up once) and, given the sessions' remaining budgets, the charge and the unpaid rest.
+ */
+export function batchCharges(
+  batch: Pick<UsageBatch, "sessionIds" | "receipts">,
+  pricing: Pricing,
+  remainingBudgets?: readonly bigint[],
+): { sessionId: bigint; receipts: number; lastSequence: bigint; cost: bigint; charged: bigint; unpaid: bigint }[] {
+  const sums = batch.sessionIds.map(() => ({ inputTokens: 0n, outputTokens: 0n, reasoningTokens: 0n, receipts: 0, lastSequence: 0n }));
+  for (const word of batch.receipts) {
+    const receipt = decodeReceipt(word);
+    const sum = sums[receipt.sessionIndex];
+    check(sum !== undefined, `session index ${receipt.sessionIndex} out of range`);
+    sum.inputTokens += receipt.inputTokens;
+    sum.outputTokens += receipt.outputTokens;
+    sum.reasoningTokens += receipt.reasoningTokens;
+    sum.receipts += 1;
+    sum.lastSequence = receipt.sequence;
+  }
+  return sums.map((sum, i) => {
+    const cost = usageCost(sum, pricing);
+    const remaining = remainingBudgets?.[i];
+    const charged = remaining === undefined || cost < remaining ? cost : remaining;
+    return { sessionId: batch.sessionIds[i]!, receipts: sum.receipts, lastSequence: sum.lastSequence, cost, charged, unpaid: cost - charged };
+  });
+}
+
+/**
+ * Histogram bucket of a request that generated `tokens` (output + reasoning) tokens: 0 for none, k in [1, 30]
+ * for [2^(k-1), 2^k), 31 for 2^30 and more.
+ */
+export function histogramBucket(tokens: bigint): number {
+  if (tokens <= 0n) return 0;
+  const bits = tokens.toString(2).length;
+  return Math.min(bits, HISTOGRAM_BUCKETS - 1);
+}
+
+/** Lower bound (inclusive) of generated tokens in `bucket`. */
+export function histogramBucketFloor(bucket: number): bigint {
+  return bucket === 0 ? 0n : 1n << BigInt(bucket - 1);
+}
+
+function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new ReceiptFormatError(message);
+}

@@ -1,0 +1,37 @@
+import type { Address } from "viem";
+
+/** Where a session stands at a given time (see docs/receipts.md §1). */
+export type SessionStatus =
+  /** Open, unexpired, with budget left: the gateway may serve it. */
+  | "active"
+  /** Open and unexpired but with no budget left. */
+  | "exhausted"
+  /** Expired or close requested; receipts signed before the expiry can still settle until `refundableAt`. */
+  | "grace"
+  /** Past the grace period: anyone may close it and refund the rest to the buyer. */
+  | "refundable"
+  /** Closed and refunded. */
+  | "closed";
+
+/** A session as the SDK returns it. Amounts in stablecoin units. */
+export type SessionInfo = {
+  sessionId: bigint;
+  modelId: bigint;
+  buyer: Address;
+  budget: bigint;
+  spent: bigint;
+  remaining: bigint;
+  /** Highest settled sequence; the next receipt must have a greater one. */
+  lastSequence: bigint;
+  expiry: bigint;
+  refundableAt: bigint;
+  policyId: bigint;
+  closed: boolean;
+  status: SessionStatus;
+};
+
+/** Which average a cost feed answers. */
+export type CostKind = "perRequest" | "perMillionTokens";
+
+/** A usage batch's effect on one session, from the `SessionCharged` / `UsageUnpaid` events. */
+export type SessionCharge = { sessionId: bigint; lastSequence: bigint; cost: bigint; charged: bigint; unpaid: bigint };

@@ -1,0 +1,230 @@
+import { keccak256, parseUnits, toHex } from "viem";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { getModel, isCogFiError, mockStablecoinAbi, registerDerivative, registerModel } from "../../src/index.js";
+import { getClaimableRevenue } from "../../src/actions/share/getClaimableRevenue.js";
+import {
+  batchCharges,
+  buildDevQuote,
+  closeSession,
+  DEV_ENCLAVE_MEASUREMENT,
+  enclaveReportData,
+  registerEnclave,
+  getComputeCost,
+  getSession,
+  getUsageStats,
+  histogramBucket,
+  ledgerAddresses,
+  openSession,
+  settleUsage,
+  signUsageBatch,
+  topUpSession,
+  verifyUsageBatch,
+  type UsageReceipt,
+} from "../../src/ledger/index.js";
+import { modelParams } from "../fixtures.js";
+import { enclaveAccount, startLedgerChain, type LedgerChain } from "./harness.js";
+
+const USDC = (amount: string) => parseUnits(amount, 6);
+const BASE_OWNER = 1;
+const TUNE_OWNER = 2;
+const BUYER = 3;
+const KEEPER = 4;
+
+let chain: LedgerChain;
+let baseId: bigint;
+let tuneId: bigint;
+const enclave = enclaveAccount(1);
+
+async function fund(index: number, amount: bigint) {
+  const client = chain.client(index);
+  const hash = await client.walletClient!.writeContract({
+    address: chain.deployment.contracts.Stablecoin,
+    abi: mockStablecoinAbi,
+    functionName: "mint",
+    args: [chain.accounts[index]!.address, amount],
+  });
+  await client.publicClient.waitForTransactionReceipt({ hash });
+}
+
+function receipts(sessionId: bigint, from: bigint, count: number): UsageReceipt[] {
+  return Array.from({ length: count }, (_, i) => ({
+    sessionId,
+    sequence: from + BigInt(i),
+    inputTokens: 800n + BigInt(i) * 100n,
+    outputTokens: 250n,
+    reasoningTokens: 1_000n * BigInt(i + 1),
+    requestHash: keccak256(toHex(`request-${sessionId}-${from + BigInt(i)}`)),
+  }));
+}
+
+beforeAll(async () => {
+  chain = await startLedgerChain();
+  ({ modelId: baseId } = await registerModel(chain.client(BASE_OWNER), modelParams("ledger-base")));
+  ({ modelId: tuneId } = await registerDerivative(chain.client(TUNE_OWNER), {
+    parentId: baseId,
+    royaltyBps: 1_000,
+    ...modelParams("ledger-tune"),
+  }));
+  await chain.registerDevEnclave(tuneId, enclave);
+  await fund(BUYER, USDC("1000"));
+});
+afterAll(() => chain?.stop());
+
+describe("attested inference round trip", () => {
+  test("open, sign, verify, settle: holders, parent royalties, stats and cost feed", async () => {
+    const buyer = chain.client(BUYER);
+    const keeper = chain.client(KEEPER);
+    const { inferenceLedger: ledger } = ledgerAddresses(chain.reader);
+    const now = await chain.now();
+
+    const { sessionId } = await openSession(buyer, { modelId: tuneId, budget: USDC("10"), expiry: now + 86_400n });
+    const opened = await getSession(chain.reader, { sessionId });
+    expect(opened?.status).toBe("active");
+    expect(opened?.remaining).toBe(USDC("10"));
+
+    const { batch } = await signUsageBatch({
+      account: enclave,
+      chainId: chain.deployment.chainId,
+      ledger,
+      modelId: tuneId,
+      receipts: receipts(sessionId, 1n, 3),
+    });
+    const verified = await verifyUsageBatch({ batch, chainId: chain.deployment.chainId, ledger, client: chain.reader });
+    expect(verified).toMatchObject({ valid: true, keyStatus: "Valid", problems: [] });
+
+    const pricing = (await getModel(chain.reader, { modelId: tuneId })).pricing;
+    const [predicted] = batchCharges(batch, pricing, [USDC("10")]);
+    const settled = await settleUsage(keeper, { batch });
+    expect(settled.charged).toBe(predicted!.charged);
+    expect(settled.sessions).toEqual([{ sessionId, lastSequence: 3n, cost: predicted!.cost, charged: predicted!.charged, unpaid: 0n }]);
+    expect(settled.protocolFee).toBe((settled.charged * 250n) / 10_000n);
+    expect(settled.submitterFee).toBe((settled.charged * 100n) / 10_000n);
+
+    // A replayed batch: the keeper's simulation fails with StaleSequence, nothing is sent.
+    const replay = await settleUsage(keeper, { batch }).catch((e: unknown) => e);
+    expect(isCogFiError(replay, "StaleSequence")).toBe(true);
+    const stale = await verifyUsageBatch({ batch, chainId: chain.deployment.chainId, ledger, client: chain.reader });
+    expect(stale.problems[0]).toMatch(/^StaleSequence/);
+
+    const after = await getSession(chain.reader, { sessionId });
+    expect(after?.spent).toBe(settled.charged);
+    expect(after?.lastSequence).toBe(3n);
+
+    // Revenue streams to holders over a day: the fine-tune's owner holds all its shares, the base owner all of its.
+    const revenue = settled.charged - settled.protocolFee - settled.submitterFee;
+    const royalty = (revenue * 1_000n) / 10_000n;
+    const stats = await getUsageStats(chain.reader, { modelId: tuneId });
+    const cost = await getComputeCost(chain.reader, { modelId: tuneId });
+    await chain.warp(86_400);
+    const [tune, base] = await Promise.all([
+      getModel(chain.reader, { modelId: tuneId }),
+      getModel(chain.reader, { modelId: baseId }),
+    ]);
+    expect(await getClaimableRevenue(chain.reader, { share: tune.share, holder: chain.accounts[TUNE_OWNER]!.address })).toBe(
+      revenue - royalty,
+    );
+    expect(await getClaimableRevenue(chain.reader, { share: base.share, holder: chain.accounts[BASE_OWNER]!.address })).toBe(
+      royalty,
+    );
+
+    expect(stats.requests).toBe(3n);
+    expect(stats.charged).toBe(settled.charged);
+    expect(stats.histogram.reduce((sum, b) => sum + b.requests, 0n)).toBe(3n);
+    expect(stats.histogram[histogramBucket(250n + 1_000n)]!.requests).toBe(1n);
+
+    expect(cost?.roundId).toBe(1n);
+    expect(cost?.costPerRequest).toBe((predicted!.cost * 10n ** 12n) / 3n);
+    const tokens = receipts(sessionId, 1n, 3).reduce((s, r) => s + r.inputTokens + r.outputTokens + r.reasoningTokens, 0n);
+    expect(cost?.costPerMillionTokens).toBe((predicted!.cost * 10n ** 12n * 1_000_000n) / tokens);
+
+  });
+
+  test("a batch from an unattested key is flagged offline and rejected on chain", async () => {
+    const { inferenceLedger: ledger } = ledgerAddresses(chain.reader);
+    await chain.registerDevEnclave(tuneId, enclave); // keep the real key fresh after the warp above
+    const { sessionId } = await openSession(chain.client(BUYER), { modelId: tuneId, budget: USDC("1"), expiry: (await chain.now()) + 3_600n });
+    const rogue = enclaveAccount(99);
+    const { batch } = await signUsageBatch({ account: rogue, chainId: chain.deployment.chainId, ledger, modelId: tuneId, receipts: receipts(sessionId, 1n, 1) });
+    const verified = await verifyUsageBatch({ batch, chainId: chain.deployment.chainId, ledger, client: chain.reader });
+    expect(verified.valid).toBe(false);
+    expect(verified.keyStatus).toBe("Unknown");
+    const error = await settleUsage(chain.client(KEEPER), { batch }).catch((e: unknown) => e);
+    expect(isCogFiError(error, "InvalidEnclaveKey")).toBe(true);
+    // Signed for another chain: the signature no longer recovers the enclave.
+    const foreign = await signUsageBatch({ account: enclave, chainId: 1, ledger, modelId: tuneId, receipts: receipts(sessionId, 1n, 1) });
+    const wrongChain = await settleUsage(chain.client(KEEPER), { batch: foreign.batch }).catch((e: unknown) => e);
+    expect(isCogFiError(wrongChain, "InvalidSignature")).toBe(true);
+  });
+});
+
+describe("session lifecycle", () => {
+  test("top up, request close, grace, refund", async () => {
+    const buyer = chain.client(BUYER);
+    const { sessionId } = await openSession(buyer, { modelId: baseId, budget: USDC("5"), expiry: (await chain.now()) + 7_200n });
+    await topUpSession(buyer, { sessionId, amount: USDC("2") });
+    expect((await getSession(chain.reader, { sessionId }))?.budget).toBe(USDC("7"));
+
+    const requested = await closeSession(buyer, { sessionId });
+    expect(requested.kind).toBe("requested");
+    expect((await getSession(chain.reader, { sessionId }))?.status).toBe("grace");
+
+    const early = await closeSession(buyer, { sessionId }).catch((e: unknown) => e);
+    expect(isCogFiError(early, "SettlementGraceActive")).toBe(true);
+
+    await chain.warp(3_600);
+    const refunded = await closeSession(chain.client(KEEPER), { sessionId });
+    expect(refunded).toMatchObject({ kind: "refunded", refund: USDC("7") });
+    expect((await getSession(chain.reader, { sessionId }))?.status).toBe("closed");
+  });
+
+  test("custom errors decode", async () => {
+    const past = await openSession(chain.client(BUYER), { modelId: baseId, budget: USDC("1"), expiry: 1n }).catch((e: unknown) => e);
+    expect(isCogFiError(past, "InvalidExpiry")).toBe(true);
+    expect(await getSession(chain.reader, { sessionId: 10_000n })).toBeUndefined();
+    expect(await getComputeCost(chain.reader, { modelId: baseId })).toBeUndefined();
+  });
+});
+
+describe("enclave registration", () => {
+  test("buildDevQuote + registerEnclave, re-attest, and the registry's errors decode", async () => {
+    const { enclaveRegistry, devAttestationVerifier } = ledgerAddresses(chain.reader);
+    const key = enclaveAccount(7);
+    const now = await chain.now();
+    const reportData = enclaveReportData({ chainId: chain.deployment.chainId, enclaveRegistry, modelId: baseId, enclaveKey: key.address });
+    const quote = await buildDevQuote({
+      platform: chain.platform,
+      verifier: devAttestationVerifier!,
+      chainId: chain.deployment.chainId,
+      enclaveKey: key.address,
+      reportData,
+      timestamp: now,
+    });
+    const registered = await registerEnclave(chain.client(5), { modelId: baseId, quote });
+    expect(registered).toMatchObject({ key: key.address, measurement: DEV_ENCLAVE_MEASUREMENT, attestedAt: now });
+
+    const again = await registerEnclave(chain.client(5), { modelId: baseId, quote }).catch((e: unknown) => e);
+    expect(isCogFiError(again, "QuoteNotNewer")).toBe(true);
+
+    const forged = await buildDevQuote({
+      platform: enclaveAccount(8),
+      verifier: devAttestationVerifier!,
+      chainId: chain.deployment.chainId,
+      enclaveKey: key.address,
+      reportData,
+      timestamp: now,
+    });
+    const bad = await registerEnclave(chain.client(5), { modelId: baseId, quote: forged }).catch((e: unknown) => e);
+    expect(isCogFiError(bad, "InvalidPlatformSignature")).toBe(true);
+
+    const otherModel = await buildDevQuote({
+      platform: chain.platform,
+      verifier: devAttestationVerifier!,
+      chainId: chain.deployment.chainId,
+      enclaveKey: enclaveAccount(9).address,
+      reportData,
+      timestamp: now,
+    });
+    const mismatch = await registerEnclave(chain.client(5), { modelId: baseId, quote: otherModel }).catch((e: unknown) => e);
+    expect(isCogFiError(mismatch, "ReportDataMismatch")).toBe(true);
+  });
+});

@@ -1,0 +1,164 @@
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { keccak256, toHex, type Hex } from "viem";
+import { describe, expect, test } from "vitest";
+import {
+  batchCharges,
+  buildUsageBatch,
+  decodeReceipt,
+  encodeReceipt,
+  histogramBucket,
+  MAX_TOKENS,
+  ReceiptFormatError,
+  requestProof,
+  requestsMerkleRoot,
+  usageCost,
+  validateUsageBatch,
+  verifyRequestProof,
+  type UsageReceipt,
+} from "../../src/ledger/index.js";
+import { buildReceiptVectors, renderVectors, VECTORS_PATH } from "./vectors.js";
+
+const hash = (label: string): Hex => keccak256(toHex(label));
+
+describe("receipt vectors", () => {
+  test("test/vectors/receipts.json is exactly what the SDK produces", async () => {
+    // The forge suite (test/ledger/vectors) checks the same file against the contract.
+    expect(readFileSync(VECTORS_PATH, "utf8")).toBe(renderVectors(await buildReceiptVectors()));
+  });
+});
+
+describe("encodeReceipt / decodeReceipt", () => {
+  test("layout", () => {
+    expect(
+      encodeReceipt({ sessionIndex: 0x1234, sequence: 0xabcdef012345n, inputTokens: 0x11111111n, outputTokens: 0x22222222n, reasoningTokens: 0x33333333n }),
+    ).toBe(0x1234abcdef012345000000000000000000000000111111112222222233333333n);
+  });
+
+  test("round trip", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffff }),
+        fc.bigInt({ min: 0n, max: (1n << 48n) - 1n }),
+        fc.bigInt({ min: 0n, max: MAX_TOKENS }),
+        fc.bigInt({ min: 0n, max: MAX_TOKENS }),
+        fc.bigInt({ min: 0n, max: MAX_TOKENS }),
+        (sessionIndex, sequence, inputTokens, outputTokens, reasoningTokens) => {
+          const fields = { sessionIndex, sequence, inputTokens, outputTokens, reasoningTokens };
+          expect(decodeReceipt(encodeReceipt(fields))).toEqual({ ...fields, reserved: 0n });
+        },
+      ),
+    );
+  });
+
+  test.each([
+    { sessionIndex: 0x10000, sequence: 1n, inputTokens: 0n, outputTokens: 0n, reasoningTokens: 0n },
+    { sessionIndex: 0, sequence: 1n << 48n, inputTokens: 0n, outputTokens: 0n, reasoningTokens: 0n },
+    { sessionIndex: 0, sequence: 1n, inputTokens: 1n << 32n, outputTokens: 0n, reasoningTokens: 0n },
+    { sessionIndex: 0, sequence: 1n, inputTokens: 0n, outputTokens: -1n, reasoningTokens: 0n },
+  ])("rejects a field that does not fit: %o", (fields) => {
+    expect(() => encodeReceipt(fields)).toThrow(ReceiptFormatError);
+  });
+});
+
+describe("buildUsageBatch", () => {
+  const receipt = (sessionId: bigint, sequence: bigint, tokens = 10n): UsageReceipt => ({
+    sessionId,
+    sequence,
+    inputTokens: tokens,
+    outputTokens: tokens,
+    reasoningTokens: tokens,
+    requestHash: hash(`${sessionId}:${sequence}`),
+  });
+  const enclave = "0x0629009567d838C511B956De2782a3ffBEC680A9";
+
+  test("groups by session in order of appearance and sorts by sequence", () => {
+    const { batch } = buildUsageBatch({
+      modelId: 1n,
+      enclave,
+      receipts: [receipt(5n, 3n), receipt(9n, 1n), receipt(5n, 1n), receipt(9n, 2n)],
+    });
+    expect(batch.sessionIds).toEqual([5n, 9n]);
+    expect(batch.receipts.map((word) => [decodeReceipt(word).sessionIndex, decodeReceipt(word).sequence])).toEqual([
+      [0, 1n],
+      [0, 3n],
+      [1, 1n],
+      [1, 2n],
+    ]);
+    expect(validateUsageBatch(batch)).toEqual([]);
+  });
+
+  test("rejects a repeated sequence, sequence 0 and an empty batch", () => {
+    expect(() => buildUsageBatch({ modelId: 1n, enclave, receipts: [receipt(1n, 2n), receipt(1n, 2n)] })).toThrow(/repeats/);
+    expect(() => buildUsageBatch({ modelId: 1n, enclave, receipts: [receipt(1n, 0n)] })).toThrow(/start at 1/);
+    expect(() => buildUsageBatch({ modelId: 1n, enclave, receipts: [] })).toThrow(ReceiptFormatError);
+  });
+
+  test("validateUsageBatch names the ledger's errors", () => {
+    const word = (index: number, sequence: bigint) =>
+      encodeReceipt({ sessionIndex: index, sequence, inputTokens: 1n, outputTokens: 1n, reasoningTokens: 1n });
+    expect(validateUsageBatch({ sessionIds: [1n, 2n], receipts: [word(0, 1n), word(0, 1n), word(1, 1n)] })[0]).toMatch(/^SequenceNotIncreasing/);
+    expect(validateUsageBatch({ sessionIds: [1n, 2n], receipts: [word(1, 1n)] })[0]).toMatch(/^InvalidSessionIndex/);
+    expect(validateUsageBatch({ sessionIds: [1n, 2n], receipts: [word(0, 1n)] })[0]).toMatch(/^InvalidSessionIndex/);
+    expect(validateUsageBatch({ sessionIds: [1n], receipts: [word(0, 1n) | (1n << 100n)] })[0]).toMatch(/^ReservedBitsSet/);
+  });
+});
+
+describe("request commitment", () => {
+  test("every receipt has a proof that verifies, and only for its own hash", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), (n) => {
+        const words = Array.from({ length: n }, (_, i) =>
+          encodeReceipt({ sessionIndex: 0, sequence: BigInt(i + 1), inputTokens: 1n, outputTokens: 2n, reasoningTokens: 3n }),
+        );
+        const hashes = words.map((_, i) => hash(`r${i}`));
+        const root = requestsMerkleRoot(words, hashes);
+        for (let i = 0; i < n; i++) {
+          const proof = requestProof(words, hashes, i);
+          expect(verifyRequestProof(root, words[i]!, hashes[i]!, proof)).toBe(true);
+          expect(verifyRequestProof(root, words[i]!, hash("forged"), proof)).toBe(false);
+        }
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
+
+describe("protocol math", () => {
+  const pricing = { inputPerMTok: 500_000n, outputPerMTok: 1_500_000n, reasoningPerMTok: 2_000_000n };
+
+  test("usageCost rounds up like the ledger", () => {
+    expect(usageCost({ inputTokens: 1000n, outputTokens: 500n, reasoningTokens: 2000n }, pricing)).toBe(5250n);
+    expect(usageCost({ inputTokens: 1n, outputTokens: 0n, reasoningTokens: 0n }, pricing)).toBe(1n);
+    expect(usageCost({ inputTokens: 0n, outputTokens: 0n, reasoningTokens: 0n }, pricing)).toBe(0n);
+  });
+
+  test("batchCharges sums per group, rounds once and caps by budget", () => {
+    const words = [
+      encodeReceipt({ sessionIndex: 0, sequence: 1n, inputTokens: 1n, outputTokens: 0n, reasoningTokens: 0n }),
+      encodeReceipt({ sessionIndex: 0, sequence: 2n, inputTokens: 1n, outputTokens: 0n, reasoningTokens: 0n }),
+      encodeReceipt({ sessionIndex: 1, sequence: 1n, inputTokens: 1000n, outputTokens: 500n, reasoningTokens: 2000n }),
+    ];
+    expect(batchCharges({ sessionIds: [1n, 2n], receipts: words }, pricing, [10n, 1000n])).toEqual([
+      { sessionId: 1n, receipts: 2, lastSequence: 2n, cost: 1n, charged: 1n, unpaid: 0n },
+      { sessionId: 2n, receipts: 1, lastSequence: 1n, cost: 5250n, charged: 1000n, unpaid: 4250n },
+    ]);
+  });
+
+  test("histogramBucket matches the ledger's buckets", () => {
+    const cases: [bigint, number][] = [
+      [0n, 0],
+      [1n, 1],
+      [2n, 2],
+      [3n, 2],
+      [4n, 3],
+      [1023n, 10],
+      [1024n, 11],
+      [1n << 29n, 30],
+      [(1n << 30n) - 1n, 30],
+      [1n << 30n, 31],
+      [(1n << 33n) - 2n, 31],
+    ];
+    for (const [tokens, bucket] of cases) expect(histogramBucket(tokens), `${tokens}`).toBe(bucket);
+  });
+});
