@@ -122,7 +122,7 @@ contract EnclaveRegistry is IEnclaveRegistry, Ownable2Step, EIP712 {
         if (!IModelRegistry(modelRegistry).exists(modelId)) revert UnknownModel(modelId);
         Attestation memory attestation = _verify(quote);
         key = attestation.enclaveKey;
-        _register(modelId, attestation);
+        _register(modelId, attestation, false);
     }
 
     /// @inheritdoc IEnclaveRegistry
@@ -137,7 +137,9 @@ contract EnclaveRegistry is IEnclaveRegistry, Ownable2Step, EIP712 {
         newKey = attestation.enclaveKey;
         (address signer,,) = ECDSA.tryRecover(rotationDigest(oldKey, newKey), oldKeySignature);
         if (signer != oldKey) revert InvalidRotationSignature();
-        _register(old.modelId, attestation);
+        // A rotation still retires the old key when its quote was already registered (e.g. copied out of the
+        // pending rotation and front-run through `registerEnclave`): `_register` keeps the record as new or newer.
+        _register(old.modelId, attestation, true);
         _keys[oldKey].revoked = true;
         emit EnclaveRevoked(oldKey, old.modelId, msg.sender);
         emit EnclaveRotated(old.modelId, oldKey, newKey);
@@ -196,8 +198,9 @@ contract EnclaveRegistry is IEnclaveRegistry, Ownable2Step, EIP712 {
         if (attestation.enclaveKey == address(0)) revert ZeroEnclaveKey();
     }
 
-    /// @dev Checks a verified attestation against the model and records its key.
-    function _register(uint256 modelId, Attestation memory attestation) internal {
+    /// @dev Checks a verified attestation against the model and records its key. With `rotation`, a quote no newer
+    /// than the key's record under the current verifier leaves the record as it is instead of reverting.
+    function _register(uint256 modelId, Attestation memory attestation, bool rotation) internal {
         address key = attestation.enclaveKey;
         if (!isMeasurementAllowed(modelId, attestation.measurement)) {
             revert MeasurementNotAllowed(modelId, attestation.measurement);
@@ -215,6 +218,7 @@ contract EnclaveRegistry is IEnclaveRegistry, Ownable2Step, EIP712 {
             if (record.revoked) revert KeyRevoked(key);
             if (record.modelId != modelId) revert KeyBoundToOtherModel(key, record.modelId);
             if (record.verifierEpoch == config.verifierEpoch && attestation.timestamp <= record.attestedAt) {
+                if (rotation) return;
                 revert QuoteNotNewer(attestation.timestamp, record.attestedAt);
             }
         }

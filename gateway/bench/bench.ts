@@ -2,6 +2,7 @@
  * Gateway benchmark (not a test): loopback HTTP, simulated backend, the gateway in its own process.
  *
  *   npx tsx gateway/bench/bench.ts [--duration 10] [--concurrency 32] [--rate 1000] [--max-tokens 256] [--rounds 1]
+ *                                  [--breakdown]   (also: signing only, fsync log only, log without fsync)
  *
  * For each configuration — receipts signed in batches and written with group-commit fsync ("on"), then neither
  * ("off": no log, no signing) — it measures
@@ -23,6 +24,7 @@ const { values: flags } = parseArgs({
     rate: { type: "string", default: "1000" },
     "max-tokens": { type: "string", default: "256" },
     rounds: { type: "string", default: "1" },
+    breakdown: { type: "boolean", default: false },
   },
 });
 const durationMs = Number(flags.duration) * 1_000;
@@ -31,10 +33,16 @@ const rate = Number(flags.rate);
 const maxTokens = Number(flags["max-tokens"]);
 const rounds = Number(flags.rounds);
 
-type Mode = { name: string; durability: "fsync" | "none"; sign: boolean };
+type Mode = { name: string; durability: "fsync" | "write" | "none"; sign: boolean };
 const MODES: Mode[] = [
   { name: "on  (sign + fsync)", durability: "fsync", sign: true },
   { name: "off (no log, no signing)", durability: "none", sign: false },
+];
+/** With --breakdown: each half of the overhead alone. */
+const BREAKDOWN: Mode[] = [
+  { name: "sign only (no log)", durability: "none", sign: true },
+  { name: "log only (fsync, no signing)", durability: "fsync", sign: false },
+  { name: "log without fsync + sign", durability: "write", sign: true },
 ];
 
 async function startServer(mode: Mode): Promise<{ child: ChildProcess; url: string; apiKey: string; lines: AsyncIterableIterator<string> }> {
@@ -56,12 +64,29 @@ function row(name: string, load: string, result: LoadResult): string {
   return `${name.padEnd(26)} ${load.padEnd(16)} ${fmt(result.rps, 0)} req/s  p50 ${fmt(result.p50Ms)} ms  p90 ${fmt(result.p90Ms)} ms  p99 ${fmt(result.p99Ms)} ms  errors ${result.errors}`;
 }
 
+/** Group-commit statistics from the server's Prometheus text. */
+function groupCommits(metrics: string): { commits: number; recordsPerCommit: number; meanMs: number } | undefined {
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1] ?? Number.NaN);
+  const commits = value("cogfi_gateway_log_commit_seconds_count");
+  if (!(commits > 0)) return undefined;
+  return {
+    commits,
+    recordsPerCommit: value("cogfi_gateway_log_commit_records_sum") / value("cogfi_gateway_log_commit_records_count"),
+    meanMs: (value("cogfi_gateway_log_commit_seconds_sum") / commits) * 1_000,
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
+
 async function main(): Promise<void> {
   console.log(`gateway benchmark: ${cpus().length} cpu(s) ${cpus()[0]?.model ?? ""}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   console.log(`simulated backend, max_tokens ${maxTokens}, ${durationMs / 1_000} s per measurement, ${rounds} round(s)\n`);
   const results = new Map<string, { closed: LoadResult[]; open: LoadResult[]; signed: number; receipts: number }>();
   for (let round = 0; round < rounds; round++) {
-    for (const mode of MODES) {
+    for (const mode of flags.breakdown ? [...MODES, ...BREAKDOWN] : MODES) {
       const server = await startServer(mode);
       const target = {
         url: `${server.url}/v1/chat/completions`,
@@ -71,6 +96,7 @@ async function main(): Promise<void> {
       await runLoad({ ...target, concurrency, durationMs: 2_000 }); // warm up (JIT, tokenizer tables)
       const closed = await runLoad({ ...target, concurrency, durationMs });
       const open = await runOpenLoop({ ...target, rate, durationMs });
+      const commits = groupCommits(await (await fetch(`${server.url}/metrics`)).text());
       server.child.kill("SIGTERM");
       const stopped = JSON.parse((await server.lines.next()).value as string) as { receipts: number; signed: number };
       const entry = results.get(mode.name) ?? { closed: [], open: [], signed: 0, receipts: 0 };
@@ -81,16 +107,17 @@ async function main(): Promise<void> {
       results.set(mode.name, entry);
       console.log(row(mode.name, `closed c=${concurrency}`, closed));
       console.log(row(mode.name, `open ${rate}/s`, open));
+      if (commits) console.log(`${"".padEnd(26)} log: ${commits.commits} group commits, ${commits.recordsPerCommit.toFixed(1)} records and ${commits.meanMs.toFixed(3)} ms (write + fdatasync) each on average`);
       if (closed.firstError || open.firstError) console.log(`  first error: ${closed.firstError ?? open.firstError}`);
     }
   }
-  const best = (list: LoadResult[], key: keyof LoadResult) => Math.min(...list.map((r) => r[key] as number));
+  const med = (list: LoadResult[], key: keyof LoadResult) => median(list.map((r) => r[key] as number));
   const on = results.get(MODES[0]!.name)!;
   const off = results.get(MODES[1]!.name)!;
-  console.log("\nsummary (best of rounds)");
-  console.log(`  throughput on:  ${Math.max(...on.closed.map((r) => r.rps)).toFixed(0)} req/s   off: ${Math.max(...off.closed.map((r) => r.rps)).toFixed(0)} req/s`);
-  console.log(`  at ${rate} req/s  p50 on ${best(on.open, "p50Ms").toFixed(2)} ms, off ${best(off.open, "p50Ms").toFixed(2)} ms;  p99 on ${best(on.open, "p99Ms").toFixed(2)} ms, off ${best(off.open, "p99Ms").toFixed(2)} ms`);
-  console.log(`  signing + durability overhead at ${rate} req/s: p50 ${(best(on.open, "p50Ms") - best(off.open, "p50Ms")).toFixed(2)} ms, p99 ${(best(on.open, "p99Ms") - best(off.open, "p99Ms")).toFixed(2)} ms`);
+  console.log(`\nsummary (median of ${rounds} round(s))`);
+  console.log(`  throughput (closed loop, c=${concurrency}): on ${med(on.closed, "rps").toFixed(0)} req/s, off ${med(off.closed, "rps").toFixed(0)} req/s`);
+  console.log(`  latency at ${rate} req/s (open loop): on p50 ${med(on.open, "p50Ms").toFixed(2)} ms, p99 ${med(on.open, "p99Ms").toFixed(2)} ms; off p50 ${med(off.open, "p50Ms").toFixed(2)} ms, p99 ${med(off.open, "p99Ms").toFixed(2)} ms`);
+  console.log(`  signing + durability overhead at ${rate} req/s: p50 ${(med(on.open, "p50Ms") - med(off.open, "p50Ms")).toFixed(2)} ms, p99 ${(med(on.open, "p99Ms") - med(off.open, "p99Ms")).toFixed(2)} ms`);
   console.log(`  receipts written (on): ${on.receipts}, signed in batches by shutdown: ${on.signed}`);
 }
 

@@ -11,11 +11,11 @@ import { ModelCatalog } from "./models.js";
 const BUYER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as const;
 const approvalConfig = { maxCompletionTokens: 32_768, defaultMaxTokens: 4_096, onInsufficientBudget: "cap" as const, minCompletionTokens: 16, promptMarginBps: 0 };
 
-function setup(config = approvalConfig) {
+function setup(config = approvalConfig, headMaxAgeMs = 0) {
   const chain = new FakeChain();
   chain.addModel(1n, "cogito-8b");
   chain.addModel(2n, "other-model");
-  const view = new ChainView(chain, { headMaxAgeMs: 0, cacheEntries: 100 });
+  const view = new ChainView(chain, { headMaxAgeMs, cacheEntries: 100 });
   const exposure = new Exposure();
   const approver = new Approver(view, new ModelCatalog(view), exposure, config, {
     enclaveFor: () => "0x0000000000000000000000000000000000000e01",
@@ -187,6 +187,17 @@ describe("Approver", () => {
     expect(error.status).toBe(503);
     expect(error.code).toBe("enclave_not_attested");
     expect(error.message).toMatch(/Expired/);
+  });
+
+  test("with a cached head, a session opened since is found by re-checking on a fresh head", async () => {
+    const { chain, ask } = setup(approvalConfig, 60_000);
+    chain.addSession({ sessionId: 9n, buyer: BUYER });
+    (await ask({ credential: { sessionId: 9n, buyer: BUYER, signature: "0x" } })).release(); // caches the head
+    chain.addSession({ sessionId: 1n, buyer: BUYER }, { fromNextBlock: true });
+    chain.mine();
+    const approval = await ask({ arrivedAt: performance.now() });
+    expect(approval.head.number).toBe(chain.head_.number);
+    approval.release();
   });
 
   test("an RPC failure is a 503 chain_unavailable", async () => {

@@ -14,7 +14,7 @@ import type { Address } from "viem";
 import type { BlockHead, KeyStatusName, ModelState, SessionState } from "./chain/types.js";
 import type { SessionCredential } from "./credential.js";
 import { affordableMaxTokens, worstCaseCost } from "./cost.js";
-import { GatewayError, refuse } from "./errors.js";
+import { GatewayError, refuse, type RefusalCode } from "./errors.js";
 import type { Exposure } from "./exposure.js";
 import { ModelCatalog } from "./models.js";
 
@@ -43,6 +43,9 @@ export type Approval = {
   release: () => void;
 };
 
+/** Refusals that fresher chain state may lift. */
+const RECHECKED = new Set<RefusalCode>(["unknown_session", "session_expired", "insufficient_budget", "enclave_not_attested"]);
+
 /** Largest receipt sequence (48 bits). */
 const MAX_SEQUENCE = (1n << 48n) - 1n;
 
@@ -70,14 +73,28 @@ export class Approver {
     this.#hooks = hooks;
   }
 
+  /**
+   * Approves or refuses. A refusal that newer chain state could lift (a session opened, topped up or extended, a
+   * key re-attested in the last moments) made on a cached head is checked once more on a head fetched after the
+   * request arrived, so a buyer who just opened a session is not turned away by the cache.
+   */
   async approve(request: ApprovalRequest): Promise<Approval> {
+    try {
+      return await this.#approveAt(request, this.#view.headMaxAgeMs);
+    } catch (error) {
+      if (this.#view.headMaxAgeMs === 0 || !(error instanceof GatewayError) || !RECHECKED.has(error.code)) throw error;
+      return this.#approveAt(request, 0);
+    }
+  }
+
+  async #approveAt(request: ApprovalRequest, headMaxAgeMs: number): Promise<Approval> {
     const { credential } = request;
     let head: BlockHead;
     let session: SessionState | undefined;
     let model: ModelState | undefined;
     let keyStatus: KeyStatusName | undefined;
     try {
-      head = await this.#view.head(request.arrivedAt);
+      head = await this.#view.head(request.arrivedAt, headMaxAgeMs);
       session = await this.#view.session(credential.sessionId, head.number);
       if (session) {
         [model, keyStatus] = await Promise.all([

@@ -2,7 +2,7 @@
  * Assembles and runs the gateway: config -> enclave identity -> receipt store (recovery) -> chain view ->
  * approval -> backend -> HTTP server, and shuts it all down in the reverse order, flushing receipts.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, renameSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
@@ -25,14 +25,15 @@ import { DEV_MEASUREMENT, DEV_SEALING_SECRET, EnclaveIdentity, LOCAL_DEV_PLATFOR
 import { refuse } from "./errors.js";
 import { Exposure } from "./exposure.js";
 import { createApp } from "./http/app.js";
+import { trackConnections } from "./http/drain.js";
 import { parseReceiptsQuery } from "./http/schemas.js";
 import { batchJson } from "./receipts/json.js";
 import { createLogger } from "./logger.js";
 import { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";
 import { ModelCatalog } from "./models.js";
 import { Batcher } from "./receipts/batcher.js";
-import { createSdkReceiptSigner } from "./receipts/sdkSigner.js";
-import { ReceiptStore } from "./receipts/store.js";
+import { createWorkerReceiptSigner } from "./receipts/sdkSigner.js";
+import { ReceiptStore, ReceiptStoreError } from "./receipts/store.js";
 import type { ReceiptSigner } from "./receipts/types.js";
 
 /** Parts a caller (tests, the benchmark) may supply instead of the defaults built from the config. */
@@ -96,13 +97,33 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
   const catalog = new ModelCatalog(view, config.models);
   const exposure = new Exposure();
 
-  const store = await ReceiptStore.open({
-    path: resolve(config.dataDir, "receipts.log"),
-    durability: config.receipts.durability,
-    groupCommitWindowMs: config.receipts.groupCommitWindowMs,
-    chainId: deployment.chainId,
-    ledger,
-  });
+  const logPath = resolve(config.dataDir, "receipts.log");
+  let anchor: `0x${string}`;
+  try {
+    anchor = await chainReader.blockHash(BigInt(deployment.deployedAtBlock));
+  } catch (cause) {
+    throw new GatewayConfigError(`cannot read block ${deployment.deployedAtBlock} of ${config.chain.rpcUrl}`, { cause });
+  }
+  const openStore = () =>
+    ReceiptStore.open({
+      path: logPath,
+      durability: config.receipts.durability,
+      groupCommitWindowMs: config.receipts.groupCommitWindowMs,
+      chainId: deployment.chainId,
+      ledger,
+      anchor,
+    });
+  let store: ReceiptStore;
+  try {
+    store = await openStore();
+  } catch (error) {
+    // A local chain restarted from scratch: its old receipts can never settle. Keep them aside, start afresh.
+    if (!(error instanceof ReceiptStoreError && error.reason === "foreign" && deployment.local)) throw error;
+    const archived = `${logPath}.foreign-${Date.now()}`;
+    renameSync(logPath, archived);
+    logger.warn({ archived, reason: error.message }, "the receipt log belongs to another local chain instance; archived it");
+    store = await openStore();
+  }
   if (store.recovery.tornBytes > 0) {
     logger.warn({ ...store.recovery }, "receipt log had a torn tail (a crash mid-write); it was cut off and copied aside");
   }
@@ -116,7 +137,7 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
     metrics.logCommitRecords.observe(records);
   };
 
-  const signer = deps.signer ?? createSdkReceiptSigner(identity, { chainId: deployment.chainId, ledger });
+  const signer = deps.signer ?? createWorkerReceiptSigner(identity, { chainId: deployment.chainId, ledger });
   const batcher = new Batcher(
     store,
     signer,
@@ -154,6 +175,8 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
   if (selfRegister) {
     try {
       await attestor.register(await servedModelIds());
+      // Approval must judge keys by a head that includes the registrations.
+      await view.heads.refresh();
       registration = { ok: true };
     } catch (error) {
       registration = { ok: false, error: error instanceof Error ? error.message : String(error) };
@@ -169,7 +192,8 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
     if (now - (lastReattest.get(modelId) ?? 0) < 10_000) return;
     lastReattest.set(modelId, now);
     attestor.register([modelId]).then(
-      () => {
+      async () => {
+        await view.heads.refresh().catch(() => undefined);
         registration = { ok: true };
       },
       (error: unknown) => logger.error({ err: error, modelId }, "re-attestation failed"),
@@ -270,14 +294,22 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
   });
 
   const server: Server = createServer(app);
-  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
-  await new Promise<void>((done, fail) => {
-    server.once("error", fail);
-    server.listen(config.http.port, config.http.host, () => {
-      server.off("error", fail);
-      done();
+  const drainer = trackConnections(server);
+  try {
+    await new Promise<void>((done, fail) => {
+      server.once("error", fail);
+      server.listen(config.http.port, config.http.host, () => {
+        server.off("error", fail);
+        done();
+      });
     });
-  });
+  } catch (error) {
+    stopRenewal?.();
+    await batcher.stop();
+    await signer.close?.();
+    await store.close();
+    throw new GatewayConfigError(`cannot listen on ${config.http.host}:${config.http.port}`, { cause: error });
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.http.host.includes(":") ? `[${config.http.host}]` : config.http.host}:${port}`;
   logger.info({ url, backend: backend.kind, chainId: deployment.chainId }, "gateway listening");
@@ -288,13 +320,10 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
       shuttingDown = true;
       stopRenewal?.();
       logger.info("shutting down: draining requests");
-      const closed = new Promise<void>((done) => server.close(() => done()));
-      server.closeIdleConnections();
-      const grace = setTimeout(() => server.closeAllConnections(), config.http.shutdownGraceMs);
-      await closed;
-      clearTimeout(grace);
+      await drainer.drain(config.http.shutdownGraceMs);
       logger.info({ pending: store.unbatched }, "signing pending receipts");
       await batcher.stop();
+      await signer.close?.();
       await store.close();
       await backend.close?.();
       logger.info({ receipts: store.receipts.length, batches: store.batches.length }, "gateway stopped");

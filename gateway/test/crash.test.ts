@@ -123,7 +123,7 @@ test("kill -9 under load, restart: every completed response has exactly one rece
   });
   await chain.reader.publicClient.waitForTransactionReceipt({ hash: mint });
   const ledger = ledgerAddresses({ deployment: chain.deployment }).inferenceLedger;
-  const sessions = [];
+  const sessions: { sessionId: string; apiKey: string }[] = [];
   for (let i = 0; i < 3; i++) {
     const { sessionId } = await openSession(chain.client(BUYER), { modelId, budget: parseUnits("100", 6), expiry: (await chain.now()) + 80_000n });
     sessions.push({ sessionId: sessionId.toString(), apiKey: await createSessionCredential(chain.accounts[BUYER]!, { chainId: 31337, ledger }, sessionId) });

@@ -20,9 +20,17 @@ export class FakeChain implements ChainReader {
     if (this.failing) throw new Error("rpc down");
     return this.head_;
   }
-  async session(sessionId: bigint): Promise<SessionState | undefined> {
+  /** Identifies this fake chain instance. */
+  anchor: Hex = `0x${"ab".repeat(32)}`;
+  async blockHash(): Promise<Hex> {
+    return this.anchor;
+  }
+  /** Block from which a session exists (sessions added with `fromNextBlock`). */
+  visibleFrom = new Map<bigint, bigint>();
+  async session(sessionId: bigint, blockNumber: bigint): Promise<SessionState | undefined> {
     this.reads.session++;
     if (this.failing) throw new Error("rpc down");
+    if (blockNumber < (this.visibleFrom.get(sessionId) ?? 0n)) return undefined;
     const session = this.sessions.get(sessionId);
     return session && { ...session };
   }
@@ -50,7 +58,8 @@ export class FakeChain implements ChainReader {
     this.models.set(modelId, { modelId, name, owner: "0x0000000000000000000000000000000000000001", parentId: 0n, paused: false, pricing });
   }
 
-  addSession(session: Partial<SessionState> & { sessionId: bigint; buyer: Address }): SessionState {
+  addSession(session: Partial<SessionState> & { sessionId: bigint; buyer: Address }, options: { fromNextBlock?: boolean } = {}): SessionState {
+    if (options.fromNextBlock) this.visibleFrom.set(session.sessionId, this.head_.number + 1n);
     const full: SessionState = {
       modelId: 1n,
       budget: 1_000_000n,

@@ -204,8 +204,13 @@ describe("receipts", () => {
     expect([...sequences].sort((a, b) => (a < b ? -1 : 1))).toEqual(sequences);
   });
 
+  test("a limit above the maximum is capped", async () => {
+    const response = await fetch(`${gateway.url}/v1/receipts?limit=100000`);
+    expect(response.status).toBe(200);
+  });
+
   test("bad cursors are a 400", async () => {
-    for (const query of ["after=abc", "limit=0", "limit=100000", "after=1&bogus=1"]) {
+    for (const query of ["after=abc", "limit=0", "limit=-5", "limit=ten", "after=1&bogus=1"]) {
       const response = await fetch(`${gateway.url}/v1/receipts?${query}`);
       expect(response.status, query).toBe(400);
     }

@@ -252,3 +252,21 @@ describe("refusals: the documented error, nothing signed", () => {
     expect(settled.sessions[0]!.unpaid).toBe(0n);
   });
 });
+
+describe("enclave key lifecycle", () => {
+  test("a lapsed key refuses with 503 enclave_not_attested, re-attests on its own, and serving resumes", async () => {
+    const { openai } = await session(USDC("1"), { ttl: 5n * 86_400n });
+    await chain.warp(86_400 + 60); // past maxAttestationAge (1 day): the key is Expired
+    const error = apiError(await openai.chat.completions.create({ model: "gw-model", messages: [{ role: "user", content: "x" }], max_tokens: 20 }).catch((e) => e));
+    expect(error.status).toBe(503);
+    expect(error.code).toBe("enclave_not_attested");
+    let completion: OpenAI.ChatCompletion | undefined;
+    for (let i = 0; i < 100 && !completion; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      completion = await openai.chat.completions.create({ model: "gw-model", messages: [{ role: "user", content: "x" }], max_tokens: 20 }).catch(() => undefined);
+    }
+    expect(completion?.object).toBe("chat.completion");
+    const attestation = (await (await fetch(`${gateway.url}/attestation?model=gw-model`)).json()) as { keys: { status: string }[] };
+    expect(attestation.keys.map((k) => k.status)).toEqual(["Valid"]);
+  });
+});

@@ -12,6 +12,8 @@ export const keeperConfigSchema = z
     privateKey: hex32,
     /** Folder with `<chainId>.json` address books. */
     deploymentsDir: z.string().optional(),
+    /** Folder for the keeper's own state (relay cursors); optional. */
+    dataDir: z.string().optional(),
     /** Port of the keeper's HTTP API (/health, /metrics, /status); 0 picks a free one. */
     httpPort: z.coerce.number().int().min(0).max(65_535).default(8_788),
     httpHost: z.string().default("127.0.0.1"),
@@ -21,8 +23,8 @@ export const keeperConfigSchema = z
       .object({
         /** How often to poll each gateway for new receipts. */
         pollIntervalMs: z.coerce.number().int().min(50).default(2_000),
-        /** Most receipts fetched from a gateway per poll. */
-        fetchLimit: z.coerce.number().int().min(1).max(10_000).default(1_000),
+        /** Most signed batches fetched from a gateway per request. */
+        fetchLimit: z.coerce.number().int().min(1).max(1_000).default(100),
       })
       .default({}),
     logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
@@ -54,6 +56,7 @@ export function keeperConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Keepe
     chainId: env.COGFI_CHAIN_ID,
     privateKey: env.COGFI_KEEPER_PRIVATE_KEY,
     deploymentsDir: env.COGFI_DEPLOYMENTS_DIR,
+    dataDir: env.COGFI_KEEPER_DATA_DIR,
     httpPort: env.COGFI_KEEPER_PORT,
     httpHost: env.COGFI_KEEPER_HOST,
     gatewayUrls: env.COGFI_GATEWAY_URLS ? env.COGFI_GATEWAY_URLS.split(",").map((url) => url.trim()) : undefined,

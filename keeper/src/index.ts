@@ -5,12 +5,14 @@ import { createCogFiClient } from "@cogfi/sdk";
 import { loadDeployment } from "@cogfi/sdk/node";
 import { parseKeeperConfig, type KeeperConfigInput } from "./config.js";
 import type { Job } from "./jobs/job.js";
+import { ReceiptRelayJob } from "./jobs/receiptRelay.js";
 import { createKeeperMetrics } from "./metrics.js";
 import { JobRunner } from "./runner.js";
 import { createKeeperApp } from "./server.js";
 
 export * from "./config.js";
 export type { Job, JobContext } from "./jobs/job.js";
+export { ReceiptRelayJob, type RelayOutcome } from "./jobs/receiptRelay.js";
 
 export type RunningKeeper = {
   url: string;
@@ -36,6 +38,16 @@ export async function startKeeper(
   const metrics = createKeeperMetrics();
 
   const defaults: Job[] = [];
+  if (config.gatewayUrls.length > 0) {
+    defaults.push(
+      new ReceiptRelayJob({
+        gatewayUrls: config.gatewayUrls,
+        intervalMs: config.relay.pollIntervalMs,
+        fetchLimit: config.relay.fetchLimit,
+        cursorFile: config.dataDir ? `${config.dataDir}/relay-cursors.json` : undefined,
+      }),
+    );
+  }
   const jobs = options.jobs ? options.jobs(defaults) : defaults;
   const runner = new JobRunner(jobs, { client, config, metrics }, log);
   const app = createKeeperApp(runner, metrics, { chainId: config.chainId, account: account.address, gateways: config.gatewayUrls });

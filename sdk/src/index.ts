@@ -7,6 +7,7 @@ export * from "./actions/registry/registerModel.js";
 export * from "./actions/registry/registerDerivative.js";
 export * from "./actions/registry/getModel.js";
 export * from "./actions/registry/setPricing.js";
+export * from "./actions/registry/setPaused.js";
 export * from "./actions/share/claimRevenue.js";
 export * from "./actions/share/getClaimableRevenue.js";
 export * from "./ledger/index.js";

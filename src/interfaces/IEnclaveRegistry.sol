@@ -137,7 +137,9 @@ interface IEnclaveRegistry {
     /// @return key The enclave signing key the quote attests.
     function registerEnclave(uint256 modelId, bytes calldata quote) external returns (address key);
 
-    /// @notice Registers the key attested by `quote` for the old key's model and revokes `oldKey`.
+    /// @notice Registers the key attested by `quote` for the old key's model and revokes `oldKey`. When the new key
+    /// is already registered for that model with this quote or a newer one (under the current verifier), its record
+    /// is kept and `oldKey` is still revoked, so registering the rotation's quote first cannot block the rotation.
     /// @param oldKeySignature The old key's signature over `rotationDigest(oldKey, newKey)`.
     function rotateEnclaveKey(address oldKey, bytes calldata quote, bytes calldata oldKeySignature)
         external

@@ -22,6 +22,13 @@ export function createSdkChainReader(client: CogFiClient): ChainReader {
         throw toCogFiError(error, "head");
       }
     },
+    async blockHash(blockNumber) {
+      try {
+        return (await client.publicClient.getBlock({ blockNumber })).hash;
+      } catch (error) {
+        throw toCogFiError(error, "blockHash");
+      }
+    },
     async session(sessionId, blockNumber) {
       const session = await getSession(client, { sessionId, blockNumber });
       if (!session) return undefined;

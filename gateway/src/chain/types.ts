@@ -2,7 +2,7 @@
  * What the gateway needs to read from the chain, behind one small interface so approval logic and tests do not
  * depend on RPC details. `sdkChainReader` implements it with the sdk's actions.
  */
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 
 /** Stablecoin units per million tokens of each kind. */
 export type Pricing = { inputPerMTok: bigint; outputPerMTok: bigint; reasoningPerMTok: bigint };
@@ -40,6 +40,8 @@ export type BlockHead = { number: bigint; timestamp: bigint };
 export interface ChainReader {
   /** The latest block. */
   head(): Promise<BlockHead>;
+  /** Hash of block `blockNumber` (identifies the chain instance the receipt log belongs to). */
+  blockHash(blockNumber: bigint): Promise<Hex>;
   /** The session at `blockNumber`, undefined when no such session exists. */
   session(sessionId: bigint, blockNumber: bigint): Promise<SessionState | undefined>;
   /** The model at `blockNumber`, undefined when no such model exists. */

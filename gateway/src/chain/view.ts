@@ -52,14 +52,21 @@ export class HeadTracker {
     this.#maxAgeMs = maxAgeMs;
   }
 
+  get maxAgeMs(): number {
+    return this.#maxAgeMs;
+  }
+
   /** The latest head known, if any. */
   get latest(): BlockHead | undefined {
     return this.#latest?.head;
   }
 
-  /** A head whose fetch started no earlier than `arrivedAt - headMaxAgeMs` (performance.now() time). */
-  get(arrivedAt = performance.now()): Promise<BlockHead> {
-    const oldestAcceptable = arrivedAt - this.#maxAgeMs;
+  /**
+   * A head whose fetch started no earlier than `arrivedAt - maxAgeMs` (performance.now() time; `maxAgeMs`
+   * defaults to the configured `headMaxAgeMs`, 0 asks for a head fetched after `arrivedAt`).
+   */
+  get(arrivedAt = performance.now(), maxAgeMs = this.#maxAgeMs): Promise<BlockHead> {
+    const oldestAcceptable = arrivedAt - maxAgeMs;
     if (this.#latest && this.#latest.startedAt >= oldestAcceptable) return Promise.resolve(this.#latest.head);
     if (this.#inflight && this.#inflight.startedAt >= oldestAcceptable) return this.#inflight.value;
     return this.refresh();
@@ -104,8 +111,13 @@ export class ChainView {
     this.#keys = new BlockCache(options.cacheEntries);
   }
 
-  head(arrivedAt?: number): Promise<BlockHead> {
-    return this.heads.get(arrivedAt);
+  head(arrivedAt?: number, maxAgeMs?: number): Promise<BlockHead> {
+    return this.heads.get(arrivedAt, maxAgeMs);
+  }
+
+  /** The configured head freshness. */
+  get headMaxAgeMs(): number {
+    return this.heads.maxAgeMs;
   }
 
   session(sessionId: bigint, block: bigint): Promise<SessionState | undefined> {

@@ -91,11 +91,38 @@ export function createDevAttestor(options: DevAttestorOptions): DevAttestor {
     return { quote, reportData };
   }
 
-  async function registerOne(modelId: bigint, force: boolean): Promise<void> {
+  /**
+   * On a local chain, allows the dev measurement globally when the registrar is the registry's owner and nobody
+   * allowed it yet (the deploy script or the test harness usually has).
+   */
+  async function ensureMeasurementAllowed(modelId: bigint): Promise<void> {
+    if (!registrar?.walletClient || !reader.deployment.local) return;
+    const { enclaveRegistry } = addresses();
+    const [allowed, owner] = await read("isMeasurementAllowed", () =>
+      Promise.all([
+        reader.publicClient.readContract({ address: enclaveRegistry, abi: enclaveRegistryAbi, functionName: "isMeasurementAllowed", args: [modelId, identity.measurement] }),
+        reader.publicClient.readContract({ address: enclaveRegistry, abi: enclaveRegistryAbi, functionName: "owner" }),
+      ]),
+    );
+    if (allowed || owner.toLowerCase() !== registrar.walletClient.account.address.toLowerCase()) return;
+    const hash = await read("setGlobalMeasurement", () =>
+      registrar.walletClient!.writeContract({
+        address: enclaveRegistry,
+        abi: enclaveRegistryAbi,
+        functionName: "setGlobalMeasurement",
+        args: [identity.measurement, 1], // MeasurementStatus.Allowed
+      }),
+    );
+    await registrar.publicClient.waitForTransactionReceipt({ hash });
+    logger.info({ measurement: identity.measurement }, "allowed the dev measurement globally (local chain)");
+  }
+
+  async function registerOne(modelId: bigint): Promise<void> {
     if (!registrar) throw new AttestationError("no registrar key configured (enclave.registrarKey)");
     const state = await keyState(modelId);
     const halfLife = state.maxAge / 2n;
-    if (!force && state.status === "Valid" && state.now - state.attestedAt < halfLife) return;
+    if (state.status === "Valid" && state.now - state.attestedAt < halfLife) return;
+    await ensureMeasurementAllowed(modelId);
     // A quote must be newer than the one on record: on a chain whose clock has not moved, wait for a later block.
     const timestamp = state.now > state.attestedAt ? state.now : state.attestedAt + 1n;
     const { quote } = await buildQuote(modelId, timestamp);
@@ -126,7 +153,7 @@ export function createDevAttestor(options: DevAttestorOptions): DevAttestor {
         // One registration per model at a time.
         let running = inflight.get(modelId);
         if (!running) {
-          running = registerOne(modelId, false).finally(() => inflight.delete(modelId));
+          running = registerOne(modelId).finally(() => inflight.delete(modelId));
           inflight.set(modelId, running);
         }
         try {

@@ -86,6 +86,16 @@ export class EnclaveIdentity {
     this.created = created;
   }
 
+  /** An identity from a raw seed (the signing worker gets the unsealed seed from its parent thread). */
+  static fromSeed(seed: Uint8Array, measurement: Hex): EnclaveIdentity {
+    return new EnclaveIdentity(seed, measurement, false);
+  }
+
+  /** The raw seed, for handing to the signing worker thread of the same process. */
+  get seed(): Uint8Array {
+    return this.#seed;
+  }
+
   /** Unseals the seed from `keyFile`, or creates and seals a new one. */
   static loadOrCreate(keyFile: string, secret: Hex, measurement: Hex): EnclaveIdentity {
     if (existsSync(keyFile)) {

@@ -117,7 +117,8 @@ const receiptsQuery = z
 export function parseReceiptsQuery(query: unknown, defaults: { limit: number; max: number }): { after: number; limit: number } {
   const result = receiptsQuery.safeParse(query);
   if (!result.success) throw requestError(result.error.issues);
-  const limit = result.data.limit === undefined ? defaults.limit : Number(result.data.limit);
-  if (limit < 1 || limit > defaults.max) throw refuse.invalidRequest(`limit must be in [1, ${defaults.max}]`, "limit");
+  // Above the maximum the page is just capped (has_more says there is more).
+  const limit = Math.min(result.data.limit === undefined ? defaults.limit : Number(result.data.limit), defaults.max);
+  if (limit < 1) throw refuse.invalidRequest("limit must be at least 1", "limit");
   return { after: result.data.after === undefined ? -1 : Number(result.data.after), limit };
 }

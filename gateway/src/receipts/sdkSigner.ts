@@ -1,48 +1,106 @@
 /**
- * The ReceiptSigner of the gateway: packs a model's receipts with the sdk's `buildUsageBatch` (grouped by
- * session, sorted by sequence, Merkle commitment of the request hashes) and signs the EIP-712 digest with the
- * model's enclave key (docs/receipts.md §3-4).
+ * The gateway's ReceiptSigner: packs a model's receipts with the sdk's `signUsageBatch` (grouped by session,
+ * sorted by sequence, Merkle commitment of the request hashes, EIP-712 signature by the model's enclave key,
+ * docs/receipts.md §3-4).
+ *
+ * Signing a 256-receipt batch costs ~15 ms of CPU (Merkle tree and packing in JavaScript), which on the event
+ * loop would stall every request in flight; `createWorkerReceiptSigner` runs it on a worker thread instead.
+ * `createSdkReceiptSigner` signs in the calling thread (tests, tools).
  */
-import { buildUsageBatch, decodeReceipt, signUsageBatch, usageBatchDomain } from "@cogfi/sdk";
-import type { Address } from "viem";
+import { Worker } from "node:worker_threads";
+import { decodeReceipt, signUsageBatch, usageBatchDomain } from "@cogfi/sdk";
+import type { Address, LocalAccount } from "viem";
 import type { EnclaveIdentity } from "../enclave/identity.js";
 import type { BatchInput, BatchSignature, ReceiptSigner } from "./types.js";
 
-export function createSdkReceiptSigner(identity: EnclaveIdentity, domain: { chainId: number; ledger: Address }): ReceiptSigner {
-  const typedDomain = usageBatchDomain(domain);
+export type SignerDomain = { chainId: number; ledger: Address };
+
+/** Signs one batch with `account` (the model's enclave key). */
+export async function signBatchWith(
+  account: Pick<LocalAccount, "address" | "signTypedData">,
+  domain: SignerDomain,
+  { modelId, receipts }: BatchInput,
+): Promise<BatchSignature> {
+  const { batch, digest, signature } = await signUsageBatch({
+    account,
+    domain: usageBatchDomain(domain),
+    modelId,
+    receipts: receipts.map((receipt) => ({
+      sessionId: receipt.sessionId,
+      sequence: receipt.sequence,
+      inputTokens: BigInt(receipt.inputTokens),
+      outputTokens: BigInt(receipt.outputTokens),
+      reasoningTokens: BigInt(receipt.reasoningTokens),
+      requestHash: receipt.requestHash,
+    })),
+  });
+  // Which receipt each word is: the batch orders them by session, then sequence.
+  const bySessionSequence = new Map(receipts.map((receipt) => [`${receipt.sessionId}:${receipt.sequence}`, receipt.index]));
+  const items = batch.receipts.map((word) => {
+    const { sessionIndex, sequence } = decodeReceipt(word);
+    return bySessionSequence.get(`${batch.sessionIds[sessionIndex]}:${sequence}`)!;
+  });
+  return {
+    modelId,
+    enclave: account.address,
+    sessionIds: [...batch.sessionIds],
+    receipts: [...batch.receipts],
+    requestsCommitment: batch.requestsCommitment,
+    digest,
+    signature,
+    items,
+  };
+}
+
+/** Signs in the calling thread. */
+export function createSdkReceiptSigner(identity: EnclaveIdentity, domain: SignerDomain): ReceiptSigner {
   return {
     enclaveFor: (modelId) => identity.address(modelId),
-    async signBatch({ modelId, receipts }: BatchInput): Promise<BatchSignature> {
-      const account = identity.account(modelId);
-      const { batch } = buildUsageBatch({
-        modelId,
-        enclave: account.address,
-        receipts: receipts.map((receipt) => ({
-          sessionId: receipt.sessionId,
-          sequence: receipt.sequence,
-          inputTokens: BigInt(receipt.inputTokens),
-          outputTokens: BigInt(receipt.outputTokens),
-          reasoningTokens: BigInt(receipt.reasoningTokens),
-          requestHash: receipt.requestHash,
-        })),
+    signBatch: (input) => signBatchWith(identity.account(input.modelId), domain, input),
+  };
+}
+
+type WorkerReply = { id: number; result?: BatchSignature; error?: string };
+
+/** Signs on a worker thread, one batch at a time, so the event loop keeps serving requests. */
+export function createWorkerReceiptSigner(identity: EnclaveIdentity, domain: SignerDomain): ReceiptSigner {
+  const worker = new Worker(new URL("./signerWorker.mjs", import.meta.url), {
+    workerData: { seed: identity.seed, measurement: identity.measurement, domain },
+  });
+  worker.unref();
+  const pending = new Map<number, { resolve: (value: BatchSignature) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  let failure: Error | undefined;
+  const failAll = (error: Error) => {
+    failure = error;
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+  };
+  worker.on("message", (reply: WorkerReply) => {
+    const waiter = pending.get(reply.id);
+    if (!waiter) return;
+    pending.delete(reply.id);
+    if (reply.result) waiter.resolve(reply.result);
+    else waiter.reject(new Error(`signing worker: ${reply.error ?? "unknown error"}`));
+  });
+  worker.on("error", (error) => failAll(new Error("the signing worker crashed", { cause: error })));
+  worker.on("exit", (code) => failAll(new Error(`the signing worker exited with ${code}`)));
+  return {
+    enclaveFor: (modelId) => identity.address(modelId),
+    signBatch(input) {
+      if (failure) return Promise.reject(failure);
+      const id = nextId++;
+      return new Promise<BatchSignature>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.ref();
+        worker.postMessage({ id, input });
+      }).finally(() => {
+        if (pending.size === 0) worker.unref();
       });
-      const signed = await signUsageBatch({ account, batch, domain: typedDomain });
-      // Which receipt each word is: the batch orders them by session then sequence.
-      const bySessionSequence = new Map(receipts.map((receipt) => [`${receipt.sessionId}:${receipt.sequence}`, receipt.index]));
-      const items = batch.receipts.map((word) => {
-        const { sessionIndex, sequence } = decodeReceipt(word);
-        return bySessionSequence.get(`${batch.sessionIds[sessionIndex]}:${sequence}`)!;
-      });
-      return {
-        modelId,
-        enclave: account.address,
-        sessionIds: [...batch.sessionIds],
-        receipts: [...batch.receipts],
-        requestsCommitment: batch.requestsCommitment,
-        digest: signed.digest,
-        signature: signed.signature,
-        items,
-      };
+    },
+    async close() {
+      worker.removeAllListeners("exit");
+      await worker.terminate();
     },
   };
 }

@@ -9,8 +9,9 @@ import { Batcher } from "./batcher.js";
 import { ReceiptStore, ReceiptStoreError, type NewReceipt } from "./store.js";
 
 const LEDGER = "0x0000000000000000000000000000000000000a05" as const;
-const open = (path: string, ledger: `0x${string}` = LEDGER) =>
-  ReceiptStore.open({ path, durability: "fsync", groupCommitWindowMs: 0, chainId: 31337, ledger });
+const ANCHOR = `0x${"ab".repeat(32)}` as const;
+const open = (path: string, ledger: `0x${string}` = LEDGER, anchor: `0x${string}` = ANCHOR) =>
+  ReceiptStore.open({ path, durability: "fsync", groupCommitWindowMs: 0, chainId: 31337, ledger, anchor });
 const silent = pino({ level: "silent" });
 
 const receipt = (sessionId: bigint, modelId = 1n, n = 0): NewReceipt => ({
@@ -39,10 +40,11 @@ describe("ReceiptStore", () => {
     await reopened.close();
   });
 
-  test("a log of another chain or ledger is refused", async () => {
+  test("a log of another chain, ledger or chain instance is refused as foreign", async () => {
     const path = join(tempDir(), "receipts.log");
     await (await open(path)).close();
-    await expect(open(path, "0x0000000000000000000000000000000000000bad")).rejects.toBeInstanceOf(ReceiptStoreError);
+    await expect(open(path, "0x0000000000000000000000000000000000000bad")).rejects.toMatchObject({ reason: "foreign" });
+    await expect(open(path, LEDGER, `0x${"cd".repeat(32)}`)).rejects.toBeInstanceOf(ReceiptStoreError);
   });
 
   test("property: after a crash (torn tail), every acknowledged receipt and batch is recovered, unbatched ones are re-batched, and sequences keep increasing", async () => {

@@ -18,7 +18,7 @@ import type { BatchSignature, Receipt, SignedBatch } from "./types.js";
 
 const LOG_VERSION = 1;
 
-type HeaderRecord = { k: "h"; v: number; chainId: number; ledger: string };
+type HeaderRecord = { k: "h"; v: number; chainId: number; ledger: string; anchor: string };
 type ReceiptRecord = {
   k: "r";
   i: number;
@@ -47,11 +47,13 @@ type BatchRecord = {
   t: number;
 };
 
-/** Thrown when the log cannot be used (another deployment's log, inconsistent records). */
+/** Thrown when the log cannot be used: `foreign` (another chain or deployment's log) or `corrupt`. */
 export class ReceiptStoreError extends Error {
   override name = "ReceiptStoreError";
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly reason: "foreign" | "corrupt";
+  constructor(message: string, options: { cause?: unknown; reason?: "foreign" | "corrupt" } = {}) {
     super(message, options);
+    this.reason = options.reason ?? "corrupt";
   }
 }
 
@@ -66,6 +68,11 @@ export type ReceiptStoreOptions = {
   groupCommitWindowMs: number;
   chainId: number;
   ledger: Address;
+  /**
+   * Identifies the chain instance: the hash of the deployment block. A fresh local chain at the same chain id and
+   * addresses has another one, so a log never outlives its chain.
+   */
+  anchor: Hex;
 };
 
 export class ReceiptStore {
@@ -86,16 +93,24 @@ export class ReceiptStore {
   static async open(options: ReceiptStoreOptions): Promise<ReceiptStore> {
     const { log, records, recovery } = await AppendLog.open(options);
     const store = new ReceiptStore(log, recovery);
-    const header: HeaderRecord = { k: "h", v: LOG_VERSION, chainId: options.chainId, ledger: options.ledger.toLowerCase() };
+    const header: HeaderRecord = {
+      k: "h",
+      v: LOG_VERSION,
+      chainId: options.chainId,
+      ledger: options.ledger.toLowerCase(),
+      anchor: options.anchor.toLowerCase(),
+    };
     if (records.length === 0) {
       await log.append(header);
     } else {
       const first = records[0] as Partial<HeaderRecord>;
       if (first.k !== "h" || first.v !== LOG_VERSION) throw new ReceiptStoreError(`${options.path} is not a receipt log`);
-      if (first.chainId !== header.chainId || first.ledger !== header.ledger) {
+      if (first.chainId !== header.chainId || first.ledger !== header.ledger || first.anchor !== header.anchor) {
+        await log.close();
         throw new ReceiptStoreError(
-          `${options.path} holds receipts of chain ${first.chainId} ledger ${first.ledger}, ` +
-            `not chain ${header.chainId} ledger ${header.ledger}: use another dataDir`,
+          `${options.path} holds receipts of chain ${first.chainId} ledger ${first.ledger} (anchor ${first.anchor}), ` +
+            `not chain ${header.chainId} ledger ${header.ledger} (anchor ${header.anchor}): use another dataDir`,
+          { reason: "foreign" },
         );
       }
     }

@@ -57,4 +57,6 @@ export interface ReceiptSigner {
   /** The enclave key that signs `modelId`'s batches. */
   enclaveFor(modelId: bigint): Address;
   signBatch(input: BatchInput): Promise<BatchSignature>;
+  /** Releases resources (the signing worker). */
+  close?(): Promise<void>;
 }

@@ -1,0 +1,12 @@
+export * from "./addLiquidity.js";
+export * from "./collectFees.js";
+export * from "./createPool.js";
+export * from "./getPool.js";
+export * from "./getPoolAddress.js";
+export * from "./getPositionValue.js";
+export * from "./getTwap.js";
+export { ammAddresses, type AmmAddresses } from "./internal.js";
+export * from "./quoteExactInput.js";
+export * from "./quoteExactOutput.js";
+export * from "./removeLiquidity.js";
+export * from "./swap.js";
