@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {ModelRegistry} from "../src/ModelRegistry.sol";
 import {MockAggregator} from "../src/mocks/MockAggregator.sol";
 import {MockStablecoin} from "../src/mocks/MockStablecoin.sol";
+import {AmmDeployer} from "./deploy/AmmDeployer.sol";
 import {LedgerDeployer} from "./deploy/LedgerDeployer.sol";
 import {Script} from "forge-std/Script.sol";
 
@@ -15,7 +16,7 @@ import {Script} from "forge-std/Script.sol";
 ///    networks; on a local chain (31337) they default to a fresh 6-decimal mock and a mock feed at 1.00.
 ///  - DEPLOYMENTS_DIR (default `deployments`): where the address book is written.
 /// Run: forge script script/Deploy.s.sol --rpc-url $RPC_URL --broadcast
-contract Deploy is Script, LedgerDeployer {
+contract Deploy is Script, LedgerDeployer, AmmDeployer {
     uint256 internal constant LOCAL_CHAIN_ID = 31_337;
 
     struct Deployment {
@@ -24,6 +25,10 @@ contract Deploy is Script, LedgerDeployer {
         address modelRegistry;
         address modelShareImplementation;
         LedgerDeployment ledger;
+        address cognitionPoolFactory;
+        address cognitionRouter;
+        address liquidityManager;
+        address tickLens;
     }
 
     error MissingEnv(string name);
@@ -56,6 +61,12 @@ contract Deploy is Script, LedgerDeployer {
         address protocolOwner = vm.envOr("PROTOCOL_OWNER", vm.addr(deployerKey));
         deployment.ledger = _deployLedger(address(registry), deployment.stablecoin, protocolOwner, devPlatform);
         if (local && protocolOwner == vm.addr(deployerKey)) _allowDevMeasurement(deployment.ledger.enclaveRegistry);
+        (
+            deployment.cognitionPoolFactory,
+            deployment.cognitionRouter,
+            deployment.liquidityManager,
+            deployment.tickLens
+        ) = _deployAmm();
         vm.stopBroadcast();
 
         _write(dir, deployment);
@@ -67,6 +78,10 @@ contract Deploy is Script, LedgerDeployer {
         vm.serializeAddress(key, "StablecoinUsdFeed", deployment.stablecoinUsdFeed);
         vm.serializeAddress(key, "ModelShareImplementation", deployment.modelShareImplementation);
         vm.serializeAddress(key, "InferenceLedger", deployment.ledger.inferenceLedger);
+        vm.serializeAddress(key, "CognitionPoolFactory", deployment.cognitionPoolFactory);
+        vm.serializeAddress(key, "CognitionRouter", deployment.cognitionRouter);
+        vm.serializeAddress(key, "LiquidityManager", deployment.liquidityManager);
+        vm.serializeAddress(key, "TickLens", deployment.tickLens);
         vm.serializeAddress(key, "EnclaveRegistry", deployment.ledger.enclaveRegistry);
         vm.serializeAddress(key, "ComputeCostFeed", deployment.ledger.computeCostFeed);
         if (deployment.ledger.devAttestationVerifier != address(0)) {

@@ -13,12 +13,14 @@ test("npm start brings the suite up, registers the demo models and shuts down cl
   const port = await freePort();
   const { stdout } = await run(
     resolve(REPO_ROOT, "node_modules/.bin/tsx"),
-    ["script/start.ts", "--port", String(port), "--deployments-dir", dir, "--exit-when-ready"],
+    ["script/start.ts", "--port", String(port), "--gateway-port", "0", "--keeper-port", "0", "--deployments-dir", dir, "--data-dir", resolve(dir, "data"), "--exit-when-ready"],
     { cwd: REPO_ROOT, timeout: 120_000 },
   );
   expect(stdout).toContain("CogFi local suite is running");
   expect(stdout).toMatch(/model #1 cogito-8b\s+share 0x[0-9a-fA-F]{40}/);
   expect(stdout).toMatch(/model #2 cogito-8b-legal\s+share 0x[0-9a-fA-F]{40}\s+\(fine-tune of #1/);
+  expect(stdout).toMatch(/pool cogito-8b\s+0x[0-9a-fA-F]{40}\s+\(0\.3%; owner sold 20000 shares/);
+  expect(stdout).toContain('"msg":"traffic settled on chain"');
   expect(stdout).toContain('"msg":"stopped"');
   const deployment = JSON.parse(readFileSync(resolve(dir, "31337.json"), "utf8"));
   expect(deployment.chainId).toBe(31337);

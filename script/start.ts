@@ -1,32 +1,64 @@
 /**
  * `npm start`: the whole CogFi suite on an embedded local chain.
  * Starts anvil, deploys with script/Deploy.s.sol (writing deployments/31337.json), registers two demo models
- * (a base model and a fine-tune of it), prints the addresses and runs until Ctrl-C, then shuts down cleanly.
+ * (a base model and a fine-tune of it), starts the inference gateway (simulated backend, dev enclave registered
+ * on chain) and the keeper (relaying signed receipts to the ledger), sends demo traffic as a buyer, prints the
+ * addresses and a status line every 15 s, and runs until Ctrl-C, then shuts down cleanly.
  *
- * Flags: --port N (anvil port, default 8545) --deployments-dir DIR --exit-when-ready (CI smoke runs).
+ * Flags: --port N (anvil, default 8545) --gateway-port N (8787) --keeper-port N (8788) --deployments-dir DIR
+ * --data-dir DIR (gateway and keeper state, default .cogfi/local) --verbose (service logs at info)
+ * --exit-when-ready (CI smoke runs: exit once the first receipts have settled on chain).
  */
+import { rmSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parseUnits } from "viem";
+import { formatUnits, parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createCogFiClient, registerDerivative, registerModel, type CogFiClient, type Deployment } from "../sdk/src/index.js";
-import { ANVIL_PRIVATE_KEYS, deploySuite, startAnvil } from "../sdk/src/node/index.js";
+import { startGateway } from "../gateway/src/index.js";
+import { startKeeper } from "../keeper/src/index.js";
+import {
+  createCogFiClient,
+  getClaimableRevenue,
+  getSession,
+  ledgerAddresses,
+  registerDerivative,
+  registerModel,
+  type CogFiClient,
+  type Deployment,
+} from "../sdk/src/index.js";
+import { ANVIL_PRIVATE_KEYS, REPO_ROOT, deploySuite, startAnvil } from "../sdk/src/node/index.js";
+import { openDemoMarket } from "./demoMarket.js";
+import { startDemoTraffic } from "./demoTraffic.js";
 
 const { values: flags } = parseArgs({
   options: {
     port: { type: "string", default: process.env.COGFI_ANVIL_PORT ?? "8545" },
+    "gateway-port": { type: "string", default: "8787" },
+    "keeper-port": { type: "string", default: "8788" },
     "deployments-dir": { type: "string" },
+    "data-dir": { type: "string", default: resolve(REPO_ROOT, ".cogfi/local") },
+    verbose: { type: "boolean", default: false },
     "exit-when-ready": { type: "boolean", default: false },
   },
 });
 
-const port = Number(flags.port);
-if (!Number.isInteger(port) || port <= 0 || port > 65_535) {
-  console.error(`invalid --port ${flags.port}: expected an integer in 1..65535`);
-  process.exit(2);
+function portFlag(name: string, value: string | undefined): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`invalid --${name} ${value}: expected an integer in 0..65535`);
+    process.exit(2);
+  }
+  return port;
 }
+const port = portFlag("port", flags.port);
+const gatewayPort = portFlag("gateway-port", flags["gateway-port"]);
+const keeperPort = portFlag("keeper-port", flags["keeper-port"]);
+const dataDir = resolve(flags["data-dir"]!);
+const serviceLogLevel = flags.verbose ? "info" : "warn";
 
 /** Roles played by anvil's dev accounts in the demo. */
-const ROLES = { deployer: 0, baseModelOwner: 1, fineTuner: 2 } as const;
+const ROLES = { deployer: 0, baseModelOwner: 1, fineTuner: 2, buyer: 3, keeper: 4 } as const;
+const STATUS_INTERVAL_MS = 15_000;
 
 function log(msg: string, fields: Record<string, unknown> = {}) {
   console.log(JSON.stringify({ time: new Date().toISOString(), service: "start", msg, ...fields }, (_, v) => (typeof v === "bigint" ? v.toString() : v)));
@@ -56,11 +88,17 @@ async function registerDemoModels(deployment: Deployment, rpcUrl: string) {
 async function main() {
   const anvil = await startAnvil({ port });
   log("local chain up", { rpcUrl: anvil.rpcUrl, chainId: 31337 });
-  const shutdown = async (signal: string) => {
+  const stops: Array<() => Promise<void>> = [];
+  let stopping = false;
+  const shutdown = async (signal: string, code = 0) => {
+    if (stopping) return;
+    stopping = true;
     log("shutting down", { signal });
+    // Reverse start order: traffic, keeper, gateway (flushes and signs its receipts), then the chain.
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => log("stop failed", { error: String(error) }));
     await anvil.stop();
     log("stopped");
-    process.exit(0);
+    process.exit(code);
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
@@ -73,21 +111,108 @@ async function main() {
     });
     log("suite deployed", { contracts: deployment.contracts });
     const demo = await registerDemoModels(deployment, anvil.rpcUrl);
+    const clientFor = (index: number): CogFiClient =>
+      createCogFiClient({ rpcUrl: anvil.rpcUrl, deployment, account: privateKeyToAccount(ANVIL_PRIVATE_KEYS[index]!) });
+
+    const baseMarket = await openDemoMarket(clientFor(ROLES.baseModelOwner), demo.base.share);
+    const tuneMarket = await openDemoMarket(clientFor(ROLES.fineTuner), demo.fineTune.share);
+    log("model offerings open", { baseMarket, tuneMarket });
+
+    // A fresh chain every run: the previous run's receipts and relay cursors belong to a chain that is gone.
+    rmSync(dataDir, { recursive: true, force: true });
+    const gateway = await startGateway({
+      dataDir: resolve(dataDir, "gateway"),
+      http: { port: gatewayPort },
+      chain: { rpcUrl: anvil.rpcUrl, deployment },
+      enclave: { registrarKey: ANVIL_PRIVATE_KEYS[ROLES.deployer] },
+      receipts: { batchMaxDelayMs: 2_000 },
+      logLevel: serviceLogLevel,
+    });
+    stops.push(() => gateway.stop());
+    log("gateway up (dev enclave keys registered on chain)", { url: gateway.url });
+
+    const keeper = await startKeeper({
+      rpcUrl: anvil.rpcUrl,
+      chainId: deployment.chainId,
+      privateKey: ANVIL_PRIVATE_KEYS[ROLES.keeper],
+      deploymentsDir: flags["deployments-dir"],
+      dataDir: resolve(dataDir, "keeper"),
+      httpPort: keeperPort,
+      gatewayUrls: [gateway.url],
+      relay: { pollIntervalMs: 1_000 },
+      logLevel: serviceLogLevel,
+    });
+    stops.push(() => keeper.stop());
+    log("keeper up", { url: keeper.url });
+
+    const buyer = clientFor(ROLES.buyer);
+    const traffic = await startDemoTraffic({
+      buyer,
+      buyerAccount: privateKeyToAccount(ANVIL_PRIVATE_KEYS[ROLES.buyer]),
+      gatewayUrl: gateway.url,
+      ledger: ledgerAddresses(buyer).inferenceLedger,
+      models: [
+        { modelId: demo.base.modelId, name: "cogito-8b" },
+        { modelId: demo.fineTune.modelId, name: "cogito-8b-legal" },
+      ],
+      intervalMs: 500,
+    });
+    stops.push(() => traffic.stop());
 
     console.log("\nCogFi local suite is running\n");
     console.log(`  RPC                      ${anvil.rpcUrl}  (chain 31337)`);
     for (const [name, address] of Object.entries(deployment.contracts)) console.log(`  ${name.padEnd(24)} ${address}`);
     console.log(`  model #${demo.base.modelId} cogito-8b        share ${demo.base.share}`);
     console.log(`  model #${demo.fineTune.modelId} cogito-8b-legal  share ${demo.fineTune.share}  (fine-tune of #${demo.base.modelId}, 15% royalty)`);
-    console.log("\nPress Ctrl-C to stop.\n");
-    log("ready", { baseModel: demo.base, fineTune: demo.fineTune });
+    for (const [name, market] of [["cogito-8b", baseMarket], ["cogito-8b-legal", tuneMarket]] as const) {
+      console.log(
+        `  pool ${name.padEnd(19)} ${market.pool}  (0.3%; owner sold ${formatUnits(market.soldShares, 18)} shares for ${formatUnits(market.receivedStablecoin, 6)} mUSD)`,
+      );
+    }
+    console.log(`  Gateway (OpenAI API)     ${gateway.url}/v1`);
+    console.log(`  Keeper                   ${keeper.url}/status`);
+    console.log("\nA demo buyer sends a chat completion every 0.5 s; the keeper settles the signed receipts.");
+    console.log("Press Ctrl-C to stop.\n");
+    log("ready", { baseModel: demo.base, fineTune: demo.fineTune, gateway: gateway.url, keeper: keeper.url });
+
+    const reader = createCogFiClient({ rpcUrl: anvil.rpcUrl, deployment });
+    const status = async () => {
+      const [baseOwed, tuneOwed, sessions] = await Promise.all([
+        getClaimableRevenue(reader, { share: demo.base.share, holder: privateKeyToAccount(ANVIL_PRIVATE_KEYS[ROLES.baseModelOwner]).address }),
+        getClaimableRevenue(reader, { share: demo.fineTune.share, holder: privateKeyToAccount(ANVIL_PRIVATE_KEYS[ROLES.fineTuner]).address }),
+        Promise.all(traffic.sessionIds.map((sessionId) => getSession(reader, { sessionId }))),
+      ]);
+      const spent = sessions.reduce((sum, session) => sum + (session?.spent ?? 0n), 0n);
+      return { requests: traffic.stats, settledSpend: spent, baseOwnerClaimable: baseOwed, fineTunerClaimable: tuneOwed };
+    };
+    const printStatus = async () => {
+      const s = await status();
+      console.log(
+        `[status] requests ${s.requests.ok} ok / ${s.requests.failed} failed; settled ${formatUnits(s.settledSpend, 6)} mUSD; ` +
+          `claimable: base owner ${formatUnits(s.baseOwnerClaimable, 6)}, fine-tuner ${formatUnits(s.fineTunerClaimable, 6)} mUSD`,
+      );
+      return s;
+    };
+    const statusTimer = setInterval(() => void printStatus().catch(() => undefined), STATUS_INTERVAL_MS);
+    stops.unshift(async () => clearInterval(statusTimer));
+
+    if (flags["exit-when-ready"]) {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const s = await printStatus();
+        if (s.settledSpend > 0n && s.requests.ok > 0) {
+          log("traffic settled on chain", { settledSpend: s.settledSpend, requests: s.requests });
+          break;
+        }
+        if (Date.now() > deadline) throw new Error("no receipt settled within 60 s");
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      await shutdown("exit-when-ready");
+    }
   } catch (error) {
     log("startup failed", { error: error instanceof Error ? error.message : String(error) });
-    await anvil.stop();
-    process.exit(1);
+    await shutdown("startup-failed", 1);
   }
-
-  if (flags["exit-when-ready"]) await shutdown("exit-when-ready");
 }
 
 void main();

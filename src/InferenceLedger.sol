@@ -506,7 +506,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
             pricing.outputPerMTok,
             pricing.reasoningPerMTok
         );
-        uint256 charge = _applyCharge(account, word, run.lastSequence, cost);
+        uint256 charge = _applyCharge(account, sessionId, word, run.lastSequence, cost);
         emit SessionCharged(sessionId, run.lastSequence, cost, charge);
         if (cost != charge) emit UsageUnpaid(sessionId, cost - charge);
 
@@ -517,17 +517,22 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         totals.charged += charge;
     }
 
-    /// @dev Charges `cost` to the session whose settlement slot `account` holds `word`, capped by its remaining
+    /// @dev Charges `cost` to `sessionId`, whose settlement slot `account` holds `word`, capped by its remaining
     /// budget, and moves its settled sequence to `lastSequence`. One SSTORE. Returns the charge.
-    function _applyCharge(Account storage account, uint256 word, uint256 lastSequence, uint256 cost)
+    /// From the session's refund time `expiry + SETTLEMENT_GRACE` on, nothing is charged (the sequence still
+    /// moves): the unspent rest is the buyer's (anyone may refund it), and the pricing in force may have been
+    /// announced after the session was opened or extended. Reading the expiry costs one SLOAD of the terms slot;
+    /// the settlement slot has no room for it.
+    function _applyCharge(Account storage account, uint256 sessionId, uint256 word, uint256 lastSequence, uint256 cost)
         internal
         returns (uint256 charge)
     {
+        bool pastGrace = block.timestamp >= uint256(_terms[sessionId].expiry) + SETTLEMENT_GRACE;
         unchecked {
             uint256 budget = (word >> 96) & MASK_80;
             uint256 spent = word >> 176;
             // spent <= budget always; charge <= budget - spent, so spent + charge <= budget < 2^80.
-            uint256 remaining = budget - spent;
+            uint256 remaining = pastGrace ? 0 : budget - spent;
             charge = cost < remaining ? cost : remaining;
             word = (word & MASK_48) | (lastSequence << 48) | (budget << 96) | ((spent + charge) << 176);
         }

@@ -11,7 +11,7 @@ import { ModelCatalog } from "./models.js";
 const BUYER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as const;
 const approvalConfig = { maxCompletionTokens: 32_768, defaultMaxTokens: 4_096, onInsufficientBudget: "cap" as const, minCompletionTokens: 16, promptMarginBps: 0 };
 
-function setup(config = approvalConfig, headMaxAgeMs = 0) {
+function setup(config = approvalConfig, headMaxAgeMs = 0, reattest?: (chain: FakeChain, modelId: bigint) => Promise<boolean>) {
   const chain = new FakeChain();
   chain.addModel(1n, "cogito-8b");
   chain.addModel(2n, "other-model");
@@ -20,6 +20,7 @@ function setup(config = approvalConfig, headMaxAgeMs = 0) {
   const approver = new Approver(view, new ModelCatalog(view), exposure, config, {
     enclaveFor: () => "0x0000000000000000000000000000000000000e01",
     lastSequence: () => 0n,
+    reattest: reattest && ((modelId) => reattest(chain, modelId)),
   });
   const ask = (overrides: Partial<ApprovalRequest> = {}) =>
     approver.approve({
@@ -187,6 +188,21 @@ describe("Approver", () => {
     expect(error.status).toBe(503);
     expect(error.code).toBe("enclave_not_attested");
     expect(error.message).toMatch(/Expired/);
+  });
+
+  test("with self-registration, an unattested key is attested and the request judged afterwards", async () => {
+    const attested: bigint[] = [];
+    const { chain, ask } = setup(approvalConfig, 0, async (fake, modelId) => {
+      attested.push(modelId);
+      fake.keyStatuses.set(modelId, "Valid");
+      fake.mine();
+      return true;
+    });
+    chain.addSession({ sessionId: 1n, buyer: BUYER });
+    chain.keyStatuses.set(1n, "Unknown");
+    const approval = await ask();
+    expect(attested).toEqual([1n]);
+    expect(approval.maxTokens).toBe(1_000);
   });
 
   test("with a cached head, a session opened since is found by re-checking on a fresh head", async () => {

@@ -54,8 +54,11 @@ export type ApproverHooks = {
   enclaveFor: (modelId: bigint) => Address;
   /** The last sequence this gateway used for a session. */
   lastSequence: (sessionId: bigint) => bigint;
-  /** Called when the model's enclave key is not valid on chain (to trigger re-attestation). */
-  onKeyInvalid?: (modelId: bigint, status: KeyStatusName) => void;
+  /**
+   * Called when the model's enclave key is not valid on chain: (re-)attests it and resolves true once it is
+   * registered (dev mode), false when it cannot.
+   */
+  reattest?: (modelId: bigint) => Promise<boolean>;
 };
 
 export class Approver {
@@ -82,7 +85,13 @@ export class Approver {
     try {
       return await this.#approveAt(request, this.#view.headMaxAgeMs);
     } catch (error) {
-      if (this.#view.headMaxAgeMs === 0 || !(error instanceof GatewayError) || !RECHECKED.has(error.code)) throw error;
+      if (!(error instanceof GatewayError) || !RECHECKED.has(error.code)) throw error;
+      // The model's key is not valid: attest it (dev mode) and judge the request after the registration.
+      if (error.code === "enclave_not_attested" && this.#hooks.reattest && error.modelId !== undefined) {
+        if (!(await this.#hooks.reattest(error.modelId))) throw error;
+        return this.#approveAt({ ...request, arrivedAt: performance.now() }, 0);
+      }
+      if (this.#view.headMaxAgeMs === 0) throw error;
       return this.#approveAt(request, 0);
     }
   }
@@ -120,10 +129,7 @@ export class Approver {
     if (session.closed) throw refuse.sessionClosed(session.sessionId);
     if (head.timestamp >= session.expiry) throw refuse.sessionExpired(session.sessionId, session.expiry);
     if (model.paused) throw refuse.modelPaused(request.model);
-    if (keyStatus !== "Valid") {
-      this.#hooks.onKeyInvalid?.(model.modelId, keyStatus ?? "Unknown");
-      throw refuse.enclaveNotAttested(request.model, keyStatus ?? "Unknown");
-    }
+    if (keyStatus !== "Valid") throw refuse.enclaveNotAttested(request.model, keyStatus ?? "Unknown", model.modelId);
     const lastLocal = this.#hooks.lastSequence(session.sessionId);
     if ((lastLocal > session.lastSequence ? lastLocal : session.lastSequence) >= MAX_SEQUENCE) {
       throw refuse.sequenceExhausted(session.sessionId);

@@ -52,6 +52,8 @@ export class GatewayError extends Error {
   readonly type: OpenAIErrorType;
   readonly code: RefusalCode;
   readonly param: string | null;
+  /** The model a refusal is about, when it matters to the caller (re-attestation). */
+  modelId?: bigint;
 
   constructor(
     status: number,
@@ -133,11 +135,14 @@ export const refuse = {
     ),
   sequenceExhausted: (sessionId: bigint) =>
     new GatewayError(403, "sequence_exhausted", `Session ${sessionId} has used every receipt sequence number (2^48 - 1).`),
-  enclaveNotAttested: (model: string, status: string) =>
-    new GatewayError(
-      503,
-      "enclave_not_attested",
-      `This gateway's enclave key for \`${model}\` is not valid on chain (${status}); it must be (re-)attested before serving.`,
+  enclaveNotAttested: (model: string, status: string, modelId?: bigint) =>
+    Object.assign(
+      new GatewayError(
+        503,
+        "enclave_not_attested",
+        `This gateway's enclave key for \`${model}\` is not valid on chain (${status}); it must be (re-)attested before serving.`,
+      ),
+      { modelId },
     ),
   chainUnavailable: (cause: unknown) =>
     new GatewayError(503, "chain_unavailable", "Cannot read the chain to approve this request; retry shortly.", {

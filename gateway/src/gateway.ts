@@ -184,20 +184,29 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
     }
     stopRenewal = devAttestor?.startRenewal(servedModelIds);
   }
-  /** Re-attests a model's key when approval finds it invalid (once at a time per model, at most every 10 s). */
-  const lastReattest = new Map<bigint, number>();
-  const reattest = (modelId: bigint) => {
-    if (!selfRegister) return;
-    const now = Date.now();
-    if (now - (lastReattest.get(modelId) ?? 0) < 10_000) return;
-    lastReattest.set(modelId, now);
-    attestor.register([modelId]).then(
+  /**
+   * Re-attests a model's key when approval finds it not valid (a model registered after start, a lapsed key):
+   * one attempt at a time per model, a failed one not retried for 10 s. Resolves true once registered.
+   */
+  const reattempts = new Map<bigint, { at: number; done: Promise<boolean> }>();
+  const reattest = (modelId: bigint): Promise<boolean> => {
+    if (!selfRegister || shuttingDown) return Promise.resolve(false);
+    const previous = reattempts.get(modelId);
+    if (previous && Date.now() - previous.at < 10_000) return previous.done;
+    const done = attestor.register([modelId]).then(
       async () => {
         await view.heads.refresh().catch(() => undefined);
         registration = { ok: true };
+        reattempts.delete(modelId);
+        return true;
       },
-      (error: unknown) => logger.error({ err: error, modelId }, "re-attestation failed"),
+      (error: unknown) => {
+        logger.error({ err: error, modelId }, "re-attestation failed");
+        return false;
+      },
     );
+    reattempts.set(modelId, { at: Date.now(), done });
+    return done;
   };
 
   const backend: Backend =
@@ -214,7 +223,7 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
       approver: new Approver(view, catalog, exposure, config.approval, {
         enclaveFor: (modelId) => signer.enclaveFor(modelId),
         lastSequence: (sessionId) => store.lastSequence(sessionId),
-        onKeyInvalid: (modelId) => reattest(modelId),
+        reattest: (modelId) => reattest(modelId),
       }),
       backend,
       store,

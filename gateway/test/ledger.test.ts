@@ -91,7 +91,7 @@ beforeAll(async () => {
     dataDir: tempDir(),
     http: { port: 0 },
     chain: { rpcUrl: chain.rpcUrl, deployment: chain.deployment, headMaxAgeMs: 0, pollingIntervalMs: 20 },
-    models: ["gw-model", "gw-other"],
+    models: ["gw-model", "gw-other", "gw-late"],
     receipts: { batchMaxDelayMs: 50 },
     enclave: { registrarKey: ANVIL_PRIVATE_KEYS[0] },
     logLevel: "silent",
@@ -254,19 +254,21 @@ describe("refusals: the documented error, nothing signed", () => {
 });
 
 describe("enclave key lifecycle", () => {
-  test("a lapsed key refuses with 503 enclave_not_attested, re-attests on its own, and serving resumes", async () => {
+  test("a lapsed key is re-attested on the next request, which is then served", async () => {
     const { openai } = await session(USDC("1"), { ttl: 5n * 86_400n });
     await chain.warp(86_400 + 60); // past maxAttestationAge (1 day): the key is Expired
-    const error = apiError(await openai.chat.completions.create({ model: "gw-model", messages: [{ role: "user", content: "x" }], max_tokens: 20 }).catch((e) => e));
-    expect(error.status).toBe(503);
-    expect(error.code).toBe("enclave_not_attested");
-    let completion: OpenAI.ChatCompletion | undefined;
-    for (let i = 0; i < 100 && !completion; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      completion = await openai.chat.completions.create({ model: "gw-model", messages: [{ role: "user", content: "x" }], max_tokens: 20 }).catch(() => undefined);
-    }
-    expect(completion?.object).toBe("chat.completion");
-    const attestation = (await (await fetch(`${gateway.url}/attestation?model=gw-model`)).json()) as { keys: { status: string }[] };
-    expect(attestation.keys.map((k) => k.status)).toEqual(["Valid"]);
+    const before = (await (await fetch(`${gateway.url}/attestation?model=gw-model`)).json()) as { keys: { status: string }[] };
+    expect(before.keys.map((k) => k.status)).toEqual(["Expired"]);
+    const completion = await openai.chat.completions.create({ model: "gw-model", messages: [{ role: "user", content: "x" }], max_tokens: 20 });
+    expect(completion.object).toBe("chat.completion");
+    const after = (await (await fetch(`${gateway.url}/attestation?model=gw-model`)).json()) as { keys: { status: string }[] };
+    expect(after.keys.map((k) => k.status)).toEqual(["Valid"]);
+  });
+
+  test("a model registered after start gets its key attested on its first request", async () => {
+    const { modelId: late } = await registerModel(chain.client(OWNER), modelParams("gw-late"));
+    const { openai } = await session(USDC("1"), { model: late });
+    const completion = await openai.chat.completions.create({ model: "gw-late", messages: [{ role: "user", content: "x" }], max_tokens: 20 });
+    expect(completion.object).toBe("chat.completion");
   });
 });

@@ -11,3 +11,4 @@ export * from "./actions/registry/setPaused.js";
 export * from "./actions/share/claimRevenue.js";
 export * from "./actions/share/getClaimableRevenue.js";
 export * from "./ledger/index.js";
+export * from "./amm/index.js";

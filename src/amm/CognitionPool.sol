@@ -280,9 +280,9 @@ contract CognitionPool is ICognitionPool {
         if (start.sqrtPriceX96 == 0) revert NotInitialized();
         if (zeroForOne
                 ? sqrtPriceLimitX96 >= start.sqrtPriceX96 || sqrtPriceLimitX96 <= TickMath.MIN_SQRT_RATIO
-                : sqrtPriceLimitX96 <= start.sqrtPriceX96 || sqrtPriceLimitX96 >= TickMath.MAX_SQRT_RATIO) revert PriceLimitOutOfRange(
-            sqrtPriceLimitX96, start.sqrtPriceX96
-        );
+                : sqrtPriceLimitX96 <= start.sqrtPriceX96 || sqrtPriceLimitX96 >= TickMath.MAX_SQRT_RATIO) {
+            revert PriceLimitOutOfRange(sqrtPriceLimitX96, start.sqrtPriceX96);
+        }
 
         uint128 liquidityStart = _liquidityState.liquidity;
         SwapState memory state = SwapState({

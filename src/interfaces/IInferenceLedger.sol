@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {KeyStatus} from "./IEnclaveRegistry.sol";
 
 /// @notice A buyer's session, as returned by `getSession`. Stored in two slots: the first (`modelId`,
-/// `lastSequence`, `budget`, `spent`) is the only one settlement reads and writes.
+/// `lastSequence`, `budget`, `spent`) is the only one settlement writes; of the second it only reads `expiry`.
 struct Session {
     /// @dev The model the session approves; 0 for an unknown session.
     uint48 modelId;
@@ -16,6 +16,7 @@ struct Session {
     uint80 spent;
     address buyer;
     /// @dev The session approves inference until this timestamp (exclusive); a close request moves it to now.
+    /// Usage settled from `expiry + SETTLEMENT_GRACE` on is not charged.
     uint40 expiry;
     /// @dev Insurance policy id, reserved for the insurance pool (stored, not used by settlement yet).
     uint48 policyId;
@@ -32,7 +33,8 @@ struct UsageStats {
     uint64 reasoningTokens;
     /// @dev Attested cost at the model's pricing (before budget caps), in stablecoin units.
     uint128 cost;
-    /// @dev Stablecoin units actually charged to sessions (cost minus what budgets could not pay).
+    /// @dev Stablecoin units actually charged to sessions (cost minus what budgets could not pay and what was
+    /// settled after its session's refund time).
     uint96 charged;
     /// @dev Last time the ledger pushed a round to the ComputeCostFeed for this model.
     uint32 lastFeedAt;
@@ -42,9 +44,9 @@ struct UsageStats {
 /// @notice The on-chain approval and settlement of attested inference. A buyer funds a session for a model; an
 /// open, unexpired, funded session is the approval the gateway must see. Gateways running in attested enclaves
 /// sign batches of usage receipts (EIP-712, one signature per batch, see docs/receipts.md); anyone submits them
-/// with `settle`, which prices usage on chain from the model's pricing, charges each session up to its budget,
-/// updates the model's usage statistics and routes the revenue: protocol fee, submitter fee, royalties up the
-/// derivative chain, the rest streamed to the model's share holders.
+/// with `settle`, which prices usage on chain from the model's pricing, charges each session up to its budget
+/// (nothing from its `expiry + SETTLEMENT_GRACE` on), updates the model's usage statistics and routes the revenue:
+/// protocol fee, submitter fee, royalties up the derivative chain, the rest streamed to the model's share holders.
 /// @dev Receipt word layout (most significant first): session index in the batch (16 bits), sequence (48),
 /// reserved (96, must be zero), input tokens (32), output tokens (32), reasoning tokens (32).
 interface IInferenceLedger {
@@ -117,9 +119,11 @@ interface IInferenceLedger {
     event SessionClosed(uint256 indexed sessionId, address indexed buyer, uint256 refund);
     /// @notice Emitted per session group of a settled batch.
     /// @param cost Attested cost of the group at the model's pricing, rounded up.
-    /// @param charged Part of `cost` the session's budget paid.
+    /// @param charged Part of `cost` the session's budget paid: 0 when settled at or after the session's
+    /// `refundableAt` (refunded or not).
     event SessionCharged(uint256 indexed sessionId, uint256 lastSequence, uint256 cost, uint256 charged);
-    /// @notice Emitted when a session's budget could not pay all of a group's cost.
+    /// @notice Emitted when a session's budget could not pay all of a group's cost, or paid none of it because the
+    /// group was settled at or after the session's `refundableAt` (then `unpaid` is the whole cost).
     event UsageUnpaid(uint256 indexed sessionId, uint256 unpaid);
     /// @notice Emitted once per settled batch.
     /// @param digest The batch's EIP-712 digest.
@@ -147,10 +151,11 @@ interface IInferenceLedger {
     /* CONSTANTS */
 
     /// @notice Longest a session may approve inference ahead, in seconds (registry `PRICING_DELAY` minus
-    /// `SETTLEMENT_GRACE`, so no receipt of a session is priced by a change announced after it was opened).
+    /// `SETTLEMENT_GRACE`: a change announced after a session was opened or extended takes effect no earlier than
+    /// its `refundableAt`, from which settlement charges it nothing, so none of its receipts is charged at it).
     function MAX_SESSION_DURATION() external view returns (uint256);
-    /// @notice Seconds after a session's expiry during which receipts signed before it can still be settled and
-    /// the rest is not yet refundable.
+    /// @notice Seconds after a session's expiry during which receipts signed before it can still be settled (and
+    /// charged) and the rest is not yet refundable. A group settled later charges nothing.
     function SETTLEMENT_GRACE() external view returns (uint256);
     /// @notice Highest protocol fee, in bps.
     function MAX_PROTOCOL_FEE_BPS() external view returns (uint256);
@@ -187,7 +192,8 @@ interface IInferenceLedger {
     /// @notice Whether the session approves inference of `modelId` now: for that model, not closed, unexpired,
     /// with budget left, and the model not paused.
     function isApproved(uint256 sessionId, uint256 modelId) external view returns (bool);
-    /// @notice When the session's unspent rest can be refunded: `expiry + SETTLEMENT_GRACE`.
+    /// @notice When the session's unspent rest can be refunded: `expiry + SETTLEMENT_GRACE`. From this time on,
+    /// settling the session's receipts charges nothing.
     function refundableAt(uint256 sessionId) external view returns (uint256);
     /// @notice Cumulative usage statistics of `modelId`.
     function usageStats(uint256 modelId) external view returns (UsageStats memory);
@@ -241,6 +247,11 @@ interface IInferenceLedger {
 
     /// @notice Settles a batch of usage receipts for `modelId` signed by `enclave`. Anyone may submit; the caller
     /// earns the submitter fee. See docs/receipts.md for the encoding and the rules.
+    /// @dev Each session group is priced at the pricing in force now and charged up to the session's remaining
+    /// budget. A group settled at or after the session's `refundableAt` (`expiry + SETTLEMENT_GRACE`), whether the
+    /// rest was refunded or not, charges nothing: the whole cost is emitted as `UsageUnpaid`, the usage still
+    /// counts in the statistics and the session's sequence still advances (its receipts cannot be replayed). Such a
+    /// group does not revert the batch.
     /// @param sessionIds The batch's sessions; receipt session indexes point into this list.
     /// @param receipts Packed receipts, grouped by session index in list order, sequence strictly increasing
     /// within a group.

@@ -29,10 +29,10 @@ const pageSchema = z.object({
 });
 
 /**
- * What happened to one batch. A batch that fails verification can never settle as signed (a forged or malformed
- * batch, or a key that is not valid: a gateway re-signs such receipts into a new batch, served at a later cursor),
- * so it is skipped and counted. Anything that may pass later (a paused model, an RPC failure) throws instead, and
- * the cursor stays on the batch until the next pass.
+ * What happened to one batch. A batch that fails verification can never settle as signed (forged, malformed, or
+ * signed by a key that is unknown, revoked or attested for another model), so it is skipped and counted. Anything
+ * that may pass later (a paused model, a key that expired and will be re-attested, an RPC failure) throws instead,
+ * and the cursor stays on the batch until the next pass.
  */
 export type RelayOutcome = "settled" | "already-settled" | "rejected";
 
@@ -112,6 +112,10 @@ export class ReceiptRelayJob implements Job {
     const verdict = await verifyUsageBatch({ batch, chainId: target.chainId, ledger: target.ledger, client });
     if (!verdict.valid) {
       if (verdict.problems.every((problem) => problem.startsWith("StaleSequence"))) return "already-settled";
+      // An expired key becomes valid again, signature unchanged, once the gateway re-attests it: wait for that.
+      if (verdict.problems.every((problem) => problem === "InvalidEnclaveKey: Expired")) {
+        throw new Error(`batch of model ${batch.modelId} waits for enclave ${batch.enclave} to re-attest (key expired)`);
+      }
       const reason = (verdict.problems.find((problem) => !problem.startsWith("StaleSequence")) ?? "unknown").split(":")[0]!;
       metrics.receiptsRejected.inc({ reason }, batch.receipts.length);
       log.warn({ problems: verdict.problems, modelId: batch.modelId }, "batch rejected");

@@ -5,7 +5,7 @@ export * from "./getPool.js";
 export * from "./getPoolAddress.js";
 export * from "./getPositionValue.js";
 export * from "./getTwap.js";
-export { ammAddresses, type AmmAddresses } from "./internal.js";
+export { ammAddresses, sortTokens, type AmmAddresses } from "./internal.js";
 export * from "./quoteExactInput.js";
 export * from "./quoteExactOutput.js";
 export * from "./removeLiquidity.js";

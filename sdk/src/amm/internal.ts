@@ -3,14 +3,11 @@ import JSBI from "jsbi";
 import {
   erc20Abi,
   maxUint256,
-  type Abi,
   type Address,
-  type ContractFunctionArgs,
-  type ContractFunctionName,
 } from "viem";
-import { requireWallet, type CogFiClient } from "../client.js";
-import { CogFiError, toCogFiError } from "../errors.js";
-import { writeAndWait, type WriteResult } from "../internal/write.js";
+import type { CogFiClient } from "../client.js";
+import { CogFiError } from "../errors.js";
+import { writeAndWait } from "../internal/write.js";
 
 /** The AMM contracts of a deployment. */
 export type AmmAddresses = { factory: Address; router: Address; liquidityManager: Address; tickLens: Address };
@@ -81,33 +78,5 @@ export function sortTokens(a: Address, b: Address): [Address, Address] {
   return a.toLowerCase() < b.toLowerCase() ? [a, b] : [b, a];
 }
 
-/**
- * `writeAndWait` with a gas margin. The pools do per-block work (oracle write, model-share revenue claim) only in
- * the first interaction of a block, but `eth_estimateGas` runs on the latest block, where that work is already
- * done, so a bare estimate can run out of gas. The margin covers it: estimate * 1.25 + 60k.
- */
-export async function writeAmm<
-  const abi extends Abi,
-  functionName extends ContractFunctionName<abi, "nonpayable" | "payable">,
->(
-  client: CogFiClient,
-  action: string,
-  call: {
-    address: Address;
-    abi: abi;
-    functionName: functionName;
-    args: ContractFunctionArgs<abi, "nonpayable" | "payable", functionName>;
-  },
-): Promise<WriteResult> {
-  const wallet = requireWallet(client, action);
-  try {
-    const { request } = await client.publicClient.simulateContract({ ...(call as object), account: wallet.account } as never);
-    const estimate = await client.publicClient.estimateContractGas({ ...(call as object), account: wallet.account } as never);
-    const hash = await wallet.writeContract({ ...(request as object), gas: (estimate * 5n) / 4n + 60_000n } as never);
-    const receipt = await client.publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new CogFiError(`${action}: transaction ${hash} reverted`);
-    return { hash, receipt };
-  } catch (error) {
-    throw toCogFiError(error, action);
-  }
-}
+/** AMM writes go through the SDK's common write path (simulate, estimate with margin, send, wait). */
+export const writeAmm = writeAndWait;

@@ -16,7 +16,8 @@ export type SwapQuote = {
   liquidityAfter: bigint;
   /** The pool after the swap (its ticks are unchanged by swaps, so it can quote the next one). */
   poolAfter: Pool;
-  /** The swap stopped at its price limit; an exact input then uses only part of `amountIn`. */
+  /** The swap stopped at its price limit (or at the price bound, out of liquidity); an exact input then uses only
+   * part of `amountIn`. */
   limitReached: boolean;
 };
 
@@ -62,9 +63,14 @@ export async function quoteExactInput(parameters: QuoteExactInputParameters): Pr
       tickAfter: poolAfter.tickCurrent,
       liquidityAfter: toBigInt(poolAfter.liquidity),
       poolAfter,
-      limitReached: sqrtPriceLimitX96 !== undefined && sqrtPriceX96After === sqrtPriceLimitX96,
+      // Without a limit the swap stops at the price bound when the liquidity runs out.
+      limitReached: sqrtPriceX96After === (sqrtPriceLimitX96 ?? (zeroForOne ? MIN_SQRT_PLUS_ONE : MAX_SQRT_MINUS_ONE)),
     };
   } catch (cause) {
     throw new CogFiError(`quoteExactInput: ${(cause as Error).message}`, { cause });
   }
 }
+
+/** The default price limits of a swap without one: one inside the price bounds. */
+export const MIN_SQRT_PLUS_ONE = 4295128740n;
+export const MAX_SQRT_MINUS_ONE = 1461446703485210103287273052203988822378723970341n;

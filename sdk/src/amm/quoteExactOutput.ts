@@ -3,7 +3,7 @@ import type { Address } from "viem";
 import { CogFiError } from "../errors.js";
 import type { PoolState } from "./getPool.js";
 import { toBigInt, toJsbi } from "./internal.js";
-import { type SwapQuote, zeroForOneOf } from "./quoteExactInput.js";
+import { MAX_SQRT_MINUS_ONE, MIN_SQRT_PLUS_ONE, type SwapQuote, zeroForOneOf } from "./quoteExactInput.js";
 
 export type QuoteExactOutputParameters = {
   pool: PoolState;
@@ -54,6 +54,3 @@ export async function quoteExactOutput(parameters: QuoteExactOutputParameters): 
     throw new CogFiError(`quoteExactOutput: ${(cause as Error).message}`, { cause });
   }
 }
-
-const MIN_SQRT_PLUS_ONE = 4295128740n;
-const MAX_SQRT_MINUS_ONE = 1461446703485210103287273052203988822378723970341n;

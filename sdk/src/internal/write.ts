@@ -6,7 +6,9 @@ export type WriteResult = { hash: Hash; receipt: TransactionReceipt };
 
 /**
  * Simulates, sends and waits for one contract call, turning reverts into typed CogFi errors.
- * Simulation first means a custom error surfaces before any gas is spent.
+ * Simulation first means a custom error surfaces before any gas is spent. The gas limit carries a margin
+ * (x1.25 + 60k): an estimate taken on the latest block misses work done once per block (an AMM's oracle write
+ * and revenue claim, a ledger's cost-feed round), which the first transaction of the next block pays.
  */
 export async function writeAndWait<
   const abi extends Abi,
@@ -23,11 +25,9 @@ export async function writeAndWait<
 ): Promise<WriteResult> {
   const wallet = requireWallet(client, action);
   try {
-    const { request } = await client.publicClient.simulateContract({
-      ...(call as object),
-      account: wallet.account,
-    } as never);
-    const hash = await wallet.writeContract(request as never);
+    const { request } = await client.publicClient.simulateContract({ ...(call as object), account: wallet.account } as never);
+    const estimate = await client.publicClient.estimateContractGas({ ...(call as object), account: wallet.account } as never);
+    const hash = await wallet.writeContract({ ...(request as object), gas: (estimate * 5n) / 4n + 60_000n } as never);
     const receipt = await client.publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new CogFiError(`${action}: transaction ${hash} reverted`);
     return { hash, receipt };

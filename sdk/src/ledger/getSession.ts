@@ -10,7 +10,7 @@ export type GetSessionParameters = { sessionId: bigint; blockNumber?: bigint };
 export type GetSessionReturnType = SessionInfo | undefined;
 export type GetSessionErrorType = CogFiError;
 
-/** Seconds after expiry during which receipts can still settle (the ledger's `SETTLEMENT_GRACE`). */
+/** Seconds after expiry during which receipts can still be settled and charged (the ledger's `SETTLEMENT_GRACE`). */
 export const SETTLEMENT_GRACE = 3_600n;
 
 /**

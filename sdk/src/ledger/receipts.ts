@@ -358,11 +358,17 @@ export function usageCost(
 /**
  * What `settle` will compute for each session group of `batch`: the attested cost (tokens summed over the
  * group, rounded up once) and, given the sessions' remaining budgets, the charge and the unpaid rest.
+ *
+ * With `settlement`, a group whose session is past its refund time (`timestamp >= refundableAt[i]`, i.e.
+ * `expiry + SETTLEMENT_GRACE`, as `getSession` returns it) charges nothing: its whole cost is unpaid, as the ledger
+ * does (docs/receipts.md §1, §7). `timestamp` is the settlement block's; `pricing` must be the one in force then.
+ * Like `remainingBudgets`, entries are per entry of `batch.sessionIds`; a missing entry applies no such rule.
  */
 export function batchCharges(
   batch: Pick<UsageBatch, "sessionIds" | "receipts">,
   pricing: Pricing,
   remainingBudgets?: readonly bigint[],
+  settlement?: { timestamp: bigint; refundableAt: readonly bigint[] },
 ): { sessionId: bigint; receipts: number; lastSequence: bigint; cost: bigint; charged: bigint; unpaid: bigint }[] {
   const sums = batch.sessionIds.map(() => ({ inputTokens: 0n, outputTokens: 0n, reasoningTokens: 0n, receipts: 0, lastSequence: 0n }));
   for (const word of batch.receipts) {
@@ -377,7 +383,9 @@ export function batchCharges(
   }
   return sums.map((sum, i) => {
     const cost = usageCost(sum, pricing);
-    const remaining = remainingBudgets?.[i];
+    const refundableAt = settlement?.refundableAt[i];
+    const pastGrace = refundableAt !== undefined && settlement!.timestamp >= refundableAt;
+    const remaining = pastGrace ? 0n : remainingBudgets?.[i];
     const charged = remaining === undefined || cost < remaining ? cost : remaining;
     return { sessionId: batch.sessionIds[i]!, receipts: sum.receipts, lastSequence: sum.lastSequence, cost, charged, unpaid: cost - charged };
   });

@@ -8,7 +8,7 @@ export type SessionStatus =
   | "exhausted"
   /** Expired or close requested; receipts signed before the expiry can still settle until `refundableAt`. */
   | "grace"
-  /** Past the grace period: anyone may close it and refund the rest to the buyer. */
+  /** Past the grace period: anyone may close it and refund the rest to the buyer; settling charges nothing. */
   | "refundable"
   /** Closed and refunded. */
   | "closed";
@@ -24,6 +24,7 @@ export type SessionInfo = {
   /** Highest settled sequence; the next receipt must have a greater one. */
   lastSequence: bigint;
   expiry: bigint;
+  /** `expiry + SETTLEMENT_GRACE`: from then on the rest is refundable and settlement charges the session nothing. */
   refundableAt: bigint;
   policyId: bigint;
   closed: boolean;

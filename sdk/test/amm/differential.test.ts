@@ -72,6 +72,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => chain?.stop());
 
+/** With AMM_DIFF_DEBUG set, prints gas used vs limit of a reverted transaction before rethrowing. */
 async function explain(e: Error): Promise<never> {
   const hash = /0x[0-9a-f]{64}/.exec(e.message)?.[0];
   if (hash && process.env.AMM_DIFF_DEBUG) {
@@ -153,7 +154,6 @@ describe("CognitionPool vs @uniswap/v3-sdk (differential)", () => {
 
         // Swaps: ticks never change during swaps, so the lens is read once.
         let state: PoolState = await getPool(chain.ammReader, { pool });
-        if (process.env.AMM_DIFF_DEBUG) console.log(fee, startTick, state.tick, state.ticks.map((t) => t.index).join(","));
         expect(state.ticks.length, where("initialized ticks")).toBeGreaterThanOrEqual(20);
         const reserve0 = await balanceOf(token0, pool);
         const reserve1 = await balanceOf(token1, pool);
@@ -222,7 +222,6 @@ describe("CognitionPool vs @uniswap/v3-sdk (differential)", () => {
           expect(done.tickAfter, `${label}: tick`).toBe(quote.tickAfter);
           expect(done.liquidityAfter, `${label}: liquidity`).toBe(quote.liquidityAfter);
 
-          if (process.env.AMM_DIFF_DEBUG) console.log(fee, i, state.tick, "->", done.tickAfter, amount, d.exactIn, zeroForOne);
           const [lo, hi] = [Math.min(state.tick, done.tickAfter), Math.max(state.tick, done.tickAfter)];
           const crossed = state.ticks.filter((t) => t.index > lo && t.index <= hi).length;
           if (crossed >= 5) crossedMany++;

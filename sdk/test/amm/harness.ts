@@ -1,15 +1,10 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { parseUnits, type Abi, type Address, type Hex } from "viem";
-import { createCogFiClient, type CogFiClient } from "../../src/client.js";
+import { parseUnits, type Address } from "viem";
+import type { CogFiClient } from "../../src/client.js";
 import type { Deployment } from "../../src/deployment.js";
 import { mockStablecoinAbi, modelShareAbi } from "../../src/generated/abis.js";
 import { registerModel } from "../../src/actions/registry/registerModel.js";
-import { REPO_ROOT } from "../../src/node/anvil.js";
 import { startTestChain, type TestChain } from "../../src/node/testChain.js";
 import { modelParams } from "../fixtures.js";
-
-const AMM_CONTRACTS = ["CognitionPoolFactory", "CognitionRouter", "LiquidityManager", "TickLens"] as const;
 
 /** A test chain whose deployment includes the AMM, with clients that see it. */
 export type AmmChain = TestChain & {
@@ -19,37 +14,11 @@ export type AmmChain = TestChain & {
   ammReader: CogFiClient;
 };
 
-function artifact(name: string): { abi: Abi; bytecode: Hex } {
-  const json = JSON.parse(readFileSync(resolve(REPO_ROOT, "out", `${name}.sol`, `${name}.json`), "utf8")) as {
-    abi: Abi;
-    bytecode: { object: Hex };
-  };
-  return { abi: json.abi, bytecode: json.bytecode.object };
-}
-
-/**
- * Starts a test chain and makes sure the AMM is deployed: the deploy script records it once wired; until then
- * it is deployed here from the forge artifacts (same constructor arguments as `script/deploy/AmmDeployer.sol`).
- */
+/** Starts a test chain (script/Deploy.s.sol deploys the AMM with the rest of the suite). */
 export async function startAmmChain(): Promise<AmmChain> {
   const chain = await startTestChain();
-  let deployment = chain.deployment;
-  if (!deployment.contracts.CognitionPoolFactory) {
-    const deployer = chain.client(0).walletClient!;
-    const deployed: Record<string, Address> = {};
-    for (const name of AMM_CONTRACTS) {
-      const { abi, bytecode } = artifact(name);
-      const args = name === "CognitionRouter" || name === "LiquidityManager" ? [deployed.CognitionPoolFactory!] : [];
-      const hash = await deployer.deployContract({ abi, bytecode, args } as never);
-      const receipt = await chain.reader.publicClient.waitForTransactionReceipt({ hash });
-      if (!receipt.contractAddress) throw new Error(`deploying ${name} failed`);
-      deployed[name] = receipt.contractAddress;
-    }
-    deployment = { ...deployment, contracts: { ...deployment.contracts, ...deployed } };
-  }
-  const client = (index: number) =>
-    createCogFiClient({ rpcUrl: chain.rpcUrl, deployment, account: chain.accounts[index]! });
-  return { ...chain, deployment, amm: client, ammReader: createCogFiClient({ rpcUrl: chain.rpcUrl, deployment }) };
+  if (!chain.deployment.contracts.CognitionPoolFactory) throw new Error("the test deployment has no CognitionPoolFactory");
+  return { ...chain, amm: chain.client, ammReader: chain.reader };
 }
 
 /**

@@ -177,6 +177,41 @@ describe("session lifecycle", () => {
     expect((await getSession(chain.reader, { sessionId }))?.status).toBe("closed");
   });
 
+  test("a batch settled from refundableAt on charges nothing, as batchCharges predicts", async () => {
+    const buyer = chain.client(BUYER);
+    const { sessionId } = await openSession(buyer, { modelId: tuneId, budget: USDC("3"), expiry: (await chain.now()) + 600n });
+    const { batch } = await signUsageBatch({
+      account: enclave,
+      chainId: chain.deployment.chainId,
+      ledger: ledgerAddresses(chain.reader).inferenceLedger,
+      modelId: tuneId,
+      receipts: receipts(sessionId, 1n, 2),
+    });
+
+    // Nobody settles or closes in time: the keeper submits after the refund time.
+    await chain.warp(600 + 3_600);
+    const session = (await getSession(chain.reader, { sessionId }))!;
+    expect(session.status).toBe("refundable");
+    const pricing = (await getModel(chain.reader, { modelId: tuneId })).pricing;
+    const [predicted] = batchCharges(batch, pricing, [session.remaining], {
+      timestamp: await chain.now(),
+      refundableAt: [session.refundableAt],
+    });
+    expect(predicted).toMatchObject({ charged: 0n, unpaid: predicted!.cost });
+    expect(predicted!.cost).toBeGreaterThan(0n);
+
+    const settled = await settleUsage(chain.client(KEEPER), { batch });
+    expect(settled.charged).toBe(0n);
+    expect(settled.sessions).toEqual([{ sessionId, lastSequence: 2n, cost: predicted!.cost, charged: 0n, unpaid: predicted!.cost }]);
+    const after = (await getSession(chain.reader, { sessionId }))!;
+    expect(after).toMatchObject({ spent: 0n, lastSequence: 2n });
+    const replay = await settleUsage(chain.client(KEEPER), { batch }).catch((e: unknown) => e);
+    expect(isCogFiError(replay, "StaleSequence")).toBe(true);
+
+    const refunded = await closeSession(chain.client(KEEPER), { sessionId });
+    expect(refunded).toMatchObject({ kind: "refunded", refund: USDC("3") });
+  });
+
   test("custom errors decode", async () => {
     const past = await openSession(chain.client(BUYER), { modelId: baseId, budget: USDC("1"), expiry: 1n }).catch((e: unknown) => e);
     expect(isCogFiError(past, "InvalidExpiry")).toBe(true);

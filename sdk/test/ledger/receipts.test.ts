@@ -145,6 +145,27 @@ describe("protocol math", () => {
     ]);
   });
 
+  test("batchCharges charges nothing from a session's refundableAt on", () => {
+    const words = [
+      encodeReceipt({ sessionIndex: 0, sequence: 1n, inputTokens: 1000n, outputTokens: 500n, reasoningTokens: 2000n }),
+      encodeReceipt({ sessionIndex: 1, sequence: 1n, inputTokens: 1000n, outputTokens: 500n, reasoningTokens: 2000n }),
+      encodeReceipt({ sessionIndex: 2, sequence: 1n, inputTokens: 1000n, outputTokens: 500n, reasoningTokens: 2000n }),
+    ];
+    const batch = { sessionIds: [1n, 2n, 3n], receipts: words };
+    // Session 1 is one second before its refund time, session 2 exactly at it, session 3 past it.
+    expect(batchCharges(batch, pricing, [10_000n, 10_000n, 10_000n], { timestamp: 1_000n, refundableAt: [1_001n, 1_000n, 999n] })).toEqual([
+      { sessionId: 1n, receipts: 1, lastSequence: 1n, cost: 5250n, charged: 5250n, unpaid: 0n },
+      { sessionId: 2n, receipts: 1, lastSequence: 1n, cost: 5250n, charged: 0n, unpaid: 5250n },
+      { sessionId: 3n, receipts: 1, lastSequence: 1n, cost: 5250n, charged: 0n, unpaid: 5250n },
+    ]);
+    // Without budgets the late rule still applies.
+    expect(batchCharges(batch, pricing, undefined, { timestamp: 1_000n, refundableAt: [1_001n, 1_000n] }).map((c) => c.charged)).toEqual([
+      5250n,
+      0n,
+      5250n,
+    ]);
+  });
+
   test("histogramBucket matches the ledger's buckets", () => {
     const cases: [bigint, number][] = [
       [0n, 0],

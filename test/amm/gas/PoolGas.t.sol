@@ -7,7 +7,6 @@ import {TickMath} from "../../../src/amm/libraries/TickMath.sol";
 import {CognitionRouter} from "../../../src/periphery/CognitionRouter.sol";
 import {ICognitionRouter} from "../../../src/periphery/interfaces/ICognitionRouter.sol";
 import {AmmBase} from "../utils/AmmBase.sol";
-import {UniswapV3Reference} from "../utils/UniswapV3Reference.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 interface IUniswapV3FactoryLike {
@@ -153,15 +152,23 @@ contract PoolGasRevenueTest is PoolGasTest {
 }
 
 contract UniswapV3GasTest is GasScenario {
+    string internal constant V3_FACTORY_ARTIFACT =
+        "node_modules/@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json";
+    string internal constant V3_ROUTER_ARTIFACT =
+        "node_modules/@uniswap/v3-periphery/artifacts/contracts/SwapRouter.sol/SwapRouter.json";
+
     function _deploy() internal override returns (ICognitionPool p, ICognitionRouter r) {
-        bytes memory code = UniswapV3Reference.FACTORY;
+        // The published Uniswap v3 creation code, read from the npm artifacts at test time (never committed here).
+        bytes memory code = vm.parseJsonBytes(vm.readFile(V3_FACTORY_ARTIFACT), ".bytecode");
         address v3Factory;
         assembly {
             v3Factory := create(0, add(code, 0x20), mload(code))
         }
         p = ICognitionPool(IUniswapV3FactoryLike(v3Factory).createPool(address(share), address(stable), 3000));
         p.initialize(PRICE_ONE);
-        code = abi.encodePacked(UniswapV3Reference.SWAP_ROUTER, abi.encode(v3Factory, address(0xE7)));
+        code = abi.encodePacked(
+            vm.parseJsonBytes(vm.readFile(V3_ROUTER_ARTIFACT), ".bytecode"), abi.encode(v3Factory, address(0xE7))
+        );
         assembly {
             r := create(0, add(code, 0x20), mload(code))
         }

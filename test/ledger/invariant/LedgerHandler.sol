@@ -45,6 +45,8 @@ contract LedgerHandler is Test {
     mapping(uint256 sessionId => mapping(uint256 sequence => bool)) internal _charged;
     bool public ghostDoubleCharge;
     bool public ghostSequenceDecreased;
+    /// @dev Set when a session is charged at or after its refund time (`expiry + SETTLEMENT_GRACE`).
+    bool public ghostChargedPastGrace;
     /// @dev Replays attempted and rejected.
     uint256 public replaysRejected;
     uint256 public settlements;
@@ -151,8 +153,17 @@ contract LedgerHandler is Test {
         _attest();
         Built memory b = _build(modelSeed % 2, sessionSeed, bound(groups, 1, 4), receiptSeed);
         if (b.ids.length == 0) return;
+        uint256[] memory spentBefore = new uint256[](b.ids.length);
+        for (uint256 g; g < b.ids.length; ++g) {
+            spentBefore[g] = ledger.getSession(b.ids[g]).spent;
+        }
         vm.prank(keepers[keeperSeed % keepers.length]);
         uint256 charged = ledger.settle(b.modelId, b.ids, b.receipts, b.commitment, b.enclave, b.signature);
+        for (uint256 g; g < b.ids.length; ++g) {
+            Session memory session = ledger.getSession(b.ids[g]);
+            bool pastGrace = block.timestamp >= uint256(session.expiry) + ledger.SETTLEMENT_GRACE();
+            if (pastGrace && session.spent != spentBefore[g]) ghostChargedPastGrace = true;
+        }
         ghostCharged += charged;
         settlements++;
         for (uint256 i; i < b.receipts.length; ++i) {

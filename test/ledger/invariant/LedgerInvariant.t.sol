@@ -83,6 +83,10 @@ contract LedgerInvariantTest is LedgerBaseTest, ISigner {
         assertFalse(handler.ghostSequenceDecreased(), "a sequence went down");
     }
 
+    function invariant_nothingChargedPastRefundTime() public view {
+        assertFalse(handler.ghostChargedPastGrace(), "a session was charged after expiry + SETTLEMENT_GRACE");
+    }
+
     /// @dev Every charged unit went to a share (model revenue or royalty) or into fees.
     function invariant_routedRevenueEqualsCharges() public view {
         (, uint256 spent) = _sessionSums();

@@ -152,8 +152,30 @@ contract SettleTest is LedgerBaseTest {
         assertEq(ledger.getSession(s1).spent, 5250, "old pricing before the delay");
         vm.warp(block.timestamp + registry.PRICING_DELAY());
         _reattest();
+        // The session expired long ago: the buyer extends it once the new pricing is in force (a session can
+        // only be charged the new pricing if it was opened or extended after the announcement).
+        vm.prank(buyer);
+        ledger.topUpSession(s1, 0, block.timestamp + 1 days);
         _settle(_single(baseModel, s1, 2, ENCLAVE_PK));
         assertEq(ledger.getSession(s1).spent, 5250 + 10_500, "new pricing after the delay");
+    }
+
+    function test_settle_afterRefundTimeChargesNothing() public {
+        _settle(_single(baseModel, s1, 1, ENCLAVE_PK));
+        vm.warp(ledger.refundableAt(s1));
+        _reattest();
+        Batch memory batch = _single(baseModel, s1, 2, ENCLAVE_PK);
+        uint256 cost = _costOf(batch.receipts, 0, 1);
+        vm.expectEmit(address(ledger));
+        emit IInferenceLedger.SessionCharged(s1, 2, cost, 0);
+        vm.expectEmit(address(ledger));
+        emit IInferenceLedger.UsageUnpaid(s1, cost);
+        assertEq(_settle(batch), 0, "nothing charged once refundable, even before the refund");
+        Session memory session = ledger.getSession(s1);
+        assertEq(session.spent, 5250, "spent unchanged");
+        assertEq(session.lastSequence, 2, "sequence advanced");
+        assertEq(ledger.usageStats(baseModel).cost, 2 * 5250, "attested cost still recorded");
+        _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.StaleSequence.selector, s1, 2, 2));
     }
 
     function test_settle_anyoneMaySubmit() public {

@@ -1,0 +1,83 @@
+/**
+ * Demo traffic for `npm start`: a buyer funds one session per demo model and sends chat completions through the
+ * gateway, the way any OpenAI client would (Bearer session credential, plain JSON over HTTP).
+ */
+import { parseUnits, type Address } from "viem";
+import type { PrivateKeyAccount } from "viem/accounts";
+import { mockStablecoinAbi, openSession, type CogFiClient } from "../sdk/src/index.js";
+import { createSessionCredential } from "../gateway/src/index.js";
+
+export type DemoTraffic = {
+  stats: { sent: number; ok: number; failed: number };
+  sessionIds: bigint[];
+  stop(): Promise<void>;
+};
+
+const PROMPTS = [
+  "Summarise the liability clause of a standard SaaS agreement.",
+  "Prove that the square root of 2 is irrational.",
+  "Plan a three-step migration from REST to gRPC.",
+  "What are the risks of concentrated liquidity for a new token?",
+];
+
+export async function startDemoTraffic(parameters: {
+  buyer: CogFiClient;
+  buyerAccount: PrivateKeyAccount;
+  gatewayUrl: string;
+  ledger: Address;
+  models: ReadonlyArray<{ modelId: bigint; name: string }>;
+  intervalMs: number;
+}): Promise<DemoTraffic> {
+  const { buyer, buyerAccount, gatewayUrl, ledger, models, intervalMs } = parameters;
+  const budget = parseUnits("50", 6);
+  const stablecoin = buyer.deployment.contracts.Stablecoin;
+  const mint = await buyer.walletClient!.writeContract({
+    address: stablecoin,
+    abi: mockStablecoinAbi,
+    functionName: "mint",
+    args: [buyerAccount.address, budget * BigInt(models.length)],
+  });
+  await buyer.publicClient.waitForTransactionReceipt({ hash: mint });
+  const now = (await buyer.publicClient.getBlock()).timestamp;
+
+  const sessions: Array<{ modelId: bigint; name: string; sessionId: bigint; apiKey: string }> = [];
+  for (const model of models) {
+    // Six days: inside the ledger's longest session (7 days minus the settlement grace).
+    const { sessionId } = await openSession(buyer, { modelId: model.modelId, budget, expiry: now + 6n * 86_400n });
+    const apiKey = await createSessionCredential(buyerAccount, { chainId: buyer.deployment.chainId, ledger }, sessionId);
+    sessions.push({ ...model, sessionId, apiKey });
+  }
+
+  const stats = { sent: 0, ok: 0, failed: 0 };
+  let stopped = false;
+  let inFlight: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    const session = sessions[stats.sent % sessions.length]!;
+    const prompt = PROMPTS[stats.sent % PROMPTS.length]!;
+    stats.sent++;
+    try {
+      const response = await fetch(`${gatewayUrl}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${session.apiKey}` },
+        body: JSON.stringify({ model: session.name, messages: [{ role: "user", content: prompt }], max_tokens: 4_096 }),
+      });
+      if (response.ok) stats.ok++;
+      else stats.failed++;
+      await response.arrayBuffer();
+    } catch {
+      stats.failed++;
+    }
+  };
+  const timer = setInterval(() => {
+    if (!stopped) inFlight = inFlight.then(tick);
+  }, intervalMs);
+  return {
+    stats,
+    sessionIds: sessions.map((session) => session.sessionId),
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
+}
