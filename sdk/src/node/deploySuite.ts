@@ -26,8 +26,9 @@ export async function deploySuite(parameters: DeploySuiteParameters): Promise<De
   const deploymentsDir = resolve(parameters.deploymentsDir ?? resolve(REPO_ROOT, "deployments"));
   try {
     await run(
-      resolve(REPO_ROOT, "node_modules/.bin/forge"),
-      ["script", "script/Deploy.s.sol", "--rpc-url", parameters.rpcUrl, "--broadcast", "--slow", "--quiet"],
+      process.execPath,
+      // tools/foundry.mjs passes forge's exit status through (the npm wrapper does not).
+      [resolve(REPO_ROOT, "tools/foundry.mjs"), "forge", "script", "script/Deploy.s.sol", "--rpc-url", parameters.rpcUrl, "--broadcast", "--slow", "--quiet"],
       {
         cwd: REPO_ROOT,
         env: {
