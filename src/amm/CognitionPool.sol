@@ -234,10 +234,11 @@ contract CognitionPool is ICognitionPool {
         amount0 = uint256(-amount0Int);
         amount1 = uint256(-amount1Int);
         if (amount0 > 0 || amount1 > 0) {
-            // Bounded by the pool's reserves; wraps only like the fee credit (see Position.update).
+            // Bounded by the pool's reserves; wraps only like the fee credit (see Position.update). One
+            // read-modify-write of the packed slot.
             unchecked {
-                position.tokensOwed0 += uint128(amount0);
-                position.tokensOwed1 += uint128(amount1);
+                (uint128 owed0, uint128 owed1) = (position.tokensOwed0, position.tokensOwed1);
+                (position.tokensOwed0, position.tokensOwed1) = (owed0 + uint128(amount0), owed1 + uint128(amount1));
             }
         }
         emit Burn(msg.sender, tickLower, tickUpper, amount, amount0, amount1);
@@ -508,7 +509,12 @@ contract CognitionPool is ICognitionPool {
     function _claimRevenue() private returns (uint256 claimed, uint256 growthX128) {
         LiquidityState memory ls = _liquidityState;
         if (ls.revenueAccruedAt == uint32(block.timestamp)) return (0, 0);
-        claimed = _claimFromShare(_shareIsToken0 ? token0 : token1);
+        address shareToken = _shareIsToken0 ? token0 : token1;
+        // The share's stream only ends later than the last accrual if revenue was released (or deposited) since
+        // then: every deposit moves `streamEnd` past its own block, and the claim at the last accrual released
+        // everything due by then. Otherwise the claim would pay nothing and change nothing, so the one-slot view
+        // stands in for it (the pending revenue below is still distributed as before).
+        if (_streamEnd(shareToken) > ls.revenueAccruedAt) claimed = _claimFromShare(shareToken);
         uint256 total = claimed + ls.pendingRevenue;
         uint256 pending = total;
         if (total != 0 && ls.liquidity != 0) {
@@ -532,6 +538,20 @@ contract CognitionPool is ICognitionPool {
                 revert(m, returndatasize())
             }
             claimed := mload(0x00)
+        }
+    }
+
+    /// @dev `IModelShare(share).streamEnd()`, bubbling up a revert.
+    function _streamEnd(address shareToken) private view returns (uint256 end) {
+        bytes4 selector = IModelShare.streamEnd.selector;
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            if iszero(and(gt(returndatasize(), 0x1f), staticcall(gas(), shareToken, 0x00, 0x04, 0x00, 0x20))) {
+                let m := mload(0x40)
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+            end := mload(0x00)
         }
     }
 

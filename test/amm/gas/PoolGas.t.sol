@@ -18,7 +18,9 @@ interface IUniswapV3FactoryLike {
 /// Scenario: a live pool at price 1 with three ranges; a swap per block has filled the oracle and accrued fees;
 /// the measured position (-300, 300) is past its first fee update (its checkpoint and owed slots are non-zero);
 /// every measured call is the first pool interaction of a new block (12 s later), so per-block work (oracle
-/// write, revenue claim) is included. `PoolGasTest` has no revenue streaming; `PoolGasRevenueTest` repeats the
+/// write, revenue claim) is included, except where the anchor's own definition differs (`mint_existingRange`:
+/// same block as a previous mint, like v3's "add to position existing"; `collect`: one token's fees, like v3's
+/// "collect close to worst case"). `PoolGasTest` has no revenue streaming; `PoolGasRevenueTest` repeats the
 /// revenue-sensitive paths while a deposit streams in; `UniswapV3GasTest` runs the very same scenario and tokens
 /// on the published Uniswap v3 bytecode, for a like-for-like anchor (`uniswapV3_*` keys).
 abstract contract GasScenario is AmmBase, ICognitionMintCallback, ICognitionSwapCallback {
@@ -102,9 +104,18 @@ abstract contract GasScenario is AmmBase, ICognitionMintCallback, ICognitionSwap
         vm.snapshotGasLastCall("CognitionPool", _key("swap_router_exactInputSingle"));
     }
 
+    /// @dev Uniswap v3's anchor ("#mint add to position existing"): a second mint to the position at the same
+    /// time as the one before it, so without the per-block work. The first-in-a-new-block variant (v3's "add to
+    /// position after some time passes") is `mint_existingRange_newBlock`.
     function test_gas_mint_existingRange() public virtual {
         pool.mint(address(this), -300, 300, 1e20, "");
+        pool.mint(address(this), -300, 300, 1e20, "");
         vm.snapshotGasLastCall("CognitionPool", _key("mint_existingRange"));
+    }
+
+    function test_gas_mint_existingRange_newBlock() public virtual {
+        pool.mint(address(this), -300, 300, 1e20, "");
+        vm.snapshotGasLastCall("CognitionPool", _key("mint_existingRange_newBlock"));
     }
 
     function test_gas_mint_newRange() public virtual {
@@ -117,8 +128,13 @@ abstract contract GasScenario is AmmBase, ICognitionMintCallback, ICognitionSwap
         vm.snapshotGasLastCall("CognitionPool", _key("burn"));
     }
 
+    /// @dev Uniswap v3's anchor ("#collect close to worst case"): the fees of one swap of token0 for token1, so
+    /// owed in token0 only, poked into the position earlier and collected to a recipient holding that token.
     function test_gas_collect() public virtual {
-        pool.burn(-300, 300, 1e20);
+        pool.burn(-300, 300, 0);
+        pool.collect(address(this), -300, 300, type(uint128).max, type(uint128).max);
+        pool.swap(address(this), true, 1e18, _minLimit(), "");
+        pool.burn(-300, 300, 0);
         vm.warp(block.timestamp + 12);
         pool.collect(address(this), -300, 300, type(uint128).max, type(uint128).max);
         vm.snapshotGasLastCall("CognitionPool", _key("collect"));
@@ -145,6 +161,8 @@ contract PoolGasRevenueTest is PoolGasTest {
     }
 
     function test_gas_swap_router_exactInputSingle() public override {}
+
+    function test_gas_mint_existingRange() public override {}
 
     function test_gas_mint_newRange() public override {}
 
