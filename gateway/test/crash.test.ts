@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseUnits } from "viem";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ledgerAddresses, mockStablecoinAbi, openSession, registerModel } from "@cogfi/sdk";
+import { ledgerAddresses, openSession, registerModel } from "@cogfi/sdk";
 import { ANVIL_PRIVATE_KEYS, REPO_ROOT } from "@cogfi/sdk/node";
 import { modelParams } from "../../sdk/test/fixtures.js";
 import { startLedgerChain, type LedgerChain } from "../../sdk/test/ledger/harness.js";
@@ -115,13 +115,7 @@ async function receiptsOf(url: string): Promise<BatchJson[]> {
 
 test("kill -9 under load, restart: every completed response has exactly one receipt", async () => {
   const { modelId } = await registerModel(chain.client(1), modelParams("crash-model"));
-  const mint = await chain.client(BUYER).walletClient!.writeContract({
-    address: chain.deployment.contracts.Stablecoin,
-    abi: mockStablecoinAbi,
-    functionName: "mint",
-    args: [chain.accounts[BUYER]!.address, parseUnits("1000", 6)],
-  });
-  await chain.reader.publicClient.waitForTransactionReceipt({ hash: mint });
+  await chain.fund(BUYER, parseUnits("1000", 6));
   const ledger = ledgerAddresses({ deployment: chain.deployment }).inferenceLedger;
   const sessions: { sessionId: string; apiKey: string }[] = [];
   for (let i = 0; i < 3; i++) {

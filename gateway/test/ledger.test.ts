@@ -11,7 +11,6 @@ import {
   getSession,
   isCogFiError,
   ledgerAddresses,
-  mockStablecoinAbi,
   openSession,
   registerModel,
   settleUsage,
@@ -37,17 +36,6 @@ let gateway: RunningGateway;
 let modelId: bigint;
 let otherModelId: bigint;
 let ledger: `0x${string}`;
-
-async function fund(index: number, amount: bigint) {
-  const client = chain.client(index);
-  const hash = await client.walletClient!.writeContract({
-    address: chain.deployment.contracts.Stablecoin,
-    abi: mockStablecoinAbi,
-    functionName: "mint",
-    args: [chain.accounts[index]!.address, amount],
-  });
-  await client.publicClient.waitForTransactionReceipt({ hash });
-}
 
 /** Opens a session for the buyer and returns an OpenAI client using its credential. */
 async function session(budget: bigint, options: { model?: bigint; ttl?: bigint } = {}) {
@@ -86,7 +74,7 @@ beforeAll(async () => {
   ledger = ledgerAddresses({ deployment: chain.deployment }).inferenceLedger;
   ({ modelId } = await registerModel(chain.client(OWNER), modelParams("gw-model")));
   ({ modelId: otherModelId } = await registerModel(chain.client(OWNER), modelParams("gw-other")));
-  await fund(BUYER, USDC("1000"));
+  await chain.fund(BUYER, USDC("1000"));
   gateway = await startGateway({
     dataDir: tempDir(),
     http: { port: 0 },

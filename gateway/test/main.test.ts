@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 import OpenAI from "openai";
 import { parseUnits } from "viem";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ledgerAddresses, mockStablecoinAbi, openSession, registerModel } from "@cogfi/sdk";
+import { ledgerAddresses, openSession, registerModel } from "@cogfi/sdk";
 import { ANVIL_PRIVATE_KEYS, REPO_ROOT } from "@cogfi/sdk/node";
 import { modelParams } from "../../sdk/test/fixtures.js";
 import { startLedgerChain, type LedgerChain } from "../../sdk/test/ledger/harness.js";
@@ -25,13 +25,7 @@ afterAll(() => chain?.stop());
 test("main.ts serves its first request right after start and stops cleanly", async () => {
   const { modelId } = await registerModel(chain.client(1), modelParams("cli-model"));
   const buyer = chain.accounts[3]!;
-  const mint = await chain.client(3).walletClient!.writeContract({
-    address: chain.deployment.contracts.Stablecoin,
-    abi: mockStablecoinAbi,
-    functionName: "mint",
-    args: [buyer.address, parseUnits("10", 6)],
-  });
-  await chain.reader.publicClient.waitForTransactionReceipt({ hash: mint });
+  await chain.fund(3, parseUnits("10", 6));
   const { sessionId } = await openSession(chain.client(3), { modelId, budget: parseUnits("5", 6), expiry: (await chain.now()) + 3_600n });
 
   const deploymentsDir = tempDir("cogfi-deployments-");

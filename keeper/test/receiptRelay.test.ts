@@ -9,7 +9,6 @@ import { pino } from "pino";
 import {
   getSession,
   ledgerAddresses,
-  mockStablecoinAbi,
   openSession,
   registerModel,
   setPaused,
@@ -68,13 +67,7 @@ beforeAll(async () => {
   ({ modelId } = await registerModel(chain.client(OWNER), modelParams("relayed")));
   await chain.registerDevEnclave(modelId, enclave);
   const buyer = chain.client(BUYER);
-  const hash = await buyer.walletClient!.writeContract({
-    address: chain.deployment.contracts.Stablecoin,
-    abi: mockStablecoinAbi,
-    functionName: "mint",
-    args: [chain.accounts[BUYER]!.address, USDC("100")],
-  });
-  await buyer.publicClient.waitForTransactionReceipt({ hash });
+  await chain.fund(BUYER, USDC("100"));
   ({ sessionId } = await openSession(buyer, { modelId, budget: USDC("100"), expiry: (await chain.now()) + 86_400n }));
 
   server = createServer((req, res) => {

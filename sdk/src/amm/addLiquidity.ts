@@ -5,7 +5,9 @@ import { CogFiError, type CogFiContractError } from "../errors.js";
 import { cognitionPoolAbi, liquidityManagerAbi } from "../generated/abis.js";
 import { readOrThrow } from "../internal/write.js";
 import type { FeeTier } from "./createPool.js";
-import { ammAddresses, defaultDeadline, ensureAllowance, sortTokens, writeAmm } from "./internal.js";
+import { ammAddresses, defaultDeadline, sortTokens } from "./internal.js";
+import { writeAndWait } from "../internal/write.js";
+import { ensureAllowance } from "../internal/allowance.js";
 
 type AddCommon = {
   amount0Desired: bigint;
@@ -107,7 +109,7 @@ export async function addLiquidity(
 
   const { hash, receipt } =
     parameters.positionId !== undefined
-      ? await writeAmm(client, "addLiquidity", {
+      ? await writeAndWait(client, "addLiquidity", {
           address: liquidityManager,
           abi: liquidityManagerAbi,
           functionName: "increaseLiquidity",
@@ -122,7 +124,7 @@ export async function addLiquidity(
             },
           ],
         })
-      : await writeAmm(client, "addLiquidity", {
+      : await writeAndWait(client, "addLiquidity", {
           address: liquidityManager,
           abi: liquidityManagerAbi,
           functionName: "mint",

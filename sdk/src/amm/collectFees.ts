@@ -3,7 +3,8 @@ import type { CogFiClient } from "../client.js";
 import { requireWallet } from "../client.js";
 import { CogFiError, type CogFiContractError } from "../errors.js";
 import { liquidityManagerAbi } from "../generated/abis.js";
-import { ammAddresses, writeAmm } from "./internal.js";
+import { ammAddresses } from "./internal.js";
+import { writeAndWait } from "../internal/write.js";
 
 const MAX_UINT128 = (1n << 128n) - 1n;
 
@@ -27,7 +28,7 @@ export type CollectFeesErrorType = CogFiContractError<"NotPositionOwner" | "Unkn
 export async function collectFees(client: CogFiClient, parameters: CollectFeesParameters): Promise<CollectFeesReturnType> {
   const wallet = requireWallet(client, "collectFees");
   const { liquidityManager } = ammAddresses(client);
-  const { hash, receipt } = await writeAmm(client, "collectFees", {
+  const { hash, receipt } = await writeAndWait(client, "collectFees", {
     address: liquidityManager,
     abi: liquidityManagerAbi,
     functionName: "collect",

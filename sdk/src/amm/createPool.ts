@@ -2,7 +2,8 @@ import { parseEventLogs, type Address, type Hash } from "viem";
 import type { CogFiClient } from "../client.js";
 import { CogFiError, type CogFiContractError } from "../errors.js";
 import { cognitionPoolAbi, cognitionPoolFactoryAbi } from "../generated/abis.js";
-import { ammAddresses, writeAmm } from "./internal.js";
+import { ammAddresses } from "./internal.js";
+import { writeAndWait } from "../internal/write.js";
 
 /** The standard fee tiers (hundredths of a bip) and their tick spacings. */
 export const FEE_TIERS = { 500: 10, 3000: 60, 10000: 200 } as const;
@@ -27,7 +28,7 @@ export type CreatePoolErrorType =
  */
 export async function createPool(client: CogFiClient, parameters: CreatePoolParameters): Promise<CreatePoolReturnType> {
   const { factory } = ammAddresses(client);
-  const { hash, receipt } = await writeAmm(client, "createPool", {
+  const { hash, receipt } = await writeAndWait(client, "createPool", {
     address: factory,
     abi: cognitionPoolFactoryAbi,
     functionName: "createPool",
@@ -37,7 +38,7 @@ export async function createPool(client: CogFiClient, parameters: CreatePoolPara
   if (!event) throw new CogFiError(`createPool ${hash} emitted no PoolCreated event`);
   const pool = event.args.pool;
   if (parameters.sqrtPriceX96 === undefined) return { pool, hash };
-  const initialized = await writeAmm(client, "createPool: initialize", {
+  const initialized = await writeAndWait(client, "createPool: initialize", {
     address: pool,
     abi: cognitionPoolAbi,
     functionName: "initialize",

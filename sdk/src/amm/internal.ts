@@ -1,13 +1,8 @@
 import { Token } from "@uniswap/sdk-core";
 import JSBI from "jsbi";
-import {
-  erc20Abi,
-  maxUint256,
-  type Address,
-} from "viem";
+import { erc20Abi, type Address } from "viem";
 import type { CogFiClient } from "../client.js";
 import { CogFiError } from "../errors.js";
-import { writeAndWait } from "../internal/write.js";
 
 /** The AMM contracts of a deployment. */
 export type AmmAddresses = { factory: Address; router: Address; liquidityManager: Address; tickLens: Address };
@@ -46,37 +41,8 @@ export async function readToken(client: CogFiClient, address: Address): Promise<
   return new Token(client.publicClient.chain.id, address, decimals);
 }
 
-/** Approves `spender` for `amount` (unlimited by default) unless the allowance already covers `needed`. */
-export async function ensureAllowance(
-  client: CogFiClient,
-  action: string,
-  token: Address,
-  spender: Address,
-  needed: bigint,
-  amount: bigint = maxUint256,
-): Promise<void> {
-  if (needed === 0n) return;
-  const owner = client.walletClient?.account.address;
-  if (!owner) throw new CogFiError(`${action} needs a client created with an account`);
-  const allowance = await client.publicClient.readContract({
-    address: token,
-    abi: erc20Abi,
-    functionName: "allowance",
-    args: [owner, spender],
-  });
-  if (allowance >= needed) return;
-  await writeAndWait(client, `${action}: approve`, {
-    address: token,
-    abi: erc20Abi,
-    functionName: "approve",
-    args: [spender, amount],
-  });
-}
-
 /** Orders two token addresses like the pools do. */
 export function sortTokens(a: Address, b: Address): [Address, Address] {
   return a.toLowerCase() < b.toLowerCase() ? [a, b] : [b, a];
 }
 
-/** AMM writes go through the SDK's common write path (simulate, estimate with margin, send, wait). */
-export const writeAmm = writeAndWait;

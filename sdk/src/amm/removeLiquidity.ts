@@ -3,7 +3,8 @@ import type { CogFiClient } from "../client.js";
 import { CogFiError, type CogFiContractError } from "../errors.js";
 import { liquidityManagerAbi } from "../generated/abis.js";
 import { collectFees } from "./collectFees.js";
-import { ammAddresses, defaultDeadline, writeAmm } from "./internal.js";
+import { ammAddresses, defaultDeadline } from "./internal.js";
+import { writeAndWait } from "../internal/write.js";
 
 export type RemoveLiquidityParameters = {
   positionId: bigint;
@@ -41,7 +42,7 @@ export async function removeLiquidity(
 ): Promise<RemoveLiquidityReturnType> {
   const { liquidityManager } = ammAddresses(client);
   const deadline = parameters.deadline ?? (await defaultDeadline(client));
-  const { hash, receipt } = await writeAmm(client, "removeLiquidity", {
+  const { hash, receipt } = await writeAndWait(client, "removeLiquidity", {
     address: liquidityManager,
     abi: liquidityManagerAbi,
     functionName: "decreaseLiquidity",

@@ -4,7 +4,9 @@ import { CogFiError, type CogFiContractError } from "../errors.js";
 import { cognitionPoolAbi, cognitionRouterAbi } from "../generated/abis.js";
 import { requireWallet } from "../client.js";
 import type { FeeTier } from "./createPool.js";
-import { ammAddresses, defaultDeadline, ensureAllowance, writeAmm } from "./internal.js";
+import { ammAddresses, defaultDeadline } from "./internal.js";
+import { writeAndWait } from "../internal/write.js";
+import { ensureAllowance } from "../internal/allowance.js";
 
 type SwapCommon = {
   tokenIn: Address;
@@ -71,13 +73,13 @@ export async function swap(client: CogFiClient, parameters: SwapParameters): Pro
 
   const base = { tokenIn: parameters.tokenIn, tokenOut: parameters.tokenOut, fee: parameters.fee, recipient, deadline };
   const { hash, receipt } = exactInput
-    ? await writeAmm(client, "swap", {
+    ? await writeAndWait(client, "swap", {
         address: router,
         abi: cognitionRouterAbi,
         functionName: "exactInputSingle",
         args: [{ ...base, amountIn: parameters.amountIn!, amountOutMinimum: parameters.amountOutMinimum!, sqrtPriceLimitX96 }],
       })
-    : await writeAmm(client, "swap", {
+    : await writeAndWait(client, "swap", {
         address: router,
         abi: cognitionRouterAbi,
         functionName: "exactOutputSingle",

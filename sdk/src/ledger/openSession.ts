@@ -4,7 +4,7 @@ import type { CogFiContractError, CogFiError } from "../errors.js";
 import { inferenceLedgerAbi } from "../generated/abis.js";
 import { writeAndWait } from "../internal/write.js";
 import { ledgerAddresses } from "./addresses.js";
-import { ensureAllowance } from "./allowance.js";
+import { ensureAllowance } from "../internal/allowance.js";
 
 export type OpenSessionParameters = {
   modelId: bigint;
@@ -42,7 +42,7 @@ export type OpenSessionErrorType =
 export async function openSession(client: CogFiClient, parameters: OpenSessionParameters): Promise<OpenSessionReturnType> {
   const { modelId, budget, expiry, policyId = 0n, approve = true } = parameters;
   const ledger = ledgerAddresses(client).inferenceLedger;
-  if (approve) await ensureAllowance(client, "openSession", ledger, budget);
+  if (approve) await ensureAllowance(client, "openSession", client.deployment.contracts.Stablecoin, ledger, budget);
   const { hash, receipt } = await writeAndWait(client, "openSession", {
     address: ledger,
     abi: inferenceLedgerAbi,

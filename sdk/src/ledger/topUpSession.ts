@@ -4,7 +4,7 @@ import type { CogFiContractError, CogFiError } from "../errors.js";
 import { inferenceLedgerAbi } from "../generated/abis.js";
 import { writeAndWait } from "../internal/write.js";
 import { ledgerAddresses } from "./addresses.js";
-import { ensureAllowance } from "./allowance.js";
+import { ensureAllowance } from "../internal/allowance.js";
 
 export type TopUpSessionParameters = {
   sessionId: bigint;
@@ -33,7 +33,7 @@ export async function topUpSession(
 ): Promise<TopUpSessionReturnType> {
   const { sessionId, amount, newExpiry = 0n, approve = true } = parameters;
   const ledger = ledgerAddresses(client).inferenceLedger;
-  if (approve && amount > 0n) await ensureAllowance(client, "topUpSession", ledger, amount);
+  if (approve && amount > 0n) await ensureAllowance(client, "topUpSession", client.deployment.contracts.Stablecoin, ledger, amount);
   const { hash } = await writeAndWait(client, "topUpSession", {
     address: ledger,
     abi: inferenceLedgerAbi,

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { createCogFiClient, type CogFiClient } from "../client.js";
 import { parseDeployment, type Deployment } from "../deployment.js";
+import { mockStablecoinAbi } from "../generated/abis.js";
 import { ANVIL_PRIVATE_KEYS, REPO_ROOT, rpc, startAnvil, type AnvilInstance } from "./anvil.js";
 import { deploySuite } from "./deploySuite.js";
 
@@ -43,6 +44,8 @@ export type TestChain = {
   client(index: number): CogFiClient;
   /** A read-only client. */
   reader: CogFiClient;
+  /** Mints `amount` of the mock stablecoin to `accounts[index]` (local chains only). */
+  fund(index: number, amount: bigint): Promise<void>;
   /** Moves time forward by `seconds` and mines a block. */
   warp(seconds: number | bigint): Promise<void>;
   stop(): Promise<void>;
@@ -72,6 +75,18 @@ export async function startTestChain(): Promise<TestChain> {
       return createCogFiClient({ rpcUrl: anvil.rpcUrl, deployment, account });
     },
     reader: createCogFiClient({ rpcUrl: anvil.rpcUrl, deployment }),
+    async fund(index, amount) {
+      const account = accounts[index];
+      if (!account) throw new Error(`no anvil account ${index}`);
+      const wallet = createCogFiClient({ rpcUrl: anvil.rpcUrl, deployment, account });
+      const hash = await wallet.walletClient!.writeContract({
+        address: deployment.contracts.Stablecoin,
+        abi: mockStablecoinAbi,
+        functionName: "mint",
+        args: [account.address, amount],
+      });
+      await wallet.publicClient.waitForTransactionReceipt({ hash });
+    },
     async warp(seconds) {
       await rpc(anvil.rpcUrl, "evm_increaseTime", [Number(seconds)]);
       await rpc(anvil.rpcUrl, "evm_mine");

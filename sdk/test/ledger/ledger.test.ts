@@ -1,6 +1,6 @@
 import { keccak256, parseUnits, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { getModel, isCogFiError, mockStablecoinAbi, registerDerivative, registerModel } from "../../src/index.js";
+import { getModel, isCogFiError, registerDerivative, registerModel } from "../../src/index.js";
 import { getClaimableRevenue } from "../../src/actions/share/getClaimableRevenue.js";
 import {
   batchCharges,
@@ -35,17 +35,6 @@ let baseId: bigint;
 let tuneId: bigint;
 const enclave = enclaveAccount(1);
 
-async function fund(index: number, amount: bigint) {
-  const client = chain.client(index);
-  const hash = await client.walletClient!.writeContract({
-    address: chain.deployment.contracts.Stablecoin,
-    abi: mockStablecoinAbi,
-    functionName: "mint",
-    args: [chain.accounts[index]!.address, amount],
-  });
-  await client.publicClient.waitForTransactionReceipt({ hash });
-}
-
 function receipts(sessionId: bigint, from: bigint, count: number): UsageReceipt[] {
   return Array.from({ length: count }, (_, i) => ({
     sessionId,
@@ -66,7 +55,7 @@ beforeAll(async () => {
     ...modelParams("ledger-tune"),
   }));
   await chain.registerDevEnclave(tuneId, enclave);
-  await fund(BUYER, USDC("1000"));
+  await chain.fund(BUYER, USDC("1000"));
 });
 afterAll(() => chain?.stop());
 
