@@ -15,6 +15,8 @@ export type LoadResult = {
   p99Ms: number;
   maxMs: number;
   firstError?: string;
+  /** Every latency (ms), ascending: to pool several runs. */
+  sortedMs: Float64Array;
 };
 
 type Target = { url: string; headers: Record<string, string>; body: (i: number) => string };
@@ -54,6 +56,7 @@ function summarize(latencies: number[], errors: number, seconds: number, firstEr
     p99Ms: quantile(sorted, 0.99),
     maxMs: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
     firstError,
+    sortedMs: sorted,
   };
 }
 
@@ -95,7 +98,7 @@ export async function runOpenLoop(options: Target & { rate: number; durationMs: 
   return summarize(latencies, errors, seconds, firstError);
 }
 
-function quantile(sorted: Float64Array, q: number): number {
+export function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }

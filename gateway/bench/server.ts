@@ -8,11 +8,17 @@ import { privateKeyToAccount } from "viem/accounts";
 import { ANVIL_PRIVATE_KEYS } from "@cogfi/sdk/node";
 import { createSessionCredential } from "../src/credential.js";
 import { startGateway } from "../src/gateway.js";
-import type { Durability } from "../src/receipts/log.js";
+import type { CommitMode, Durability } from "../src/receipts/log.js";
 import { FakeChain, fakeAttestor } from "../test/fakes.js";
 import { fakeDeployment, tempDir } from "../test/helpers.js";
 
-const options = JSON.parse(process.env.BENCH_SERVER ?? "{}") as { durability?: Durability; sign?: boolean; dataDir?: string };
+const options = JSON.parse(process.env.BENCH_SERVER ?? "{}") as {
+  durability?: Durability;
+  sign?: boolean;
+  dataDir?: string;
+  commitMode?: CommitMode;
+  signerNice?: number;
+};
 const buyer = privateKeyToAccount(ANVIL_PRIVATE_KEYS[3]);
 const chain = new FakeChain();
 chain.addModel(1n, "bench-model");
@@ -23,7 +29,12 @@ const gateway = await startGateway(
     dataDir: options.dataDir ?? tempDir("cogfi-bench-"),
     http: { port: 0 },
     chain: { rpcUrl: "http://127.0.0.1:1", deployment: fakeDeployment },
-    receipts: { durability: options.durability ?? "fsync", sign: options.sign ?? true },
+    receipts: {
+      durability: options.durability ?? "fsync",
+      sign: options.sign ?? true,
+      commitMode: options.commitMode ?? "inline",
+      ...(options.signerNice !== undefined ? { signerNice: options.signerNice } : {}),
+    },
     logLevel: "warn",
   },
   // The real sdk signer (default); no attestation in the loop.

@@ -139,6 +139,10 @@ export const gatewayConfigSchema = z
         durability: z.enum(["fsync", "write", "none"]).default("fsync"),
         /** Extra wait for more receipts before a commit; 0 commits as soon as the previous fsync finishes. */
         groupCommitWindowMs: int(0, 100).default(0),
+        /** `inline` (sync write on the event loop, for local disks) or `threadpool` (slow disks); see log.ts. */
+        commitMode: z.enum(["inline", "threadpool"]).default("inline"),
+        /** Scheduling niceness of the signing thread (Linux): the event loop goes first when cores are contended. */
+        signerNice: int(0, 19).default(10),
         /** Sign batches (off only for the benchmark's baseline). */
         sign: z.boolean().default(true),
         /** Receipts per signed batch, at most. */

@@ -109,6 +109,7 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
       path: logPath,
       durability: config.receipts.durability,
       groupCommitWindowMs: config.receipts.groupCommitWindowMs,
+      commitMode: config.receipts.commitMode,
       chainId: deployment.chainId,
       ledger,
       anchor,
@@ -137,7 +138,7 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
     metrics.logCommitRecords.observe(records);
   };
 
-  const signer = deps.signer ?? createWorkerReceiptSigner(identity, { chainId: deployment.chainId, ledger });
+  const signer = deps.signer ?? createWorkerReceiptSigner(identity, { chainId: deployment.chainId, ledger }, { nice: config.receipts.signerNice });
   const batcher = new Batcher(
     store,
     signer,

@@ -44,6 +44,12 @@ export function createGatewayMetrics(defaults = true) {
       buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     }),
+    receiptOverhead: new Histogram({
+      name: "cogfi_gateway_receipt_overhead_seconds",
+      help: "Time a response spends on its receipt once its usage is known: building it and waiting until it is durable",
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.01, 0.025, 0.1],
+      registers,
+    }),
     receiptsWritten: new Counter({ name: "cogfi_gateway_receipts_total", help: "Receipts written durably", registers }),
     receiptsPending: new Gauge({
       name: "cogfi_gateway_receipts_pending",

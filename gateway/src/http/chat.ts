@@ -132,6 +132,7 @@ async function recordReceipt(
   usage: ReceiptUsage,
 ): Promise<Receipt> {
   const { store, exposure, metrics, logger } = context;
+  const startedAt = performance.now();
   const cost = costUp(BigInt(usage.inputTokens), BigInt(usage.outputTokens), BigInt(usage.reasoningTokens), approval.model.pricing);
   if (usage.clamped) logger.warn({ responseId, sessionId: approval.session.sessionId }, "backend exceeded the approved max_tokens; receipt clamped");
   const { receipt, durable } = store.append(
@@ -156,6 +157,7 @@ async function recordReceipt(
   } catch (cause) {
     throw refuse.receiptWriteFailed(cause);
   }
+  metrics.receiptOverhead.observe((performance.now() - startedAt) / 1_000);
   const model = approval.model.name;
   metrics.receiptsWritten.inc();
   metrics.tokens.inc({ model, kind: "input" }, usage.inputTokens);

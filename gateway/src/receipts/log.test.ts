@@ -1,42 +1,77 @@
-import { mkdtempSync, readFileSync, writeFileSync, statSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, test } from "vitest";
-import { AppendLog, decodeRecords, encodeRecord } from "./log.js";
+import { describe, expect, test, vi } from "vitest";
+import { AppendLog, decodeRecords, encodeRecord, LogWriteError } from "./log.js";
+
+// Lets a test make the inline commit's synchronous write fail (EIO) without touching the disk.
+const failWrites = vi.hoisted(() => ({ on: false }));
+vi.mock("node:fs", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("node:fs")>();
+  return {
+    ...actual,
+    writevSync: (...args: Parameters<typeof actual.writevSync>) => {
+      if (failWrites.on) throw Object.assign(new Error("EIO: injected write failure"), { code: "EIO" });
+      return actual.writevSync(...args);
+    },
+  };
+});
 
 const tempLog = () => join(mkdtempSync(join(tmpdir(), "cogfi-log-")), "test.log");
 const record = fc.record({ k: fc.constantFrom("r", "b"), i: fc.nat(), s: fc.string({ maxLength: 40 }), n: fc.array(fc.integer(), { maxLength: 5 }) });
 
 describe("AppendLog", () => {
-  test("appends durably and recovers every record in order", async () => {
+  describe.each(["inline", "threadpool"] as const)("commit mode %s", (commitMode) => {
+    test("appends durably and recovers every record in order", async () => {
+      const path = tempLog();
+      const { log } = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0, commitMode });
+      await Promise.all(Array.from({ length: 200 }, (_, i) => log.append({ i })));
+      await log.close();
+      const reopened = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0, commitMode });
+      expect(reopened.records).toEqual(Array.from({ length: 200 }, (_, i) => ({ i })));
+      expect(reopened.recovery.tornBytes).toBe(0);
+      await reopened.log.close();
+    });
+
+    test("group commit: concurrent appends share fsyncs", async () => {
+      const path = tempLog();
+      const { log } = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0, commitMode });
+      let commits = 0;
+      log.onCommit = () => commits++;
+      await Promise.all(Array.from({ length: 500 }, (_, i) => log.append({ i })));
+      expect(commits).toBeLessThan(50);
+      await log.close();
+    });
+
+    test("an append resolves only after its bytes are in the file", async () => {
+      const path = tempLog();
+      const { log } = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 1, commitMode });
+      const before = statSync(path).size;
+      await log.append({ hello: "world" });
+      expect(statSync(path).size).toBe(before + encodeRecord({ hello: "world" }).length);
+      await log.close();
+    });
+
+  });
+
+  test("inline mode: a failed write rejects every waiting append and stops the log", async () => {
     const path = tempLog();
-    const { log } = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0 });
-    await Promise.all(Array.from({ length: 200 }, (_, i) => log.append({ i })));
+    const { log } = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0, commitMode: "inline" });
+    await log.append({ first: 1 });
+    failWrites.on = true;
+    try {
+      const appends = [log.append({ a: 1 }), log.append({ b: 2 })];
+      for (const append of appends) await expect(append).rejects.toBeInstanceOf(LogWriteError);
+    } finally {
+      failWrites.on = false;
+    }
+    await expect(log.append({ c: 3 })).rejects.toBeInstanceOf(LogWriteError);
+    expect(log.failure?.cause).toMatchObject({ code: "EIO" });
     await log.close();
     const reopened = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0 });
-    expect(reopened.records).toEqual(Array.from({ length: 200 }, (_, i) => ({ i })));
-    expect(reopened.recovery.tornBytes).toBe(0);
+    expect(reopened.records).toEqual([{ first: 1 }]);
     await reopened.log.close();
-  });
-
-  test("group commit: concurrent appends share fsyncs", async () => {
-    const path = tempLog();
-    const { log } = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0 });
-    let commits = 0;
-    log.onCommit = () => commits++;
-    await Promise.all(Array.from({ length: 500 }, (_, i) => log.append({ i })));
-    expect(commits).toBeLessThan(50);
-    await log.close();
-  });
-
-  test("an append resolves only after its bytes are in the file", async () => {
-    const path = tempLog();
-    const { log } = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 1 });
-    const before = statSync(path).size;
-    await log.append({ hello: "world" });
-    expect(statSync(path).size).toBe(before + encodeRecord({ hello: "world" }).length);
-    await log.close();
   });
 
   test("property: any truncation or corruption of the tail recovers exactly the whole records before it", async () => {

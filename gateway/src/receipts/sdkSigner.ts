@@ -62,10 +62,17 @@ export function createSdkReceiptSigner(identity: EnclaveIdentity, domain: Signer
 
 type WorkerReply = { id: number; result?: BatchSignature; error?: string };
 
-/** Signs on a worker thread, one batch at a time, so the event loop keeps serving requests. */
-export function createWorkerReceiptSigner(identity: EnclaveIdentity, domain: SignerDomain): ReceiptSigner {
+/**
+ * Signs on a worker thread, one batch at a time, so the event loop keeps serving requests. `nice` (Linux, 0-19)
+ * lowers the worker thread's scheduling priority.
+ */
+export function createWorkerReceiptSigner(
+  identity: EnclaveIdentity,
+  domain: SignerDomain,
+  options: { nice?: number } = {},
+): ReceiptSigner {
   const worker = new Worker(new URL("./signerWorker.mjs", import.meta.url), {
-    workerData: { seed: identity.seed, measurement: identity.measurement, domain },
+    workerData: { seed: identity.seed, measurement: identity.measurement, domain, nice: options.nice ?? 0 },
   });
   worker.unref();
   const pending = new Map<number, { resolve: (value: BatchSignature) => void; reject: (error: Error) => void }>();

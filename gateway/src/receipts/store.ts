@@ -13,7 +13,7 @@
  * A receipt becomes batchable only once durable; a batch is served only once its record is durable.
  */
 import { getAddress, type Address, type Hex } from "viem";
-import { AppendLog, type Durability, type RecoveryReport } from "./log.js";
+import { AppendLog, type CommitMode, type Durability, type RecoveryReport } from "./log.js";
 import type { BatchSignature, Receipt, SignedBatch } from "./types.js";
 
 const LOG_VERSION = 1;
@@ -66,6 +66,7 @@ export type ReceiptStoreOptions = {
   path: string;
   durability: Durability;
   groupCommitWindowMs: number;
+  commitMode?: CommitMode;
   chainId: number;
   ledger: Address;
   /**

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import { keccak256, toHex, type Hex } from "viem";
+import { encodeAbiParameters, keccak256, toBytes, toHex, type Hex } from "viem";
 import { describe, expect, test } from "vitest";
 import {
   batchCharges,
@@ -10,6 +10,7 @@ import {
   histogramBucket,
   MAX_TOKENS,
   ReceiptFormatError,
+  requestHashOf,
   requestProof,
   requestsMerkleRoot,
   usageCost,
@@ -105,6 +106,25 @@ describe("buildUsageBatch", () => {
 });
 
 describe("request commitment", () => {
+  test("property: requestHashOf is keccak256(abi.encode(sessionId, sequence, keccak(body), keccak(responseId)))", () => {
+    const uint256 = fc.bigInt({ min: 0n, max: (1n << 256n) - 1n });
+    fc.assert(
+      fc.property(uint256, uint256, fc.uint8Array({ maxLength: 300 }), fc.string(), (sessionId, sequence, body, responseId) => {
+        const reference = keccak256(
+          encodeAbiParameters(
+            [{ type: "uint256" }, { type: "uint256" }, { type: "bytes32" }, { type: "bytes32" }],
+            [sessionId, sequence, keccak256(body), keccak256(toBytes(responseId))],
+          ),
+        );
+        expect(requestHashOf({ sessionId, sequence, requestBody: body, responseId })).toBe(reference);
+        expect(requestHashOf({ sessionId, sequence, requestBody: toHex(body), responseId })).toBe(reference);
+      }),
+      { numRuns: 300 },
+    );
+    expect(() => requestHashOf({ sessionId: -1n, sequence: 1n, requestBody: "0x", responseId: "x" })).toThrow(RangeError);
+    expect(() => requestHashOf({ sessionId: 1n, sequence: 1n << 256n, requestBody: "0x", responseId: "x" })).toThrow(RangeError);
+  });
+
   test("every receipt has a proof that verifies, and only for its own hash", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), (n) => {
