@@ -44,9 +44,11 @@ const apiKey = await createSessionCredential(buyer, { chainId: fakeDeployment.ch
 process.stdout.write(`${JSON.stringify({ url: gateway.url, apiKey })}\n`);
 
 process.on("SIGTERM", () => {
-  const stats = { receipts: gateway.store.receipts.length, batches: gateway.store.batches.length };
+  const stats = { receipts: gateway.store.receiptCount, batches: gateway.store.batchCount };
   void gateway.stop().then(() => {
-    process.stdout.write(`${JSON.stringify({ stopped: true, ...stats, signed: gateway.store.batches.reduce((n, b) => n + b.items.length, 0) })}\n`);
+    // Receipts covered by a batch: all but those still unbatched after the shutdown's final signing.
+    const signed = gateway.store.receiptCount - gateway.store.unbatched;
+    process.stdout.write(`${JSON.stringify({ stopped: true, ...stats, signed })}\n`);
     process.exit(0);
   });
 });

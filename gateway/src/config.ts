@@ -152,6 +152,8 @@ export const gatewayConfigSchema = z
         /** Default and largest `limit` of GET /v1/receipts (in batches). */
         pageDefault: int(1, 10_000).default(50),
         pageMax: int(1, 10_000).default(500),
+        /** Most recent signed batches kept in memory (with their receipts); older ones are read from the log. */
+        batchesInMemory: int(0, 1_000_000).default(64),
       })
       .strict()
       .default({}),

@@ -110,6 +110,9 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
       durability: config.receipts.durability,
       groupCommitWindowMs: config.receipts.groupCommitWindowMs,
       commitMode: config.receipts.commitMode,
+      maxBatchesInMemory: config.receipts.batchesInMemory,
+      // Unsettled usage counts against budgets (settled receipts are dropped as the chain is read).
+      onRecoveredReceipt: (receipt) => exposure.record(receipt.sessionId, receipt.sequence, receipt.cost),
       chainId: deployment.chainId,
       ledger,
       anchor,
@@ -128,9 +131,8 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
   if (store.recovery.tornBytes > 0) {
     logger.warn({ ...store.recovery }, "receipt log had a torn tail (a crash mid-write); it was cut off and copied aside");
   }
-  for (const receipt of store.receipts) exposure.record(receipt.sessionId, receipt.sequence, receipt.cost);
   logger.info(
-    { receipts: store.receipts.length, batches: store.batches.length, unbatched: store.unbatched },
+    { receipts: store.receiptCount, batches: store.batchCount, unbatched: store.unbatched },
     "receipt log recovered",
   );
   store.log.onCommit = (records, seconds) => {
@@ -258,16 +260,16 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
         },
       }));
     },
-    receipts: (query) => {
+    receipts: async (query) => {
       const { after, limit } = parseReceiptsQuery(query, { limit: config.receipts.pageDefault, max: config.receipts.pageMax });
-      const page = store.page(after, limit);
+      const page = await store.page(after, limit);
       const last = page.batches.at(-1);
       return {
         object: "list",
         chainId: deployment.chainId,
         ledger,
-        data: page.batches.map((batch) => batchJson(batch, store.receipts)),
-        next_cursor: String(last ? last.batch : after),
+        data: page.batches.map(({ batch, receipts }) => batchJson(batch, receipts)),
+        next_cursor: String(last ? last.batch.batch : after),
         has_more: page.hasMore,
       };
     },
@@ -293,8 +295,8 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
           status: ok ? "ok" : shuttingDown ? "shutting_down" : "receipt_log_failed",
           chainId: deployment.chainId,
           headBlock: head?.number.toString() ?? null,
-          receipts: store.receipts.length,
-          batches: store.batches.length,
+          receipts: store.receiptCount,
+          batches: store.batchCount,
           receiptsPending: store.unbatched,
           registration: registration ?? null,
           backend: backend.kind,
@@ -336,7 +338,7 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
       await signer.close?.();
       await store.close();
       await backend.close?.();
-      logger.info({ receipts: store.receipts.length, batches: store.batches.length }, "gateway stopped");
+      logger.info({ receipts: store.receiptCount, batches: store.batchCount }, "gateway stopped");
     })();
     return stopping;
   };

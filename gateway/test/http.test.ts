@@ -140,13 +140,13 @@ describe("bad input: a 4xx with a clear message, nothing signed, the server stay
   ];
 
   test.each(cases)("%s", async (_name, send, status, code, message) => {
-    const before = gateway.store.receipts.length;
+    const before = gateway.store.receiptCount;
     const response = await send();
     expect(response.status).toBe(status);
     expect(response.json.error).toMatchObject({ code, type: expect.any(String) });
     expect(response.json.error!.message).toMatch(message);
     expect(Object.keys(response.json.error!).sort()).toEqual(["code", "message", "param", "type"]);
-    expect(gateway.store.receipts.length).toBe(before);
+    expect(gateway.store.receiptCount).toBe(before);
   });
 
   test("the server is still up and serving", async () => {

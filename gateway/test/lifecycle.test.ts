@@ -12,7 +12,7 @@ import { GatewayConfigError } from "../src/config.js";
 import { createSessionCredential } from "../src/credential.js";
 import { EnclaveIdentity, DEV_MEASUREMENT, DEV_SEALING_SECRET } from "../src/enclave/identity.js";
 import { startGateway, type GatewayDeps } from "../src/gateway.js";
-import { ReceiptStore } from "../src/receipts/store.js";
+import { readLoggedReceipts, ReceiptStore } from "../src/receipts/store.js";
 import { FakeChain, FakeSigner, fakeAttestor } from "./fakes.js";
 import { fakeDeployment, tempDir } from "./helpers.js";
 
@@ -60,7 +60,8 @@ describe("graceful shutdown", () => {
       ledger,
       anchor: `0x${"ab".repeat(32)}`,
     });
-    expect(store.receipts.map((r) => r.responseId).sort()).toEqual(completions.map((c) => c.id).sort());
+    expect(store.receiptCount).toBe(completions.length);
+    expect((await readLoggedReceipts(store.log.path)).map((r) => r.responseId).sort()).toEqual(completions.map((c) => c.id).sort());
     expect(store.recoveredUnbatched()).toEqual([]);
     await store.close();
     // Nothing listens any more.
@@ -93,7 +94,7 @@ describe("abandoned streams", () => {
       // aborted
     }
     await new Promise((r) => setTimeout(r, 200));
-    const receipt = gateway.store.receipts.find((r) => r.responseId === id)!;
+    const receipt = (await readLoggedReceipts(gateway.store.log.path)).find((r) => r.responseId === id)!;
     expect(receipt).toBeDefined();
     expect(receipt.outputTokens).toBeGreaterThanOrEqual(5);
     expect(receipt.outputTokens).toBeLessThan(40);
@@ -131,7 +132,7 @@ describe("receipt log ownership", () => {
     const config = { dataDir, http: { port: 0 }, chain: { rpcUrl: "http://127.0.0.1:1", deployment: fakeDeployment }, logLevel: "silent" as const };
     const deps = { chainReader: otherInstance, signer: new FakeSigner(), attestor: fakeAttestor, processMetrics: false };
     const restarted = await startGateway(config, deps);
-    expect(restarted.store.receipts).toHaveLength(0);
+    expect(restarted.store.receiptCount).toBe(0);
     expect(readdirSync(dataDir).some((name) => name.startsWith("receipts.log.foreign-"))).toBe(true);
     await restarted.stop();
 

@@ -124,11 +124,11 @@ describe("upstream backend", () => {
   });
 
   test("an unreachable upstream is a 502 and nothing is recorded", async () => {
-    const before = gateway.store.receipts.length;
+    const before = gateway.store.receiptCount;
     upstream.closeAllConnections();
     await new Promise<void>((done) => upstream.close(() => done()));
     const error = await openai.chat.completions.create({ model: "cogito-8b", messages, max_tokens: 16 }).catch((e: unknown) => e);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
-    expect(gateway.store.receipts.length).toBe(before);
+    expect(gateway.store.receiptCount).toBe(before);
   });
 });

@@ -12,7 +12,7 @@ export type AppRoutes = {
   bodyLimitBytes: number;
   health: () => Promise<{ status: number; body: unknown }>;
   models: () => Promise<unknown[]>;
-  receipts: (query: unknown) => unknown;
+  receipts: (query: unknown) => Promise<unknown>;
   attestation: (query: unknown) => Promise<unknown>;
 };
 
@@ -74,8 +74,8 @@ export function createApp(routes: AppRoutes): express.Express {
     if (!model) throw refuse.modelNotFound(req.params.model);
     res.json(model);
   });
-  app.get("/v1/receipts", (req, res) => {
-    res.json(routes.receipts(req.query));
+  app.get("/v1/receipts", async (req, res) => {
+    res.json(await routes.receipts(req.query));
   });
   app.get("/attestation", async (req, res) => {
     res.json(await routes.attestation(req.query));

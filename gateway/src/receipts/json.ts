@@ -44,6 +44,7 @@ export function receiptJson(receipt: Receipt): ReceiptJson {
   };
 }
 
+/** `receipts`: the batch's receipts in the order of `batch.items`. */
 export function batchJson(batch: SignedBatch, receipts: readonly Receipt[]): BatchJson {
   return {
     cursor: String(batch.batch),
@@ -55,7 +56,7 @@ export function batchJson(batch: SignedBatch, receipts: readonly Receipt[]): Bat
     digest: batch.digest,
     signature: batch.signature,
     signedAt: batch.signedAt,
-    items: batch.items.map((index) => receiptJson(receipts[index]!)),
+    items: receipts.map(receiptJson),
   };
 }
 

@@ -34,6 +34,27 @@ describe("AppendLog", () => {
       await reopened.log.close();
     });
 
+    test("appendAt tells each record's offset, across commits and a reopen, as recovery finds them", async () => {
+      const path = tempLog();
+      const { log } = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0, commitMode });
+      const placed: { offset: number; end: number }[] = [];
+      for (let round = 0; round < 3; round++) {
+        const writes = Array.from({ length: 20 }, (_, i) => log.appendAt({ round, i, pad: "x".repeat(i * 7) }));
+        placed.push(...writes.map(({ offset, end }) => ({ offset, end })));
+        await Promise.all(writes.map((write) => write.durable));
+      }
+      await log.close();
+      const reopened = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0, commitMode });
+      expect(reopened.offsets).toEqual(placed.map((p) => p.offset));
+      expect(placed.map((p) => p.end)).toEqual([...placed.slice(1).map((p) => p.offset), reopened.recovery.validBytes]);
+      const more = reopened.log.appendAt({ more: true });
+      expect(more.offset).toBe(reopened.recovery.validBytes);
+      await more.durable;
+      await reopened.log.close();
+      const bytes = readFileSync(path);
+      expect(decodeRecords(bytes.subarray(more.offset)).records).toEqual([{ more: true }]);
+    });
+
     test("group commit: concurrent appends share fsyncs", async () => {
       const path = tempLog();
       const { log } = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0, commitMode });

@@ -66,10 +66,15 @@ export function encodeRecord(record: unknown): Buffer {
   return frame;
 }
 
-/** Decodes the whole records at the start of `bytes`; `validBytes` is where the first bad or partial one begins. */
-export function decodeRecords(bytes: Uint8Array): { records: unknown[]; validBytes: number } {
+/**
+ * Decodes the whole records at the start of `bytes`; `validBytes` is where the first bad or partial one begins.
+ * `offsets[i]` is where record `i`'s frame starts in `bytes` (it ends where the next one starts, the last at
+ * `validBytes`).
+ */
+export function decodeRecords(bytes: Uint8Array): { records: unknown[]; validBytes: number; offsets: number[] } {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records: unknown[] = [];
+  const offsets: number[] = [];
   let offset = 0;
   while (offset + HEADER_BYTES <= buffer.length) {
     const length = buffer.readUInt32LE(offset);
@@ -84,9 +89,10 @@ export function decodeRecords(bytes: Uint8Array): { records: unknown[]; validByt
       break;
     }
     records.push(record);
+    offsets.push(offset);
     offset += HEADER_BYTES + length;
   }
-  return { records, validBytes: offset };
+  return { records, validBytes: offset, offsets };
 }
 
 type Waiter = { resolve: () => void; reject: (error: Error) => void };
@@ -97,6 +103,11 @@ export class AppendLog {
   readonly #commitMode: CommitMode;
   #handle: FileHandle | undefined;
   #size: number;
+  /**
+   * Where the next queued frame will start: `#size` plus the frames queued and not yet committed (records are
+   * written in queue order). Only meaningful while the log has not failed (it then refuses every append).
+   */
+  #queuedEnd: number;
   #queue: Buffer[] = [];
   #waiters: Waiter[] = [];
   #committing = false;
@@ -113,6 +124,7 @@ export class AppendLog {
     this.#commitMode = options.commitMode ?? "inline";
     this.#handle = handle;
     this.#size = size;
+    this.#queuedEnd = size;
   }
 
   /**
@@ -121,13 +133,20 @@ export class AppendLog {
    * const { log, records } = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0 });
    * await log.append({ kind: "r", ... }); // resolves once durable
    */
-  static async open(options: AppendLogOptions): Promise<{ log: AppendLog; records: unknown[]; recovery: RecoveryReport }> {
+  static async open(
+    options: AppendLogOptions,
+  ): Promise<{ log: AppendLog; records: unknown[]; offsets: number[]; recovery: RecoveryReport }> {
     if (options.durability === "none") {
-      return { log: new AppendLog(options, undefined, 0), records: [], recovery: { records: 0, validBytes: 0, tornBytes: 0 } };
+      return {
+        log: new AppendLog(options, undefined, 0),
+        records: [],
+        offsets: [],
+        recovery: { records: 0, validBytes: 0, tornBytes: 0 },
+      };
     }
     const created = !existsSync(options.path);
     const bytes = created ? new Uint8Array() : await readFile(options.path);
-    const { records, validBytes } = decodeRecords(bytes);
+    const { records, validBytes, offsets } = decodeRecords(bytes);
     const recovery: RecoveryReport = { records: records.length, validBytes, tornBytes: bytes.length - validBytes };
     const handle = await open(options.path, created ? "a" : "r+");
     try {
@@ -148,7 +167,7 @@ export class AppendLog {
     await handle.close();
     const syncFlag = options.durability === "fsync" ? constants.O_DSYNC : 0;
     const appendHandle = await open(options.path, constants.O_WRONLY | constants.O_APPEND | syncFlag);
-    return { log: new AppendLog(options, appendHandle, validBytes), records, recovery };
+    return { log: new AppendLog(options, appendHandle, validBytes), records, offsets, recovery };
   }
 
   /** Bytes durably in the log. */
@@ -168,20 +187,32 @@ export class AppendLog {
 
   /** Appends one record; resolves once it is durable (per the configured durability). */
   append(record: unknown): Promise<void> {
-    if (this.#closed) return Promise.reject(new LogWriteError("the receipt log is closed"));
-    if (this.#failed) return Promise.reject(this.#failed);
-    if (!this.#handle) return Promise.resolve();
+    return this.appendAt(record).durable;
+  }
+
+  /**
+   * Appends one record like `append`, and tells where its frame starts in the file (known at once: records are
+   * written in queue order). `offset` is -1 when nothing is written (the log is closed or failed, the record is
+   * refused, or durability is `none`); `end` is where the frame ends (-1 likewise).
+   */
+  appendAt(record: unknown): { offset: number; end: number; durable: Promise<void> } {
+    if (this.#closed) return { offset: -1, end: -1, durable: Promise.reject(new LogWriteError("the receipt log is closed")) };
+    if (this.#failed) return { offset: -1, end: -1, durable: Promise.reject(this.#failed) };
+    if (!this.#handle) return { offset: -1, end: -1, durable: Promise.resolve() };
     let frame: Buffer;
     try {
       frame = encodeRecord(record);
     } catch (error) {
-      return Promise.reject(error);
+      return { offset: -1, end: -1, durable: Promise.reject(error) };
     }
-    return new Promise<void>((resolve, reject) => {
+    const offset = this.#queuedEnd;
+    this.#queuedEnd += frame.length;
+    const durable = new Promise<void>((resolve, reject) => {
       this.#queue.push(frame);
       this.#waiters.push({ resolve, reject });
       this.#schedule();
     });
+    return { offset, end: this.#queuedEnd, durable };
   }
 
   /** Resolves once everything appended so far is committed (or has failed). */
@@ -242,6 +273,7 @@ export class AppendLog {
     for (const waiter of [...waiters, ...this.#waiters]) waiter.reject(this.#failed);
     this.#queue = [];
     this.#waiters = [];
+    this.#queuedEnd = this.#size;
   }
 
   async #commitLoop(): Promise<void> {

@@ -1,17 +1,21 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
+import { getAddress } from "viem";
 import { pino } from "pino";
 import { describe, expect, test } from "vitest";
 import { FakeSigner } from "../../test/fakes.js";
 import { tempDir } from "../../test/helpers.js";
 import { Batcher } from "./batcher.js";
-import { ReceiptStore, ReceiptStoreError, type NewReceipt } from "./store.js";
+import { readLoggedReceipts, ReceiptStore, ReceiptStoreError, type NewReceipt } from "./store.js";
+import type { BatchSignature } from "./types.js";
 
 const LEDGER = "0x0000000000000000000000000000000000000a05" as const;
 const ANCHOR = `0x${"ab".repeat(32)}` as const;
-const open = (path: string, ledger: `0x${string}` = LEDGER, anchor: `0x${string}` = ANCHOR) =>
-  ReceiptStore.open({ path, durability: "fsync", groupCommitWindowMs: 0, chainId: 31337, ledger, anchor });
+const open = (path: string, ledger: `0x${string}` = LEDGER, anchor: `0x${string}` = ANCHOR, maxBatchesInMemory?: number) =>
+  ReceiptStore.open({ path, durability: "fsync", groupCommitWindowMs: 0, chainId: 31337, ledger, anchor, maxBatchesInMemory });
+/** Every durable batch, with its receipts, as served. */
+const allBatches = async (store: ReceiptStore) => (await store.page(-1, store.batchCount)).batches;
 const silent = pino({ level: "silent" });
 
 const receipt = (sessionId: bigint, modelId = 1n, n = 0): NewReceipt => ({
@@ -34,7 +38,7 @@ describe("ReceiptStore", () => {
     expect((await store.append(receipt(2n), 7n).durable).sequence).toBe(8n); // chain settled 7 already
     await store.close();
     const reopened = await open(path);
-    expect(reopened.receipts).toHaveLength(3);
+    expect(reopened.receiptCount).toBe(3);
     expect((await reopened.append(receipt(1n), 0n).durable).sequence).toBe(3n);
     expect((await reopened.append(receipt(2n), 0n).durable).sequence).toBe(9n);
     await reopened.close();
@@ -67,22 +71,26 @@ describe("ReceiptStore", () => {
             if (op.batchAfter) await batcher.flush();
           }
           await store.log.flush();
-          const batches = store.batches.length;
-          const batchedIds = new Set(store.batches.flatMap((b) => b.items.map((i) => store.receipts[i]!.responseId)));
+          const batches = store.batchCount;
+          const batchedIds = new Set((await allBatches(store)).flatMap((b) => b.receipts.map((r) => r.responseId)));
           const lastBySession = new Map<bigint, bigint>();
-          for (const r of store.receipts) lastBySession.set(r.sessionId, r.sequence);
+          for (const r of await readLoggedReceipts(path)) lastBySession.set(r.sessionId, r.sequence);
           // Crash: no close, a partial record at the end.
           appendFileSync(path, garbage);
 
           const recovered = await open(path);
-          expect(recovered.receipts.map((r) => r.responseId)).toEqual(acknowledged);
-          expect(recovered.batches).toHaveLength(batches);
+          expect(recovered.receiptCount).toBe(acknowledged.length);
+          expect((await readLoggedReceipts(path)).map((r) => r.responseId)).toEqual(acknowledged);
+          expect(recovered.batchCount).toBe(batches);
+          const recoveredBatched = (await allBatches(recovered)).flatMap((b) => b.receipts);
+          expect(new Set(recoveredBatched.map((r) => r.responseId))).toEqual(batchedIds);
           expect(recovered.recoveredUnbatched().map((r) => r.responseId)).toEqual(acknowledged.filter((id) => !batchedIds.has(id)));
           // Re-batching after the restart covers each receipt exactly once.
           const after = new Batcher(recovered, new FakeSigner(), { maxReceipts: 5, maxDelayMs: 60_000, sign: true }, silent);
           await after.flush();
-          const covered = recovered.batches.flatMap((b) => b.items);
-          expect([...covered].sort((a, b) => a - b)).toEqual(recovered.receipts.map((r) => r.index));
+          const covered = (await allBatches(recovered)).flatMap((b) => b.batch.items);
+          expect([...covered].sort((a, b) => a - b)).toEqual([...Array(recovered.receiptCount).keys()]);
+          expect(recovered.receiptsInMemory).toBe(0);
           for (const [session, last] of lastBySession) {
             expect((await recovered.append(receipt(session), 0n).durable).sequence).toBe(last + 1n);
           }
@@ -95,6 +103,133 @@ describe("ReceiptStore", () => {
   });
 });
 
+describe("bounded memory", () => {
+  /** A deterministic stand-in for a signed batch (the store does not check signatures). */
+  const signature = (modelId: bigint, items: number[], n: number): BatchSignature => ({
+    modelId,
+    enclave: getAddress("0x00000000000000000000000000000000000000e1"),
+    sessionIds: [BigInt(n % 7) + 1n],
+    receipts: items.map((index) => BigInt(index) * 2n ** 200n + BigInt(n)),
+    requestsCommitment: `0x${n.toString(16).padStart(64, "0")}`,
+    digest: `0x${(n + 1).toString(16).padStart(64, "0")}`,
+    signature: `0x${"11".repeat(65)}`,
+    items,
+  });
+
+  /** Pages of several sizes from every cursor (step 3 for the larger ones): memory, file and the boundary between. */
+  const expectSamePages = async (store: ReceiptStore, reference: ReceiptStore) => {
+    for (const limit of [1, 7, 50, 500]) {
+      for (let after = -1; after <= reference.batchCount; after += limit === 1 ? 1 : 3) {
+        const [page, expected] = [await store.page(after, limit), await reference.page(after, limit)];
+        expect(page, `page(${after}, ${limit})`).toEqual(expected);
+      }
+    }
+  };
+
+  test("keeps at most maxBatchesInMemory batches and no batched receipt, and serves older batches from the log exactly as from memory", async () => {
+    const dir = tempDir();
+    const bounded = await open(join(dir, "bounded.log"), LEDGER, ANCHOR, 16);
+    const unbounded = await open(join(dir, "unbounded.log"), LEDGER, ANCHOR, Number.MAX_SAFE_INTEGER);
+    // Two models interleaved, so a batch's receipts are spread over the log among other records.
+    const pending = new Map<bigint, number[]>();
+    let n = 0;
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      const model = BigInt((i % 3 === 0 ? 0 : 1) + 1);
+      const input = receipt(BigInt((i % 5) + 1), model, i);
+      const [a, b] = [bounded.append(input, 0n), unbounded.append(input, 0n)];
+      // Both stores stamp createdAt themselves: align them so their pages compare equal.
+      b.receipt.createdAt = a.receipt.createdAt;
+      writes.push(a.durable, b.durable);
+      const queue = pending.get(model) ?? [];
+      queue.push(a.receipt.index);
+      pending.set(model, queue);
+      if (queue.length === 10) {
+        // A batch covers durable receipts only.
+        await Promise.all(writes.splice(0));
+        pending.set(model, []);
+        const sig = signature(model, queue, n++);
+        const [x, y] = await Promise.all([bounded.appendBatch(sig), unbounded.appendBatch(sig)]);
+        y.signedAt = x.signedAt;
+      }
+      expect(bounded.batchesInMemory).toBeLessThanOrEqual(16);
+    }
+    await Promise.all(writes.splice(0));
+    for (const [model, queue] of pending) {
+      if (queue.length === 0) continue;
+      const sig = signature(model, queue, n++);
+      const [x, y] = await Promise.all([bounded.appendBatch(sig), unbounded.appendBatch(sig)]);
+      y.signedAt = x.signedAt;
+    }
+    expect(bounded.batchCount).toBe(300);
+    expect(bounded.batchesInMemory).toBe(16);
+    expect(bounded.receiptsInMemory).toBe(0);
+    expect(bounded.unbatched).toBe(0);
+    expect(unbounded.batchesInMemory).toBe(300);
+    await expectSamePages(bounded, unbounded);
+    // Every batch, in order, with its receipts in item order.
+    const all = await allBatches(bounded);
+    expect(all.map(({ batch }) => batch.batch)).toEqual([...Array(300).keys()]);
+    for (const { batch, receipts } of all) expect(receipts.map((r) => r.index)).toEqual(batch.items);
+
+    // Recovery rebuilds the same from the log, holding as little.
+    await bounded.close();
+    const reopened = await open(join(dir, "bounded.log"), LEDGER, ANCHOR, 16);
+    expect(reopened.batchCount).toBe(300);
+    expect(reopened.receiptCount).toBe(3_000);
+    expect(reopened.batchesInMemory).toBe(16);
+    expect(reopened.receiptsInMemory).toBe(0);
+    await expectSamePages(reopened, unbounded);
+    // And keeps appending after recovery, with pages still equal to what memory served.
+    const more = reopened.append(receipt(9n, 1n, 3_000), 0n);
+    await more.durable;
+    const batch = await reopened.appendBatch(signature(1n, [more.receipt.index], n));
+    expect(batch.batch).toBe(300);
+    expect(reopened.receiptsInMemory).toBe(0);
+    const last = await reopened.page(299, 10);
+    expect(last.batches).toEqual([{ batch, receipts: [more.receipt] }]);
+    expect((await reopened.page(-1, 300)).batches).toEqual(all);
+    await Promise.all([reopened.close(), unbounded.close()]);
+  });
+
+  test("a store with maxBatchesInMemory 0 serves everything from the log", async () => {
+    const path = join(tempDir(), "receipts.log");
+    const store = await open(path, LEDGER, ANCHOR, 0);
+    const served: unknown[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = store.append(receipt(1n, 1n, i), 0n);
+      await r.durable;
+      const batch = await store.appendBatch(signature(1n, [r.receipt.index], i));
+      served.push({ batch, receipts: [{ ...r.receipt, batch: i }] });
+    }
+    expect(store.batchesInMemory).toBe(0);
+    expect((await store.page(-1, 50)).batches).toEqual(served);
+    await store.close();
+  });
+
+  test("unbatched receipts are recovered and re-batched after a restart, batched ones are not", async () => {
+    const path = join(tempDir(), "receipts.log");
+    const store = await open(path, LEDGER, ANCHOR, 2);
+    for (let i = 0; i < 25; i++) await store.append(receipt(BigInt((i % 3) + 1), 1n, i), 0n).durable;
+    const batcher = new Batcher(store, new FakeSigner(), { maxReceipts: 4, maxDelayMs: 60_000, sign: true }, silent);
+    // The full batches are signed at once, the last receipt waits for its delay.
+    for (const deadline = Date.now() + 5_000; store.batchCount < 6 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 5));
+    expect(store.batchCount).toBe(6);
+    expect(store.receiptsInMemory).toBe(1);
+    await store.close(); // "crash" before the remaining receipt is batched
+    const reopened = await open(path, LEDGER, ANCHOR, 2);
+    expect(reopened.recoveredUnbatched().map((r) => r.index)).toEqual([24]);
+    const after = new Batcher(reopened, new FakeSigner(), { maxReceipts: 4, maxDelayMs: 60_000, sign: true }, silent);
+    await after.flush();
+    expect(reopened.receiptsInMemory).toBe(0);
+    expect(reopened.batchesInMemory).toBe(2);
+    expect((await allBatches(reopened)).flatMap((b) => b.batch.items).sort((x, y) => x - y)).toEqual([...Array(25).keys()]);
+    await after.stop();
+    await reopened.close();
+    void batcher; // never stopped: stopping would sign the receipt the "crash" left unbatched
+  });
+});
+
 describe("Batcher", () => {
   test("batches per model, at most maxReceipts, each receipt once, sessions' sequences in order", async () => {
     const store = await open(join(tempDir(), "receipts.log"));
@@ -103,11 +238,13 @@ describe("Batcher", () => {
     for (let i = 0; i < 10; i++) await store.append(receipt(BigInt((i % 2) + 1), BigInt((i % 3) + 1), i), 0n).durable;
     await batcher.flush();
     expect(store.unbatched).toBe(0);
-    const covered = store.batches.flatMap((batch) => batch.items);
+    const batches = await allBatches(store);
+    const covered = batches.flatMap(({ batch }) => batch.items);
     expect([...covered].sort((a, b) => a - b)).toEqual([...Array(10).keys()]);
-    for (const batch of store.batches) {
+    for (const { batch, receipts } of batches) {
       expect(batch.items.length).toBeLessThanOrEqual(3);
-      for (const index of batch.items) expect(store.receipts[index]!.modelId).toBe(batch.modelId);
+      expect(receipts.map((r) => r.index)).toEqual(batch.items);
+      for (const r of receipts) expect(r.modelId).toBe(batch.modelId);
     }
     await batcher.stop();
     await store.close();
@@ -118,7 +255,7 @@ describe("Batcher", () => {
     const batcher = new Batcher(store, new FakeSigner(), { maxReceipts: 100, maxDelayMs: 30, sign: true }, silent);
     await store.append(receipt(1n), 0n).durable;
     await new Promise((r) => setTimeout(r, 150));
-    expect(store.batches).toHaveLength(1);
+    expect(store.batchCount).toBe(1);
     await batcher.stop();
     await store.close();
   });
@@ -135,10 +272,10 @@ describe("Batcher", () => {
     const batcher = new Batcher(store, signer, { maxReceipts: 100, maxDelayMs: 20, sign: true }, silent);
     await store.append(receipt(1n), 0n).durable;
     await new Promise((r) => setTimeout(r, 60));
-    expect(store.batches).toHaveLength(0);
+    expect(store.batchCount).toBe(0);
     fail = false;
     await new Promise((r) => setTimeout(r, 250));
-    expect(store.batches).toHaveLength(1);
+    expect(store.batchCount).toBe(1);
     await batcher.stop();
     await store.close();
   });

@@ -13,7 +13,8 @@
  * A receipt becomes batchable only once durable; a batch is served only once its record is durable.
  */
 import { getAddress, type Address, type Hex } from "viem";
-import { AppendLog, type CommitMode, type Durability, type RecoveryReport } from "./log.js";
+import { open, readFile, type FileHandle } from "node:fs/promises";
+import { AppendLog, decodeRecords, type CommitMode, type Durability, type RecoveryReport } from "./log.js";
 import type { BatchSignature, Receipt, SignedBatch } from "./types.js";
 
 const LOG_VERSION = 1;
@@ -74,26 +75,64 @@ export type ReceiptStoreOptions = {
    * addresses has another one, so a log never outlives its chain.
    */
   anchor: Hex;
+  /**
+   * How many of the most recent batches (with their receipts) stay in memory; older ones are read back from the
+   * log when served. Default 64 (~10 MB at 256 receipts per batch). Ignored under `none` durability (no file to read from: every batch is kept).
+   */
+  maxBatchesInMemory?: number;
+  /** Called for every receipt recovered from the log, in log order, while the store opens. */
+  onRecoveredReceipt?: (receipt: Receipt) => void;
 };
 
+/** A served batch and its receipts, in the order of `batch.items`. */
+export type StoredBatch = { batch: SignedBatch; receipts: Receipt[] };
+
+/** An unbatched receipt and where its record starts in the log (-1 if it has none). */
+type Unbatched = { receipt: Receipt; offset: number };
+
+const DEFAULT_BATCHES_IN_MEMORY = 64;
+/** Old batches are read back in chunks of this size (a record larger than that is read whole). */
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Memory is bounded: receipt objects are kept only until a durable batch covers them (to build batches and, after a
+ * crash, to re-batch), batches only for the last `maxBatchesInMemory`. Per batch ever signed the store keeps three
+ * numbers (where its receipts start in the log, where its record starts and ends), from which an older batch and
+ * its receipts are read back.
+ */
 export class ReceiptStore {
   readonly #log: AppendLog;
-  readonly #receipts: Receipt[] = [];
-  readonly #batches: SignedBatch[] = [];
+  readonly #path: string;
+  readonly #maxBatchesInMemory: number;
+  /** Receipts no durable batch covers, by index, in log order. */
+  readonly #unbatched = new Map<number, Unbatched>();
+  #receiptCount = 0;
+  /** The last durable batches, oldest first; `#recent[0]` is batch `#batchCount - #recent.length`. */
+  readonly #recent: StoredBatch[] = [];
+  #batchCount = 0;
+  /** Per durable batch: the lowest offset of its receipts' records, its own record's offset and end. */
+  readonly #batchFrom: number[] = [];
+  readonly #batchAt: number[] = [];
+  readonly #batchEnd: number[] = [];
   readonly #lastSequence = new Map<bigint, bigint>();
   #durableListeners: ((receipt: Receipt) => void)[] = [];
-  #unbatched = 0;
+  /** Receipts not yet in a signed batch whose record is durable or being written. */
+  #pendingCount = 0;
+  #reader: Promise<FileHandle> | undefined;
   readonly recovery: RecoveryReport;
 
-  private constructor(log: AppendLog, recovery: RecoveryReport) {
+  private constructor(log: AppendLog, recovery: RecoveryReport, options: ReceiptStoreOptions) {
     this.#log = log;
     this.recovery = recovery;
+    this.#path = options.path;
+    this.#maxBatchesInMemory =
+      options.durability === "none" ? Number.POSITIVE_INFINITY : Math.max(0, options.maxBatchesInMemory ?? DEFAULT_BATCHES_IN_MEMORY);
   }
 
-  /** Opens the log and rebuilds receipts, batches and per-session sequences from it. */
+  /** Opens the log and rebuilds unbatched receipts, recent batches and per-session sequences from it. */
   static async open(options: ReceiptStoreOptions): Promise<ReceiptStore> {
-    const { log, records, recovery } = await AppendLog.open(options);
-    const store = new ReceiptStore(log, recovery);
+    const { log, records, offsets, recovery } = await AppendLog.open(options);
+    const store = new ReceiptStore(log, recovery, options);
     const header: HeaderRecord = {
       k: "h",
       v: LOG_VERSION,
@@ -115,53 +154,96 @@ export class ReceiptStore {
         );
       }
     }
-    for (const record of records.slice(1)) store.#replay(record as ReceiptRecord | BatchRecord);
-    store.#unbatched = store.#receipts.filter((receipt) => receipt.batch === undefined).length;
+    for (let i = 1; i < records.length; i++) {
+      const end = i + 1 < records.length ? offsets[i + 1]! : recovery.validBytes;
+      store.#replay(records[i] as ReceiptRecord | BatchRecord, offsets[i]!, end, options.onRecoveredReceipt);
+    }
+    store.#pendingCount = store.#unbatched.size;
     return store;
   }
 
-  #replay(record: ReceiptRecord | BatchRecord): void {
+  #replay(record: ReceiptRecord | BatchRecord, offset: number, end: number, onReceipt?: (receipt: Receipt) => void): void {
     if (record.k === "r") {
-      if (record.i !== this.#receipts.length) {
-        throw new ReceiptStoreError(`receipt record ${record.i} found where ${this.#receipts.length} was expected`);
+      if (record.i !== this.#receiptCount) {
+        throw new ReceiptStoreError(`receipt record ${record.i} found where ${this.#receiptCount} was expected`);
       }
       const receipt = fromReceiptRecord(record);
-      this.#receipts.push(receipt);
       const last = this.#lastSequence.get(receipt.sessionId) ?? 0n;
       if (receipt.sequence <= last) {
         throw new ReceiptStoreError(`receipt ${receipt.index} repeats sequence ${receipt.sequence} of session ${receipt.sessionId}`);
       }
+      this.#receiptCount++;
+      this.#unbatched.set(receipt.index, { receipt, offset });
       this.#lastSequence.set(receipt.sessionId, receipt.sequence);
+      onReceipt?.(receipt);
     } else if (record.k === "b") {
-      if (record.n !== this.#batches.length) {
-        throw new ReceiptStoreError(`batch record ${record.n} found where ${this.#batches.length} was expected`);
+      if (record.n !== this.#batchCount) {
+        throw new ReceiptStoreError(`batch record ${record.n} found where ${this.#batchCount} was expected`);
       }
       const batch = fromBatchRecord(record);
+      // Only unbatched receipts are held: an index not held is missing or already batched.
       for (const index of batch.items) {
-        const receipt = this.#receipts[index];
-        if (!receipt || receipt.batch !== undefined) {
+        if (!this.#unbatched.has(index)) {
           throw new ReceiptStoreError(`batch ${batch.batch} covers receipt ${index}, which is missing or already batched`);
         }
-        receipt.batch = batch.batch;
       }
-      this.#batches.push(batch);
+      this.#addBatch(batch, this.#lowestOffset(batch, offset), offset, end);
     } else {
       throw new ReceiptStoreError(`unknown record kind ${(record as { k?: unknown }).k}`);
     }
   }
 
-  /** Every receipt, in log order. */
-  get receipts(): readonly Receipt[] {
-    return this.#receipts;
+  /** The lowest log offset of the (unbatched) receipts `batch` covers, or `fallback`. */
+  #lowestOffset(batch: SignedBatch | BatchSignature, fallback: number): number {
+    let from = fallback;
+    for (const index of batch.items) {
+      const offset = this.#unbatched.get(index)?.offset;
+      if (offset !== undefined && offset >= 0 && offset < from) from = offset;
+    }
+    return from;
   }
 
-  get batches(): readonly SignedBatch[] {
-    return this.#batches;
+  /** Records durable batch `batch` (the next one): takes its receipts out of the unbatched ones. */
+  #addBatch(batch: SignedBatch, from: number, at: number, end: number): void {
+    const receipts: Receipt[] = [];
+    for (const index of batch.items) {
+      const entry = this.#unbatched.get(index);
+      if (!entry) throw new ReceiptStoreError(`batch ${batch.batch} covers receipt ${index}, which is missing or already batched`);
+      this.#unbatched.delete(index);
+      entry.receipt.batch = batch.batch;
+      receipts.push(entry.receipt);
+    }
+    this.#batchFrom.push(from);
+    this.#batchAt.push(at);
+    this.#batchEnd.push(end);
+    this.#batchCount++;
+    this.#recent.push({ batch, receipts });
+    if (this.#recent.length > this.#maxBatchesInMemory) this.#recent.shift();
+  }
+
+  /** Receipts ever appended (the next receipt's index). */
+  get receiptCount(): number {
+    return this.#receiptCount;
+  }
+
+  /** Durable batches (the next batch's cursor, once those being written are durable). */
+  get batchCount(): number {
+    return this.#batchCount;
+  }
+
+  /** Receipt objects held outside batches: those no durable batch covers yet. */
+  get receiptsInMemory(): number {
+    return this.#unbatched.size;
+  }
+
+  /** Batches held in memory (with their receipts), at most `maxBatchesInMemory`. */
+  get batchesInMemory(): number {
+    return this.#recent.length;
   }
 
   /** Receipts not yet in a signed batch (durable or not). */
   get unbatched(): number {
-    return this.#unbatched;
+    return this.#pendingCount;
   }
 
   get log(): AppendLog {
@@ -173,9 +255,9 @@ export class ReceiptStore {
     return this.#lastSequence.get(sessionId) ?? 0n;
   }
 
-  /** Receipts recovered from the log that no batch covers, in log order. */
+  /** Receipts that no durable batch covers, in log order (at start: those recovered from the log unbatched). */
   recoveredUnbatched(): Receipt[] {
-    return this.#receipts.filter((receipt) => receipt.batch === undefined);
+    return Array.from(this.#unbatched.values(), (entry) => entry.receipt);
   }
 
   /** Calls `listener` for each receipt once it is durable. */
@@ -192,22 +274,25 @@ export class ReceiptStore {
     const sequence = (last > settledSequence ? last : settledSequence) + 1n;
     const receipt: Receipt = {
       ...input,
-      index: this.#receipts.length,
+      index: this.#receiptCount,
       sequence,
       requestHash: input.requestHash(sequence),
       createdAt: Date.now(),
     };
-    const written = this.#log.append(toReceiptRecord(receipt));
-    this.#receipts.push(receipt);
+    const written = this.#log.appendAt(toReceiptRecord(receipt));
+    this.#receiptCount++;
+    this.#unbatched.set(receipt.index, { receipt, offset: written.offset });
     this.#lastSequence.set(receipt.sessionId, sequence);
-    this.#unbatched++;
-    const durable = written.then(
+    this.#pendingCount++;
+    const durable = written.durable.then(
       () => {
         for (const listener of this.#durableListeners) listener(receipt);
         return receipt;
       },
       (error: unknown) => {
-        this.#unbatched--;
+        this.#pendingCount--;
+        // Never durable: no batch may cover it (the log refuses every later append anyway).
+        this.#unbatched.delete(receipt.index);
         throw error;
       },
     );
@@ -216,33 +301,117 @@ export class ReceiptStore {
 
   /** Records a signed batch; resolves once durable, after which it is served. */
   async appendBatch(signature: BatchSignature): Promise<SignedBatch> {
-    const batch: SignedBatch = { ...signature, batch: this.#batches.length + this.#pendingBatches, signedAt: Date.now() };
+    const batch: SignedBatch = { ...signature, batch: this.#batchCount + this.#pendingBatches, signedAt: Date.now() };
+    const written = this.#log.appendAt(toBatchRecord(batch));
+    // Its receipts are durable, so their records precede the batch's.
+    const from = this.#lowestOffset(batch, written.offset);
     this.#pendingBatches++;
     try {
-      await this.#log.append(toBatchRecord(batch));
+      await written.durable;
     } finally {
       this.#pendingBatches--;
     }
-    if (batch.batch !== this.#batches.length) {
+    if (batch.batch !== this.#batchCount) {
       throw new ReceiptStoreError(`batch ${batch.batch} became durable out of order`);
     }
-    for (const index of batch.items) this.#receipts[index]!.batch = batch.batch;
-    this.#unbatched -= batch.items.length;
-    this.#batches.push(batch);
+    this.#addBatch(batch, from, written.offset, written.end);
+    this.#pendingCount -= batch.items.length;
     return batch;
   }
   #pendingBatches = 0;
 
-  /** Batches with cursor greater than `after` (-1 for all), at most `limit`. */
-  page(after: number, limit: number): { batches: SignedBatch[]; hasMore: boolean } {
+  /** Batches with cursor greater than `after` (-1 for all), at most `limit`, with their receipts. */
+  async page(after: number, limit: number): Promise<{ batches: StoredBatch[]; hasMore: boolean }> {
     const start = Math.max(0, after + 1);
-    const batches = this.#batches.slice(start, start + limit);
-    return { batches, hasMore: start + limit < this.#batches.length };
+    const count = this.#batchCount;
+    const end = Math.min(count, start + limit);
+    const hasMore = start + limit < count;
+    if (start >= end) return { batches: [], hasMore };
+    // Take the in-memory part now: batches appended while the older ones are read push it out of memory.
+    const firstInMemory = count - this.#recent.length;
+    const fromMemory = end > firstInMemory ? this.#recent.slice(Math.max(start, firstInMemory) - firstInMemory, end - firstInMemory) : [];
+    const fromFile = start < firstInMemory ? await this.#readBatches(start, Math.min(end, firstInMemory)) : [];
+    return { batches: [...fromFile, ...fromMemory], hasMore };
+  }
+
+  /** Reads durable batches `[start, end)` and their receipts back from the log. */
+  async #readBatches(start: number, end: number): Promise<StoredBatch[]> {
+    // First the batch records (each at a known place), then their receipts: every receipt record of a batch lies
+    // between the lowest of them (`#batchFrom`) and the batch record, and the batches of a page mostly share those
+    // spans, so they are merged and read once, keeping only the wanted receipts.
+    const batches: SignedBatch[] = [];
+    const wanted = new Set<number>();
+    for (let n = start; n < end; n++) {
+      let batch: SignedBatch | undefined;
+      await this.#scan(this.#batchAt[n]!, this.#batchEnd[n]!, (record) => {
+        if (record.k === "b" && record.n === n) batch = fromBatchRecord(record);
+      });
+      if (!batch) throw new ReceiptStoreError(`batch ${n} is not at offset ${this.#batchAt[n]} of ${this.#path}`);
+      batches.push(batch);
+      for (const index of batch.items) wanted.add(index);
+    }
+    const spans: [number, number][] = [];
+    for (let n = start; n < end; n++) spans.push([this.#batchFrom[n]!, this.#batchAt[n]!]);
+    spans.sort((x, y) => x[0] - y[0]);
+    const merged: [number, number][] = [];
+    for (const [from, to] of spans) {
+      const last = merged.at(-1);
+      if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+      else merged.push([from, to]);
+    }
+    const receipts = new Map<number, Receipt>();
+    for (const [from, to] of merged) {
+      await this.#scan(from, to, (record) => {
+        if (record.k === "r" && wanted.has(record.i)) receipts.set(record.i, fromReceiptRecord(record));
+      });
+    }
+    return batches.map((batch) => ({
+      batch,
+      receipts: batch.items.map((index) => {
+        const receipt = receipts.get(index);
+        if (!receipt) throw new ReceiptStoreError(`receipt ${index} of batch ${batch.batch} is not where the log index says`);
+        receipt.batch = batch.batch;
+        return receipt;
+      }),
+    }));
+  }
+
+  /** Decodes the records in `[from, to)` of the log (`from` must start a record), chunk by chunk. */
+  async #scan(from: number, to: number, visit: (record: ReceiptRecord | BatchRecord) => void): Promise<void> {
+    this.#reader ??= open(this.#path, "r");
+    const reader = await this.#reader;
+    let position = from;
+    let chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, to - from));
+    while (position < to) {
+      const length = Math.min(chunk.length, to - position);
+      const { bytesRead } = await reader.read(chunk, 0, length, position);
+      const { records, validBytes } = decodeRecords(chunk.subarray(0, bytesRead));
+      if (validBytes === 0) {
+        // A record larger than the chunk: read it whole.
+        const frame = bytesRead >= 8 ? 8 + chunk.readUInt32LE(0) : 0;
+        if (frame > chunk.length && position + frame <= to) {
+          chunk = Buffer.allocUnsafe(frame);
+          continue;
+        }
+        throw new ReceiptStoreError(`${this.#path} has no valid record at offset ${position}`);
+      }
+      for (const record of records) visit(record as ReceiptRecord | BatchRecord);
+      position += validBytes;
+    }
   }
 
   async close(): Promise<void> {
     await this.#log.close();
+    const reader = this.#reader;
+    this.#reader = undefined;
+    if (reader) await (await reader).close();
   }
+}
+
+/** Every receipt record of the log at `path`, in log order (for tools and tests; reads the whole file). */
+export async function readLoggedReceipts(path: string): Promise<Receipt[]> {
+  const { records } = decodeRecords(await readFile(path));
+  return records.filter((record) => (record as { k?: unknown }).k === "r").map((record) => fromReceiptRecord(record as ReceiptRecord));
 }
 
 function toReceiptRecord(receipt: Receipt): ReceiptRecord {
