@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -134,6 +134,63 @@ describe("AppendLog", () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  test("property: recovery read in chunks of any size finds exactly what decoding the whole file finds", async () => {
+    const bigRecord = fc.record({ k: fc.constant("b"), w: fc.array(fc.string({ maxLength: 30 }), { maxLength: 20 }) });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(record, bigRecord), { minLength: 0, maxLength: 25 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.nat(),
+        fc.boolean(),
+        async (records, chunkBytes, cut, flip) => {
+          const path = tempLog();
+          const { log } = await AppendLog.open({ path, durability: "write", groupCommitWindowMs: 0 });
+          for (const r of records) void log.append(r);
+          await log.close();
+          const bytes = readFileSync(path);
+          const offset = cut % (bytes.length + 1);
+          const damaged = Buffer.from(bytes.subarray(0, offset));
+          if (flip && offset > 0) damaged[offset - 1] = damaged[offset - 1]! ^ 0xff;
+          writeFileSync(path, damaged);
+          const expected = decodeRecords(damaged);
+
+          const visited: { record: unknown; offset: number; end: number }[] = [];
+          const recovered = await AppendLog.open(
+            { path, durability: "write", groupCommitWindowMs: 0 },
+            (r, start, end) => visited.push({ record: r, offset: start, end }),
+            chunkBytes,
+          );
+          expect(visited.map((v) => v.record)).toEqual(expected.records);
+          expect(visited.map((v) => v.offset)).toEqual(expected.offsets);
+          expect(visited.map((v) => v.end)).toEqual([...expected.offsets.slice(1), expected.validBytes].slice(0, visited.length));
+          expect(recovered.recovery.validBytes).toBe(expected.validBytes);
+          expect(recovered.recovery.tornBytes).toBe(damaged.length - expected.validBytes);
+          if (recovered.recovery.tornBytes > 0) {
+            expect(readFileSync(recovered.recovery.tornCopyPath!)).toEqual(damaged.subarray(expected.validBytes));
+          }
+          expect(statSync(path).size).toBe(expected.validBytes);
+          await recovered.log.close();
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  test("an error thrown while visiting aborts the open and leaves the file as it was", async () => {
+    const path = tempLog();
+    const { log } = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0 });
+    await log.append({ first: 1 });
+    await log.close();
+    appendFileSync(path, Buffer.from([1, 2, 3])); // a torn tail that a successful open would cut off
+    const before = readFileSync(path);
+    await expect(
+      AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0 }, () => {
+        throw new Error("foreign log");
+      }),
+    ).rejects.toThrow("foreign log");
+    expect(readFileSync(path)).toEqual(before);
   });
 
   test("decodeRecords stops at garbage appended after valid records", () => {

@@ -6,12 +6,12 @@
  * write returns once the data is on disk), so concurrent requests share a sync instead of paying one each;
  * `append` resolves only once its record is durable. See `CommitMode` for where the write runs.
  *
- * Recovery reads the file from the start and stops at the first record that is cut short or fails its CRC: a
+ * Recovery reads the file from the start, a chunk at a time, and stops at the first record that is cut short or fails its CRC: a
  * crash can only tear the tail (whatever was being written when the process died, which no caller was told was
  * durable). The torn tail is copied to `<path>.torn-<offset>` for inspection and cut off before appending.
  */
 import { closeSync, constants, existsSync, fsyncSync, ftruncateSync, openSync, writevSync } from "node:fs";
-import { open, readFile, writeFile, type FileHandle } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { crc32 } from "node:zlib";
 
@@ -69,30 +69,93 @@ export function encodeRecord(record: unknown): Buffer {
 /**
  * Decodes the whole records at the start of `bytes`; `validBytes` is where the first bad or partial one begins.
  * `offsets[i]` is where record `i`'s frame starts in `bytes` (it ends where the next one starts, the last at
- * `validBytes`).
+ * `validBytes`). `needsMore`: decoding stopped because the bytes ran out (at their end or inside a frame that may
+ * still be whole once more bytes are read), not at a corrupt frame.
  */
-export function decodeRecords(bytes: Uint8Array): { records: unknown[]; validBytes: number; offsets: number[] } {
+export function decodeRecords(bytes: Uint8Array): { records: unknown[]; validBytes: number; offsets: number[]; needsMore: boolean } {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records: unknown[] = [];
   const offsets: number[] = [];
   let offset = 0;
+  let needsMore = true;
   while (offset + HEADER_BYTES <= buffer.length) {
     const length = buffer.readUInt32LE(offset);
     const checksum = buffer.readUInt32LE(offset + 4);
-    if (length > MAX_RECORD_BYTES || offset + HEADER_BYTES + length > buffer.length) break;
+    if (length > MAX_RECORD_BYTES) {
+      needsMore = false;
+      break;
+    }
+    if (offset + HEADER_BYTES + length > buffer.length) break;
     const payload = buffer.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
-    if (crc32(payload) !== checksum) break;
     let record: unknown;
     try {
+      if (crc32(payload) !== checksum) throw new Error("checksum");
       record = JSON.parse(payload.toString("utf8"));
     } catch {
+      needsMore = false;
       break;
     }
     records.push(record);
     offsets.push(offset);
     offset += HEADER_BYTES + length;
   }
-  return { records, validBytes: offset, offsets };
+  return { records, validBytes: offset, offsets, needsMore };
+}
+
+/** Called for each whole record found at recovery, in file order, with where its frame starts and ends. */
+export type RecordVisitor = (record: unknown, offset: number, end: number) => void;
+
+/** Recovery reads the log this much at a time, so it never holds more than a chunk (or one record) of it. */
+const RECOVERY_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Visits the whole records at the start of the file, a chunk at a time; returns where they end (`validBytes`) and
+ * the file's size. Stops at the first corrupt frame or at a frame cut short by the end of the file.
+ */
+async function scanRecords(
+  handle: FileHandle,
+  visit: RecordVisitor,
+  chunkBytes: number,
+): Promise<{ records: number; validBytes: number; fileBytes: number }> {
+  const fileBytes = (await handle.stat()).size;
+  let pending: Buffer = Buffer.alloc(0); // read and not yet decoded; starts at `base`
+  let base = 0;
+  let position = 0;
+  let records = 0;
+  for (;;) {
+    const decoded = decodeRecords(pending);
+    decoded.records.forEach((record, i) => {
+      visit(record, base + decoded.offsets[i]!, base + (decoded.offsets[i + 1] ?? decoded.validBytes));
+    });
+    records += decoded.records.length;
+    base += decoded.validBytes;
+    pending = pending.subarray(decoded.validBytes);
+    if (!decoded.needsMore || position >= fileBytes) return { records, validBytes: base, fileBytes };
+    // A frame longer than a chunk is read whole.
+    const frameBytes = pending.length >= HEADER_BYTES ? HEADER_BYTES + pending.readUInt32LE(0) : 0;
+    const chunk = Buffer.allocUnsafe(Math.min(Math.max(chunkBytes, frameBytes - pending.length), fileBytes - position));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+    if (bytesRead === 0) return { records, validBytes: base, fileBytes };
+    position += bytesRead;
+    pending = Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
+  }
+}
+
+/** Copies bytes `[from, to)` of the file behind `handle` to a new file at `destination`, a chunk at a time. */
+async function copyRange(handle: FileHandle, from: number, to: number, destination: string): Promise<void> {
+  const out = await open(destination, "w");
+  try {
+    const chunk = Buffer.allocUnsafe(Math.min(RECOVERY_CHUNK_BYTES, Math.max(1, to - from)));
+    for (let position = from; position < to; ) {
+      const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, to - position), position);
+      if (bytesRead === 0) break;
+      await out.write(chunk, 0, bytesRead);
+      position += bytesRead;
+    }
+    await out.sync();
+  } finally {
+    await out.close();
+  }
 }
 
 type Waiter = { resolve: () => void; reject: (error: Error) => void };
@@ -128,32 +191,44 @@ export class AppendLog {
   }
 
   /**
-   * Opens (creating if needed) the log, recovers its records and cuts off a torn tail.
+   * Opens (creating if needed) the log, recovers its records and cuts off a torn tail. With `onRecord`, each record
+   * is handed over as it is read (and `records` / `offsets` come back empty), so recovering a log of any size holds
+   * one chunk of it at a time; an error thrown by `onRecord` aborts the open and leaves the file untouched.
    * @example
    * const { log, records } = await AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0 });
    * await log.append({ kind: "r", ... }); // resolves once durable
    */
   static async open(
     options: AppendLogOptions,
+    onRecord?: RecordVisitor,
+    chunkBytes = RECOVERY_CHUNK_BYTES,
   ): Promise<{ log: AppendLog; records: unknown[]; offsets: number[]; recovery: RecoveryReport }> {
+    const records: unknown[] = [];
+    const offsets: number[] = [];
     if (options.durability === "none") {
-      return {
-        log: new AppendLog(options, undefined, 0),
-        records: [],
-        offsets: [],
-        recovery: { records: 0, validBytes: 0, tornBytes: 0 },
-      };
+      return { log: new AppendLog(options, undefined, 0), records, offsets, recovery: { records: 0, validBytes: 0, tornBytes: 0 } };
     }
+    const visit: RecordVisitor =
+      onRecord ??
+      ((record, offset) => {
+        records.push(record);
+        offsets.push(offset);
+      });
     const created = !existsSync(options.path);
-    const bytes = created ? new Uint8Array() : await readFile(options.path);
-    const { records, validBytes, offsets } = decodeRecords(bytes);
-    const recovery: RecoveryReport = { records: records.length, validBytes, tornBytes: bytes.length - validBytes };
-    const handle = await open(options.path, created ? "a" : "r+");
+    const handle = await open(options.path, created ? "a+" : "r+");
+    let recovery: RecoveryReport;
+    try {
+      const scan = await scanRecords(handle, visit, chunkBytes);
+      recovery = { records: scan.records, validBytes: scan.validBytes, tornBytes: scan.fileBytes - scan.validBytes };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
     try {
       if (recovery.tornBytes > 0) {
-        recovery.tornCopyPath = `${options.path}.torn-${validBytes}`;
-        await writeFile(recovery.tornCopyPath, bytes.subarray(validBytes));
-        await handle.truncate(validBytes);
+        recovery.tornCopyPath = `${options.path}.torn-${recovery.validBytes}`;
+        await copyRange(handle, recovery.validBytes, recovery.validBytes + recovery.tornBytes, recovery.tornCopyPath);
+        await handle.truncate(recovery.validBytes);
         await handle.sync();
       }
     } catch (cause) {
@@ -167,7 +242,7 @@ export class AppendLog {
     await handle.close();
     const syncFlag = options.durability === "fsync" ? constants.O_DSYNC : 0;
     const appendHandle = await open(options.path, constants.O_WRONLY | constants.O_APPEND | syncFlag);
-    return { log: new AppendLog(options, appendHandle, validBytes), records, offsets, recovery };
+    return { log: new AppendLog(options, appendHandle, recovery.validBytes), records, offsets, recovery };
   }
 
   /** Bytes durably in the log. */

@@ -101,7 +101,8 @@ const READ_CHUNK_BYTES = 1 << 20;
  * its receipts are read back.
  */
 export class ReceiptStore {
-  readonly #log: AppendLog;
+  #log!: AppendLog;
+  #recovery!: RecoveryReport;
   readonly #path: string;
   readonly #maxBatchesInMemory: number;
   /** Receipts no durable batch covers, by index, in log order. */
@@ -119,20 +120,19 @@ export class ReceiptStore {
   /** Receipts not yet in a signed batch whose record is durable or being written. */
   #pendingCount = 0;
   #reader: Promise<FileHandle> | undefined;
-  readonly recovery: RecoveryReport;
 
-  private constructor(log: AppendLog, recovery: RecoveryReport, options: ReceiptStoreOptions) {
-    this.#log = log;
-    this.recovery = recovery;
+  private constructor(options: ReceiptStoreOptions) {
     this.#path = options.path;
     this.#maxBatchesInMemory =
       options.durability === "none" ? Number.POSITIVE_INFINITY : Math.max(0, options.maxBatchesInMemory ?? DEFAULT_BATCHES_IN_MEMORY);
   }
 
-  /** Opens the log and rebuilds unbatched receipts, recent batches and per-session sequences from it. */
+  /**
+   * Opens the log and rebuilds unbatched receipts, recent batches and per-session sequences from it, record by
+   * record as the log is read (a log of any size is recovered in bounded memory).
+   */
   static async open(options: ReceiptStoreOptions): Promise<ReceiptStore> {
-    const { log, records, offsets, recovery } = await AppendLog.open(options);
-    const store = new ReceiptStore(log, recovery, options);
+    const store = new ReceiptStore(options);
     const header: HeaderRecord = {
       k: "h",
       v: LOG_VERSION,
@@ -140,26 +140,32 @@ export class ReceiptStore {
       ledger: options.ledger.toLowerCase(),
       anchor: options.anchor.toLowerCase(),
     };
-    if (records.length === 0) {
-      await log.append(header);
-    } else {
-      const first = records[0] as Partial<HeaderRecord>;
+    let records = 0;
+    const { log, recovery } = await AppendLog.open(options, (record, offset, end) => {
+      if (records++ > 0) {
+        store.#replay(record as ReceiptRecord | BatchRecord, offset, end, options.onRecoveredReceipt);
+        return;
+      }
+      // The header comes first; a foreign log is refused before anything in it is touched.
+      const first = record as Partial<HeaderRecord>;
       if (first.k !== "h" || first.v !== LOG_VERSION) throw new ReceiptStoreError(`${options.path} is not a receipt log`);
       if (first.chainId !== header.chainId || first.ledger !== header.ledger || first.anchor !== header.anchor) {
-        await log.close();
         throw new ReceiptStoreError(
           `${options.path} holds receipts of chain ${first.chainId} ledger ${first.ledger} (anchor ${first.anchor}), ` +
             `not chain ${header.chainId} ledger ${header.ledger} (anchor ${header.anchor}): use another dataDir`,
           { reason: "foreign" },
         );
       }
-    }
-    for (let i = 1; i < records.length; i++) {
-      const end = i + 1 < records.length ? offsets[i + 1]! : recovery.validBytes;
-      store.#replay(records[i] as ReceiptRecord | BatchRecord, offsets[i]!, end, options.onRecoveredReceipt);
-    }
+    });
+    store.#log = log;
+    store.#recovery = recovery;
+    if (records === 0) await log.append(header);
     store.#pendingCount = store.#unbatched.size;
     return store;
+  }
+
+  get recovery(): RecoveryReport {
+    return this.#recovery;
   }
 
   #replay(record: ReceiptRecord | BatchRecord, offset: number, end: number, onReceipt?: (receipt: Receipt) => void): void {
