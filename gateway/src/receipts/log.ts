@@ -6,9 +6,10 @@
  * write returns once the data is on disk), so concurrent requests share a sync instead of paying one each;
  * `append` resolves only once its record is durable. See `CommitMode` for where the write runs.
  *
- * Recovery reads the file from the start, a chunk at a time, and stops at the first record that is cut short or fails its CRC: a
- * crash can only tear the tail (whatever was being written when the process died, which no caller was told was
- * durable). The torn tail is copied to `<path>.torn-<offset>` for inspection and cut off before appending.
+ * Recovery reads the file from the start, a chunk at a time, and stops at the first record that is cut short or
+ * fails its CRC: a crash can only tear the tail (whatever was being written when the process died, which no caller
+ * was told was durable). The torn tail is copied to `<path>.torn-<offset>` for inspection and cut off before
+ * appending.
  */
 import { closeSync, constants, existsSync, fsyncSync, ftruncateSync, openSync, writevSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
