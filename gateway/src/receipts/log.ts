@@ -106,22 +106,24 @@ export function decodeRecords(bytes: Uint8Array): { records: unknown[]; validByt
 /** Called for each whole record found at recovery, in file order, with where its frame starts and ends. */
 export type RecordVisitor = (record: unknown, offset: number, end: number) => void;
 
-/** Recovery reads the log this much at a time, so it never holds more than a chunk (or one record) of it. */
-const RECOVERY_CHUNK_BYTES = 1 << 20;
+/** Reads of the log take this much at a time (a longer record is read whole). */
+const READ_CHUNK_BYTES = 1 << 20;
 
 /**
- * Visits the whole records at the start of the file, a chunk at a time; returns where they end (`validBytes`) and
- * the file's size. Stops at the first corrupt frame or at a frame cut short by the end of the file.
+ * Visits the whole records in `[from, to)` of the file (`from` must start a record), a chunk at a time, so a read
+ * never holds more than a chunk (or one record) of the log. Stops at the first corrupt frame, or at a frame cut
+ * short by `to`; returns where the last whole record visited ends (`to` if the range held whole records only).
  */
-async function scanRecords(
+export async function scanRecords(
   handle: FileHandle,
+  from: number,
+  to: number,
   visit: RecordVisitor,
-  chunkBytes: number,
-): Promise<{ records: number; validBytes: number; fileBytes: number }> {
-  const fileBytes = (await handle.stat()).size;
+  chunkBytes = READ_CHUNK_BYTES,
+): Promise<{ records: number; validBytes: number }> {
   let pending: Buffer = Buffer.alloc(0); // read and not yet decoded; starts at `base`
-  let base = 0;
-  let position = 0;
+  let base = from;
+  let position = from;
   let records = 0;
   for (;;) {
     const decoded = decodeRecords(pending);
@@ -131,12 +133,11 @@ async function scanRecords(
     records += decoded.records.length;
     base += decoded.validBytes;
     pending = pending.subarray(decoded.validBytes);
-    if (!decoded.needsMore || position >= fileBytes) return { records, validBytes: base, fileBytes };
-    // A frame longer than a chunk is read whole.
+    if (!decoded.needsMore || position >= to) return { records, validBytes: base };
     const frameBytes = pending.length >= HEADER_BYTES ? HEADER_BYTES + pending.readUInt32LE(0) : 0;
-    const chunk = Buffer.allocUnsafe(Math.min(Math.max(chunkBytes, frameBytes - pending.length), fileBytes - position));
+    const chunk = Buffer.allocUnsafe(Math.min(Math.max(chunkBytes, frameBytes - pending.length), to - position));
     const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
-    if (bytesRead === 0) return { records, validBytes: base, fileBytes };
+    if (bytesRead === 0) return { records, validBytes: base };
     position += bytesRead;
     pending = Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
   }
@@ -146,7 +147,7 @@ async function scanRecords(
 async function copyRange(handle: FileHandle, from: number, to: number, destination: string): Promise<void> {
   const out = await open(destination, "w");
   try {
-    const chunk = Buffer.allocUnsafe(Math.min(RECOVERY_CHUNK_BYTES, Math.max(1, to - from)));
+    const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, Math.max(1, to - from)));
     for (let position = from; position < to; ) {
       const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, to - position), position);
       if (bytesRead === 0) break;
@@ -202,7 +203,7 @@ export class AppendLog {
   static async open(
     options: AppendLogOptions,
     onRecord?: RecordVisitor,
-    chunkBytes = RECOVERY_CHUNK_BYTES,
+    chunkBytes = READ_CHUNK_BYTES,
   ): Promise<{ log: AppendLog; records: unknown[]; offsets: number[]; recovery: RecoveryReport }> {
     const records: unknown[] = [];
     const offsets: number[] = [];
@@ -219,8 +220,9 @@ export class AppendLog {
     const handle = await open(options.path, created ? "a+" : "r+");
     let recovery: RecoveryReport;
     try {
-      const scan = await scanRecords(handle, visit, chunkBytes);
-      recovery = { records: scan.records, validBytes: scan.validBytes, tornBytes: scan.fileBytes - scan.validBytes };
+      const fileBytes = (await handle.stat()).size;
+      const scan = await scanRecords(handle, 0, fileBytes, visit, chunkBytes);
+      recovery = { records: scan.records, validBytes: scan.validBytes, tornBytes: fileBytes - scan.validBytes };
     } catch (error) {
       await handle.close();
       throw error;
@@ -321,11 +323,16 @@ export class AppendLog {
     else setImmediate(() => this.#commitInline());
   }
 
-  #commitInline(): void {
-    const frames = this.#queue;
-    const waiters = this.#waiters;
+  /** Takes everything queued, to commit it as one group. */
+  #takeQueue(): { frames: Buffer[]; waiters: Waiter[] } {
+    const taken = { frames: this.#queue, waiters: this.#waiters };
     this.#queue = [];
     this.#waiters = [];
+    return taken;
+  }
+
+  #commitInline(): void {
+    const { frames, waiters } = this.#takeQueue();
     const started = performance.now();
     try {
       writeAllSync(this.#handle!.fd, frames);
@@ -354,10 +361,7 @@ export class AppendLog {
 
   async #commitLoop(): Promise<void> {
     while (this.#queue.length > 0 && !this.#failed) {
-      const frames = this.#queue;
-      const waiters = this.#waiters;
-      this.#queue = [];
-      this.#waiters = [];
+      const { frames, waiters } = this.#takeQueue();
       const started = performance.now();
       try {
         await this.#writeAll(frames);

@@ -14,7 +14,7 @@
  */
 import { getAddress, type Address, type Hex } from "viem";
 import { open, readFile, type FileHandle } from "node:fs/promises";
-import { AppendLog, decodeRecords, type CommitMode, type Durability, type RecoveryReport } from "./log.js";
+import { AppendLog, decodeRecords, scanRecords, type CommitMode, type Durability, type RecoveryReport } from "./log.js";
 import type { BatchSignature, Receipt, SignedBatch } from "./types.js";
 
 const LOG_VERSION = 1;
@@ -91,8 +91,6 @@ export type StoredBatch = { batch: SignedBatch; receipts: Receipt[] };
 type Unbatched = { receipt: Receipt; offset: number };
 
 const DEFAULT_BATCHES_IN_MEMORY = 64;
-/** Old batches are read back in chunks of this size (a record larger than that is read whole). */
-const READ_CHUNK_BYTES = 1 << 20;
 
 /**
  * Memory is bounded: receipt objects are kept only until a durable batch covers them (to build batches and, after a
@@ -385,25 +383,8 @@ export class ReceiptStore {
   /** Decodes the records in `[from, to)` of the log (`from` must start a record), chunk by chunk. */
   async #scan(from: number, to: number, visit: (record: ReceiptRecord | BatchRecord) => void): Promise<void> {
     this.#reader ??= open(this.#path, "r");
-    const reader = await this.#reader;
-    let position = from;
-    let chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, to - from));
-    while (position < to) {
-      const length = Math.min(chunk.length, to - position);
-      const { bytesRead } = await reader.read(chunk, 0, length, position);
-      const { records, validBytes } = decodeRecords(chunk.subarray(0, bytesRead));
-      if (validBytes === 0) {
-        // A record larger than the chunk: read it whole.
-        const frame = bytesRead >= 8 ? 8 + chunk.readUInt32LE(0) : 0;
-        if (frame > chunk.length && position + frame <= to) {
-          chunk = Buffer.allocUnsafe(frame);
-          continue;
-        }
-        throw new ReceiptStoreError(`${this.#path} has no valid record at offset ${position}`);
-      }
-      for (const record of records) visit(record as ReceiptRecord | BatchRecord);
-      position += validBytes;
-    }
+    const { validBytes } = await scanRecords(await this.#reader, from, to, (record) => visit(record as ReceiptRecord | BatchRecord));
+    if (validBytes !== to) throw new ReceiptStoreError(`${this.#path} has no valid record at offset ${validBytes}`);
   }
 
   async close(): Promise<void> {
