@@ -22,6 +22,10 @@ struct Batch {
     bytes32 requestsCommitment;
     address enclave;
     bytes signature;
+    /// @dev Position of the batch in its gateway's signing order (from 1); 0 until signed.
+    uint256 batchNumber;
+    /// @dev When the gateway signed it: every receipt was served at or before; 0 until signed.
+    uint256 servedAt;
 }
 
 /// @notice Deploys the ledger suite (stablecoin, model registry, dev verifier, enclave registry, cost feed,
@@ -293,6 +297,29 @@ abstract contract LedgerBaseTest is Test {
         batch.receipts = _words(_receipt(0, sequence, 1000, 500, 2000));
         batch.requestsCommitment = keccak256("one");
         return _sign(batch, enclavePk);
+    }
+
+    /// @dev Opens a session that only the gateway whose current key is `gatewayKey` may serve.
+    function _openSessionServedBy(address who, uint256 modelId, uint256 budget, address gatewayKey)
+        internal
+        returns (uint256 sessionId)
+    {
+        gatewayKey;
+        return _openSession(who, modelId, budget);
+    }
+
+    /// @dev Submits `batch` as `submitter` and reports whether it settled, logging the revert selector when not.
+    /// For attack scenarios whose submitter may legitimately be refused; the caller asserts on balances after.
+    function _attempt(address submitter, Batch memory batch) internal returns (bool settled) {
+        vm.prank(submitter);
+        bytes memory result;
+        (settled, result) = address(ledger).call(
+            abi.encodeCall(
+                ledger.settle,
+                (batch.modelId, batch.sessionIds, batch.receipts, batch.requestsCommitment, batch.enclave, batch.signature)
+            )
+        );
+        if (!settled) emit log_named_bytes("settle refused with", result);
     }
 
     function _warp(uint256 seconds_) internal {
