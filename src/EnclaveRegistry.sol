@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Attestation, IAttestationVerifier} from "./interfaces/IAttestationVerifier.sol";
-import {EnclaveKey, IEnclaveRegistry, KeyStatus, MeasurementStatus} from "./interfaces/IEnclaveRegistry.sol";
+import {EnclaveKey, Gateway, IEnclaveRegistry, KeyStatus, MeasurementStatus} from "./interfaces/IEnclaveRegistry.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
@@ -37,7 +37,10 @@ contract EnclaveRegistry is IEnclaveRegistry, Ownable2Step, EIP712 {
     }
 
     Config internal _config;
+    /// @inheritdoc IEnclaveRegistry
+    uint256 public gatewayCount;
     mapping(address key => EnclaveKey) internal _keys;
+    mapping(uint256 gatewayId => Gateway) internal _gateways;
     /// @inheritdoc IEnclaveRegistry
     mapping(bytes32 measurement => MeasurementStatus) public globalMeasurement;
     /// @inheritdoc IEnclaveRegistry
@@ -93,16 +96,29 @@ contract EnclaveRegistry is IEnclaveRegistry, Ownable2Step, EIP712 {
     }
 
     /// @inheritdoc IEnclaveRegistry
-    function keyStatus(address key, uint256 modelId) external view returns (KeyStatus) {
+    function keyStatus(address key, uint256 modelId) external view returns (KeyStatus status) {
+        (status,) = keyGateway(key, modelId);
+    }
+
+    /// @inheritdoc IEnclaveRegistry
+    function keyGateway(address key, uint256 modelId) public view returns (KeyStatus, uint256 gatewayId) {
         EnclaveKey memory record = _keys[key];
-        if (record.attestedAt == 0) return KeyStatus.Unknown;
-        if (record.revoked) return KeyStatus.Revoked;
-        if (record.modelId != modelId) return KeyStatus.WrongModel;
+        gatewayId = record.gatewayId;
+        if (record.attestedAt == 0) return (KeyStatus.Unknown, gatewayId);
+        if (record.revoked) return (KeyStatus.Revoked, gatewayId);
+        if (record.modelId != modelId) return (KeyStatus.WrongModel, gatewayId);
         Config memory config = _config;
-        if (record.verifierEpoch != config.verifierEpoch) return KeyStatus.VerifierReplaced;
-        if (block.timestamp >= uint256(record.attestedAt) + config.maxAttestationAge) return KeyStatus.Expired;
-        if (!isMeasurementAllowed(modelId, record.measurement)) return KeyStatus.MeasurementNotAllowed;
-        return KeyStatus.Valid;
+        if (record.verifierEpoch != config.verifierEpoch) return (KeyStatus.VerifierReplaced, gatewayId);
+        if (block.timestamp >= uint256(record.attestedAt) + config.maxAttestationAge) {
+            return (KeyStatus.Expired, gatewayId);
+        }
+        if (!isMeasurementAllowed(modelId, record.measurement)) return (KeyStatus.MeasurementNotAllowed, gatewayId);
+        return (KeyStatus.Valid, gatewayId);
+    }
+
+    /// @inheritdoc IEnclaveRegistry
+    function gateway(uint256 gatewayId) external view returns (Gateway memory) {
+        return _gateways[gatewayId];
     }
 
     /// @inheritdoc IEnclaveRegistry
@@ -122,7 +138,7 @@ contract EnclaveRegistry is IEnclaveRegistry, Ownable2Step, EIP712 {
         if (!IModelRegistry(modelRegistry).exists(modelId)) revert UnknownModel(modelId);
         Attestation memory attestation = _verify(quote);
         key = attestation.enclaveKey;
-        _register(modelId, attestation, false);
+        _register(modelId, attestation, 0);
     }
 
     /// @inheritdoc IEnclaveRegistry
@@ -137,10 +153,15 @@ contract EnclaveRegistry is IEnclaveRegistry, Ownable2Step, EIP712 {
         newKey = attestation.enclaveKey;
         (address signer,,) = ECDSA.tryRecover(rotationDigest(oldKey, newKey), oldKeySignature);
         if (signer != oldKey) revert InvalidRotationSignature();
+        if (attestation.measurement != old.measurement) {
+            revert MeasurementChanged(old.gatewayId, old.measurement, attestation.measurement);
+        }
         // A rotation still retires the old key when its quote was already registered (e.g. copied out of the
-        // pending rotation and front-run through `registerEnclave`): `_register` keeps the record as new or newer.
-        _register(old.modelId, attestation, true);
+        // pending rotation and front-run through `registerEnclave`): `_register` keeps the record as new or newer
+        // and moves it to the old key's gateway.
+        _register(old.modelId, attestation, old.gatewayId);
         _keys[oldKey].revoked = true;
+        _gateways[old.gatewayId].key = newKey;
         emit EnclaveRevoked(oldKey, old.modelId, msg.sender);
         emit EnclaveRotated(old.modelId, oldKey, newKey);
     }
@@ -198,9 +219,11 @@ contract EnclaveRegistry is IEnclaveRegistry, Ownable2Step, EIP712 {
         if (attestation.enclaveKey == address(0)) revert ZeroEnclaveKey();
     }
 
-    /// @dev Checks a verified attestation against the model and records its key. With `rotation`, a quote no newer
-    /// than the key's record under the current verifier leaves the record as it is instead of reverting.
-    function _register(uint256 modelId, Attestation memory attestation, bool rotation) internal {
+    /// @dev Checks a verified attestation against the model and records its key. `gatewayId` is 0 for a plain
+    /// registration (a new key creates a gateway, a known key keeps its own) and the old key's gateway for a
+    /// rotation, which takes the new key into it; a quote no newer than the key's record under the current verifier
+    /// then leaves the attestation as it is instead of reverting.
+    function _register(uint256 modelId, Attestation memory attestation, uint256 gatewayId) internal {
         address key = attestation.enclaveKey;
         if (!isMeasurementAllowed(modelId, attestation.measurement)) {
             revert MeasurementNotAllowed(modelId, attestation.measurement);
@@ -214,19 +237,35 @@ contract EnclaveRegistry is IEnclaveRegistry, Ownable2Step, EIP712 {
         }
 
         EnclaveKey memory record = _keys[key];
+        bool rotation = gatewayId != 0;
         if (record.attestedAt != 0) {
             if (record.revoked) revert KeyRevoked(key);
             if (record.modelId != modelId) revert KeyBoundToOtherModel(key, record.modelId);
+            if (record.measurement != attestation.measurement) {
+                revert MeasurementChanged(record.gatewayId, record.measurement, attestation.measurement);
+            }
+            if (rotation && record.gatewayId != gatewayId) {
+                // The key was registered ahead of the rotation and created a gateway of its own: that gateway loses
+                // its key, and the key serves the rotated gateway.
+                delete _gateways[record.gatewayId].key;
+                _keys[key].gatewayId = uint48(gatewayId);
+            }
             if (record.verifierEpoch == config.verifierEpoch && attestation.timestamp <= record.attestedAt) {
                 if (rotation) return;
                 revert QuoteNotNewer(attestation.timestamp, record.attestedAt);
             }
+            if (!rotation) gatewayId = record.gatewayId;
+        } else if (!rotation) {
+            gatewayId = ++gatewayCount;
+            _gateways[gatewayId] = Gateway(uint64(modelId), key, attestation.measurement);
+            emit GatewayCreated(gatewayId, modelId, attestation.measurement, key);
         }
         _keys[key] = EnclaveKey({
             modelId: uint64(modelId),
             attestedAt: uint40(attestation.timestamp),
             verifierEpoch: config.verifierEpoch,
             revoked: false,
+            gatewayId: uint48(gatewayId),
             measurement: attestation.measurement
         });
         emit EnclaveRegistered(modelId, key, attestation.measurement, attestation.timestamp, config.verifierEpoch);

@@ -2,8 +2,8 @@
 pragma solidity 0.8.30;
 
 import {IComputeCostFeed} from "./interfaces/IComputeCostFeed.sol";
-import {IEnclaveRegistry, KeyStatus} from "./interfaces/IEnclaveRegistry.sol";
-import {IInferenceLedger, Session, UsageStats} from "./interfaces/IInferenceLedger.sol";
+import {Gateway, IEnclaveRegistry, KeyStatus} from "./interfaces/IEnclaveRegistry.sol";
+import {IInferenceLedger, Session, UsageBatch, UsageStats} from "./interfaces/IInferenceLedger.sol";
 import {IModelRegistry, Pricing} from "./interfaces/IModelRegistry.sol";
 import {IModelShare} from "./interfaces/IModelShare.sol";
 import {ReceiptLib} from "./libraries/ReceiptLib.sol";
@@ -35,12 +35,16 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     uint256 public constant HISTOGRAM_BUCKETS = UsageHistogramLib.BUCKETS;
     /// @inheritdoc IInferenceLedger
     bytes32 public constant USAGE_BATCH_TYPEHASH = keccak256(
-        "UsageBatch(uint256 modelId,uint256[] sessionIds,uint256[] receipts,bytes32 requestsCommitment,address enclave)"
+        "UsageBatch(uint256 modelId,uint256 gatewayId,uint256 batchNumber,uint256 servedPricing,uint256[] sessionIds,uint256[] receipts,bytes32 requestsCommitment,address enclave)"
     );
     uint256 internal constant BPS = 10_000;
     uint256 internal constant MAX_SESSIONS_PER_BATCH = 1 << 16;
     uint256 internal constant MASK_48 = 0xffffffffffff;
     uint256 internal constant MASK_80 = 0xffffffffffffffffffff;
+    uint256 internal constant MASK_40 = 0xffffffffff;
+    /// @dev Bit offsets of `Terms.expiry` and `Terms.gatewayId` in the terms slot.
+    uint256 internal constant EXPIRY_SHIFT = 160;
+    uint256 internal constant GATEWAY_SHIFT = 200;
 
     /* IMMUTABLES */
 
@@ -69,11 +73,11 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         uint80 spent;
     }
 
-    /// @dev The rest of a session, in one slot.
+    /// @dev The rest of a session, in one slot. Packed low to high: buyer, expiry, gatewayId, closed.
     struct Terms {
         address buyer;
         uint40 expiry;
-        uint48 policyId;
+        uint48 gatewayId;
         bool closed;
     }
 
@@ -98,6 +102,15 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         uint256 inputTokens;
         uint256 outputTokens;
         uint256 reasoningTokens;
+        /// @dev Receipts skipped at the start of the group (at or below the floor sequence).
+        uint256 skipped;
+    }
+
+    /// @dev What every session group of a batch is charged against.
+    struct BatchContext {
+        uint256 modelId;
+        uint256 gatewayId;
+        Pricing pricing;
     }
 
     /// @dev Sums over a batch, kept in memory.
@@ -109,6 +122,8 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         uint256 charged;
         uint256 protocolFee;
         uint256 submitterFee;
+        /// @dev Receipts skipped (stale, or for another gateway's session): not counted in the statistics.
+        uint256 skipped;
         bool feedDue;
     }
 
@@ -116,6 +131,9 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     uint256 public sessionCount;
     mapping(uint256 sessionId => Account) internal _accounts;
     mapping(uint256 sessionId => Terms) internal _terms;
+    mapping(uint256 sessionId => uint256) internal _policyIds;
+    /// @inheritdoc IInferenceLedger
+    mapping(uint256 gatewayId => uint256) public settledBatches;
     Fees internal _fees;
     /// @inheritdoc IInferenceLedger
     mapping(address submitter => uint256) public submitterFees;
@@ -165,8 +183,9 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
             budget: account.budget,
             spent: account.spent,
             buyer: terms.buyer,
+            gatewayId: terms.gatewayId,
             expiry: terms.expiry,
-            policyId: terms.policyId,
+            policyId: uint48(_policyIds[sessionId]),
             closed: terms.closed
         });
     }
@@ -226,22 +245,19 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     }
 
     /// @inheritdoc IInferenceLedger
-    function usageBatchDigest(
-        uint256 modelId,
-        uint256[] calldata sessionIds,
-        uint256[] calldata receipts,
-        bytes32 requestsCommitment,
-        address enclave
-    ) public view returns (bytes32) {
+    function usageBatchDigest(UsageBatch calldata batch, uint256 gatewayId) public view returns (bytes32) {
         return _hashTypedDataV4(
             keccak256(
                 abi.encode(
                     USAGE_BATCH_TYPEHASH,
-                    modelId,
-                    ReceiptLib.hashWords(sessionIds),
-                    ReceiptLib.hashWords(receipts),
-                    requestsCommitment,
-                    enclave
+                    batch.modelId,
+                    gatewayId,
+                    batch.batchNumber,
+                    batch.servedPricing,
+                    ReceiptLib.hashWords(batch.sessionIds),
+                    ReceiptLib.hashWords(batch.receipts),
+                    batch.requestsCommitment,
+                    batch.enclave
                 )
             )
         );
@@ -267,7 +283,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     /* BUYER ACTIONS */
 
     /// @inheritdoc IInferenceLedger
-    function openSession(uint256 modelId, uint256 budget, uint256 expiry, uint256 policyId)
+    function openSession(uint256 modelId, uint256 gatewayId, uint256 budget, uint256 expiry, uint256 policyId)
         external
         nonReentrant
         returns (uint256 sessionId)
@@ -278,14 +294,21 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         if (modelId > type(uint48).max) revert ModelIdTooLarge(modelId);
         (,,,, bool paused) = IModelRegistry(modelRegistry).lineageOf(modelId);
         if (paused) revert ModelPaused(modelId);
+        // Gateway ids are assigned one by one from 1, so a known one fits the 48 bits of `Terms.gatewayId`.
+        uint256 gatewayModelId = IEnclaveRegistry(enclaveRegistry).gateway(gatewayId).modelId;
+        if (gatewayModelId != modelId) {
+            if (gatewayModelId == 0) revert UnknownGateway(gatewayId);
+            revert GatewayModelMismatch(gatewayId, gatewayModelId);
+        }
         uint256 maxExpiry = block.timestamp + MAX_SESSION_DURATION;
         if (expiry <= block.timestamp || expiry > maxExpiry) revert InvalidExpiry(expiry, maxExpiry);
 
         sessionId = ++sessionCount;
         _accounts[sessionId] = Account(uint48(modelId), 0, uint80(budget), 0);
-        _terms[sessionId] = Terms(msg.sender, uint40(expiry), uint48(policyId), false);
+        _terms[sessionId] = Terms(msg.sender, uint40(expiry), uint48(gatewayId), false);
+        if (policyId != 0) _policyIds[sessionId] = policyId;
 
-        emit SessionOpened(sessionId, msg.sender, modelId, budget, expiry, policyId);
+        emit SessionOpened(sessionId, msg.sender, modelId, gatewayId, budget, expiry, policyId);
         IERC20(stablecoin).safeTransferFrom(msg.sender, address(this), budget);
     }
 
@@ -344,23 +367,21 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     /* SETTLEMENT */
 
     /// @inheritdoc IInferenceLedger
-    function settle(
-        uint256 modelId,
-        uint256[] calldata sessionIds,
-        uint256[] calldata receipts,
-        bytes32 requestsCommitment,
-        address enclave,
-        bytes calldata signature
-    ) external nonReentrant returns (uint256 charged) {
-        if (receipts.length == 0) revert EmptyBatch();
-        if (sessionIds.length == 0 || sessionIds.length > MAX_SESSIONS_PER_BATCH) {
-            revert InvalidSessionCount(sessionIds.length);
+    function settle(UsageBatch calldata batch, bytes calldata signature)
+        external
+        nonReentrant
+        returns (uint256 charged)
+    {
+        if (batch.receipts.length == 0) revert EmptyBatch();
+        if (batch.sessionIds.length == 0 || batch.sessionIds.length > MAX_SESSIONS_PER_BATCH) {
+            revert InvalidSessionCount(batch.sessionIds.length);
         }
+        uint256 modelId = batch.modelId;
         Lineage memory lineage = _settlementLineage(modelId);
-        bytes32 digest = _authenticate(modelId, sessionIds, receipts, requestsCommitment, enclave, signature);
+        (bytes32 digest, uint256 gatewayId) = _authenticate(batch, signature);
 
-        Totals memory totals = _settleBatch(modelId, sessionIds, receipts);
-        _emitSettled(digest, modelId, enclave, receipts.length, totals, requestsCommitment);
+        Totals memory totals = _settleBatch(batch, gatewayId);
+        _emitSettled(digest, batch, gatewayId, totals);
         if (totals.feedDue) _pushFeed(modelId);
         uint256 modelRevenue = totals.charged - totals.protocolFee - totals.submitterFee;
         if (modelRevenue != 0) _routeRevenue(modelId, lineage, modelRevenue);
@@ -396,108 +417,125 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
 
     /* INTERNAL: SETTLEMENT */
 
-    /// @dev The model's share and royalty; reverts when the model is unknown or paused.
+    /// @dev The model's share and royalty; reverts when the model is unknown. A paused model still settles: the
+    /// pause stops new approvals (`isApproved`, `openSession`), not the payment of usage already served.
     function _settlementLineage(uint256 modelId) internal view returns (Lineage memory lineage) {
-        bool paused;
-        (, lineage.share, lineage.parentId, lineage.royaltyBps, paused) =
-            IModelRegistry(modelRegistry).lineageOf(modelId);
-        if (paused) revert ModelPaused(modelId);
+        (, lineage.share, lineage.parentId, lineage.royaltyBps,) = IModelRegistry(modelRegistry).lineageOf(modelId);
     }
 
-    /// @dev Checks that `enclave` may sign for the model and signed this batch; returns the batch digest.
-    function _authenticate(
-        uint256 modelId,
-        uint256[] calldata sessionIds,
-        uint256[] calldata receipts,
-        bytes32 requestsCommitment,
-        address enclave,
-        bytes calldata signature
-    ) internal view returns (bytes32 digest) {
-        KeyStatus status = IEnclaveRegistry(enclaveRegistry).keyStatus(enclave, modelId);
+    /// @dev Checks that the batch's key may sign for the model and signed this batch, and that the batch is its
+    /// gateway's next; records it as settled. Returns the batch digest and the gateway.
+    function _authenticate(UsageBatch calldata batch, bytes calldata signature)
+        internal
+        returns (bytes32 digest, uint256 gatewayId)
+    {
+        address enclave = batch.enclave;
+        KeyStatus status;
+        (status, gatewayId) = IEnclaveRegistry(enclaveRegistry).keyGateway(enclave, batch.modelId);
         if (status != KeyStatus.Valid) revert InvalidEnclaveKey(enclave, status);
-        digest = usageBatchDigest(modelId, sessionIds, receipts, requestsCommitment, enclave);
+        digest = usageBatchDigest(batch, gatewayId);
         (address signer, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
         if (error != ECDSA.RecoverError.NoError || signer != enclave) revert InvalidSignature();
+        uint256 expected = settledBatches[gatewayId] + 1;
+        if (batch.batchNumber != expected) revert BatchOutOfOrder(gatewayId, batch.batchNumber, expected);
+        settledBatches[gatewayId] = expected;
     }
 
     /// @dev Charges the batch's sessions, records the usage and accrues the fees.
-    function _settleBatch(uint256 modelId, uint256[] calldata sessionIds, uint256[] calldata receipts)
-        internal
-        returns (Totals memory totals)
-    {
+    function _settleBatch(UsageBatch calldata batch, uint256 gatewayId) internal returns (Totals memory totals) {
         uint256[32] memory histogram;
-        totals = _chargeSessions(modelId, sessionIds, receipts, histogram);
-        totals.feedDue = _recordUsage(modelId, receipts.length, totals, histogram);
+        totals = _chargeSessions(batch, gatewayId, histogram);
+        totals.feedDue = _recordUsage(batch.modelId, batch.receipts.length - totals.skipped, totals, histogram);
         (totals.protocolFee, totals.submitterFee) = _accrueFees(totals.charged);
     }
 
-    function _emitSettled(
-        bytes32 digest,
-        uint256 modelId,
-        address enclave,
-        uint256 receiptCount,
-        Totals memory totals,
-        bytes32 requestsCommitment
-    ) internal {
+    function _emitSettled(bytes32 digest, UsageBatch calldata batch, uint256 gatewayId, Totals memory totals) internal {
         emit UsageSettled(
             digest,
-            modelId,
-            enclave,
+            batch.modelId,
+            gatewayId,
+            batch.batchNumber,
+            batch.enclave,
             msg.sender,
-            receiptCount,
+            batch.receipts.length,
             totals.charged,
             totals.protocolFee,
             totals.submitterFee,
-            requestsCommitment
+            batch.requestsCommitment
         );
     }
 
-    /// @dev Charges every session group of the batch and accumulates the batch totals and histogram.
-    function _chargeSessions(
-        uint256 modelId,
-        uint256[] calldata sessionIds,
-        uint256[] calldata receipts,
-        uint256[32] memory histogram
-    ) internal returns (Totals memory totals) {
-        Pricing memory pricing = IModelRegistry(modelRegistry).pricingOf(modelId);
-        Group memory run;
-        uint256 groups = sessionIds.length;
-        for (uint256 group; group < groups; ++group) {
-            _chargeGroup(modelId, sessionIds[group], receipts, group, pricing, histogram, run, totals);
-        }
-        if (run.end != receipts.length) revert InvalidSessionIndex(run.end);
+    /// @dev The pricing a batch is charged at: per token kind, the lower of the pricing in force and the pricing
+    /// the gateway served at, so a receipt's price never rises after it was served.
+    function _chargedPricing(uint256 modelId, uint256 servedPricing) internal view returns (Pricing memory pricing) {
+        pricing = IModelRegistry(modelRegistry).pricingOf(modelId);
+        uint256 servedInput = (servedPricing >> 160) & MASK_80;
+        uint256 servedOutput = (servedPricing >> 80) & MASK_80;
+        uint256 servedReasoning = servedPricing & MASK_80;
+        if (servedInput < pricing.inputPerMTok) pricing.inputPerMTok = uint80(servedInput);
+        if (servedOutput < pricing.outputPerMTok) pricing.outputPerMTok = uint80(servedOutput);
+        if (servedReasoning < pricing.reasoningPerMTok) pricing.reasoningPerMTok = uint80(servedReasoning);
     }
 
-    /// @dev Charges the session of `group` for its run of receipts, which starts at `run.end`.
+    /// @dev Charges every session group of the batch and accumulates the batch totals and histogram.
+    function _chargeSessions(UsageBatch calldata batch, uint256 gatewayId, uint256[32] memory histogram)
+        internal
+        returns (Totals memory totals)
+    {
+        BatchContext memory context =
+            BatchContext(batch.modelId, gatewayId, _chargedPricing(batch.modelId, batch.servedPricing));
+        Group memory run;
+        uint256 groups = batch.sessionIds.length;
+        for (uint256 group; group < groups; ++group) {
+            _chargeGroup(context, batch.sessionIds[group], batch.receipts, group, histogram, run, totals);
+        }
+        if (run.end != batch.receipts.length) revert InvalidSessionIndex(run.end);
+    }
+
+    /// @dev Charges the session of `group` for its run of receipts, which starts at `run.end`. Receipts at or
+    /// below the session's settled sequence are skipped; so is the whole group when the session is bound to
+    /// another gateway.
     function _chargeGroup(
-        uint256 modelId,
+        BatchContext memory context,
         uint256 sessionId,
         uint256[] calldata receipts,
         uint256 group,
-        Pricing memory pricing,
         uint256[32] memory histogram,
         Group memory run,
         Totals memory totals
     ) internal {
         Account storage account = _accounts[sessionId];
+        Terms storage termsSlot = _terms[sessionId];
         uint256 word;
+        uint256 terms;
         assembly ("memory-safe") {
             word := sload(account.slot)
+            terms := sload(termsSlot.slot)
         }
         {
             uint256 sessionModelId = word & MASK_48;
-            if (sessionModelId != modelId) {
+            if (sessionModelId != context.modelId) {
                 if (sessionModelId == 0) revert UnknownSession(sessionId);
                 revert SessionModelMismatch(sessionId, sessionModelId);
             }
         }
         uint256 start = run.end;
-        _scanGroup(receipts, group, (word >> 48) & MASK_48, histogram, run);
-        if (run.end == start) _revertGroup(receipts, sessionId, start, group, (word >> 48) & MASK_48);
+        bool otherGateway = (terms >> GATEWAY_SHIFT) & MASK_48 != context.gatewayId;
+        // For another gateway's session every receipt counts as at or below the floor, so all are skipped.
+        _scanGroup(receipts, group, otherGateway ? MASK_48 : (word >> 48) & MASK_48, histogram, run);
         if (run.end < receipts.length && receipts[run.end] >> ReceiptLib.SESSION_INDEX_SHIFT == group) {
             _revertReceipt(sessionId, receipts[run.end], run.end, run.lastSequence);
         }
+        if (run.skipped != 0) {
+            totals.skipped += run.skipped;
+            emit ReceiptsSkipped(sessionId, run.skipped, otherGateway ? SkipReason.OtherGateway : SkipReason.Stale);
+        }
+        if (run.end == start + run.skipped) {
+            if (run.skipped == 0) revert InvalidSessionIndex(start);
+            return;
+        }
 
+        Pricing memory pricing = context.pricing;
         uint256 cost = ReceiptLib.costUp(
             run.inputTokens,
             run.outputTokens,
@@ -506,7 +544,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
             pricing.outputPerMTok,
             pricing.reasoningPerMTok
         );
-        uint256 charge = _applyCharge(account, sessionId, word, run.lastSequence, cost);
+        uint256 charge = _applyCharge(account, word, terms, run.lastSequence, cost);
         emit SessionCharged(sessionId, run.lastSequence, cost, charge);
         if (cost != charge) emit UsageUnpaid(sessionId, cost - charge);
 
@@ -517,17 +555,16 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         totals.charged += charge;
     }
 
-    /// @dev Charges `cost` to `sessionId`, whose settlement slot `account` holds `word`, capped by its remaining
-    /// budget, and moves its settled sequence to `lastSequence`. One SSTORE. Returns the charge.
-    /// From the session's refund time `expiry + SETTLEMENT_GRACE` on, nothing is charged (the sequence still
-    /// moves): the unspent rest is the buyer's (anyone may refund it), and the pricing in force may have been
-    /// announced after the session was opened or extended. Reading the expiry costs one SLOAD of the terms slot;
-    /// the settlement slot has no room for it.
-    function _applyCharge(Account storage account, uint256 sessionId, uint256 word, uint256 lastSequence, uint256 cost)
+    /// @dev Charges `cost` to the session whose settlement slot `account` holds `word` and whose terms slot holds
+    /// `terms`, capped by its remaining budget, and moves its settled sequence to `lastSequence`. One SSTORE.
+    /// Returns the charge. From the session's refund time `expiry + SETTLEMENT_GRACE` on, nothing is charged (the
+    /// sequence still moves): the unspent rest is the buyer's (anyone may refund it), and the pricing in force may
+    /// have been announced after the session was opened or extended.
+    function _applyCharge(Account storage account, uint256 word, uint256 terms, uint256 lastSequence, uint256 cost)
         internal
         returns (uint256 charge)
     {
-        bool pastGrace = block.timestamp >= uint256(_terms[sessionId].expiry) + SETTLEMENT_GRACE;
+        bool pastGrace = block.timestamp >= ((terms >> EXPIRY_SHIFT) & MASK_40) + SETTLEMENT_GRACE;
         unchecked {
             uint256 budget = (word >> 96) & MASK_80;
             uint256 spent = word >> 176;
@@ -555,6 +592,15 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         assembly ("memory-safe") {
             let n := receipts.length
             let i := mload(run)
+            // The stale prefix: receipts of this group at or below the floor `lastSequence` (sequences increase
+            // within a group, so they come first). Skipped: neither checked further nor counted.
+            let start := i
+            for {} lt(i, n) { i := add(i, 1) } {
+                let word := calldataload(add(receipts.offset, shl(5, i)))
+                if iszero(eq(shr(240, word), group)) { break }
+                if gt(and(shr(192, word), 0xffffffffffff), lastSequence) { break }
+            }
+            mstore(add(run, 0xa0), sub(i, start))
             let sequence := lastSequence
             let inputTokens := 0
             let outputTokens := 0
@@ -593,24 +639,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         }
     }
 
-    /// @dev Reverts for a group that consumed no receipt: wrong session index, stale first sequence or reserved
-    /// bits at `index`.
-    function _revertGroup(
-        uint256[] calldata receipts,
-        uint256 sessionId,
-        uint256 index,
-        uint256 group,
-        uint256 lastSequence
-    ) internal pure {
-        if (index >= receipts.length) revert InvalidSessionIndex(index);
-        uint256 word = receipts[index];
-        if (word >> ReceiptLib.SESSION_INDEX_SHIFT != group) revert InvalidSessionIndex(index);
-        uint256 sequence = (word >> ReceiptLib.SEQUENCE_SHIFT) & ReceiptLib.SEQUENCE_MASK;
-        if (sequence <= lastSequence) revert StaleSequence(sessionId, sequence, lastSequence);
-        revert ReservedBitsSet(index);
-    }
-
-    /// @dev Reverts for a bad receipt after the first of its group.
+    /// @dev Reverts for the receipt of a group that stopped its scan: sequence not increasing or reserved bits.
     function _revertReceipt(uint256 sessionId, uint256 word, uint256 index, uint256 previous) internal pure {
         uint256 sequence = (word >> ReceiptLib.SEQUENCE_SHIFT) & ReceiptLib.SEQUENCE_MASK;
         if (sequence <= previous) revert SequenceNotIncreasing(sessionId, sequence, previous);

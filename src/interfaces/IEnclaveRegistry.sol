@@ -32,11 +32,28 @@ struct EnclaveKey {
     /// @dev Verifier epoch the quote was checked under; replacing the verifier retires every older key.
     uint32 verifierEpoch;
     bool revoked;
+    /// @dev The gateway this key signs for: fixed at first registration, inherited through rotation.
+    uint48 gatewayId;
+    bytes32 measurement;
+}
+
+/// @notice A gateway: one enclave identity serving one model with one code measurement, whatever key it signs
+/// with now. Sessions bind to a gateway when they are opened; its batches settle in signing order.
+struct Gateway {
+    /// @dev The model it serves (0 for an unknown gateway).
+    uint64 modelId;
+    /// @dev Its current signing key (rotation moves it).
+    address key;
+    /// @dev The code it runs: every key of the gateway is attested with this measurement.
     bytes32 measurement;
 }
 
 /// @title IEnclaveRegistry
-/// @notice Binds enclave signing keys to attested measurements and models. A key is usable for its model while
+/// @notice Binds enclave signing keys to attested measurements, models and gateways. The first registration of a
+/// key creates a gateway (`gatewayCount` + 1) pinned to the key's model and measurement; a rotation hands the
+/// gateway to the new key, which must carry the same measurement. A buyer's session names one gateway, so the
+/// code it approved cannot change under it: admitting a new measurement creates new gateways, never new signers
+/// for existing sessions. A key is usable for its model while
 /// it is not revoked, its quote is younger than `maxAttestationAge`, the verifier it was checked by is still the
 /// current one, and its measurement is allowed for the model. All of this is checked when the key is used
 /// (`keyStatus`), never by a loop: revoking a measurement stops every key under it at once.
@@ -71,6 +88,8 @@ interface IEnclaveRegistry {
     error InvalidRotationSignature();
     /// @notice Thrown when the model registry is the zero address.
     error ZeroAddress();
+    /// @notice Thrown when a key would sign for a gateway with another measurement than the gateway's.
+    error MeasurementChanged(uint256 gatewayId, bytes32 measurement, bytes32 attested);
     /// @notice Thrown when the maximum attestation age is outside [`MIN_ATTESTATION_AGE`, `MAX_ATTESTATION_AGE`].
     error InvalidAttestationAge(uint256 age);
 
@@ -80,6 +99,8 @@ interface IEnclaveRegistry {
     event EnclaveRegistered(
         uint256 indexed modelId, address indexed key, bytes32 indexed measurement, uint256 attestedAt, uint256 epoch
     );
+    /// @notice Emitted when a key's first registration creates a gateway.
+    event GatewayCreated(uint256 indexed gatewayId, uint256 indexed modelId, bytes32 indexed measurement, address key);
     /// @notice Emitted when a key is revoked.
     event EnclaveRevoked(address indexed key, uint256 indexed modelId, address by);
     /// @notice Emitted when a key is replaced by a new one.
@@ -125,6 +146,12 @@ interface IEnclaveRegistry {
     function enclaveKey(address key) external view returns (EnclaveKey memory);
     /// @notice Whether `key` may sign usage for `modelId` now, and if not, the first reason why not.
     function keyStatus(address key, uint256 modelId) external view returns (KeyStatus);
+    /// @notice `keyStatus(key, modelId)` and the gateway the key signs for (0 for an unknown key).
+    function keyGateway(address key, uint256 modelId) external view returns (KeyStatus status, uint256 gatewayId);
+    /// @notice Number of gateways created; ids run from 1 to `gatewayCount()`.
+    function gatewayCount() external view returns (uint256);
+    /// @notice The stored gateway (all zero for an unknown id).
+    function gateway(uint256 gatewayId) external view returns (Gateway memory);
     /// @notice The report data a quote for `key` serving `modelId` must carry:
     /// `keccak256(abi.encode(REPORT_DATA_TAG, block.chainid, address(this), modelId, key))`.
     function reportDataFor(uint256 modelId, address key) external view returns (bytes32);
@@ -133,13 +160,16 @@ interface IEnclaveRegistry {
 
     /* ENCLAVE ACTIONS (anyone: a quote authenticates itself) */
 
-    /// @notice Verifies `quote` and registers (or re-attests, with a newer quote) its key for `modelId`.
+    /// @notice Verifies `quote` and registers (or re-attests, with a newer quote) its key for `modelId`. A new key
+    /// creates a new gateway; a re-attestation must carry the key's measurement.
     /// @return key The enclave signing key the quote attests.
     function registerEnclave(uint256 modelId, bytes calldata quote) external returns (address key);
 
-    /// @notice Registers the key attested by `quote` for the old key's model and revokes `oldKey`. When the new key
-    /// is already registered for that model with this quote or a newer one (under the current verifier), its record
-    /// is kept and `oldKey` is still revoked, so registering the rotation's quote first cannot block the rotation.
+    /// @notice Registers the key attested by `quote` for the old key's model and gateway and revokes `oldKey`. The
+    /// quote must carry the gateway's measurement (`MeasurementChanged` otherwise): new code is a new gateway. When
+    /// the new key is already registered for that model with this quote or a newer one (under the current verifier),
+    /// its record is kept, moved to the old key's gateway, and `oldKey` is still revoked, so registering the
+    /// rotation's quote first cannot block the rotation.
     /// @param oldKeySignature The old key's signature over `rotationDigest(oldKey, newKey)`.
     function rotateEnclaveKey(address oldKey, bytes calldata quote, bytes calldata oldKeySignature)
         external

@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 import {KeyStatus} from "./IEnclaveRegistry.sol";
 
 /// @notice A buyer's session, as returned by `getSession`. Stored in two slots: the first (`modelId`,
-/// `lastSequence`, `budget`, `spent`) is the only one settlement writes; of the second it only reads `expiry`.
+/// `lastSequence`, `budget`, `spent`) is the only one settlement writes; of the second it reads `expiry` and
+/// `gatewayId`. `policyId` is stored apart, only when set.
 struct Session {
     /// @dev The model the session approves; 0 for an unknown session.
     uint48 modelId;
@@ -15,6 +16,8 @@ struct Session {
     /// @dev Stablecoin units charged so far. Never exceeds `budget`.
     uint80 spent;
     address buyer;
+    /// @dev The only gateway whose receipts charge the session (EnclaveRegistry gateway id), named at open.
+    uint48 gatewayId;
     /// @dev The session approves inference until this timestamp (exclusive); a close request moves it to now.
     /// Usage settled from `expiry + SETTLEMENT_GRACE` on is not charged.
     uint40 expiry;
@@ -40,6 +43,25 @@ struct UsageStats {
     uint32 lastFeedAt;
 }
 
+/// @notice A batch of usage receipts signed once by a gateway's enclave key (docs/receipts.md).
+struct UsageBatch {
+    /// @dev The model every receipt is for.
+    uint256 modelId;
+    /// @dev The batch's place in its gateway's signing order, from 1: batches settle in this order.
+    uint256 batchNumber;
+    /// @dev The pricing the gateway served at, packed `input << 160 | output << 80 | reasoning` (stablecoin units
+    /// per million tokens, 80 bits each). Settlement charges the lower of it and the pricing in force.
+    uint256 servedPricing;
+    /// @dev The batch's sessions; receipt session indexes point into this list.
+    uint256[] sessionIds;
+    /// @dev Packed receipts, grouped by session index in list order, sequences strictly increasing per group.
+    uint256[] receipts;
+    /// @dev Merkle root of the receipts' request hashes (signed and emitted, not checked).
+    bytes32 requestsCommitment;
+    /// @dev The enclave key that signed the batch.
+    address enclave;
+}
+
 /// @title IInferenceLedger
 /// @notice The on-chain approval and settlement of attested inference. A buyer funds a session for a model; an
 /// open, unexpired, funded session is the approval the gateway must see. Gateways running in attested enclaves
@@ -58,8 +80,14 @@ interface IInferenceLedger {
     error BudgetOverflow();
     /// @notice Thrown when a policy id does not fit in 48 bits.
     error PolicyIdTooLarge(uint256 policyId);
-    /// @notice Thrown when the model is paused.
+    /// @notice Thrown when opening a session for a paused model.
     error ModelPaused(uint256 modelId);
+    /// @notice Thrown when opening a session with a gateway that does not exist.
+    error UnknownGateway(uint256 gatewayId);
+    /// @notice Thrown when opening a session with a gateway that serves another model.
+    error GatewayModelMismatch(uint256 gatewayId, uint256 gatewayModelId);
+    /// @notice Thrown when a batch is not the next of its gateway: batches settle in the order they were signed.
+    error BatchOutOfOrder(uint256 gatewayId, uint256 batchNumber, uint256 expected);
     /// @notice Thrown when a model id does not fit the session record (48 bits).
     error ModelIdTooLarge(uint256 modelId);
     /// @notice Thrown when an expiry is not in the future or more than `MAX_SESSION_DURATION` away.
@@ -85,9 +113,6 @@ interface IInferenceLedger {
     /// @notice Thrown when receipt `index` breaks the grouping rule: receipts are grouped by session index, the
     /// groups in the order of the session list, every listed session with at least one receipt.
     error InvalidSessionIndex(uint256 index);
-    /// @notice Thrown when a session group starts at or below the session's settled sequence: the receipt was
-    /// already settled (a replayed or overlapping batch). Nothing is charged.
-    error StaleSequence(uint256 sessionId, uint256 sequence, uint256 lastSequence);
     /// @notice Thrown when sequence numbers do not strictly increase within a session group.
     error SequenceNotIncreasing(uint256 sessionId, uint256 sequence, uint256 previous);
     /// @notice Thrown when receipt `index` has a reserved bit set.
@@ -101,11 +126,20 @@ interface IInferenceLedger {
 
     /* EVENTS */
 
+    /// @notice Why receipts of a batch were skipped (neither charged nor counted).
+    enum SkipReason {
+        /// @dev At or below the session's settled sequence: already settled.
+        Stale,
+        /// @dev The session is bound to another gateway than the batch's signer.
+        OtherGateway
+    }
+
     /// @notice Emitted when a buyer opens a session.
     event SessionOpened(
         uint256 indexed sessionId,
         address indexed buyer,
         uint256 indexed modelId,
+        uint256 gatewayId,
         uint256 budget,
         uint256 expiry,
         uint256 policyId
@@ -125,13 +159,18 @@ interface IInferenceLedger {
     /// @notice Emitted when a session's budget could not pay all of a group's cost, or paid none of it because the
     /// group was settled at or after the session's `refundableAt` (then `unpaid` is the whole cost).
     event UsageUnpaid(uint256 indexed sessionId, uint256 unpaid);
+    /// @notice Emitted when receipts of a session group are skipped; the rest of the batch settles.
+    event ReceiptsSkipped(uint256 indexed sessionId, uint256 receipts, SkipReason reason);
     /// @notice Emitted once per settled batch.
     /// @param digest The batch's EIP-712 digest.
+    /// @param batchNumber The batch's place in its gateway's signing order.
     /// @param charged Total charged; split into `protocolFee`, `submitterFee` and the model's revenue (the rest).
     event UsageSettled(
         bytes32 indexed digest,
         uint256 indexed modelId,
-        address indexed enclave,
+        uint256 indexed gatewayId,
+        uint256 batchNumber,
+        address enclave,
         address submitter,
         uint256 receipts,
         uint256 charged,
@@ -164,8 +203,8 @@ interface IInferenceLedger {
     /// @notice Number of histogram buckets (32): bucket 0 counts requests with no generated tokens, bucket k in
     /// [1, 30] those with generated tokens in [2^(k-1), 2^k), bucket 31 those with 2^30 or more.
     function HISTOGRAM_BUCKETS() external view returns (uint256);
-    /// @notice EIP-712 type hash of `UsageBatch(uint256 modelId,uint256[] sessionIds,uint256[] receipts,bytes32
-    /// requestsCommitment,address enclave)`.
+    /// @notice EIP-712 type hash of `UsageBatch(uint256 modelId,uint256 gatewayId,uint256 batchNumber,uint256
+    /// servedPricing,uint256[] sessionIds,uint256[] receipts,bytes32 requestsCommitment,address enclave)`.
     function USAGE_BATCH_TYPEHASH() external view returns (bytes32);
 
     /* IMMUTABLES */
@@ -183,6 +222,8 @@ interface IInferenceLedger {
 
     /* VIEWS */
 
+    /// @notice Batches of `gatewayId` settled so far: its next batch to settle is number `settledBatches + 1`.
+    function settledBatches(uint256 gatewayId) external view returns (uint256);
     /// @notice Number of sessions opened; ids run from 1 to `sessionCount()`.
     function sessionCount() external view returns (uint256);
     /// @notice The stored session (all zero for an unknown id).
@@ -190,7 +231,7 @@ interface IInferenceLedger {
     /// @notice Budget left: `budget - spent` (0 once closed).
     function remainingBudget(uint256 sessionId) external view returns (uint256);
     /// @notice Whether the session approves inference of `modelId` now: for that model, not closed, unexpired,
-    /// with budget left, and the model not paused.
+    /// with budget left, and the model not paused. Only the session's gateway may serve it.
     function isApproved(uint256 sessionId, uint256 modelId) external view returns (bool);
     /// @notice When the session's unspent rest can be refunded: `expiry + SETTLEMENT_GRACE`. From this time on,
     /// settling the session's receipts charges nothing.
@@ -209,14 +250,8 @@ interface IInferenceLedger {
     function protocolFees() external view returns (uint256);
     /// @notice Submitter fees `submitter` has accrued and not yet claimed.
     function submitterFees(address submitter) external view returns (uint256);
-    /// @notice EIP-712 digest of a usage batch, as the enclave signs it.
-    function usageBatchDigest(
-        uint256 modelId,
-        uint256[] calldata sessionIds,
-        uint256[] calldata receipts,
-        bytes32 requestsCommitment,
-        address enclave
-    ) external view returns (bytes32);
+    /// @notice EIP-712 digest of a usage batch as the enclave key of gateway `gatewayId` signs it.
+    function usageBatchDigest(UsageBatch calldata batch, uint256 gatewayId) external view returns (bytes32);
     /// @notice Attested cost of the given token counts at the model's pricing in force, rounded up.
     function quoteCost(uint256 modelId, uint256 inputTokens, uint256 outputTokens, uint256 reasoningTokens)
         external
@@ -226,9 +261,10 @@ interface IInferenceLedger {
     /* BUYER ACTIONS */
 
     /// @notice Opens a session for `modelId` funded with `budget` (pulled from the caller) that approves inference
-    /// until `expiry`.
+    /// by gateway `gatewayId` until `expiry`. Only that gateway's receipts charge it, and the gateway's code
+    /// (measurement) cannot change while it lives; a buyer who wants two gateways opens a session with each.
     /// @param policyId Insurance policy id, 0 for none (reserved for the insurance pool; stored only).
-    function openSession(uint256 modelId, uint256 budget, uint256 expiry, uint256 policyId)
+    function openSession(uint256 modelId, uint256 gatewayId, uint256 budget, uint256 expiry, uint256 policyId)
         external
         returns (uint256 sessionId);
 
@@ -246,26 +282,19 @@ interface IInferenceLedger {
     /* SETTLEMENT */
 
     /// @notice Settles a batch of usage receipts for `modelId` signed by `enclave`. Anyone may submit; the caller
-    /// earns the submitter fee. See docs/receipts.md for the encoding and the rules.
-    /// @dev Each session group is priced at the pricing in force now and charged up to the session's remaining
-    /// budget. A group settled at or after the session's `refundableAt` (`expiry + SETTLEMENT_GRACE`), whether the
-    /// rest was refunded or not, charges nothing: the whole cost is emitted as `UsageUnpaid`, the usage still
-    /// counts in the statistics and the session's sequence still advances (its receipts cannot be replayed). Such a
-    /// group does not revert the batch.
-    /// @param sessionIds The batch's sessions; receipt session indexes point into this list.
-    /// @param receipts Packed receipts, grouped by session index in list order, sequence strictly increasing
-    /// within a group.
-    /// @param requestsCommitment Merkle root of the receipts' request hashes (signed and emitted, not checked).
-    /// @param signature The enclave key's ECDSA signature over `usageBatchDigest(...)`.
+    /// earns the submitter fee. A gateway's batches settle in the order it signed them (`batchNumber`), whoever
+    /// submits them. A paused model still settles usage served before the pause. See docs/receipts.md.
+    /// @dev Each session group is priced at the lower, per token kind, of the pricing in force now and
+    /// `servedPricing` (the pricing the gateway served at), and charged up to the session's remaining budget.
+    /// Receipts at or below the session's settled sequence, and every receipt of a session bound to another
+    /// gateway, are skipped (`ReceiptsSkipped`), not charged and not counted. A group settled at or after the
+    /// session's `refundableAt` (`expiry + SETTLEMENT_GRACE`), whether the rest was refunded or not, charges
+    /// nothing: the whole cost is emitted as `UsageUnpaid`, the usage still counts in the statistics and the
+    /// session's sequence still advances. Neither a skip nor a late group reverts the batch.
+    /// @param batch The batch; see `UsageBatch`.
+    /// @param signature The enclave key's ECDSA signature over `usageBatchDigest(batch, gateway of the key)`.
     /// @return charged Total stablecoin units charged to the batch's sessions.
-    function settle(
-        uint256 modelId,
-        uint256[] calldata sessionIds,
-        uint256[] calldata receipts,
-        bytes32 requestsCommitment,
-        address enclave,
-        bytes calldata signature
-    ) external returns (uint256 charged);
+    function settle(UsageBatch calldata batch, bytes calldata signature) external returns (uint256 charged);
 
     /* FEES */
 

@@ -9,6 +9,7 @@ import {ModelRegistry} from "../../src/ModelRegistry.sol";
 import {ModelShare} from "../../src/ModelShare.sol";
 import {Attestation, IAttestationVerifier} from "../../src/interfaces/IAttestationVerifier.sol";
 import {MeasurementStatus} from "../../src/interfaces/IEnclaveRegistry.sol";
+import {UsageBatch} from "../../src/interfaces/IInferenceLedger.sol";
 import {ModelParams, Pricing} from "../../src/interfaces/IModelRegistry.sol";
 import {ReceiptLib} from "../../src/libraries/ReceiptLib.sol";
 import {MockStablecoin} from "../../src/mocks/MockStablecoin.sol";
@@ -24,8 +25,8 @@ struct Batch {
     bytes signature;
     /// @dev Position of the batch in its gateway's signing order (from 1); 0 until signed.
     uint256 batchNumber;
-    /// @dev When the gateway signed it: every receipt was served at or before; 0 until signed.
-    uint256 servedAt;
+    /// @dev The pricing the gateway served at, packed (`_packPricing`); 0 until signed, then the pricing in force.
+    uint256 servedPricing;
 }
 
 /// @notice Deploys the ledger suite (stablecoin, model registry, dev verifier, enclave registry, cost feed,
@@ -80,6 +81,13 @@ abstract contract LedgerBaseTest is Test {
     uint256 internal derivative;
     ModelShare internal derivativeShare;
 
+    /// @dev Gateways of the keys `setUp` attests for the base model and the fine-tune.
+    uint256 internal baseGateway;
+    uint256 internal derivativeGateway;
+
+    /// @dev Batches each gateway has signed, as a gateway numbers them.
+    mapping(uint256 gatewayId => uint256) internal _signedBatches;
+
     function setUp() public virtual {
         platform = vm.addr(PLATFORM_PK);
         enclave = vm.addr(ENCLAVE_PK);
@@ -116,6 +124,8 @@ abstract contract LedgerBaseTest is Test {
         enclaves.setGlobalMeasurement(MEASUREMENT, MeasurementStatus.Allowed);
         _registerEnclave(baseModel, ENCLAVE_PK, MEASUREMENT, block.timestamp);
         _registerEnclave(derivative, DERIVATIVE_ENCLAVE_PK, MEASUREMENT, block.timestamp);
+        baseGateway = _gatewayOf(enclave);
+        derivativeGateway = _gatewayOf(derivativeEnclave);
     }
 
     /* MODELS */
@@ -182,7 +192,32 @@ abstract contract LedgerBaseTest is Test {
     {
         _fund(who, budget);
         vm.prank(who);
-        sessionId = ledger.openSession(modelId, budget, expiry, 0);
+        sessionId = ledger.openSession(modelId, _defaultGateway(modelId), budget, expiry, 0);
+    }
+
+    /// @dev The gateway of the key `setUp` attested for the model.
+    function _defaultGateway(uint256 modelId) internal view returns (uint256) {
+        return modelId == derivative ? derivativeGateway : baseGateway;
+    }
+
+    function _gatewayOf(address key) internal view returns (uint256) {
+        return enclaves.enclaveKey(key).gatewayId;
+    }
+
+    function _packPricing(Pricing memory pricing) internal pure returns (uint256) {
+        return uint256(pricing.inputPerMTok) << 160 | uint256(pricing.outputPerMTok) << 80 | pricing.reasoningPerMTok;
+    }
+
+    function _usageBatch(Batch memory batch) internal pure returns (UsageBatch memory) {
+        return UsageBatch({
+            modelId: batch.modelId,
+            batchNumber: batch.batchNumber,
+            servedPricing: batch.servedPricing,
+            sessionIds: batch.sessionIds,
+            receipts: batch.receipts,
+            requestsCommitment: batch.requestsCommitment,
+            enclave: batch.enclave
+        });
     }
 
     /* RECEIPTS */
@@ -218,11 +253,15 @@ abstract contract LedgerBaseTest is Test {
         batch.requestsCommitment = keccak256(abi.encode("requests", seed));
     }
 
-    function _sign(Batch memory batch, uint256 enclavePk) internal view returns (Batch memory) {
+    /// @dev Signs `batch` with `enclavePk` as its gateway would: the first signature numbers the batch in the
+    /// gateway's signing order and records the pricing in force; a re-signature (another key of the gateway, after a
+    /// rotation or re-attestation) keeps both.
+    function _sign(Batch memory batch, uint256 enclavePk) internal returns (Batch memory) {
         batch.enclave = vm.addr(enclavePk);
-        bytes32 digest = ledger.usageBatchDigest(
-            batch.modelId, batch.sessionIds, batch.receipts, batch.requestsCommitment, batch.enclave
-        );
+        uint256 gatewayId = _gatewayOf(batch.enclave);
+        if (batch.batchNumber == 0) batch.batchNumber = ++_signedBatches[gatewayId];
+        if (batch.servedPricing == 0) batch.servedPricing = _packPricing(registry.pricingOf(batch.modelId));
+        bytes32 digest = ledger.usageBatchDigest(_usageBatch(batch), gatewayId);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(enclavePk, digest);
         batch.signature = abi.encodePacked(r, s, v);
         return batch;
@@ -234,17 +273,13 @@ abstract contract LedgerBaseTest is Test {
 
     function _settleAs(address submitter, Batch memory batch) internal returns (uint256 charged) {
         vm.prank(submitter);
-        charged = ledger.settle(
-            batch.modelId, batch.sessionIds, batch.receipts, batch.requestsCommitment, batch.enclave, batch.signature
-        );
+        charged = ledger.settle(_usageBatch(batch), batch.signature);
     }
 
     function _expectSettleRevert(Batch memory batch, bytes memory revertData) internal {
         vm.expectRevert(revertData);
         vm.prank(keeper);
-        ledger.settle(
-            batch.modelId, batch.sessionIds, batch.receipts, batch.requestsCommitment, batch.enclave, batch.signature
-        );
+        ledger.settle(_usageBatch(batch), batch.signature);
     }
 
     /// @dev Reference cost of a list of receipts at the base pricing, summed then rounded up (per session group).
@@ -289,7 +324,6 @@ abstract contract LedgerBaseTest is Test {
     /// @dev A single-receipt batch for `sessionId`, signed by `enclavePk`.
     function _single(uint256 modelId, uint256 sessionId, uint256 sequence, uint256 enclavePk)
         internal
-        view
         returns (Batch memory batch)
     {
         batch.modelId = modelId;
@@ -304,8 +338,10 @@ abstract contract LedgerBaseTest is Test {
         internal
         returns (uint256 sessionId)
     {
-        gatewayKey;
-        return _openSession(who, modelId, budget);
+        _fund(who, budget);
+        uint256 gatewayId = _gatewayOf(gatewayKey);
+        vm.prank(who);
+        sessionId = ledger.openSession(modelId, gatewayId, budget, block.timestamp + 1 days, 0);
     }
 
     /// @dev Submits `batch` as `submitter` and reports whether it settled, logging the revert selector when not.
@@ -313,12 +349,7 @@ abstract contract LedgerBaseTest is Test {
     function _attempt(address submitter, Batch memory batch) internal returns (bool settled) {
         vm.prank(submitter);
         bytes memory result;
-        (settled, result) = address(ledger).call(
-            abi.encodeCall(
-                ledger.settle,
-                (batch.modelId, batch.sessionIds, batch.receipts, batch.requestsCommitment, batch.enclave, batch.signature)
-            )
-        );
+        (settled, result) = address(ledger).call(abi.encodeCall(ledger.settle, (_usageBatch(batch), batch.signature)));
         if (!settled) emit log_named_bytes("settle refused with", result);
     }
 

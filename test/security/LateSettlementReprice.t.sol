@@ -69,7 +69,7 @@ contract LateSettlementRepriceTest is LedgerBaseTest {
         _assertLogged(logs, abi.encode(uint256(4), newCost, uint256(0)), IInferenceLedger.SessionCharged.selector);
         _assertLogged(logs, abi.encode(newCost), IInferenceLedger.UsageUnpaid.selector);
         assertEq(session.lastSequence, 4, "sequence advanced");
-        _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.StaleSequence.selector, sessionId, 1, 4));
+        _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.BatchOutOfOrder.selector, baseGateway, 1, 2));
 
         // The buyer gets the whole budget back.
         uint256 refund = ledger.closeSession(sessionId);

@@ -2631,6 +2631,11 @@ export const inferenceLedgerAbi = [
             "internalType": "address"
           },
           {
+            "name": "gatewayId",
+            "type": "uint48",
+            "internalType": "uint48"
+          },
+          {
             "name": "expiry",
             "type": "uint40",
             "internalType": "uint40"
@@ -2693,6 +2698,11 @@ export const inferenceLedgerAbi = [
     "inputs": [
       {
         "name": "modelId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "gatewayId",
         "type": "uint256",
         "internalType": "uint256"
       },
@@ -2888,29 +2898,46 @@ export const inferenceLedgerAbi = [
     "name": "settle",
     "inputs": [
       {
-        "name": "modelId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "sessionIds",
-        "type": "uint256[]",
-        "internalType": "uint256[]"
-      },
-      {
-        "name": "receipts",
-        "type": "uint256[]",
-        "internalType": "uint256[]"
-      },
-      {
-        "name": "requestsCommitment",
-        "type": "bytes32",
-        "internalType": "bytes32"
-      },
-      {
-        "name": "enclave",
-        "type": "address",
-        "internalType": "address"
+        "name": "batch",
+        "type": "tuple",
+        "internalType": "struct UsageBatch",
+        "components": [
+          {
+            "name": "modelId",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "batchNumber",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "servedPricing",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "sessionIds",
+            "type": "uint256[]",
+            "internalType": "uint256[]"
+          },
+          {
+            "name": "receipts",
+            "type": "uint256[]",
+            "internalType": "uint256[]"
+          },
+          {
+            "name": "requestsCommitment",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "enclave",
+            "type": "address",
+            "internalType": "address"
+          }
+        ]
       },
       {
         "name": "signature",
@@ -2926,6 +2953,25 @@ export const inferenceLedgerAbi = [
       }
     ],
     "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "settledBatches",
+    "inputs": [
+      {
+        "name": "gatewayId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
   },
   {
     "type": "function",
@@ -3013,29 +3059,51 @@ export const inferenceLedgerAbi = [
     "name": "usageBatchDigest",
     "inputs": [
       {
-        "name": "modelId",
+        "name": "batch",
+        "type": "tuple",
+        "internalType": "struct UsageBatch",
+        "components": [
+          {
+            "name": "modelId",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "batchNumber",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "servedPricing",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "sessionIds",
+            "type": "uint256[]",
+            "internalType": "uint256[]"
+          },
+          {
+            "name": "receipts",
+            "type": "uint256[]",
+            "internalType": "uint256[]"
+          },
+          {
+            "name": "requestsCommitment",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "enclave",
+            "type": "address",
+            "internalType": "address"
+          }
+        ]
+      },
+      {
+        "name": "gatewayId",
         "type": "uint256",
         "internalType": "uint256"
-      },
-      {
-        "name": "sessionIds",
-        "type": "uint256[]",
-        "internalType": "uint256[]"
-      },
-      {
-        "name": "receipts",
-        "type": "uint256[]",
-        "internalType": "uint256[]"
-      },
-      {
-        "name": "requestsCommitment",
-        "type": "bytes32",
-        "internalType": "bytes32"
-      },
-      {
-        "name": "enclave",
-        "type": "address",
-        "internalType": "address"
       }
     ],
     "outputs": [
@@ -3235,6 +3303,31 @@ export const inferenceLedgerAbi = [
   },
   {
     "type": "event",
+    "name": "ReceiptsSkipped",
+    "inputs": [
+      {
+        "name": "sessionId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "receipts",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
+        "name": "reason",
+        "type": "uint8",
+        "indexed": false,
+        "internalType": "enum IInferenceLedger.SkipReason"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "RevenueRouted",
     "inputs": [
       {
@@ -3356,6 +3449,12 @@ export const inferenceLedgerAbi = [
         "internalType": "uint256"
       },
       {
+        "name": "gatewayId",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
         "name": "budget",
         "type": "uint256",
         "indexed": false,
@@ -3449,9 +3548,21 @@ export const inferenceLedgerAbi = [
         "internalType": "uint256"
       },
       {
+        "name": "gatewayId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "batchNumber",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      },
+      {
         "name": "enclave",
         "type": "address",
-        "indexed": true,
+        "indexed": false,
         "internalType": "address"
       },
       {
@@ -3514,6 +3625,27 @@ export const inferenceLedgerAbi = [
   },
   {
     "type": "error",
+    "name": "BatchOutOfOrder",
+    "inputs": [
+      {
+        "name": "gatewayId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "batchNumber",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "expected",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "BudgetOverflow",
     "inputs": []
   },
@@ -3533,6 +3665,22 @@ export const inferenceLedgerAbi = [
       },
       {
         "name": "maxFeeBps",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "GatewayModelMismatch",
+    "inputs": [
+      {
+        "name": "gatewayId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "gatewayModelId",
         "type": "uint256",
         "internalType": "uint256"
       }
@@ -3771,27 +3919,6 @@ export const inferenceLedgerAbi = [
   },
   {
     "type": "error",
-    "name": "StaleSequence",
-    "inputs": [
-      {
-        "name": "sessionId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "sequence",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "lastSequence",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ]
-  },
-  {
-    "type": "error",
     "name": "StatsOverflow",
     "inputs": []
   },
@@ -3803,6 +3930,17 @@ export const inferenceLedgerAbi = [
         "name": "str",
         "type": "string",
         "internalType": "string"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "UnknownGateway",
+    "inputs": [
+      {
+        "name": "gatewayId",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },
@@ -3995,11 +4133,65 @@ export const enclaveRegistryAbi = [
             "internalType": "bool"
           },
           {
+            "name": "gatewayId",
+            "type": "uint48",
+            "internalType": "uint48"
+          },
+          {
             "name": "measurement",
             "type": "bytes32",
             "internalType": "bytes32"
           }
         ]
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "gateway",
+    "inputs": [
+      {
+        "name": "gatewayId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "tuple",
+        "internalType": "struct Gateway",
+        "components": [
+          {
+            "name": "modelId",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "key",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "measurement",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          }
+        ]
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "gatewayCount",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ],
     "stateMutability": "view"
@@ -4049,7 +4241,7 @@ export const enclaveRegistryAbi = [
   },
   {
     "type": "function",
-    "name": "keyStatus",
+    "name": "keyGateway",
     "inputs": [
       {
         "name": "key",
@@ -4065,6 +4257,35 @@ export const enclaveRegistryAbi = [
     "outputs": [
       {
         "name": "",
+        "type": "uint8",
+        "internalType": "enum KeyStatus"
+      },
+      {
+        "name": "gatewayId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "keyStatus",
+    "inputs": [
+      {
+        "name": "key",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "modelId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "status",
         "type": "uint8",
         "internalType": "enum KeyStatus"
       }
@@ -4469,6 +4690,37 @@ export const enclaveRegistryAbi = [
   },
   {
     "type": "event",
+    "name": "GatewayCreated",
+    "inputs": [
+      {
+        "name": "gatewayId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "modelId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "measurement",
+        "type": "bytes32",
+        "indexed": true,
+        "internalType": "bytes32"
+      },
+      {
+        "name": "key",
+        "type": "address",
+        "indexed": false,
+        "internalType": "address"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "GlobalMeasurementSet",
     "inputs": [
       {
@@ -4626,6 +4878,27 @@ export const enclaveRegistryAbi = [
         "name": "key",
         "type": "address",
         "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "MeasurementChanged",
+    "inputs": [
+      {
+        "name": "gatewayId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "measurement",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      },
+      {
+        "name": "attested",
+        "type": "bytes32",
+        "internalType": "bytes32"
       }
     ]
   },

@@ -23,6 +23,8 @@ contract SettleAttackTest is LedgerBaseTest {
         other = _openSession(otherBuyer, baseModel, 100 * USDC);
         Batch memory batch = _sign(_uniformBatch(baseModel, _ids(victim, other), 4, 1, 11), ENCLAVE_PK);
         valid = batch;
+        // Each test settles either `valid` or batches of its own, never both: its own first batch is number 1 too.
+        delete _signedBatches[baseGateway];
         ledgerBalance = stablecoin.balanceOf(address(ledger));
         shareRevenue = baseShare.depositedRevenue();
     }
@@ -47,9 +49,7 @@ contract SettleAttackTest is LedgerBaseTest {
 
     function test_attack_forgedSignature() public {
         Batch memory batch = _valid();
-        bytes32 digest = ledger.usageBatchDigest(
-            batch.modelId, batch.sessionIds, batch.receipts, batch.requestsCommitment, batch.enclave
-        );
+        bytes32 digest = ledger.usageBatchDigest(_usageBatch(batch), baseGateway);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(0xBAD, digest);
         batch.signature = abi.encodePacked(r, s, v);
         _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.InvalidSignature.selector));
@@ -136,9 +136,9 @@ contract SettleAttackTest is LedgerBaseTest {
         );
         Batch memory batch = _uniformBatch(baseModel, _ids(victim, other), 4, 1, 11);
         batch.enclave = enclave;
-        bytes32 digest = twin.usageBatchDigest(
-            batch.modelId, batch.sessionIds, batch.receipts, batch.requestsCommitment, batch.enclave
-        );
+        batch.batchNumber = 1;
+        batch.servedPricing = valid.servedPricing;
+        bytes32 digest = twin.usageBatchDigest(_usageBatch(batch), baseGateway);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(ENCLAVE_PK, digest);
         batch.signature = abi.encodePacked(r, s, v);
         _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.InvalidSignature.selector));
@@ -150,7 +150,7 @@ contract SettleAttackTest is LedgerBaseTest {
         uint256 balance = stablecoin.balanceOf(address(ledger));
         Session memory before = ledger.getSession(victim);
         _expectSettleRevert(
-            _valid(), abi.encodeWithSelector(IInferenceLedger.StaleSequence.selector, victim, 1, before.lastSequence)
+            _valid(), abi.encodeWithSelector(IInferenceLedger.BatchOutOfOrder.selector, baseGateway, 1, 2)
         );
         assertEq(ledger.getSession(victim).spent, before.spent, "not charged twice");
         assertEq(stablecoin.balanceOf(address(ledger)), balance, "nothing moved");
@@ -160,11 +160,9 @@ contract SettleAttackTest is LedgerBaseTest {
     function test_attack_racingKeepersCannotDoubleCharge() public {
         uint256 charged = _settleAs(keeper, _valid());
         Batch memory batch = _valid();
-        vm.expectRevert(abi.encodeWithSelector(IInferenceLedger.StaleSequence.selector, victim, 1, 4));
+        vm.expectRevert(abi.encodeWithSelector(IInferenceLedger.BatchOutOfOrder.selector, baseGateway, 1, 2));
         vm.prank(otherKeeper);
-        ledger.settle(
-            batch.modelId, batch.sessionIds, batch.receipts, batch.requestsCommitment, batch.enclave, batch.signature
-        );
+        ledger.settle(_usageBatch(batch), batch.signature);
         assertEq(ledger.submitterFees(otherKeeper), 0, "the loser earns nothing");
         assertEq(ledger.usageStats(baseModel).charged, charged, "charged once");
     }
@@ -261,16 +259,22 @@ contract SettleAttackTest is LedgerBaseTest {
         assertEq(ledger.usageStats(baseModel).cost, _costOf(batch.receipts, 0, 2), "full attested cost recorded");
     }
 
+    /// @dev Only the session's own gateway can move its sequence; once it has signed the highest sequence, its later
+    /// receipts for the session are skipped, never charged twice.
     function test_attack_maxSequenceIsFinal() public {
         Batch memory batch;
         batch.modelId = baseModel;
         batch.sessionIds = _ids(victim);
         batch.receipts = _words(_receipt(0, type(uint48).max, 1, 1, 1));
         _settle(_sign(batch, ENCLAVE_PK));
-        batch.receipts = _words(_receipt(0, 1, 1, 1, 1));
-        _expectSettleRevert(
-            _sign(batch, ENCLAVE_PK),
-            abi.encodeWithSelector(IInferenceLedger.StaleSequence.selector, victim, 1, type(uint48).max)
-        );
+        Batch memory later;
+        later.modelId = baseModel;
+        later.sessionIds = _ids(victim);
+        later.receipts = _words(_receipt(0, 1, 1, 1, 1));
+        uint256 spent = ledger.getSession(victim).spent;
+        vm.expectEmit(address(ledger));
+        emit IInferenceLedger.ReceiptsSkipped(victim, 1, IInferenceLedger.SkipReason.Stale);
+        assertEq(_settle(_sign(later, ENCLAVE_PK)), 0, "skipped, not charged");
+        assertEq(ledger.getSession(victim).spent, spent, "spent unchanged");
     }
 }

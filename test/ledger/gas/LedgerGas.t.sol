@@ -28,14 +28,14 @@ contract LedgerGasTest is LedgerBaseTest {
         _fund(buyer, 200 * USDC);
         // A first session so that the measured one is the usual case (session counter already non-zero).
         vm.prank(buyer);
-        ledger.openSession(baseModel, 100 * USDC, block.timestamp + 1 days, 0);
+        ledger.openSession(baseModel, baseGateway, 100 * USDC, block.timestamp + 1 days, 0);
         vm.prank(buyer);
-        ledger.openSession(baseModel, 100 * USDC, block.timestamp + 1 days, 0);
+        ledger.openSession(baseModel, baseGateway, 100 * USDC, block.timestamp + 1 days, 0);
         if (_isolated()) {
             // Re-run the measured call right after the probe so lastCallGas is the openSession.
             _fund(buyer, 100 * USDC);
             vm.prank(buyer);
-            ledger.openSession(baseModel, 100 * USDC, block.timestamp + 1 days, 0);
+            ledger.openSession(baseModel, baseGateway, 100 * USDC, block.timestamp + 1 days, 0);
             uint256 used = vm.snapshotGasLastCall(GROUP, "openSession");
             assertLt(used, 150_000, "openSession gas");
         }

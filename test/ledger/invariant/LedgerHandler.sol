@@ -4,7 +4,8 @@ pragma solidity 0.8.30;
 import {EnclaveRegistry} from "../../../src/EnclaveRegistry.sol";
 import {InferenceLedger} from "../../../src/InferenceLedger.sol";
 import {KeyStatus} from "../../../src/interfaces/IEnclaveRegistry.sol";
-import {Session} from "../../../src/interfaces/IInferenceLedger.sol";
+import {IInferenceLedger, Session, UsageBatch} from "../../../src/interfaces/IInferenceLedger.sol";
+import {IModelRegistry, Pricing} from "../../../src/interfaces/IModelRegistry.sol";
 import {ReceiptLib} from "../../../src/libraries/ReceiptLib.sol";
 import {MockStablecoin} from "../../../src/mocks/MockStablecoin.sol";
 import {Test} from "forge-std/Test.sol";
@@ -94,7 +95,8 @@ contract LedgerHandler is Test {
         stablecoin.mint(buyer, budget);
         vm.startPrank(buyer);
         stablecoin.approve(address(ledger), budget);
-        uint256 sessionId = ledger.openSession(modelId, budget, block.timestamp + duration, 0);
+        uint256 gatewayId = enclaves.enclaveKey(vm.addr(enclavePks[modelSeed % 2])).gatewayId;
+        uint256 sessionId = ledger.openSession(modelId, gatewayId, budget, block.timestamp + duration, 0);
         vm.stopPrank();
         sessionIds.push(sessionId);
         ghostDeposited += budget;
@@ -144,6 +146,12 @@ contract LedgerHandler is Test {
         bytes32 commitment;
         address enclave;
         bytes signature;
+        uint256 batchNumber;
+        uint256 servedPricing;
+    }
+
+    function _usageBatch(Built memory b) internal pure returns (UsageBatch memory) {
+        return UsageBatch(b.modelId, b.batchNumber, b.servedPricing, b.ids, b.receipts, b.commitment, b.enclave);
     }
 
     /// @dev Settles a valid batch for up to 4 sessions of one model, 1-6 receipts each with fresh sequences.
@@ -158,7 +166,7 @@ contract LedgerHandler is Test {
             spentBefore[g] = ledger.getSession(b.ids[g]).spent;
         }
         vm.prank(keepers[keeperSeed % keepers.length]);
-        uint256 charged = ledger.settle(b.modelId, b.ids, b.receipts, b.commitment, b.enclave, b.signature);
+        uint256 charged = ledger.settle(_usageBatch(b), b.signature);
         for (uint256 g; g < b.ids.length; ++g) {
             Session memory session = ledger.getSession(b.ids[g]);
             bool pastGrace = block.timestamp >= uint256(session.expiry) + ledger.SETTLEMENT_GRACE();
@@ -176,6 +184,8 @@ contract LedgerHandler is Test {
     }
 
     Built internal _last;
+    /// @dev Set when a replay reverted for another reason than being out of order.
+    bool public ghostUnexpectedRevert;
 
     function _build(uint256 m, uint256 sessionSeed, uint256 groups, uint256 receiptSeed)
         internal
@@ -188,7 +198,12 @@ contract LedgerHandler is Test {
         b.receipts = _receipts(b.ids, receiptSeed);
         b.commitment = bytes32(receiptSeed);
         b.enclave = vm.addr(enclavePks[m]);
-        bytes32 digest = ledger.usageBatchDigest(b.modelId, b.ids, b.receipts, b.commitment, b.enclave);
+        uint256 gatewayId = enclaves.enclaveKey(b.enclave).gatewayId;
+        // Signed and settled in one step: the gateway's next batch.
+        b.batchNumber = ledger.settledBatches(gatewayId) + 1;
+        (uint80 input, uint80 output, uint80 reasoning) = _pricing(b.modelId);
+        b.servedPricing = uint256(input) << 160 | uint256(output) << 80 | reasoning;
+        bytes32 digest = ledger.usageBatchDigest(_usageBatch(b), gatewayId);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(enclavePks[m], digest);
         b.signature = abi.encodePacked(r, s, v);
     }
@@ -228,17 +243,19 @@ contract LedgerHandler is Test {
         }
     }
 
-    /// @dev Re-submits the last settled batch: it must revert and change nothing.
+    /// @dev Re-submits the last settled batch: it must revert with `BatchOutOfOrder` (its gateway has moved past it)
+    /// and change nothing. Any other outcome is recorded as a violation.
     function replay(uint256 keeperSeed) external {
         Built memory b = _last;
         if (b.receipts.length == 0) return;
         _attest();
         uint256 balance = stablecoin.balanceOf(address(ledger));
         vm.prank(keepers[keeperSeed % keepers.length]);
-        try ledger.settle(b.modelId, b.ids, b.receipts, b.commitment, b.enclave, b.signature) returns (uint256) {
+        try ledger.settle(_usageBatch(b), b.signature) returns (uint256) {
             ghostDoubleCharge = true;
-        } catch {
-            replaysRejected++;
+        } catch (bytes memory reason) {
+            if (bytes4(reason) == IInferenceLedger.BatchOutOfOrder.selector) replaysRejected++;
+            else ghostUnexpectedRevert = true;
         }
         if (stablecoin.balanceOf(address(ledger)) != balance) ghostDoubleCharge = true;
     }
@@ -255,6 +272,11 @@ contract LedgerHandler is Test {
     }
 
     /* INTERNAL */
+
+    function _pricing(uint256 modelId) internal view returns (uint80, uint80, uint80) {
+        Pricing memory pricing = IModelRegistry(ledger.modelRegistry()).pricingOf(modelId);
+        return (pricing.inputPerMTok, pricing.outputPerMTok, pricing.reasoningPerMTok);
+    }
 
     /// @dev Keeps both enclave keys attested (they expire one day after their quote).
     function _attest() internal {

@@ -11,15 +11,16 @@ contract OpenSessionTest is LedgerBaseTest {
         _fund(buyer, 100 * USDC);
         uint256 expiry = block.timestamp + 1 days;
         vm.expectEmit(address(ledger));
-        emit IInferenceLedger.SessionOpened(1, buyer, baseModel, 40 * USDC, expiry, 7);
+        emit IInferenceLedger.SessionOpened(1, buyer, baseModel, baseGateway, 40 * USDC, expiry, 7);
         vm.prank(buyer);
-        uint256 sessionId = ledger.openSession(baseModel, 40 * USDC, expiry, 7);
+        uint256 sessionId = ledger.openSession(baseModel, baseGateway, 40 * USDC, expiry, 7);
 
         assertEq(sessionId, 1, "first id");
         assertEq(ledger.sessionCount(), 1, "count");
         Session memory session = ledger.getSession(sessionId);
         assertEq(session.modelId, baseModel, "model");
         assertEq(session.buyer, buyer, "buyer");
+        assertEq(session.gatewayId, baseGateway, "bound to the gateway named at open");
         assertEq(session.budget, 40 * USDC, "budget");
         assertEq(session.spent, 0, "spent");
         assertEq(session.lastSequence, 0, "sequence");
@@ -53,33 +54,33 @@ contract OpenSessionTest is LedgerBaseTest {
     function test_openSession_revertsWhen_zeroBudget() public {
         vm.expectRevert(IInferenceLedger.ZeroAmount.selector);
         vm.prank(buyer);
-        ledger.openSession(baseModel, 0, block.timestamp + 1 days, 0);
+        ledger.openSession(baseModel, baseGateway, 0, block.timestamp + 1 days, 0);
     }
 
     function test_openSession_revertsWhen_budgetOverflows() public {
         vm.expectRevert(IInferenceLedger.BudgetOverflow.selector);
         vm.prank(buyer);
-        ledger.openSession(baseModel, uint256(type(uint80).max) + 1, block.timestamp + 1 days, 0);
+        ledger.openSession(baseModel, baseGateway, uint256(type(uint80).max) + 1, block.timestamp + 1 days, 0);
     }
 
     function test_openSession_revertsWhen_policyIdTooLarge() public {
         uint256 policyId = uint256(type(uint48).max) + 1;
         vm.expectRevert(abi.encodeWithSelector(IInferenceLedger.PolicyIdTooLarge.selector, policyId));
         vm.prank(buyer);
-        ledger.openSession(baseModel, USDC, block.timestamp + 1 days, policyId);
+        ledger.openSession(baseModel, baseGateway, USDC, block.timestamp + 1 days, policyId);
     }
 
     function test_openSession_revertsWhen_unknownModel() public {
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.UnknownModel.selector, 99));
         vm.prank(buyer);
-        ledger.openSession(99, USDC, block.timestamp + 1 days, 0);
+        ledger.openSession(99, baseGateway, USDC, block.timestamp + 1 days, 0);
     }
 
     function test_openSession_revertsWhen_modelIdTooLarge() public {
         uint256 modelId = uint256(type(uint48).max) + 1;
         vm.expectRevert(abi.encodeWithSelector(IInferenceLedger.ModelIdTooLarge.selector, modelId));
         vm.prank(buyer);
-        ledger.openSession(modelId, USDC, block.timestamp + 1 days, 0);
+        ledger.openSession(modelId, baseGateway, USDC, block.timestamp + 1 days, 0);
     }
 
     function test_openSession_revertsWhen_modelPaused() public {
@@ -88,21 +89,21 @@ contract OpenSessionTest is LedgerBaseTest {
         _fund(buyer, USDC);
         vm.expectRevert(abi.encodeWithSelector(IInferenceLedger.ModelPaused.selector, baseModel));
         vm.prank(buyer);
-        ledger.openSession(baseModel, USDC, block.timestamp + 1 days, 0);
+        ledger.openSession(baseModel, baseGateway, USDC, block.timestamp + 1 days, 0);
     }
 
     function test_openSession_revertsWhen_expiryNotInFuture() public {
         uint256 maxExpiry = block.timestamp + ledger.MAX_SESSION_DURATION();
         vm.expectRevert(abi.encodeWithSelector(IInferenceLedger.InvalidExpiry.selector, block.timestamp, maxExpiry));
         vm.prank(buyer);
-        ledger.openSession(baseModel, USDC, block.timestamp, 0);
+        ledger.openSession(baseModel, baseGateway, USDC, block.timestamp, 0);
     }
 
     function test_openSession_revertsWhen_expiryTooFar() public {
         uint256 maxExpiry = block.timestamp + ledger.MAX_SESSION_DURATION();
         vm.expectRevert(abi.encodeWithSelector(IInferenceLedger.InvalidExpiry.selector, maxExpiry + 1, maxExpiry));
         vm.prank(buyer);
-        ledger.openSession(baseModel, USDC, maxExpiry + 1, 0);
+        ledger.openSession(baseModel, baseGateway, USDC, maxExpiry + 1, 0);
     }
 
     function test_openSession_revertsWhen_noAllowance() public {
@@ -111,7 +112,7 @@ contract OpenSessionTest is LedgerBaseTest {
             abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(ledger), 0, USDC)
         );
         vm.prank(buyer);
-        ledger.openSession(baseModel, USDC, block.timestamp + 1 days, 0);
+        ledger.openSession(baseModel, baseGateway, USDC, block.timestamp + 1 days, 0);
     }
 
     function testFuzz_openSession_anyValidBudgetAndExpiry(uint256 budget, uint256 duration) public {
@@ -122,5 +123,22 @@ contract OpenSessionTest is LedgerBaseTest {
         assertEq(session.budget, budget, "budget");
         assertEq(session.expiry, block.timestamp + duration, "expiry");
         assertEq(ledger.remainingBudget(id), budget, "remaining");
+    }
+
+    function test_openSession_revertsWhen_gatewayUnknown() public {
+        _fund(buyer, USDC);
+        uint256 unknown = enclaves.gatewayCount() + 1;
+        vm.expectRevert(abi.encodeWithSelector(IInferenceLedger.UnknownGateway.selector, unknown));
+        vm.prank(buyer);
+        ledger.openSession(baseModel, unknown, USDC, block.timestamp + 1 days, 0);
+    }
+
+    function test_openSession_revertsWhen_gatewayServesAnotherModel() public {
+        _fund(buyer, USDC);
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceLedger.GatewayModelMismatch.selector, derivativeGateway, derivative)
+        );
+        vm.prank(buyer);
+        ledger.openSession(baseModel, derivativeGateway, USDC, block.timestamp + 1 days, 0);
     }
 }

@@ -15,7 +15,7 @@ contract SettleTest is LedgerBaseTest {
         s2 = _openSession(otherBuyer, baseModel, 100 * USDC);
     }
 
-    function _batch2(uint256[] memory receipts) internal view returns (Batch memory batch) {
+    function _batch2(uint256[] memory receipts) internal returns (Batch memory batch) {
         batch.modelId = baseModel;
         batch.sessionIds = _ids(s1, s2);
         batch.receipts = receipts;
@@ -42,14 +42,22 @@ contract SettleTest is LedgerBaseTest {
 
     function test_settle_emitsUsageSettled() public {
         Batch memory batch = _single(baseModel, s1, 1, ENCLAVE_PK);
-        bytes32 digest = ledger.usageBatchDigest(
-            batch.modelId, batch.sessionIds, batch.receipts, batch.requestsCommitment, batch.enclave
-        );
+        bytes32 digest = ledger.usageBatchDigest(_usageBatch(batch), baseGateway);
         uint256 fee = 5250 * PROTOCOL_FEE_BPS / 10_000;
         uint256 submitterFee = 5250 * SUBMITTER_FEE_BPS / 10_000;
         vm.expectEmit(address(ledger));
         emit IInferenceLedger.UsageSettled(
-            digest, baseModel, enclave, keeper, 1, 5250, fee, submitterFee, batch.requestsCommitment
+            digest,
+            baseModel,
+            baseGateway,
+            batch.batchNumber,
+            enclave,
+            keeper,
+            1,
+            5250,
+            fee,
+            submitterFee,
+            batch.requestsCommitment
         );
         _settle(batch);
     }
@@ -133,14 +141,78 @@ contract SettleTest is LedgerBaseTest {
         assertEq(ledger.getSession(s1).lastSequence, 2, "sequence");
     }
 
-    function test_settle_sessionListedTwiceCannotRepeatSequence() public {
+    function test_settle_sessionListedTwice_repeatedSequenceSkipped() public {
         Batch memory batch;
         batch.modelId = baseModel;
         batch.sessionIds = _ids(s1, s1);
         batch.receipts = _words(_receipt(0, 1, 1000, 500, 2000), _receipt(1, 1, 1000, 500, 2000));
-        _expectSettleRevert(
-            _sign(batch, ENCLAVE_PK), abi.encodeWithSelector(IInferenceLedger.StaleSequence.selector, s1, 1, 1)
+        vm.expectEmit(address(ledger));
+        emit IInferenceLedger.ReceiptsSkipped(s1, 1, IInferenceLedger.SkipReason.Stale);
+        assertEq(_settle(_sign(batch, ENCLAVE_PK)), 5250, "the repeated receipt is not charged");
+        assertEq(ledger.usageStats(baseModel).requests, 1, "nor counted");
+    }
+
+    function test_settle_staleReceiptsSkipped_restCharged() public {
+        _settle(
+            _sign(_batchOf(s1, _words(_receipt(0, 1, 1000, 500, 2000), _receipt(0, 2, 1000, 500, 2000))), ENCLAVE_PK)
         );
+        uint256[] memory overlapping =
+            _words(_receipt(0, 2, 1000, 500, 2000), _receipt(0, 3, 1000, 500, 2000), _receipt(0, 4, 1000, 500, 2000));
+        vm.expectEmit(address(ledger));
+        emit IInferenceLedger.ReceiptsSkipped(s1, 1, IInferenceLedger.SkipReason.Stale);
+        assertEq(_settle(_sign(_batchOf(s1, overlapping), ENCLAVE_PK)), 2 * 5250, "only the fresh receipts charged");
+        assertEq(ledger.getSession(s1).lastSequence, 4, "sequence");
+        assertEq(ledger.usageStats(baseModel).requests, 4, "each receipt counted once");
+    }
+
+    function test_settle_otherGatewaysSessionSkipped() public {
+        uint256 otherPk = 0xA11CE;
+        _registerEnclave(baseModel, otherPk, MEASUREMENT, block.timestamp);
+        uint256 mine = _openSessionServedBy(otherBuyer, baseModel, 100 * USDC, vm.addr(otherPk));
+        Batch memory batch = _batchOf(s1, _words(_receipt(0, 1, 1000, 500, 2000)));
+        batch.sessionIds = _ids(s1, mine);
+        batch.receipts = _words(_receipt(0, 1, 1000, 500, 2000), _receipt(1, 1, 1000, 500, 2000));
+        vm.expectEmit(address(ledger));
+        emit IInferenceLedger.ReceiptsSkipped(s1, 1, IInferenceLedger.SkipReason.OtherGateway);
+        assertEq(_settle(_sign(batch, otherPk)), 5250, "only the signer's own session is charged");
+        assertEq(ledger.getSession(s1).spent, 0, "s1 belongs to another gateway");
+        assertEq(ledger.getSession(s1).lastSequence, 0, "its sequence did not move");
+        assertEq(ledger.getSession(mine).spent, 5250, "own session charged");
+    }
+
+    function test_settle_revertsWhen_batchOutOfOrder() public {
+        Batch memory first = _single(baseModel, s1, 1, ENCLAVE_PK);
+        Batch memory second = _single(baseModel, s1, 2, ENCLAVE_PK);
+        _expectSettleRevert(
+            second, abi.encodeWithSelector(IInferenceLedger.BatchOutOfOrder.selector, baseGateway, 2, 1)
+        );
+        _settle(first);
+        _settle(second);
+        assertEq(ledger.settledBatches(baseGateway), 2, "both settled, in order");
+    }
+
+    function test_settle_resignedBatchKeepsItsPlace() public {
+        Batch memory batch = _single(baseModel, s1, 1, ENCLAVE_PK);
+        vm.warp(block.timestamp + MAX_AGE);
+        _reattest();
+        // The key expired before anyone settled: the gateway re-signs the same batch with its re-attested key.
+        assertEq(_settle(_sign(batch, ENCLAVE_PK)), 5250, "re-signed batch settles");
+    }
+
+    function test_settle_chargesLowerOfServedAndInForcePricing() public {
+        Batch memory batch = _batchOf(s1, _words(_receipt(0, 1, 1000, 500, 2000)));
+        // Served at half the output price, full reasoning price, and a reasoning price above the one in force.
+        batch.servedPricing =
+            _packPricing(Pricing(uint80(PRICE_IN), uint80(PRICE_OUT / 2), uint80(PRICE_REASONING * 3)));
+        uint256 expected = (1000 * PRICE_IN + 500 * (PRICE_OUT / 2) + 2000 * PRICE_REASONING + 1e6 - 1) / 1e6;
+        assertEq(_settle(_sign(batch, ENCLAVE_PK)), expected, "per kind, the lower price");
+    }
+
+    function _batchOf(uint256 sessionId, uint256[] memory receipts) internal view returns (Batch memory batch) {
+        batch.modelId = baseModel;
+        batch.sessionIds = _ids(sessionId);
+        batch.receipts = receipts;
+        batch.requestsCommitment = keccak256(abi.encode(receipts));
     }
 
     function test_settle_usesPricingInForce() public {
@@ -175,7 +247,7 @@ contract SettleTest is LedgerBaseTest {
         assertEq(session.spent, 5250, "spent unchanged");
         assertEq(session.lastSequence, 2, "sequence advanced");
         assertEq(ledger.usageStats(baseModel).cost, 2 * 5250, "attested cost still recorded");
-        _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.StaleSequence.selector, s1, 2, 2));
+        _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.BatchOutOfOrder.selector, baseGateway, 2, 3));
     }
 
     function test_settle_anyoneMaySubmit() public {
@@ -186,7 +258,7 @@ contract SettleTest is LedgerBaseTest {
     function test_settle_revertsWhen_replayed() public {
         Batch memory batch = _single(baseModel, s1, 1, ENCLAVE_PK);
         _settle(batch);
-        _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.StaleSequence.selector, s1, 1, 1));
+        _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.BatchOutOfOrder.selector, baseGateway, 1, 2));
     }
 
     function test_settle_revertsWhen_sequenceNotIncreasing() public {
@@ -203,9 +275,12 @@ contract SettleTest is LedgerBaseTest {
         );
     }
 
-    function test_settle_revertsWhen_firstSequenceZero() public {
+    function test_settle_sequenceZeroSkipped() public {
         Batch memory batch = _single(baseModel, s1, 0, ENCLAVE_PK);
-        _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.StaleSequence.selector, s1, 0, 0));
+        vm.expectEmit(address(ledger));
+        emit IInferenceLedger.ReceiptsSkipped(s1, 1, IInferenceLedger.SkipReason.Stale);
+        assertEq(_settle(batch), 0, "sequences start at 1: nothing charged");
+        assertEq(ledger.usageStats(baseModel).requests, 0, "nothing counted");
     }
 
     function test_settle_revertsWhen_reservedBitsSet() public {
@@ -284,11 +359,12 @@ contract SettleTest is LedgerBaseTest {
         );
     }
 
-    function test_settle_revertsWhen_modelPaused() public {
+    function test_settle_settlesWhileModelPaused() public {
         Batch memory batch = _single(baseModel, s1, 1, ENCLAVE_PK);
         vm.prank(modelOwner);
         registry.setPaused(baseModel, true);
-        _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.ModelPaused.selector, baseModel));
+        assertFalse(ledger.isApproved(s1, baseModel), "no new approvals while paused");
+        assertEq(_settle(batch), 5250, "usage served before the pause is still charged");
     }
 
     function test_settle_revertsWhen_unknownModel() public {

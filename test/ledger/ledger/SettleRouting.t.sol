@@ -12,7 +12,7 @@ contract SettleRoutingTest is LedgerBaseTest {
 
     /// @dev Settles a batch of 40 receipts on one fresh session of `modelId` and returns the charge.
     function _settleOn(uint256 modelId, uint256 enclavePk) internal returns (uint256 charged) {
-        uint256 sessionId = _openSession(buyer, modelId, BUDGET);
+        uint256 sessionId = _openSessionServedBy(buyer, modelId, BUDGET, vm.addr(enclavePk));
         return _settle(_sign(_uniformBatch(modelId, _ids(sessionId), 40, 1, 7), enclavePk));
     }
 

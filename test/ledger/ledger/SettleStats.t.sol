@@ -14,7 +14,7 @@ contract SettleStatsTest is LedgerBaseTest {
         sessionId = _openSession(buyer, baseModel, 1000 * USDC);
     }
 
-    function _batchOf(uint256[] memory receipts) internal view returns (Batch memory batch) {
+    function _batchOf(uint256[] memory receipts) internal returns (Batch memory batch) {
         batch.modelId = baseModel;
         batch.sessionIds = _ids(sessionId);
         batch.receipts = receipts;

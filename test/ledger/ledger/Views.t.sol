@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {InferenceLedger} from "../../../src/InferenceLedger.sol";
-import {IInferenceLedger} from "../../../src/interfaces/IInferenceLedger.sol";
+import {IInferenceLedger, UsageBatch} from "../../../src/interfaces/IInferenceLedger.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
 
 /// @notice Constructor and views of the ledger.
@@ -80,9 +80,12 @@ contract LedgerViewsTest is LedgerBaseTest {
         bytes32 structHash = keccak256(
             abi.encode(
                 keccak256(
-                    "UsageBatch(uint256 modelId,uint256[] sessionIds,uint256[] receipts,bytes32 requestsCommitment,address enclave)"
+                    "UsageBatch(uint256 modelId,uint256 gatewayId,uint256 batchNumber,uint256 servedPricing,uint256[] sessionIds,uint256[] receipts,bytes32 requestsCommitment,address enclave)"
                 ),
                 baseModel,
+                baseGateway,
+                uint256(7),
+                uint256(123),
                 keccak256(abi.encodePacked(ids)),
                 keccak256(abi.encodePacked(receipts)),
                 commitment,
@@ -90,14 +93,25 @@ contract LedgerViewsTest is LedgerBaseTest {
             )
         );
         assertEq(
-            ledger.usageBatchDigest(baseModel, ids, receipts, commitment, enclave),
+            ledger.usageBatchDigest(
+                UsageBatch({
+                    modelId: baseModel,
+                    batchNumber: 7,
+                    servedPricing: 123,
+                    sessionIds: ids,
+                    receipts: receipts,
+                    requestsCommitment: commitment,
+                    enclave: enclave
+                }),
+                baseGateway
+            ),
             keccak256(abi.encodePacked("\x19\x01", domainSeparator, structHash)),
             "digest"
         );
         assertEq(
             ledger.USAGE_BATCH_TYPEHASH(),
             keccak256(
-                "UsageBatch(uint256 modelId,uint256[] sessionIds,uint256[] receipts,bytes32 requestsCommitment,address enclave)"
+                "UsageBatch(uint256 modelId,uint256 gatewayId,uint256 batchNumber,uint256 servedPricing,uint256[] sessionIds,uint256[] receipts,bytes32 requestsCommitment,address enclave)"
             ),
             "type hash"
         );

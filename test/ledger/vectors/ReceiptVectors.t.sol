@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {InferenceLedger} from "../../../src/InferenceLedger.sol";
+import {UsageBatch} from "../../../src/interfaces/IInferenceLedger.sol";
 import {ReceiptLib} from "../../../src/libraries/ReceiptLib.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
@@ -66,29 +67,34 @@ contract ReceiptVectorsTest is LedgerBaseTest {
     }
 
     function _checkBatch(uint256 i) internal view {
-        address enclaveKey = vm.parseJsonAddress(json, ".enclave");
-        uint256 modelId = vm.parseJsonUint(json, _key(i, "modelId"));
-        uint256[] memory sessionIds = vm.parseJsonUintArray(json, _key(i, "sessionIds"));
-        uint256[] memory words = vm.parseJsonUintArray(json, _key(i, "words"));
-        bytes32 commitment = vm.parseJsonBytes32(json, _key(i, "requestsCommitment"));
-        bytes32 sessionsHash = keccak256(abi.encodePacked(sessionIds));
-        bytes32 receiptsHash = keccak256(abi.encodePacked(words));
+        UsageBatch memory batch = _batchAt(i);
+        uint256 gatewayId = vm.parseJsonUint(json, _key(i, "gatewayId"));
+        bytes32 sessionsHash = keccak256(abi.encodePacked(batch.sessionIds));
+        bytes32 receiptsHash = keccak256(abi.encodePacked(batch.receipts));
         assertEq(sessionsHash, vm.parseJsonBytes32(json, _key(i, "sessionsHash")), "sessions hash");
         assertEq(receiptsHash, vm.parseJsonBytes32(json, _key(i, "receiptsHash")), "receipts hash");
+        bytes memory encoded =
+            abi.encode(ledger.USAGE_BATCH_TYPEHASH(), batch.modelId, gatewayId, batch.batchNumber, batch.servedPricing);
         assertEq(
             keccak256(
-                abi.encode(ledger.USAGE_BATCH_TYPEHASH(), modelId, sessionsHash, receiptsHash, commitment, enclaveKey)
+                bytes.concat(encoded, abi.encode(sessionsHash, receiptsHash, batch.requestsCommitment, batch.enclave))
             ),
             vm.parseJsonBytes32(json, _key(i, "structHash")),
             "struct hash"
         );
         bytes32 digest = vm.parseJsonBytes32(json, _key(i, "digest"));
-        assertEq(
-            vectorLedger.usageBatchDigest(modelId, sessionIds, words, commitment, enclaveKey),
-            digest,
-            "the ledger's digest"
-        );
-        _checkSignature(digest, vm.parseJsonBytes(json, _key(i, "signature")), enclaveKey);
+        assertEq(vectorLedger.usageBatchDigest(batch, gatewayId), digest, "the ledger's digest");
+        _checkSignature(digest, vm.parseJsonBytes(json, _key(i, "signature")), batch.enclave);
+    }
+
+    function _batchAt(uint256 i) internal view returns (UsageBatch memory batch) {
+        batch.modelId = vm.parseJsonUint(json, _key(i, "modelId"));
+        batch.batchNumber = vm.parseJsonUint(json, _key(i, "batchNumber"));
+        batch.servedPricing = vm.parseJsonUint(json, _key(i, "servedPricing"));
+        batch.sessionIds = vm.parseJsonUintArray(json, _key(i, "sessionIds"));
+        batch.receipts = vm.parseJsonUintArray(json, _key(i, "words"));
+        batch.requestsCommitment = vm.parseJsonBytes32(json, _key(i, "requestsCommitment"));
+        batch.enclave = vm.parseJsonAddress(json, ".enclave");
     }
 
     function _checkSignature(bytes32 digest, bytes memory signature, address enclaveKey) internal view {
