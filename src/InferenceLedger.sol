@@ -42,6 +42,8 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     uint256 internal constant MASK_48 = 0xffffffffffff;
     uint256 internal constant MASK_80 = 0xffffffffffffffffffff;
     uint256 internal constant MASK_40 = 0xffffffffff;
+    /// @dev Byte i (from the most significant) is the bit length of i, for i < 16.
+    uint256 internal constant NIBBLE_BIT_LENGTHS = 0x0001020203030303040404040404040400000000000000000000000000000000;
     /// @dev Bit offsets of `Terms.expiry` and `Terms.gatewayId` in the terms slot.
     uint256 internal constant EXPIRY_SHIFT = 160;
     uint256 internal constant GATEWAY_SHIFT = 200;
@@ -139,7 +141,8 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     mapping(address submitter => uint256) public submitterFees;
     mapping(uint256 modelId => UsageStats) internal _stats;
     mapping(uint256 modelId => uint256[8]) internal _histograms;
-    /// @dev Shares the ledger has given an unlimited stablecoin allowance (done once per share).
+    /// @dev Shares the ledger has given an unlimited stablecoin allowance: a model's share and its ancestors' are
+    /// approved when its first session opens, so settlement, which only pays models with sessions, never checks.
     mapping(address share => bool) internal _shareApproved;
 
     /* CONSTRUCTOR */
@@ -292,8 +295,9 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         if (budget > type(uint80).max) revert BudgetOverflow();
         if (policyId > type(uint48).max) revert PolicyIdTooLarge(policyId);
         if (modelId > type(uint48).max) revert ModelIdTooLarge(modelId);
-        (,,,, bool paused) = IModelRegistry(modelRegistry).lineageOf(modelId);
+        (, address share, uint256 parentId,, bool paused) = IModelRegistry(modelRegistry).lineageOf(modelId);
         if (paused) revert ModelPaused(modelId);
+        if (!_shareApproved[share]) _approveLineage(share, parentId);
         // Gateway ids are assigned one by one from 1, so a known one fits the 48 bits of `Terms.gatewayId`.
         uint256 gatewayModelId = IEnclaveRegistry(enclaveRegistry).gateway(gatewayId).modelId;
         if (gatewayModelId != modelId) {
@@ -444,7 +448,9 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     /// @dev Charges the batch's sessions, records the usage and accrues the fees.
     function _settleBatch(UsageBatch calldata batch, uint256 gatewayId) internal returns (Totals memory totals) {
         uint256[32] memory histogram;
-        totals = _chargeSessions(batch, gatewayId, histogram);
+        BatchContext memory context =
+            BatchContext(batch.modelId, gatewayId, _chargedPricing(batch.modelId, batch.servedPricing));
+        totals = _chargeSessions(context, batch.sessionIds, batch.receipts, histogram);
         totals.feedDue = _recordUsage(batch.modelId, batch.receipts.length - totals.skipped, totals, histogram);
         (totals.protocolFee, totals.submitterFee) = _accrueFees(totals.charged);
     }
@@ -478,18 +484,18 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     }
 
     /// @dev Charges every session group of the batch and accumulates the batch totals and histogram.
-    function _chargeSessions(UsageBatch calldata batch, uint256 gatewayId, uint256[32] memory histogram)
-        internal
-        returns (Totals memory totals)
-    {
-        BatchContext memory context =
-            BatchContext(batch.modelId, gatewayId, _chargedPricing(batch.modelId, batch.servedPricing));
+    function _chargeSessions(
+        BatchContext memory context,
+        uint256[] calldata sessionIds,
+        uint256[] calldata receipts,
+        uint256[32] memory histogram
+    ) internal returns (Totals memory totals) {
         Group memory run;
-        uint256 groups = batch.sessionIds.length;
+        uint256 groups = sessionIds.length;
         for (uint256 group; group < groups; ++group) {
-            _chargeGroup(context, batch.sessionIds[group], batch.receipts, group, histogram, run, totals);
+            _chargeGroup(context, sessionIds[group], receipts, group, histogram, run, totals);
         }
-        if (run.end != batch.receipts.length) revert InvalidSessionIndex(run.end);
+        if (run.end != receipts.length) revert InvalidSessionIndex(run.end);
     }
 
     /// @dev Charges the session of `group` for its run of receipts, which starts at `run.end`. Receipts at or
@@ -618,15 +624,14 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
                 let reasoning := and(word, 0xffffffff)
                 outputTokens := add(outputTokens, output)
                 reasoningTokens := add(reasoningTokens, reasoning)
-                // Histogram bucket of the generated tokens: their bit length, capped at 31.
+                // Histogram bucket of the generated tokens: their bit length (0 for none), capped at 31. A binary
+                // search down to a nibble, whose bit length a table byte gives (t < 2^33, so t >> b < 16).
                 let t := add(output, reasoning)
                 let b := shl(5, gt(t, 0xffffffff))
                 b := or(b, shl(4, gt(shr(b, t), 0xffff)))
                 b := or(b, shl(3, gt(shr(b, t), 0xff)))
                 b := or(b, shl(2, gt(shr(b, t), 0xf)))
-                b := or(b, shl(1, gt(shr(b, t), 0x3)))
-                b := or(b, gt(shr(b, t), 0x1))
-                b := add(b, iszero(iszero(t)))
+                b := add(b, byte(shr(b, t), NIBBLE_BIT_LENGTHS))
                 if gt(b, 31) { b := 31 }
                 let slot := add(histogram, shl(5, b))
                 mstore(slot, add(mload(slot), 1))
@@ -718,13 +723,21 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         }
     }
 
-    /// @dev Streams `amount` to `share`'s holders, approving the share once.
+    /// @dev Streams `amount` to `share`'s holders (approved when the model's first session opened).
     function _deposit(address share, uint256 amount) internal {
-        if (!_shareApproved[share]) {
-            _shareApproved[share] = true;
-            IERC20(stablecoin).forceApprove(share, type(uint256).max);
-        }
         IModelShare(share).depositRevenue(amount);
+    }
+
+    /// @dev Approves `share` and the shares of its ancestors, from `parentId` up, that are not approved yet.
+    function _approveLineage(address share, uint256 parentId) internal {
+        for (uint256 depth;; ++depth) {
+            if (!_shareApproved[share]) {
+                _shareApproved[share] = true;
+                IERC20(stablecoin).forceApprove(share, type(uint256).max);
+            }
+            if (parentId == 0 || depth == _maxAncestry) return;
+            (, share, parentId,,) = IModelRegistry(modelRegistry).lineageOf(parentId);
+        }
     }
 
     /* INTERNAL: ADMIN */
