@@ -529,7 +529,8 @@ contract CognitionPool is ICognitionPool {
             unchecked {
                 // Modulo 2^32, like the oracle's timestamps.
                 uint256 elapsedSeconds = uint32(uint32(block.timestamp) - ls.revenueAccruedAt);
-                // held < 2^96 and elapsedSeconds < 2^32: no overflow. Rounded down: the rest stays held.
+                // held < 2^96 and elapsedSeconds < 2^32: no overflow. Rounded down: the rest stays held. The sum
+                // cannot wrap unnoticed: if it did, the checked `held + claimed` below would overflow and revert.
                 total += elapsedSeconds < REVENUE_RELEASE_PERIOD ? held * elapsedSeconds / REVENUE_RELEASE_PERIOD : held;
             }
             if (total != 0) {
