@@ -11,12 +11,12 @@ import {ICognitionPoolErrors} from "./ICognitionPoolErrors.sol";
 /// `REVENUE_STREAM_PERIOD`. The pool claims it (at most once per block) before any change of in-range
 /// liquidity and before crediting an in-range position (mint or burn of a range containing the current tick, the
 /// first initialized-tick crossing of a swap, `collectRevenue`; an out-of-range position's fee growth inside does
-/// not depend on it), so one liquidity was in range for the whole time between two accruals.
+/// not depend on it), so the in-range liquidity is the same for the whole time between two accruals.
 /// - Split: the revenue of all the shares the pool holds goes to the liquidity in range, as
 ///   `amount * 2^128 / liquidity` added to the stablecoin side's fee growth: in-range LPs collect it exactly like
 ///   swap fees, pro rata to liquidity and time in range, not to the shares each position holds. A narrow range
 ///   earns more per unit of capital than a wide one (with 1% of the capital over three tick spacings against a
-///   +-6000-tick range, ~37% of the revenue), and a range out of range earns none, though its shares earn part
+///   +-6000-tick range, ~37% of the revenue), and a position out of range earns none, though its shares earn part
 ///   of it. Crediting each position by its own shares is possible in O(1) (two more "outside" accumulators per
 ///   tick, or one global revenue-per-share accumulator scaled by each bound's sqrt price), but it costs a storage
 ///   read and a full-precision division on every tick crossing and every position update, a share balance read
