@@ -60,6 +60,8 @@ contract CognitionPool is ICognitionPool {
     }
 
     uint256 private constant Q128 = 1 << 128;
+    /// @dev How long revenue held while no liquidity was in range takes to be released (see `ICognitionPool`).
+    uint256 private constant REVENUE_RELEASE_PERIOD = 1 days;
 
     /* IMMUTABLES */
 
@@ -504,8 +506,9 @@ contract CognitionPool is ICognitionPool {
     }
 
     /// @dev Claims the share revenue accrued since the last claim (at most once per block: revenue streams per
-    /// second, so a second claim in a block would find nothing) and returns it, together with what was
-    /// pending, as fee growth per unit of the current in-range liquidity. The remainder waits in pending.
+    /// second, so a second claim in a block would find nothing) and distributes it, with the slice of the held
+    /// revenue released over the same time, as fee growth per unit of the liquidity that was in range all that
+    /// time. With no liquidity in range, the claim is held instead; the rounding remainder is held too.
     function _claimRevenue() private returns (uint256 claimed, uint256 growthX128) {
         LiquidityState memory ls = _liquidityState;
         if (ls.revenueAccruedAt == uint32(block.timestamp)) return (0, 0);
@@ -513,17 +516,33 @@ contract CognitionPool is ICognitionPool {
         // The share's stream only ends later than the last accrual if revenue was released (or deposited) since
         // then: every deposit moves `streamEnd` past its own block, and the claim at the last accrual released
         // everything due by then. Otherwise the claim would pay nothing and change nothing, so the one-slot view
-        // stands in for it (the pending revenue below is still distributed as before).
+        // stands in for it (the held revenue below is still released as before).
         if (_streamEnd(shareToken) > ls.revenueAccruedAt) claimed = _claimFromShare(shareToken);
-        uint256 total = claimed + ls.pendingRevenue;
-        uint256 pending = total;
-        if (total != 0 && ls.liquidity != 0) {
-            growthX128 = FullMath.mulDiv(total, Q128, ls.liquidity);
-            pending = total - FullMath.mulDiv(growthX128, ls.liquidity, Q128);
+        uint256 held = ls.pendingRevenue;
+        if (claimed == 0 && held == 0) {
+            _liquidityState.revenueAccruedAt = uint32(block.timestamp);
+            return (0, 0);
         }
-        if (pending > type(uint96).max) revert SafeCastOverflow();
-        _liquidityState = LiquidityState(ls.liquidity, uint32(block.timestamp), uint96(pending));
-        if (total != 0) emit RevenueAccrued(claimed, total - pending, pending);
+        uint256 distributed;
+        if (ls.liquidity != 0) {
+            uint256 total = claimed;
+            unchecked {
+                // Modulo 2^32, like the oracle's timestamps.
+                uint256 elapsedSeconds = uint32(uint32(block.timestamp) - ls.revenueAccruedAt);
+                // held < 2^96 and elapsedSeconds < 2^32: no overflow. Rounded down: the rest stays held. The sum
+                // cannot wrap unnoticed: if it did, the checked `held + claimed` below would overflow and revert.
+                total += elapsedSeconds < REVENUE_RELEASE_PERIOD ? held * elapsedSeconds / REVENUE_RELEASE_PERIOD : held;
+            }
+            if (total != 0) {
+                growthX128 = FullMath.mulDiv(total, Q128, ls.liquidity);
+                distributed = FullMath.mulDiv(growthX128, ls.liquidity, Q128);
+            }
+        }
+        // distributed <= claimed + held.
+        held = held + claimed - distributed;
+        if (held > type(uint96).max) revert SafeCastOverflow();
+        (_liquidityState.revenueAccruedAt, _liquidityState.pendingRevenue) = (uint32(block.timestamp), uint96(held));
+        if (claimed != 0 || distributed != 0) emit RevenueAccrued(claimed, distributed, held);
     }
 
     /// @dev `IModelShare(share).claim(address(this))`, bubbling up a revert.

@@ -11,12 +11,23 @@ import {ICognitionPoolErrors} from "./ICognitionPoolErrors.sol";
 /// `REVENUE_STREAM_PERIOD`. The pool claims it (at most once per block) before any change of in-range
 /// liquidity and before crediting an in-range position (mint or burn of a range containing the current tick, the
 /// first initialized-tick crossing of a swap, `collectRevenue`; an out-of-range position's fee growth inside does
-/// not depend on it) and
-/// adds `claimed * 2^128 / liquidity` to the stablecoin side's fee growth, so in-range LPs collect it exactly
-/// like swap fees, pro rata to liquidity and time in range. Revenue claimed while no liquidity is in range,
-/// and the rounding remainder of each distribution, wait in `pendingRevenue` and are added to the next
-/// distribution. Claimed revenue is never counted as swap or mint payment: it is claimed before balances are
-/// measured.
+/// not depend on it), so the in-range liquidity is the same for the whole time between two accruals.
+/// - Split: the revenue of all the shares the pool holds goes to the liquidity in range, as
+///   `amount * 2^128 / liquidity` added to the stablecoin side's fee growth: in-range LPs collect it exactly like
+///   swap fees, pro rata to liquidity and time in range, not to the shares each position holds. A narrow range
+///   earns more per unit of capital than a wide one (with 1% of the capital over three tick spacings against a
+///   +-6000-tick range, ~37% of the revenue), and a position out of range earns none, though its shares earn part
+///   of it. Crediting each position by its own shares is possible in O(1) (two more "outside" accumulators per
+///   tick, or one global revenue-per-share accumulator scaled by each bound's sqrt price), but it costs a storage
+///   read and a full-precision division on every tick crossing and every position update, a share balance read
+///   and a storage write on every claim, and a few hundred bytes of bytecode the pool has no room for.
+/// - Held revenue: revenue claimed while no liquidity is in range, and the rounding remainder of every
+///   distribution, is held (`pendingRevenue`). Each accrual releases `held * min(elapsed, 1 day) / 1 day` of it
+///   (rounded down) to the liquidity that was in range for the `elapsed` seconds since the previous accrual, and
+///   none while no liquidity is in range: linear over one day from the last accrual, restarted at each accrual
+///   (accrued every block, it decays with a one-day time constant). Liquidity in range for `s` seconds gets at
+///   most `s / 1 day` of what is held, whatever its size, so no block can capture it.
+/// Claimed revenue is never counted as swap or mint payment: it is claimed before balances are measured.
 interface ICognitionPool is ICognitionPoolErrors {
     /* EVENTS */
 
@@ -64,10 +75,11 @@ interface ICognitionPool is ICognitionPoolErrors {
     event IncreaseObservationCardinalityNext(
         uint16 observationCardinalityNextOld, uint16 observationCardinalityNextNew
     );
-    /// @notice Emitted when model-share revenue is claimed and distributed to in-range liquidity.
+    /// @notice Emitted when model-share revenue is claimed, or held revenue released, to in-range liquidity.
     /// @param claimed Stablecoin units received from the share in this accrual.
-    /// @param distributed Stablecoin units added to fee growth (claimed plus pending, less the remainder).
-    /// @param pending Stablecoin units held for a later distribution.
+    /// @param distributed Stablecoin units added to fee growth (claimed plus the released slice of the held
+    /// revenue, less the rounding remainder; zero while no liquidity is in range).
+    /// @param pending Stablecoin units held after this accrual, released over time (see the revenue rule).
     event RevenueAccrued(uint256 claimed, uint256 distributed, uint256 pending);
 
     /* IMMUTABLES */
@@ -118,7 +130,8 @@ interface ICognitionPool is ICognitionPoolErrors {
     function feeGrowthGlobal0X128() external view returns (uint256);
     /// @notice Fee growth of token1 per unit of liquidity over the pool's life, Q128.128 (may wrap).
     function feeGrowthGlobal1X128() external view returns (uint256);
-    /// @notice Revenue waiting for in-range liquidity, and the timestamp of the last revenue accrual.
+    /// @notice Revenue held for release to in-range liquidity over time (see the revenue rule), and the timestamp
+    /// of the last revenue accrual.
     function revenueState() external view returns (uint96 pendingRevenue, uint32 accruedAt);
     /// @notice Tick data, in `IUniswapV3Pool.ticks` shape. `initialized` is `liquidityGross != 0`; the three
     /// per-tick oracle accumulators (`tickCumulativeOutside`, `secondsPerLiquidityOutsideX128`, `secondsOutside`)
@@ -219,7 +232,8 @@ interface ICognitionPool is ICognitionPoolErrors {
     /// @notice Grows the oracle's ring buffer to at least `observationCardinalityNext` observations.
     function increaseObservationCardinalityNext(uint16 observationCardinalityNext) external;
 
-    /// @notice Claims the share revenue the pool accrued and distributes it to in-range liquidity.
+    /// @notice Claims the share revenue the pool accrued and distributes it, with the slice of the held revenue
+    /// due since the last accrual, to in-range liquidity (or holds it while none is in range).
     /// @return claimed Stablecoin units received from the share now (zero if already done this block).
     function collectRevenue() external returns (uint256 claimed);
 }

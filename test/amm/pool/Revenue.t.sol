@@ -105,7 +105,9 @@ contract RevenueTest is AmmBase {
         assertGt(_owedStable(s, address(s.lp), -600, 600), 100 * attackerRevenue, "honest LP gets the stream");
     }
 
-    function test_revenue_pendingUntilLiquidityInRange() public {
+    /// @dev Revenue claimed while no liquidity is in range is held, then released to the liquidity in range at
+    /// `held * min(elapsed, period) / period` per accrual (period: 1 day), so no block captures it.
+    function test_revenue_heldWhileNoLiquidityInRange_releasedOverPeriod() public {
         Setup memory s = _setup(true);
         // Share-only range above the price: the pool holds shares but no liquidity is in range.
         s.other.mint(1200, 1800, BIG);
@@ -115,8 +117,8 @@ contract RevenueTest is AmmBase {
 
         uint256 claimed = s.pool.collectRevenue();
         assertGt(claimed, 0, "claimed");
-        (uint96 pending, uint32 accruedAt) = s.pool.revenueState();
-        assertEq(pending, claimed, "held while no liquidity is in range");
+        (uint96 held, uint32 accruedAt) = s.pool.revenueState();
+        assertEq(held, claimed, "held while no liquidity is in range");
         assertEq(accruedAt, uint32(block.timestamp), "accrued now");
         assertEq(s.pool.collectRevenue(), 0, "once per block");
 
@@ -124,11 +126,47 @@ contract RevenueTest is AmmBase {
         vm.warp(block.timestamp + 1);
         uint256 claimedNow = s.share.claimable(address(s.pool));
         s.pool.collectRevenue();
-        (pending,) = s.pool.revenueState();
         s.lp.burn(-600, 600, 0);
         uint256 got = _owedStable(s, address(s.lp), -600, 600);
-        assertEq(got + pending, claimed + claimedNow, "distributed plus pending is everything claimed");
-        assertLe(pending, 1, "only rounding waits");
+        (uint96 heldAfter,) = s.pool.revenueState();
+        assertEq(got + heldAfter, claimed + claimedNow, "distributed plus held is everything claimed");
+        assertLe(got, claimedNow + claimed / 1 days, "one second: what streamed in and 1/86400 of what is held");
+        assertApproxEqAbs(got, claimedNow + claimed / 1 days, 1, "exactly that, less rounding");
+
+        // A whole period without an accrual releases everything held to the liquidity in range all that time.
+        vm.warp(block.timestamp + 1 days);
+        uint256 claimedLater = s.share.claimable(address(s.pool));
+        s.lp.burn(-600, 600, 0);
+        (heldAfter,) = s.pool.revenueState();
+        assertLe(heldAfter, 1, "only rounding stays held");
+        assertEq(
+            _owedStable(s, address(s.lp), -600, 600) + heldAfter,
+            claimed + claimedNow + claimedLater,
+            "distributed plus held is everything claimed (after a period)"
+        );
+    }
+
+    /// @dev Accrued every hour, held revenue decays by 1/24 an hour: the release restarts at each accrual, like
+    /// the share's own stream restarts at each deposit.
+    function test_revenue_heldRevenueReleasedPerAccrual() public {
+        Setup memory s = _setup(true);
+        s.other.mint(1200, 1800, BIG);
+        _depositRevenue(s.share, REVENUE);
+        vm.warp(block.timestamp + 1 days);
+        s.lp.mint(-600, 600, 1e24); // claims the day's revenue with nothing in range: all held
+        (uint96 held,) = s.pool.revenueState();
+        assertGt(held, 0, "held");
+
+        uint256 expected = held;
+        for (uint256 i; i < 24; ++i) {
+            vm.warp(block.timestamp + 1 hours);
+            s.pool.collectRevenue();
+            expected -= expected / 24;
+        }
+        (uint96 heldAfter,) = s.pool.revenueState();
+        assertApproxEqAbs(heldAfter, expected, 24, "(23/24)^24 of it still held, ~36%");
+        s.lp.burn(-600, 600, 0);
+        assertApproxEqAbs(_owedStable(s, address(s.lp), -600, 600), held - heldAfter, 24, "the rest went to the LP");
     }
 
     /// @dev Revenue claimed in the middle of a swap (first tick crossing of the block) must not count as the
