@@ -18,9 +18,14 @@ const open = (path: string, ledger: `0x${string}` = LEDGER, anchor: `0x${string}
 const allBatches = async (store: ReceiptStore) => (await store.page(-1, store.batchCount)).batches;
 const silent = pino({ level: "silent" });
 
-const receipt = (sessionId: bigint, modelId = 1n, n = 0): NewReceipt => ({
+/** A packed pricing (input 1, output 2, reasoning 3 per million tokens, times `scale`). */
+const PRICING = (scale = 1n) => ((1n * scale) << 160n) | ((2n * scale) << 80n) | (3n * scale);
+
+const receipt = (sessionId: bigint, modelId = 1n, n = 0, pricing = PRICING()): NewReceipt => ({
   responseId: `chatcmpl-${sessionId}-${n}`,
   modelId,
+  gatewayId: modelId + 100n,
+  pricing,
   sessionId,
   inputTokens: 10 + n,
   outputTokens: 20,
@@ -107,6 +112,9 @@ describe("bounded memory", () => {
   /** A deterministic stand-in for a signed batch (the store does not check signatures). */
   const signature = (modelId: bigint, items: number[], n: number): BatchSignature => ({
     modelId,
+    gatewayId: modelId + 100n,
+    batchNumber: BigInt(n + 1),
+    servedPricing: PRICING(),
     enclave: getAddress("0x00000000000000000000000000000000000000e1"),
     sessionIds: [BigInt(n % 7) + 1n],
     receipts: items.map((index) => BigInt(index) * 2n ** 200n + BigInt(n)),
@@ -248,6 +256,58 @@ describe("Batcher", () => {
     }
     await batcher.stop();
     await store.close();
+  });
+
+  test("numbers each gateway's batches 1, 2, 3... across restarts, never reusing one, and cuts a batch at a pricing change", async () => {
+    const path = join(tempDir(), "receipts.log");
+    let store = await open(path);
+    let signer = new FakeSigner();
+    let batcher = new Batcher(store, signer, { maxReceipts: 2, maxDelayMs: 10_000, sign: true }, silent);
+    for (let i = 0; i < 5; i++) await store.append(receipt(1n, 1n, i), 0n).durable; // gateway 101
+    await store.append(receipt(2n, 2n, 5), 0n).durable; // gateway 102
+    await store.append(receipt(1n, 1n, 6, PRICING(2n)), 0n).durable; // gateway 101, dearer: a batch of its own
+    await store.append(receipt(1n, 1n, 7, PRICING(2n)), 0n).durable;
+    await batcher.stop();
+    const numbers = (await allBatches(store)).map(({ batch }) => [batch.gatewayId, batch.batchNumber, batch.servedPricing, batch.items.length]);
+    expect(numbers).toEqual([
+      [101n, 1n, PRICING(), 2],
+      [101n, 2n, PRICING(), 2],
+      [101n, 3n, PRICING(), 1],
+      [101n, 4n, PRICING(2n), 2],
+      [102n, 1n, PRICING(), 1],
+    ]);
+    await store.close();
+
+    // After a restart the numbers continue; one already taken is refused.
+    store = await open(path);
+    expect([store.lastBatchNumber(101n), store.lastBatchNumber(102n), store.lastBatchNumber(103n)]).toEqual([4n, 1n, 0n]);
+    await expect(
+      store.appendBatch({ ...(await allBatches(store))[0]!.batch, items: [] }),
+    ).rejects.toThrow(ReceiptStoreError);
+    signer = new FakeSigner();
+    batcher = new Batcher(store, signer, { maxReceipts: 2, maxDelayMs: 10_000, sign: true, settledBatches: async () => 7n }, silent);
+    await store.append(receipt(1n, 1n, 8), 0n).durable;
+    await store.append(receipt(3n, 3n, 9), 0n).durable; // gateway 103: none in the log, 7 settled on chain
+    await batcher.stop();
+    expect(signer.batches.map((b) => [b.gatewayId, b.batchNumber])).toEqual([
+      [101n, 5n],
+      [103n, 8n],
+    ]);
+    await store.close();
+  });
+
+  test("a log of another version is refused as foreign", async () => {
+    const path = join(tempDir(), "receipts.log");
+    const store = await open(path);
+    await store.close();
+    const { AppendLog } = await import("./log.js");
+    const other = join(tempDir(), "receipts.log");
+    const { log } = await AppendLog.open({ path: other, durability: "fsync", groupCommitWindowMs: 0 });
+    await log.append({ k: "h", v: 1, chainId: 31337, ledger: LEDGER.toLowerCase(), anchor: ANCHOR });
+    await log.close();
+    const error = await open(other).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReceiptStoreError);
+    expect((error as ReceiptStoreError).reason).toBe("foreign");
   });
 
   test("signs after maxDelayMs without a flush", async () => {

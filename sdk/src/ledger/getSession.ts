@@ -35,6 +35,7 @@ export async function getSession(
   return {
     sessionId,
     modelId: BigInt(session.modelId),
+    gatewayId: BigInt(session.gatewayId),
     buyer: session.buyer,
     budget: BigInt(session.budget),
     spent: BigInt(session.spent),

@@ -5,6 +5,10 @@ import { describe, expect, test } from "vitest";
 import {
   batchCharges,
   buildUsageBatch,
+  chargedPricing,
+  minPricing,
+  packPricing,
+  unpackPricing,
   decodeReceipt,
   encodeReceipt,
   histogramBucket,
@@ -72,10 +76,12 @@ describe("buildUsageBatch", () => {
     requestHash: hash(`${sessionId}:${sequence}`),
   });
   const enclave = "0x0629009567d838C511B956De2782a3ffBEC680A9";
+  const numbered = { batchNumber: 1n, servedPricing: 0n };
 
   test("groups by session in order of appearance and sorts by sequence", () => {
     const { batch } = buildUsageBatch({
       modelId: 1n,
+      ...numbered,
       enclave,
       receipts: [receipt(5n, 3n), receipt(9n, 1n), receipt(5n, 1n), receipt(9n, 2n)],
     });
@@ -90,9 +96,12 @@ describe("buildUsageBatch", () => {
   });
 
   test("rejects a repeated sequence, sequence 0 and an empty batch", () => {
-    expect(() => buildUsageBatch({ modelId: 1n, enclave, receipts: [receipt(1n, 2n), receipt(1n, 2n)] })).toThrow(/repeats/);
-    expect(() => buildUsageBatch({ modelId: 1n, enclave, receipts: [receipt(1n, 0n)] })).toThrow(/start at 1/);
-    expect(() => buildUsageBatch({ modelId: 1n, enclave, receipts: [] })).toThrow(ReceiptFormatError);
+    expect(() => buildUsageBatch({ modelId: 1n, ...numbered, enclave, receipts: [receipt(1n, 2n), receipt(1n, 2n)] })).toThrow(/repeats/);
+    expect(() => buildUsageBatch({ modelId: 1n, ...numbered, enclave, receipts: [receipt(1n, 0n)] })).toThrow(/start at 1/);
+    expect(() => buildUsageBatch({ modelId: 1n, ...numbered, enclave, receipts: [] })).toThrow(ReceiptFormatError);
+    expect(() => buildUsageBatch({ modelId: 1n, batchNumber: 0n, servedPricing: 0n, enclave, receipts: [receipt(1n, 1n)] })).toThrow(
+      /batches count from 1/,
+    );
   });
 
   test("validateUsageBatch names the ledger's errors", () => {
@@ -160,8 +169,8 @@ describe("protocol math", () => {
       encodeReceipt({ sessionIndex: 1, sequence: 1n, inputTokens: 1000n, outputTokens: 500n, reasoningTokens: 2000n }),
     ];
     expect(batchCharges({ sessionIds: [1n, 2n], receipts: words }, pricing, [10n, 1000n])).toEqual([
-      { sessionId: 1n, receipts: 2, lastSequence: 2n, cost: 1n, charged: 1n, unpaid: 0n },
-      { sessionId: 2n, receipts: 1, lastSequence: 1n, cost: 5250n, charged: 1000n, unpaid: 4250n },
+      { sessionId: 1n, receipts: 2, skipped: 0, lastSequence: 2n, cost: 1n, charged: 1n, unpaid: 0n },
+      { sessionId: 2n, receipts: 1, skipped: 0, lastSequence: 1n, cost: 5250n, charged: 1000n, unpaid: 4250n },
     ]);
   });
 
@@ -174,9 +183,9 @@ describe("protocol math", () => {
     const batch = { sessionIds: [1n, 2n, 3n], receipts: words };
     // Session 1 is one second before its refund time, session 2 exactly at it, session 3 past it.
     expect(batchCharges(batch, pricing, [10_000n, 10_000n, 10_000n], { timestamp: 1_000n, refundableAt: [1_001n, 1_000n, 999n] })).toEqual([
-      { sessionId: 1n, receipts: 1, lastSequence: 1n, cost: 5250n, charged: 5250n, unpaid: 0n },
-      { sessionId: 2n, receipts: 1, lastSequence: 1n, cost: 5250n, charged: 0n, unpaid: 5250n },
-      { sessionId: 3n, receipts: 1, lastSequence: 1n, cost: 5250n, charged: 0n, unpaid: 5250n },
+      { sessionId: 1n, receipts: 1, skipped: 0, lastSequence: 1n, cost: 5250n, charged: 5250n, unpaid: 0n },
+      { sessionId: 2n, receipts: 1, skipped: 0, lastSequence: 1n, cost: 5250n, charged: 0n, unpaid: 5250n },
+      { sessionId: 3n, receipts: 1, skipped: 0, lastSequence: 1n, cost: 5250n, charged: 0n, unpaid: 5250n },
     ]);
     // Without budgets the late rule still applies.
     expect(batchCharges(batch, pricing, undefined, { timestamp: 1_000n, refundableAt: [1_001n, 1_000n] }).map((c) => c.charged)).toEqual([
@@ -184,6 +193,44 @@ describe("protocol math", () => {
       0n,
       5250n,
     ]);
+  });
+
+  test("batchCharges charges the lower of the served pricing and the pricing in force, per token kind", () => {
+    const words = [encodeReceipt({ sessionIndex: 0, sequence: 1n, inputTokens: 1000n, outputTokens: 500n, reasoningTokens: 2000n })];
+    const served = packPricing({ inputPerMTok: 1_000_000n, outputPerMTok: 1_000_000n, reasoningPerMTok: 1_000_000n });
+    // input at 500_000 (in force), output and reasoning at 1_000_000 (served): 500 + 500 + 2000 = 3000.
+    expect(batchCharges({ sessionIds: [1n], receipts: words, servedPricing: served }, pricing)[0]!.cost).toBe(3000n);
+    expect(chargedPricing(pricing, served)).toEqual({ inputPerMTok: 500_000n, outputPerMTok: 1_000_000n, reasoningPerMTok: 1_000_000n });
+  });
+
+  test("batchCharges skips receipts at or below the settled sequence and another gateway's sessions", () => {
+    const word = (sessionIndex: number, sequence: bigint) =>
+      encodeReceipt({ sessionIndex, sequence, inputTokens: 1000n, outputTokens: 500n, reasoningTokens: 2000n });
+    // Session 1 settled up to 2 (receipts 1..3: two stale); session 2 bound elsewhere; session 1 listed again.
+    const batch = { sessionIds: [1n, 2n, 1n], receipts: [word(0, 1n), word(0, 2n), word(0, 3n), word(1, 1n), word(2, 4n)] };
+    expect(batchCharges(batch, pricing, undefined, { lastSequences: [2n, 0n, 2n], otherGateway: [false, true, false] })).toEqual([
+      { sessionId: 1n, receipts: 3, skipped: 2, lastSequence: 3n, cost: 5250n, charged: 5250n, unpaid: 0n },
+      { sessionId: 2n, receipts: 1, skipped: 1, lastSequence: 1n, cost: 0n, charged: 0n, unpaid: 0n },
+      { sessionId: 1n, receipts: 1, skipped: 0, lastSequence: 4n, cost: 5250n, charged: 5250n, unpaid: 0n },
+    ]);
+  });
+
+  test("packPricing / unpackPricing / minPricing", () => {
+    const max = (1n << 80n) - 1n;
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max }), fc.bigInt({ min: 0n, max }), fc.bigInt({ min: 0n, max }), (i, o, r) => {
+        const p = { inputPerMTok: i, outputPerMTok: o, reasoningPerMTok: r };
+        const packed = packPricing(p);
+        expect(packed).toBe((i << 160n) | (o << 80n) | r);
+        expect(unpackPricing(packed)).toEqual(p);
+      }),
+    );
+    expect(() => packPricing({ inputPerMTok: max + 1n, outputPerMTok: 0n, reasoningPerMTok: 0n })).toThrow(ReceiptFormatError);
+    expect(minPricing(pricing, { inputPerMTok: 1n, outputPerMTok: 2_000_000n, reasoningPerMTok: 3n })).toEqual({
+      inputPerMTok: 1n,
+      outputPerMTok: 1_500_000n,
+      reasoningPerMTok: 3n,
+    });
   });
 
   test("histogramBucket matches the ledger's buckets", () => {
