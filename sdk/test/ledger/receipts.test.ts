@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import { encodeAbiParameters, keccak256, toBytes, toHex, type Hex } from "viem";
+import { concat, encodeAbiParameters, keccak256, toBytes, toHex, type Hex } from "viem";
 import { describe, expect, test } from "vitest";
 import {
   batchCharges,
@@ -11,6 +11,7 @@ import {
   MAX_TOKENS,
   ReceiptFormatError,
   requestHashOf,
+  requestLeaf,
   requestProof,
   requestsMerkleRoot,
   usageCost,
@@ -140,6 +141,64 @@ describe("request commitment", () => {
         }
       }),
       { numRuns: 20 },
+    );
+  });
+});
+
+describe("request commitment: leaves are not inner nodes (second-preimage attack)", () => {
+  /** A well-formed batch of `n` receipts of one session, and its request hashes. */
+  const tree = (n: number) => {
+    const words = Array.from({ length: n }, (_, i) =>
+      encodeReceipt({ sessionIndex: 0, sequence: BigInt(i + 1), inputTokens: 10n, outputTokens: 20n, reasoningTokens: 30n }),
+    );
+    const hashes = words.map((_, i) => hash(`attack-${i}`));
+    return { words, hashes, root: requestsMerkleRoot(words, hashes) };
+  };
+  const sorted = (a: Hex, b: Hex): [Hex, Hex] => (BigInt(a) < BigInt(b) ? [a, b] : [b, a]);
+  /** OpenZeppelin's `processProof`, written out: fold the siblings into the node with the commutative pair hash. */
+  const fold = (node: Hex, proof: readonly Hex[]) => proof.reduce((acc, sibling) => keccak256(concat(sorted(acc, sibling))), node);
+
+  test("attack: the inner node over receipts 0 and 1 does not verify as a receipt with the shorter proof", () => {
+    const { words, hashes, root } = tree(4);
+    const [lo, hi] = sorted(requestLeaf(words[0]!, hashes[0]!), requestLeaf(words[1]!, hashes[1]!));
+    const inner = keccak256(concat([lo, hi]));
+    // The proof of receipt 0 without its first sibling proves the inner node (any node is under the root).
+    const shorter = requestProof(words, hashes, 0).slice(1);
+    expect(fold(inner, shorter)).toBe(root);
+    // The forged claim reads the inner node's children as (receipt word, request hash).
+    expect(verifyRequestProof(root, BigInt(lo), hi, shorter)).toBe(false);
+    // And not only because that word is no valid receipt (reserved bits set): its leaf is not the inner node.
+    expect(requestLeaf(BigInt(lo), hi)).not.toBe(inner);
+  });
+
+  test("attack (property): no inner node of any tree verifies as the leaf of its children", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 40 }), fc.nat(), (n, pick) => {
+        const { words, hashes, root } = tree(n);
+        // Every level of the tree, built from the leaves with the documented pair rule.
+        const levels: Hex[][] = [words.map((word, i) => requestLeaf(word, hashes[i]!))];
+        while (levels.at(-1)!.length > 1) {
+          const level = levels.at(-1)!;
+          levels.push(Array.from({ length: Math.ceil(level.length / 2) }, (_, k) =>
+            2 * k + 1 < level.length ? keccak256(concat(sorted(level[2 * k]!, level[2 * k + 1]!))) : level[2 * k]!,
+          ));
+        }
+        expect(levels.at(-1)![0]).toBe(root);
+        // One inner node: a pair at some level, and the proof of it (its siblings from its level up).
+        const depth = 1 + (pick % (levels.length - 1));
+        const below = levels[depth - 1]!;
+        const k = Math.floor((pick >> 8) % Math.floor(below.length / 2));
+        const [lo, hi] = sorted(below[2 * k]!, below[2 * k + 1]!);
+        const proof: Hex[] = [];
+        for (let d = depth, position = k; d < levels.length - 1; d++, position >>= 1) {
+          const sibling = levels[d]![position ^ 1];
+          if (sibling !== undefined) proof.push(sibling);
+        }
+        expect(fold(levels[depth]![k]!, proof)).toBe(root);
+        expect(verifyRequestProof(root, BigInt(lo), hi, proof)).toBe(false);
+        expect(requestLeaf(BigInt(lo), hi)).not.toBe(levels[depth]![k]);
+      }),
+      { numRuns: 100 },
     );
   });
 });
