@@ -2,12 +2,13 @@
 pragma solidity 0.8.30;
 
 /// @notice The request-commitment Merkle tree of docs/receipts.md §4, written independently of the SDK so the tests can
-/// check the SDK's roots and proofs (test/vectors/receipts.json) against it: leaves in receipt order, pairs hashed
-/// commutatively (OpenZeppelin `MerkleProof`), an odd last node moved up unchanged.
+/// check the SDK's roots and proofs (test/vectors/receipts.json) against it: double-hashed leaves in receipt order,
+/// pairs hashed commutatively (OpenZeppelin `MerkleProof`), an odd last node moved up unchanged.
 library RequestsMerkle {
-    /// @dev The leaf a verifier computes from a claimed `(receipt word, request hash)`.
+    /// @dev The leaf a verifier computes from a claimed `(receipt word, request hash)`: hashed twice, as OpenZeppelin's
+    /// `StandardMerkleTree`, so a leaf (hash of 32 bytes) is never an inner node (hash of 64 bytes).
     function leaf(uint256 word, bytes32 requestHash) internal pure returns (bytes32) {
-        return keccak256(abi.encode(word, requestHash));
+        return keccak256(bytes.concat(keccak256(abi.encode(word, requestHash))));
     }
 
     function hashPair(bytes32 a, bytes32 b) internal pure returns (bytes32) {

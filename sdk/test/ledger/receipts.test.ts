@@ -171,6 +171,46 @@ describe("request commitment: leaves are not inner nodes (second-preimage attack
     expect(requestLeaf(BigInt(lo), hi)).not.toBe(inner);
   });
 
+  test("requestLeaf is OpenZeppelin's StandardMerkleTree leaf of (uint256, bytes32)", () => {
+    const word = encodeReceipt({ sessionIndex: 2, sequence: 9n, inputTokens: 1n, outputTokens: 2n, reasoningTokens: 3n });
+    const encoded = encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }], [word, hash("leaf")]);
+    expect(requestLeaf(word, hash("leaf"))).toBe(keccak256(keccak256(encoded)));
+  });
+
+  test("a one-receipt tree's root is its leaf; an odd last node moves up unchanged", () => {
+    const { words, hashes } = tree(3);
+    const leaves = words.map((word, i) => requestLeaf(word, hashes[i]!));
+    expect(requestsMerkleRoot(words.slice(0, 1), hashes.slice(0, 1))).toBe(leaves[0]);
+    expect(requestProof(words.slice(0, 1), hashes.slice(0, 1), 0)).toEqual([]);
+    expect(requestsMerkleRoot(words, hashes)).toBe(keccak256(concat(sorted(keccak256(concat(sorted(leaves[0]!, leaves[1]!))), leaves[2]!))));
+    expect(requestProof(words, hashes, 2)).toEqual([keccak256(concat(sorted(leaves[0]!, leaves[1]!)))]);
+  });
+
+  test("verifyRequestProof is false for a word that is no receipt, even under a root that commits to it", () => {
+    const good = encodeReceipt({ sessionIndex: 0, sequence: 1n, inputTokens: 1n, outputTokens: 1n, reasoningTokens: 1n });
+    for (const bad of [good | (1n << 100n), encodeReceipt({ sessionIndex: 0, sequence: 0n, inputTokens: 1n, outputTokens: 1n, reasoningTokens: 1n })]) {
+      // A tree built by hand (the sdk refuses to commit to such a word) in which the bad word's proof is right.
+      const [a, b] = [requestLeaf(bad, hash("bad")), requestLeaf(good, hash("good"))];
+      const root = keccak256(concat(sorted(a, b)));
+      expect(fold(a, [b])).toBe(root);
+      expect(verifyRequestProof(root, bad, hash("bad"), [b])).toBe(false);
+      expect(verifyRequestProof(root, good, hash("good"), [a])).toBe(true);
+      expect(() => requestsMerkleRoot([good, bad], [hash("good"), hash("bad")])).toThrow(ReceiptFormatError);
+      expect(() => requestProof([good, bad], [hash("good"), hash("bad")], 0)).toThrow(/receipt word 1/);
+    }
+    expect(verifyRequestProof(hash("root"), -1n, hash("x"), [])).toBe(false);
+    expect(verifyRequestProof(hash("root"), 1n << 256n, hash("x"), [])).toBe(false);
+  });
+
+  test("verifyRequestProof throws ReceiptFormatError for a root, hash or proof element that is not 32 bytes", () => {
+    const { words, hashes, root } = tree(2);
+    const proof = requestProof(words, hashes, 0);
+    expect(verifyRequestProof(root, words[0]!, hashes[0]!, proof)).toBe(true);
+    expect(() => verifyRequestProof("0x1234", words[0]!, hashes[0]!, proof)).toThrow(ReceiptFormatError);
+    expect(() => verifyRequestProof(root, words[0]!, `${hashes[0]!}00`, proof)).toThrow(/request hash/);
+    expect(() => verifyRequestProof(root, words[0]!, hashes[0]!, [`0x${proof[0]!.slice(4)}`])).toThrow(/proof element 0/);
+  });
+
   test("attack (property): no inner node of any tree verifies as the leaf of its children", () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 40 }), fc.nat(), (n, pick) => {
