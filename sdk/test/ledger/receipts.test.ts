@@ -19,6 +19,7 @@ import {
   verifyRequestProof,
   type UsageReceipt,
 } from "../../src/ledger/index.js";
+import { fcParams } from "../../src/testing/index.js";
 import { buildReceiptVectors, renderVectors, VECTORS_PATH } from "./vectors.js";
 
 const hash = (label: string): Hex => keccak256(toHex(label));
@@ -50,6 +51,7 @@ describe("encodeReceipt / decodeReceipt", () => {
           expect(decodeReceipt(encodeReceipt(fields))).toEqual({ ...fields, reserved: 0n });
         },
       ),
+      fcParams(),
     );
   });
 
@@ -120,7 +122,7 @@ describe("request commitment", () => {
         expect(requestHashOf({ sessionId, sequence, requestBody: body, responseId })).toBe(reference);
         expect(requestHashOf({ sessionId, sequence, requestBody: toHex(body), responseId })).toBe(reference);
       }),
-      { numRuns: 300 },
+      fcParams({ numRuns: 300 }),
     );
     expect(() => requestHashOf({ sessionId: -1n, sequence: 1n, requestBody: "0x", responseId: "x" })).toThrow(RangeError);
     expect(() => requestHashOf({ sessionId: 1n, sequence: 1n << 256n, requestBody: "0x", responseId: "x" })).toThrow(RangeError);
@@ -140,7 +142,7 @@ describe("request commitment", () => {
           expect(verifyRequestProof(root, words[i]!, hash("forged"), proof)).toBe(false);
         }
       }),
-      { numRuns: 20 },
+      fcParams({ numRuns: 20 }),
     );
   });
 });
@@ -238,7 +240,7 @@ describe("request commitment: leaves are not inner nodes (second-preimage attack
         expect(verifyRequestProof(root, BigInt(lo), hi, proof)).toBe(false);
         expect(requestLeaf(BigInt(lo), hi)).not.toBe(levels[depth]![k]);
       }),
-      { numRuns: 100 },
+      fcParams({ numRuns: 100 }),
     );
   });
 });
