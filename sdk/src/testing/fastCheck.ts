@@ -14,9 +14,12 @@
  */
 import { randomInt } from "node:crypto";
 import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import fc, { type Parameters, type RunDetails } from "fast-check";
 import { expect } from "vitest";
 
+/** The repository root: seeds are fixed by test paths relative to it, wherever vitest runs from. */
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** fast-check's default number of runs. */
 const DEFAULT_RUNS = 100;
 
@@ -69,7 +72,8 @@ export function fcParams<Ts>(params: Parameters<Ts> = {}, env: Record<string, st
   const file = relative(process.cwd(), testPath);
   const mode = propertyMode(env);
   const pinned = params.seed !== undefined;
-  const seed = pinned ? params.seed! : (mode.seed ?? (mode.explore ? randomInt(-(2 ** 31), 2 ** 31) : seedOf(`${file} > ${currentTestName}`)));
+  const fixed = () => seedOf(`${relative(REPO_ROOT, testPath)} > ${currentTestName}`);
+  const seed = pinned ? params.seed! : (mode.seed ?? (mode.explore ? randomInt(-(2 ** 31), 2 ** 31) : fixed()));
   const path = pinned ? params.path : (mode.path ?? params.path);
   return {
     ...params,
