@@ -1,3 +1,4 @@
+import { fcParams } from "@cogfi/sdk/testing";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { FakeChain } from "../test/fakes.js";
@@ -71,6 +72,7 @@ describe("cost math", () => {
           expect(worstCaseCost(prompt, cap + 1n, pricing)).toBeGreaterThan(available);
         },
       ),
+      fcParams(),
     );
   });
 });
@@ -159,7 +161,7 @@ describe("Approver", () => {
           expect(exposure.committed(1n)).toBe(reserved);
         },
       ),
-      { numRuns: 50 },
+      fcParams({ numRuns: 50 }),
     );
   });
 

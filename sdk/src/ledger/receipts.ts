@@ -247,14 +247,43 @@ function writeUint256(target: Uint8Array, offset: number, value: bigint): void {
   }
 }
 
-/** Leaf of the requests Merkle tree: `keccak256(abi.encode(uint256 receiptWord, bytes32 requestHash))`. */
+/**
+ * Leaf of the requests Merkle tree, as OpenZeppelin's `StandardMerkleTree` hashes a `(uint256, bytes32)` leaf:
+ * `keccak256(bytes.concat(keccak256(abi.encode(uint256 receiptWord, bytes32 requestHash))))`.
+ * Hashed twice, a leaf is the hash of 32 bytes and an inner node the hash of 64, so no inner node is the leaf of any
+ * `(word, requestHash)`: a node of the tree cannot be passed off as a receipt with a shorter proof.
+ */
 export function requestLeaf(word: bigint, requestHash: Hex): Hex {
-  return keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }], [word, requestHash]));
+  checkHash(requestHash, "request hash");
+  return keccak256(keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }], [word, requestHash]), "bytes"));
 }
 
 /** OpenZeppelin's commutative pair hash: keccak of the two nodes, smaller first. */
 function hashPair(a: Hex, b: Hex): Hex {
   return BigInt(a) < BigInt(b) ? keccak256(concat([a, b])) : keccak256(concat([b, a]));
+}
+
+/** Why `word` cannot be a settled receipt (reserved bits set, sequence 0, not a uint256), or undefined. */
+function receiptWordProblem(word: bigint): string | undefined {
+  if (word < 0n || word >= 1n << 256n) return "is not a uint256";
+  const { reserved, sequence } = decodeReceipt(word);
+  if (reserved !== 0n) return "has reserved bits set";
+  if (sequence === 0n) return "has sequence 0";
+  return undefined;
+}
+
+function checkHash(value: Hex, what: string): void {
+  check(typeof value === "string" && /^0x[0-9a-fA-F]{64}$/.test(value), `${what} ${String(value)} is not 32 bytes of hex`);
+}
+
+/** The tree's leaves; throws `ReceiptFormatError` for a word that is no valid receipt or a malformed hash. */
+function leavesOf(words: readonly bigint[], requestHashes: readonly Hex[]): Hex[] {
+  check(words.length === requestHashes.length, "one request hash per receipt");
+  return words.map((word, i) => {
+    const problem = receiptWordProblem(word);
+    check(problem === undefined, `receipt word ${i} ${problem}`);
+    return requestLeaf(word, requestHashes[i]!);
+  });
 }
 
 function levels(leaves: readonly Hex[]): Hex[][] {
@@ -264,7 +293,7 @@ function levels(leaves: readonly Hex[]): Hex[][] {
     const level = tree[tree.length - 1]!;
     const next: Hex[] = [];
     for (let i = 0; i < level.length; i += 2) {
-      // An odd node at the end of a level moves up unchanged.
+      // An odd node at the end of a level moves up unchanged (never paired with itself).
       next.push(i + 1 < level.length ? hashPair(level[i]!, level[i + 1]!) : level[i]!);
     }
     tree.push(next);
@@ -274,13 +303,13 @@ function levels(leaves: readonly Hex[]): Hex[][] {
 
 /**
  * Merkle root of a batch's request hashes: leaves `requestLeaf(word_i, requestHash_i)` in receipt order, pairs
- * hashed commutatively (OpenZeppelin `MerkleProof`), an odd last node promoted unchanged.
+ * hashed commutatively (OpenZeppelin `MerkleProof`), an odd last node promoted unchanged (docs/receipts.md §4).
+ * Throws `ReceiptFormatError` for an empty list, a word that is no valid receipt or a hash that is not 32 bytes.
  * @example
  * const root = requestsMerkleRoot(batch.receipts, requestHashes);
  */
 export function requestsMerkleRoot(words: readonly bigint[], requestHashes: readonly Hex[]): Hex {
-  check(words.length === requestHashes.length, "one request hash per receipt");
-  const tree = levels(words.map((word, i) => requestLeaf(word, requestHashes[i]!)));
+  const tree = levels(leavesOf(words, requestHashes));
   return tree[tree.length - 1]![0]!;
 }
 
@@ -289,8 +318,8 @@ export function requestsMerkleRoot(words: readonly bigint[], requestHashes: read
  * `MerkleProof.verify(proof, root, requestLeaf(word, requestHash))` or `verifyRequestProof`.
  */
 export function requestProof(words: readonly bigint[], requestHashes: readonly Hex[], index: number): Hex[] {
-  check(index >= 0 && index < words.length, "index out of range");
-  const tree = levels(words.map((word, i) => requestLeaf(word, requestHashes[i]!)));
+  check(Number.isInteger(index) && index >= 0 && index < words.length, "index out of range");
+  const tree = levels(leavesOf(words, requestHashes));
   const proof: Hex[] = [];
   let position = index;
   for (let depth = 0; depth < tree.length - 1; depth++) {
@@ -302,8 +331,18 @@ export function requestProof(words: readonly bigint[], requestHashes: readonly H
   return proof;
 }
 
-/** Whether `proof` shows `(word, requestHash)` under `root`. */
+/**
+ * Whether `proof` shows the receipt `(word, requestHash)` under `root`. False as well when `word` is no receipt the
+ * ledger could have settled (reserved bits set, sequence 0, not a uint256): a proof only ever shows a receipt.
+ * Throws `ReceiptFormatError` when `root`, `requestHash` or a proof element is not 32 bytes of hex.
+ * @example
+ * const ok = verifyRequestProof(batch.requestsCommitment, batch.receipts[i], requestHash, proof);
+ */
 export function verifyRequestProof(root: Hex, word: bigint, requestHash: Hex, proof: readonly Hex[]): boolean {
+  checkHash(root, "root");
+  checkHash(requestHash, "request hash");
+  proof.forEach((sibling, i) => checkHash(sibling, `proof element ${i}`));
+  if (receiptWordProblem(word) !== undefined) return false;
   let node = requestLeaf(word, requestHash);
   for (const sibling of proof) node = hashPair(node, sibling);
   return node.toLowerCase() === root.toLowerCase();

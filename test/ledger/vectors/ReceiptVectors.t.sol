@@ -5,6 +5,7 @@ import {InferenceLedger} from "../../../src/InferenceLedger.sol";
 import {UsageBatch} from "../../../src/interfaces/IInferenceLedger.sol";
 import {ReceiptLib} from "../../../src/libraries/ReceiptLib.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
+import {RequestsMerkle} from "../RequestsMerkle.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
@@ -109,30 +110,12 @@ contract ReceiptVectorsTest is LedgerBaseTest {
             bytes32[] memory requestHashes = vm.parseJsonBytes32Array(json, _key(i, "requestHashes"));
             bytes32[] memory leaves = new bytes32[](words.length);
             for (uint256 j; j < words.length; ++j) {
-                leaves[j] = keccak256(abi.encode(words[j], requestHashes[j]));
+                leaves[j] = RequestsMerkle.leaf(words[j], requestHashes[j]);
             }
             bytes32 root = vm.parseJsonBytes32(json, _key(i, "requestsCommitment"));
-            assertEq(_root(leaves), root, "merkle root");
+            assertEq(RequestsMerkle.root(leaves), root, "merkle root");
             bytes32[] memory proof = vm.parseJsonBytes32Array(json, _key(i, "proofOfLastReceipt"));
             assertTrue(MerkleProof.verify(proof, root, leaves[words.length - 1]), "OpenZeppelin proof verifies");
         }
-    }
-
-    /// @dev Commutative-pair Merkle root with the odd last node promoted, as docs/receipts.md specifies.
-    function _root(bytes32[] memory level) internal pure returns (bytes32) {
-        while (level.length > 1) {
-            bytes32[] memory next = new bytes32[]((level.length + 1) / 2);
-            for (uint256 k; k < level.length; k += 2) {
-                if (k + 1 == level.length) {
-                    next[k / 2] = level[k];
-                } else {
-                    (bytes32 a, bytes32 b) =
-                        level[k] < level[k + 1] ? (level[k], level[k + 1]) : (level[k + 1], level[k]);
-                    next[k / 2] = keccak256(abi.encodePacked(a, b));
-                }
-            }
-            level = next;
-        }
-        return level[0];
     }
 }
