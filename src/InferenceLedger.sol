@@ -7,19 +7,20 @@ import {IInferenceLedger, Session, UsageBatch, UsageStats} from "./interfaces/II
 import {IModelRegistry, Pricing} from "./interfaces/IModelRegistry.sol";
 import {IModelShare} from "./interfaces/IModelShare.sol";
 import {ReceiptLib} from "./libraries/ReceiptLib.sol";
+import {UsageBatchLib} from "./libraries/UsageBatchLib.sol";
 import {UsageHistogramLib} from "./libraries/UsageHistogramLib.sol";
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 
 /// @title InferenceLedger
 /// @notice Approval sessions and batched settlement of attested inference usage. See IInferenceLedger and
 /// docs/receipts.md.
 /// @dev Every external function follows the same order: checks, accounting, events, external calls.
-contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGuardTransient {
+contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using UsageHistogramLib for uint256[8];
 
@@ -34,9 +35,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     /// @inheritdoc IInferenceLedger
     uint256 public constant HISTOGRAM_BUCKETS = UsageHistogramLib.BUCKETS;
     /// @inheritdoc IInferenceLedger
-    bytes32 public constant USAGE_BATCH_TYPEHASH = keccak256(
-        "UsageBatch(uint256 modelId,uint256 gatewayId,uint256 batchNumber,uint256 servedPricing,uint256[] sessionIds,uint256[] receipts,bytes32 requestsCommitment,address enclave)"
-    );
+    bytes32 public constant USAGE_BATCH_TYPEHASH = UsageBatchLib.TYPEHASH;
     uint256 internal constant BPS = 10_000;
     uint256 internal constant MAX_SESSIONS_PER_BATCH = 1 << 16;
     uint256 internal constant MASK_48 = 0xffffffffffff;
@@ -62,6 +61,9 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     address public immutable costFeed;
     /// @inheritdoc IInferenceLedger
     uint256 public immutable feedInterval;
+    /// @dev The EIP-712 domain separator on the deployment chain, and that chain's id (a fork recomputes it).
+    bytes32 internal immutable _cachedDomainSeparator;
+    uint256 internal immutable _cachedChainId;
     /// @dev The registry's `MAX_ANCESTRY_DEPTH`: bounds the royalty walk.
     uint256 internal immutable _maxAncestry;
 
@@ -160,7 +162,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         address owner_,
         uint256 protocolFeeBps_,
         uint256 submitterFeeBps_
-    ) Ownable(owner_) EIP712("CogFi InferenceLedger", "1") {
+    ) Ownable(owner_) {
         if (modelRegistry_ == address(0) || enclaveRegistry_ == address(0)) {
             revert ZeroAddress();
         }
@@ -171,59 +173,29 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         feedInterval = costFeed_ == address(0) ? 0 : IComputeCostFeed(costFeed_).MIN_ROUND_INTERVAL();
         MAX_SESSION_DURATION = IModelRegistry(modelRegistry_).PRICING_DELAY() - SETTLEMENT_GRACE;
         _maxAncestry = IModelRegistry(modelRegistry_).MAX_ANCESTRY_DEPTH();
+        _cachedChainId = block.chainid;
+        _cachedDomainSeparator = UsageBatchLib.domainSeparator(address(this));
         _setFees(protocolFeeBps_, submitterFeeBps_);
     }
 
     /* VIEWS */
 
     /// @inheritdoc IInferenceLedger
-    function getSession(uint256 sessionId) external view returns (Session memory session) {
-        Account memory account = _accounts[sessionId];
-        Terms memory terms = _terms[sessionId];
-        session = Session({
-            modelId: account.modelId,
-            lastSequence: account.lastSequence,
-            budget: account.budget,
-            spent: account.spent,
-            buyer: terms.buyer,
-            gatewayId: terms.gatewayId,
-            expiry: terms.expiry,
-            policyId: uint48(_policyIds[sessionId]),
-            closed: terms.closed
-        });
+    function DOMAIN_SEPARATOR() public view returns (bytes32) {
+        return block.chainid == _cachedChainId ? _cachedDomainSeparator : UsageBatchLib.domainSeparator(address(this));
     }
 
     /// @inheritdoc IInferenceLedger
-    function remainingBudget(uint256 sessionId) external view returns (uint256) {
-        Account memory account = _accounts[sessionId];
-        return account.budget - account.spent;
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function isApproved(uint256 sessionId, uint256 modelId) external view returns (bool) {
-        Account memory account = _accounts[sessionId];
-        Terms memory terms = _terms[sessionId];
-        if (account.modelId != modelId || modelId == 0 || terms.closed) return false;
-        if (block.timestamp >= terms.expiry || account.spent >= account.budget) return false;
-        (,,,, bool paused) = IModelRegistry(modelRegistry).lineageOf(modelId);
-        return !paused;
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function refundableAt(uint256 sessionId) external view returns (uint256) {
-        Terms memory terms = _terms[sessionId];
-        if (terms.buyer == address(0)) revert UnknownSession(sessionId);
-        return uint256(terms.expiry) + SETTLEMENT_GRACE;
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function usageStats(uint256 modelId) external view returns (UsageStats memory) {
-        return _stats[modelId];
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function usageHistogram(uint256 modelId) external view returns (uint64[32] memory) {
-        return _histograms[modelId].read();
+    function extsload(bytes32[] calldata slots) external view returns (bytes32[] memory values) {
+        values = new bytes32[](slots.length);
+        for (uint256 i; i < slots.length; ++i) {
+            bytes32 slot = slots[i];
+            bytes32 value;
+            assembly ("memory-safe") {
+                value := sload(slot)
+            }
+            values[i] = value;
+        }
     }
 
     /// @inheritdoc IInferenceLedger
@@ -232,55 +204,9 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         return (stats.requests, uint256(stats.inputTokens) + stats.outputTokens + stats.reasoningTokens, stats.cost);
     }
 
-    /// @inheritdoc IInferenceLedger
-    function protocolFeeBps() external view returns (uint256) {
-        return _fees.protocolFeeBps;
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function submitterFeeBps() external view returns (uint256) {
-        return _fees.submitterFeeBps;
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function protocolFees() external view returns (uint256) {
-        return _fees.protocolFees;
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function usageBatchDigest(UsageBatch calldata batch, uint256 gatewayId) public view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    USAGE_BATCH_TYPEHASH,
-                    batch.modelId,
-                    gatewayId,
-                    batch.batchNumber,
-                    batch.servedPricing,
-                    ReceiptLib.hashWords(batch.sessionIds),
-                    ReceiptLib.hashWords(batch.receipts),
-                    batch.requestsCommitment,
-                    batch.enclave
-                )
-            )
-        );
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function quoteCost(uint256 modelId, uint256 inputTokens, uint256 outputTokens, uint256 reasoningTokens)
-        external
-        view
-        returns (uint256)
-    {
-        Pricing memory pricing = IModelRegistry(modelRegistry).pricingOf(modelId);
-        return ReceiptLib.costUp(
-            inputTokens,
-            outputTokens,
-            reasoningTokens,
-            pricing.inputPerMTok,
-            pricing.outputPerMTok,
-            pricing.reasoningPerMTok
-        );
+    /// @dev The batch's EIP-712 digest as the key of gateway `gatewayId` signs it (docs/receipts.md §3).
+    function _usageBatchDigest(UsageBatch calldata batch, uint256 gatewayId) internal view returns (bytes32) {
+        return MessageHashUtils.toTypedDataHash(DOMAIN_SEPARATOR(), UsageBatchLib.structHash(batch, gatewayId));
     }
 
     /* BUYER ACTIONS */
@@ -437,7 +363,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         KeyStatus status;
         (status, gatewayId) = IEnclaveRegistry(enclaveRegistry).keyGateway(enclave, batch.modelId);
         if (status != KeyStatus.Valid) revert InvalidEnclaveKey(enclave, status);
-        digest = usageBatchDigest(batch, gatewayId);
+        digest = _usageBatchDigest(batch, gatewayId);
         (address signer, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
         if (error != ECDSA.RecoverError.NoError || signer != enclave) revert InvalidSignature();
         uint256 expected = settledBatches[gatewayId] + 1;

@@ -222,41 +222,21 @@ interface IInferenceLedger {
 
     /* VIEWS */
 
+    /// @notice EIP-712 domain separator of usage batches: name "CogFi InferenceLedger", version "1", this chain, this
+    /// contract. A batch's digest is `keccak256("\x19\x01" ‖ DOMAIN_SEPARATOR() ‖ structHash)` (docs/receipts.md §3).
+    function DOMAIN_SEPARATOR() external view returns (bytes32);
+    /// @notice The raw storage words at `slots`. Sessions, statistics and fees are read this way, through
+    /// `InferenceLedgerLib` (slots in `InferenceLedgerStorageLib`) or the periphery's `InferenceLedgerLens`.
+    function extsload(bytes32[] calldata slots) external view returns (bytes32[] memory);
+
     /// @notice Batches of `gatewayId` settled so far: its next batch to settle is number `settledBatches + 1`.
     function settledBatches(uint256 gatewayId) external view returns (uint256);
     /// @notice Number of sessions opened; ids run from 1 to `sessionCount()`.
     function sessionCount() external view returns (uint256);
-    /// @notice The stored session (all zero for an unknown id).
-    function getSession(uint256 sessionId) external view returns (Session memory);
-    /// @notice Budget left: `budget - spent` (0 once closed).
-    function remainingBudget(uint256 sessionId) external view returns (uint256);
-    /// @notice Whether the session approves inference of `modelId` now: for that model, not closed, unexpired,
-    /// with budget left, and the model not paused. Only the session's gateway may serve it.
-    function isApproved(uint256 sessionId, uint256 modelId) external view returns (bool);
-    /// @notice When the session's unspent rest can be refunded: `expiry + SETTLEMENT_GRACE`. From this time on,
-    /// settling the session's receipts charges nothing.
-    function refundableAt(uint256 sessionId) external view returns (uint256);
-    /// @notice Cumulative usage statistics of `modelId`.
-    function usageStats(uint256 modelId) external view returns (UsageStats memory);
-    /// @notice Request counts of `modelId` per bucket of generated tokens (output + reasoning) per request.
-    function usageHistogram(uint256 modelId) external view returns (uint64[32] memory buckets);
     /// @notice Cumulative (requests, total tokens, cost) of `modelId`, as read by the ComputeCostFeed.
     function usageTotals(uint256 modelId) external view returns (uint256 requests, uint256 tokens, uint256 cost);
-    /// @notice The protocol fee, in bps of every charge.
-    function protocolFeeBps() external view returns (uint256);
-    /// @notice The submitter fee, in bps of every charge.
-    function submitterFeeBps() external view returns (uint256);
-    /// @notice Protocol fees accrued and not yet claimed.
-    function protocolFees() external view returns (uint256);
     /// @notice Submitter fees `submitter` has accrued and not yet claimed.
     function submitterFees(address submitter) external view returns (uint256);
-    /// @notice EIP-712 digest of a usage batch as the enclave key of gateway `gatewayId` signs it.
-    function usageBatchDigest(UsageBatch calldata batch, uint256 gatewayId) external view returns (bytes32);
-    /// @notice Attested cost of the given token counts at the model's pricing in force, rounded up.
-    function quoteCost(uint256 modelId, uint256 inputTokens, uint256 outputTokens, uint256 reasoningTokens)
-        external
-        view
-        returns (uint256);
 
     /* BUYER ACTIONS */
 

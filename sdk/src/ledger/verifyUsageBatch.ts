@@ -1,7 +1,7 @@
 import { recoverAddress, type Address, type Hex } from "viem";
 import type { CogFiClient } from "../client.js";
 import type { CogFiError } from "../errors.js";
-import { enclaveRegistryAbi, inferenceLedgerAbi } from "../generated/abis.js";
+import { enclaveRegistryAbi, inferenceLedgerAbi, inferenceLedgerLensAbi } from "../generated/abis.js";
 import { readOrThrow } from "../internal/write.js";
 import { ledgerAddresses } from "./addresses.js";
 import { batchCharges, usageBatchDigest, usageBatchDomain, validateUsageBatch, type SignedUsageBatch } from "./receipts.js";
@@ -101,8 +101,8 @@ export async function verifyUsageBatch(parameters: VerifyUsageBatchParameters): 
         Promise.all(
           batch.sessionIds.map((sessionId) =>
             client.publicClient.readContract({
-              address: addresses.inferenceLedger,
-              abi: inferenceLedgerAbi,
+              address: addresses.inferenceLedgerLens,
+              abi: inferenceLedgerLensAbi,
               functionName: "getSession",
               args: [sessionId],
               blockNumber,

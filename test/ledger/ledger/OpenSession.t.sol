@@ -17,7 +17,7 @@ contract OpenSessionTest is LedgerBaseTest {
 
         assertEq(sessionId, 1, "first id");
         assertEq(ledger.sessionCount(), 1, "count");
-        Session memory session = ledger.getSession(sessionId);
+        Session memory session = lens.getSession(sessionId);
         assertEq(session.modelId, baseModel, "model");
         assertEq(session.buyer, buyer, "buyer");
         assertEq(session.gatewayId, baseGateway, "bound to the gateway named at open");
@@ -29,20 +29,20 @@ contract OpenSessionTest is LedgerBaseTest {
         assertFalse(session.closed, "open");
         assertEq(stablecoin.balanceOf(address(ledger)), 40 * USDC, "ledger holds budget");
         assertEq(stablecoin.balanceOf(buyer), 60 * USDC, "buyer paid");
-        assertTrue(ledger.isApproved(sessionId, baseModel), "approved");
+        assertTrue(lens.isApproved(sessionId, baseModel), "approved");
     }
 
     function test_openSession_idsIncrease() public {
         uint256 a = _openSession(buyer, baseModel, USDC);
         uint256 b = _openSession(otherBuyer, derivative, USDC);
         assertEq(b, a + 1, "sequential ids");
-        assertEq(ledger.getSession(b).modelId, derivative, "model of second");
+        assertEq(lens.getSession(b).modelId, derivative, "model of second");
     }
 
     function test_openSession_atMaxDuration() public {
         uint256 expiry = block.timestamp + ledger.MAX_SESSION_DURATION();
         uint256 id = _openSession(buyer, baseModel, USDC, expiry);
-        assertEq(ledger.getSession(id).expiry, expiry, "max expiry accepted");
+        assertEq(lens.getSession(id).expiry, expiry, "max expiry accepted");
     }
 
     function test_openSession_maxDurationLeavesGraceBeforeRepricing() public view {
@@ -119,10 +119,10 @@ contract OpenSessionTest is LedgerBaseTest {
         budget = bound(budget, 1, type(uint80).max);
         duration = bound(duration, 1, ledger.MAX_SESSION_DURATION());
         uint256 id = _openSession(buyer, derivative, budget, block.timestamp + duration);
-        Session memory session = ledger.getSession(id);
+        Session memory session = lens.getSession(id);
         assertEq(session.budget, budget, "budget");
         assertEq(session.expiry, block.timestamp + duration, "expiry");
-        assertEq(ledger.remainingBudget(id), budget, "remaining");
+        assertEq(lens.remainingBudget(id), budget, "remaining");
     }
 
     function test_openSession_revertsWhen_gatewayUnknown() public {
