@@ -6,6 +6,7 @@ import {Gateway, IEnclaveRegistry, KeyStatus} from "./interfaces/IEnclaveRegistr
 import {IInferenceLedger, Session, UsageBatch, UsageStats} from "./interfaces/IInferenceLedger.sol";
 import {IModelRegistry, Pricing} from "./interfaces/IModelRegistry.sol";
 import {IModelShare} from "./interfaces/IModelShare.sol";
+import {ISettlementCoverage} from "./interfaces/ISettlementCoverage.sol";
 import {ReceiptLib} from "./libraries/ReceiptLib.sol";
 import {UsageBatchLib} from "./libraries/UsageBatchLib.sol";
 import {UsageHistogramLib} from "./libraries/UsageHistogramLib.sol";
@@ -46,6 +47,10 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
     /// @dev Bit offsets of `Terms.expiry` and `Terms.gatewayId` in the terms slot.
     uint256 internal constant EXPIRY_SHIFT = 160;
     uint256 internal constant GATEWAY_SHIFT = 200;
+    uint256 internal constant FLAGS_SHIFT = 248;
+    /// @dev `Terms.flags`: the rest was refunded; the session is insured under its policy.
+    uint8 internal constant CLOSED = 1;
+    uint8 internal constant INSURED = 2;
 
     /* IMMUTABLES */
 
@@ -77,12 +82,13 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         uint80 spent;
     }
 
-    /// @dev The rest of a session, in one slot. Packed low to high: buyer, expiry, gatewayId, closed.
+    /// @dev The rest of a session, in one slot. Packed low to high: buyer, expiry, gatewayId, flags (`CLOSED`,
+    /// `INSURED`).
     struct Terms {
         address buyer;
         uint40 expiry;
         uint48 gatewayId;
-        bool closed;
+        uint8 flags;
     }
 
     /// @dev Fee rates and accrued protocol fees, in one slot.
@@ -108,6 +114,8 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         uint256 reasoningTokens;
         /// @dev Receipts skipped at the start of the group (at or below the floor sequence).
         uint256 skipped;
+        /// @dev Where the group starts (set by the caller; not used by the assembly).
+        uint256 start;
     }
 
     /// @dev What every session group of a batch is charged against.
@@ -128,6 +136,8 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         uint256 submitterFee;
         /// @dev Receipts skipped (stale, or for another gateway's session): not counted in the statistics.
         uint256 skipped;
+        /// @dev Part of `charged` the coverage pays (pulled once the batch is charged).
+        uint256 covered;
         bool feedDue;
     }
 
@@ -146,6 +156,8 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
     /// @dev Shares the ledger has given an unlimited stablecoin allowance: a model's share and its ancestors' are
     /// approved when its first session opens, so settlement, which only pays models with sessions, never checks.
     mapping(address share => bool) internal _shareApproved;
+    /// @inheritdoc IInferenceLedger
+    address public coverage;
 
     /* CONSTRUCTOR */
 
@@ -235,10 +247,14 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
 
         sessionId = ++sessionCount;
         _accounts[sessionId] = Account(uint48(modelId), 0, uint80(budget), 0);
-        _terms[sessionId] = Terms(msg.sender, uint40(expiry), uint48(gatewayId), false);
+        _terms[sessionId] = Terms(msg.sender, uint40(expiry), uint48(gatewayId), policyId == 0 ? 0 : INSURED);
         if (policyId != 0) _policyIds[sessionId] = policyId;
 
         emit SessionOpened(sessionId, msg.sender, modelId, gatewayId, budget, expiry, policyId);
+        if (policyId != 0) {
+            if (coverage == address(0)) revert NoCoverage();
+            ISettlementCoverage(coverage).onSessionOpened(sessionId, msg.sender, modelId, policyId);
+        }
         IERC20(stablecoin).safeTransferFrom(msg.sender, address(this), budget);
     }
 
@@ -247,7 +263,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         Terms memory terms = _terms[sessionId];
         if (terms.buyer == address(0)) revert UnknownSession(sessionId);
         if (msg.sender != terms.buyer) revert NotSessionBuyer(sessionId, msg.sender);
-        if (terms.closed) revert SessionAlreadyClosed(sessionId);
+        if (terms.flags & CLOSED != 0) revert SessionAlreadyClosed(sessionId);
         if (amount == 0 && newExpiry == 0) revert ZeroAmount();
 
         Account storage account = _accounts[sessionId];
@@ -271,7 +287,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
     function closeSession(uint256 sessionId) external nonReentrant returns (uint256 refund) {
         Terms memory terms = _terms[sessionId];
         if (terms.buyer == address(0)) revert UnknownSession(sessionId);
-        if (terms.closed) revert SessionAlreadyClosed(sessionId);
+        if (terms.flags & CLOSED != 0) revert SessionAlreadyClosed(sessionId);
 
         if (block.timestamp < terms.expiry) {
             // A close request: the session stops approving inference now; receipts signed before it can still
@@ -288,7 +304,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         uint80 spent = account.spent;
         refund = account.budget - spent;
         account.budget = spent;
-        _terms[sessionId].closed = true;
+        _terms[sessionId].flags = terms.flags | CLOSED;
 
         emit SessionClosed(sessionId, terms.buyer, refund);
         if (refund != 0) IERC20(stablecoin).safeTransfer(terms.buyer, refund);
@@ -341,6 +357,14 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
     }
 
     /// @inheritdoc IInferenceLedger
+    function setCoverage(address coverage_) external onlyOwner {
+        if (coverage != address(0)) revert CoverageAlreadySet(coverage);
+        if (coverage_ == address(0)) revert ZeroAddress();
+        coverage = coverage_;
+        emit CoverageSet(coverage_);
+    }
+
+    /// @inheritdoc IInferenceLedger
     function setFees(uint256 protocolFeeBps_, uint256 submitterFeeBps_) external onlyOwner {
         _setFees(protocolFeeBps_, submitterFeeBps_);
     }
@@ -377,6 +401,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         BatchContext memory context =
             BatchContext(batch.modelId, gatewayId, _chargedPricing(batch.modelId, batch.servedPricing));
         totals = _chargeSessions(context, batch.sessionIds, batch.receipts, histogram);
+        if (totals.covered != 0) IERC20(stablecoin).safeTransferFrom(coverage, address(this), totals.covered);
         totals.feedDue = _recordUsage(batch.modelId, batch.receipts.length - totals.skipped, totals, histogram);
         (totals.protocolFee, totals.submitterFee) = _accrueFees(totals.charged);
     }
@@ -451,19 +476,21 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
                 revert SessionModelMismatch(sessionId, sessionModelId);
             }
         }
-        uint256 start = run.end;
-        bool otherGateway = (terms >> GATEWAY_SHIFT) & MASK_48 != context.gatewayId;
-        // For another gateway's session every receipt counts as at or below the floor, so all are skipped.
-        _scanGroup(receipts, group, otherGateway ? MASK_48 : (word >> 48) & MASK_48, histogram, run);
-        if (run.end < receipts.length && receipts[run.end] >> ReceiptLib.SESSION_INDEX_SHIFT == group) {
-            _revertReceipt(sessionId, receipts[run.end], run.end, run.lastSequence);
+        run.start = run.end;
+        {
+            bool otherGateway = (terms >> GATEWAY_SHIFT) & MASK_48 != context.gatewayId;
+            // For another gateway's session every receipt counts as at or below the floor, so all are skipped.
+            _scanGroup(receipts, group, otherGateway ? MASK_48 : (word >> 48) & MASK_48, histogram, run);
+            if (run.end < receipts.length && receipts[run.end] >> ReceiptLib.SESSION_INDEX_SHIFT == group) {
+                _revertReceipt(sessionId, receipts[run.end], run.end, run.lastSequence);
+            }
+            if (run.skipped != 0) {
+                totals.skipped += run.skipped;
+                emit ReceiptsSkipped(sessionId, run.skipped, otherGateway ? SkipReason.OtherGateway : SkipReason.Stale);
+            }
         }
-        if (run.skipped != 0) {
-            totals.skipped += run.skipped;
-            emit ReceiptsSkipped(sessionId, run.skipped, otherGateway ? SkipReason.OtherGateway : SkipReason.Stale);
-        }
-        if (run.end == start + run.skipped) {
-            if (run.skipped == 0) revert InvalidSessionIndex(start);
+        if (run.end == run.start + run.skipped) {
+            if (run.skipped == 0) revert InvalidSessionIndex(run.start);
             return;
         }
 
@@ -476,15 +503,42 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
             pricing.outputPerMTok,
             pricing.reasoningPerMTok
         );
-        uint256 charge = _applyCharge(account, word, terms, run.lastSequence, cost);
-        emit SessionCharged(sessionId, run.lastSequence, cost, charge);
-        if (cost != charge) emit UsageUnpaid(sessionId, cost - charge);
-
         totals.inputTokens += run.inputTokens;
         totals.outputTokens += run.outputTokens;
         totals.reasoningTokens += run.reasoningTokens;
         totals.cost += cost;
+        uint256 covered;
+        if ((terms >> FLAGS_SHIFT) & INSURED != 0 && !_pastGrace(terms)) {
+            covered = _cover(context, sessionId, receipts[run.start + run.skipped:run.end], cost);
+            totals.covered += covered;
+        }
+        uint256 charge = _applyCharge(account, word, terms, run.lastSequence, cost - covered) + covered;
+        emit SessionCharged(sessionId, run.lastSequence, charge);
+        if (cost != charge) emit UsageUnpaid(sessionId, cost - charge);
         totals.charged += charge;
+    }
+
+    /// @dev What the coverage pays of an insured group's `cost` (at most the cost). A coverage that reverts covers
+    /// nothing (`CoverageFailed`, the session pays as if uninsured): an insurer cannot hold settlement up.
+    function _cover(BatchContext memory context, uint256 sessionId, uint256[] calldata receipts, uint256 cost)
+        internal
+        returns (uint256 covered)
+    {
+        Pricing memory pricing = context.pricing;
+        uint256 packed =
+            uint256(pricing.inputPerMTok) << 160 | uint256(pricing.outputPerMTok) << 80 | pricing.reasoningPerMTok;
+        try ISettlementCoverage(coverage).coverGroup(context.modelId, sessionId, packed, receipts, cost) returns (
+            uint256 offered
+        ) {
+            covered = offered < cost ? offered : cost;
+        } catch (bytes memory reason) {
+            emit CoverageFailed(sessionId, reason);
+        }
+        if (covered != 0) emit UsageCovered(sessionId, covered);
+    }
+
+    function _pastGrace(uint256 terms) internal view returns (bool) {
+        return block.timestamp >= ((terms >> EXPIRY_SHIFT) & MASK_40) + SETTLEMENT_GRACE;
     }
 
     /// @dev Charges `cost` to the session whose settlement slot `account` holds `word` and whose terms slot holds
@@ -496,7 +550,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         internal
         returns (uint256 charge)
     {
-        bool pastGrace = block.timestamp >= ((terms >> EXPIRY_SHIFT) & MASK_40) + SETTLEMENT_GRACE;
+        bool pastGrace = _pastGrace(terms);
         unchecked {
             uint256 budget = (word >> 96) & MASK_80;
             uint256 spent = word >> 176;

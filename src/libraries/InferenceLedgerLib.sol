@@ -33,7 +33,7 @@ library InferenceLedgerLib {
         session.buyer = address(uint160(terms));
         session.expiry = uint40((terms >> 160) & MASK_40);
         session.gatewayId = uint48((terms >> 200) & MASK_48);
-        session.closed = (terms >> 248) != 0;
+        session.closed = (terms >> 248) & 1 != 0;
         session.policyId = uint48(uint256(words[2]));
     }
 

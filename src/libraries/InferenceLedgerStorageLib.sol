@@ -16,12 +16,15 @@ library InferenceLedgerStorageLib {
     uint256 internal constant STATS_SLOT = 9;
     uint256 internal constant HISTOGRAMS_SLOT = 10;
 
+    /// @dev Slot 11 holds the share approvals, slot 12 the coverage (read with `coverage()`).
+
     /// @notice A session's settlement slot: modelId (48 bits), lastSequence (48), budget (80), spent (80), low to high.
     function accountSlot(uint256 sessionId) internal pure returns (bytes32) {
         return keccak256(abi.encode(sessionId, ACCOUNTS_SLOT));
     }
 
-    /// @notice A session's terms slot: buyer (160 bits), expiry (40), gatewayId (48), closed (8), low to high.
+    /// @notice A session's terms slot: buyer (160 bits), expiry (40), gatewayId (48), flags (8: 1 closed, 2 insured),
+    /// low to high.
     function termsSlot(uint256 sessionId) internal pure returns (bytes32) {
         return keccak256(abi.encode(sessionId, TERMS_SLOT));
     }

@@ -66,7 +66,7 @@ contract LateSettlementRepriceTest is LedgerBaseTest {
         assertEq(charged, 0, "a group settled after the refund time charges nothing");
         Session memory session = lens.getSession(sessionId);
         assertEq(session.spent, 0, "nothing spent");
-        _assertLogged(logs, abi.encode(uint256(4), newCost, uint256(0)), IInferenceLedger.SessionCharged.selector);
+        _assertLogged(logs, abi.encode(uint256(4), uint256(0)), IInferenceLedger.SessionCharged.selector);
         _assertLogged(logs, abi.encode(newCost), IInferenceLedger.UsageUnpaid.selector);
         assertEq(session.lastSequence, 4, "sequence advanced");
         _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.BatchOutOfOrder.selector, baseGateway, 1, 2));

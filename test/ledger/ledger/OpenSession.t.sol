@@ -11,9 +11,9 @@ contract OpenSessionTest is LedgerBaseTest {
         _fund(buyer, 100 * USDC);
         uint256 expiry = block.timestamp + 1 days;
         vm.expectEmit(address(ledger));
-        emit IInferenceLedger.SessionOpened(1, buyer, baseModel, baseGateway, 40 * USDC, expiry, 7);
+        emit IInferenceLedger.SessionOpened(1, buyer, baseModel, baseGateway, 40 * USDC, expiry, 0);
         vm.prank(buyer);
-        uint256 sessionId = ledger.openSession(baseModel, baseGateway, 40 * USDC, expiry, 7);
+        uint256 sessionId = ledger.openSession(baseModel, baseGateway, 40 * USDC, expiry, 0);
 
         assertEq(sessionId, 1, "first id");
         assertEq(ledger.sessionCount(), 1, "count");
@@ -25,7 +25,7 @@ contract OpenSessionTest is LedgerBaseTest {
         assertEq(session.spent, 0, "spent");
         assertEq(session.lastSequence, 0, "sequence");
         assertEq(session.expiry, expiry, "expiry");
-        assertEq(session.policyId, 7, "policy id stored");
+        assertEq(session.policyId, 0, "uninsured");
         assertFalse(session.closed, "open");
         assertEq(stablecoin.balanceOf(address(ledger)), 40 * USDC, "ledger holds budget");
         assertEq(stablecoin.balanceOf(buyer), 60 * USDC, "buyer paid");
@@ -140,5 +140,12 @@ contract OpenSessionTest is LedgerBaseTest {
         );
         vm.prank(buyer);
         ledger.openSession(baseModel, derivativeGateway, USDC, block.timestamp + 1 days, 0);
+    }
+
+    function test_openSession_revertsWhen_insuredWithoutCoverage() public {
+        _fund(buyer, USDC);
+        vm.expectRevert(IInferenceLedger.NoCoverage.selector);
+        vm.prank(buyer);
+        ledger.openSession(baseModel, baseGateway, USDC, block.timestamp + 1 days, 1);
     }
 }

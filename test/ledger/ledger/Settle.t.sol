@@ -30,7 +30,7 @@ contract SettleTest is LedgerBaseTest {
         assertEq(_costOf(batch.receipts, 0, 1), expected, "reference cost");
 
         vm.expectEmit(address(ledger));
-        emit IInferenceLedger.SessionCharged(s1, 1, expected, expected);
+        emit IInferenceLedger.SessionCharged(s1, 1, expected);
         uint256 charged = _settle(batch);
 
         assertEq(charged, expected, "charged");
@@ -108,7 +108,7 @@ contract SettleTest is LedgerBaseTest {
         uint256 small = _openSession(buyer, baseModel, 1000);
         Batch memory batch = _single(baseModel, small, 1, ENCLAVE_PK);
         vm.expectEmit(address(ledger));
-        emit IInferenceLedger.SessionCharged(small, 1, 5250, 1000);
+        emit IInferenceLedger.SessionCharged(small, 1, 1000);
         vm.expectEmit(address(ledger));
         emit IInferenceLedger.UsageUnpaid(small, 4250);
         uint256 charged = _settle(batch);
@@ -239,7 +239,7 @@ contract SettleTest is LedgerBaseTest {
         Batch memory batch = _single(baseModel, s1, 2, ENCLAVE_PK);
         uint256 cost = _costOf(batch.receipts, 0, 1);
         vm.expectEmit(address(ledger));
-        emit IInferenceLedger.SessionCharged(s1, 2, cost, 0);
+        emit IInferenceLedger.SessionCharged(s1, 2, 0);
         vm.expectEmit(address(ledger));
         emit IInferenceLedger.UsageUnpaid(s1, cost);
         assertEq(_settle(batch), 0, "nothing charged once refundable, even before the refund");

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {Session, UsageStats} from "../../../src/interfaces/IInferenceLedger.sol";
 import {InferenceLedgerStorageLib as Slots} from "../../../src/libraries/InferenceLedgerStorageLib.sol";
 import {Batch, LedgerBaseTest} from "../LedgerBaseTest.sol";
+import {MockCoverage} from "../mocks/MockCoverage.sol";
 
 /// @notice The lens reads the ledger through `extsload` at the slots of InferenceLedgerStorageLib: each slot is
 /// checked here against the deployed ledger's storage, so a reordered declaration in the ledger fails this test.
@@ -12,6 +13,10 @@ contract InferenceLedgerLensTest is LedgerBaseTest {
 
     function setUp() public override {
         super.setUp();
+        MockCoverage coverage = new MockCoverage(stablecoin, address(ledger));
+        coverage.setPolicy(7, buyer, type(uint64).max, 0, 0);
+        vm.prank(protocolOwner);
+        ledger.setCoverage(address(coverage));
         _fund(buyer, 40 * USDC);
         vm.prank(buyer);
         sessionId = ledger.openSession(baseModel, baseGateway, 40 * USDC, block.timestamp + 1 days, 7);
