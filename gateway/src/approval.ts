@@ -10,6 +10,7 @@
  */
 import type { GatewayConfig } from "./config.js";
 import type { ChainView } from "./chain/view.js";
+import { MAX_SEQUENCE } from "@cogfi/sdk";
 import type { Address } from "viem";
 import type { BlockHead, KeyGateway, ModelState, SessionState } from "./chain/types.js";
 import type { SessionCredential } from "./credential.js";
@@ -47,9 +48,6 @@ export type Approval = {
 
 /** Refusals that fresher chain state may lift. */
 const RECHECKED = new Set<RefusalCode>(["unknown_session", "session_expired", "insufficient_budget", "enclave_not_attested"]);
-
-/** Largest receipt sequence (48 bits). */
-const MAX_SEQUENCE = (1n << 48n) - 1n;
 
 export type ApproverHooks = {
   /** The enclave key that will sign the model's receipts. */

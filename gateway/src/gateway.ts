@@ -6,7 +6,7 @@ import { mkdirSync, renameSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { createCogFiClient, type CogFiClient } from "@cogfi/sdk";
+import { createCogFiClient, serializeReceiptsPage, type CogFiClient } from "@cogfi/sdk";
 import type { Logger } from "pino";
 import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -27,11 +27,11 @@ import { Exposure } from "./exposure.js";
 import { createApp } from "./http/app.js";
 import { trackConnections } from "./http/drain.js";
 import { parseReceiptsQuery } from "./http/schemas.js";
-import { batchJson } from "./receipts/json.js";
 import { createLogger } from "./logger.js";
 import { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";
 import { ModelCatalog } from "./models.js";
 import { Batcher } from "./receipts/batcher.js";
+import { servedBatch } from "./receipts/served.js";
 import { createWorkerReceiptSigner } from "./receipts/sdkSigner.js";
 import { ReceiptStore, ReceiptStoreError } from "./receipts/store.js";
 import type { ReceiptSigner } from "./receipts/types.js";
@@ -77,7 +77,7 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
   const config = parseGatewayConfig(input);
   const logger = deps.logger ?? createLogger(config.logLevel);
   const deployment = config.chain.deployment;
-  const ledger = deployment.contracts.InferenceLedger as Address | undefined;
+  const ledger: Address | undefined = deployment.contracts.InferenceLedger;
   if (!ledger) throw new GatewayConfigError("the deployment has no InferenceLedger: deploy the attested-inference suite first");
   logger.info({ config: redactConfig(config) }, "starting gateway");
   mkdirSync(config.dataDir, { recursive: true });
@@ -300,14 +300,13 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
       const { after, limit } = parseReceiptsQuery(query, { limit: config.receipts.pageDefault, max: config.receipts.pageMax });
       const page = await store.page(after, limit);
       const last = page.batches.at(-1);
-      return {
-        object: "list",
+      return serializeReceiptsPage({
         chainId: deployment.chainId,
         ledger,
-        data: page.batches.map(({ batch, receipts }) => batchJson(batch, receipts)),
-        next_cursor: String(last ? last.batch.batch : after),
-        has_more: page.hasMore,
-      };
+        batches: page.batches.map(({ batch, receipts }) => servedBatch(batch, receipts)),
+        nextCursor: last ? last.batch.batch : after,
+        hasMore: page.hasMore,
+      });
     },
     attestation: async (query) => {
       const head = await view.head().catch((cause) => {

@@ -23,4 +23,3 @@ export type { Backend, BackendRequest, BackendResult, StreamEvent } from "./back
 export type { ChainReader, SessionState, ModelState, Pricing, KeyGateway } from "./chain/types.js";
 export type { ReceiptSigner, Receipt, SignedBatch } from "./receipts/types.js";
 export type { Attestor, EnclaveQuote } from "./enclave/attestor.js";
-export { parseBatchJson, type BatchJson, type ReceiptJson } from "./receipts/json.js";

@@ -10,12 +10,11 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseUnits } from "viem";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ledgerAddresses, openSession, registerModel } from "@cogfi/sdk";
+import { ledgerAddresses, openSession, registerModel, type BatchJson } from "@cogfi/sdk";
 import { ANVIL_PRIVATE_KEYS, REPO_ROOT } from "@cogfi/sdk/node";
 import { modelParams } from "../../sdk/test/fixtures.js";
 import { startLedgerChain, type LedgerChain } from "../../sdk/test/ledger/harness.js";
 import { createSessionCredential } from "../src/credential.js";
-import type { BatchJson } from "../src/receipts/json.js";
 import { tempDir } from "./helpers.js";
 
 const BUYER = 3;

@@ -17,7 +17,9 @@ import {
   openSession,
   registerModel,
   settleUsage,
+  parseServedBatch,
   verifyUsageBatch,
+  type BatchJson,
   type SettleUsageReturnType,
   type SignedUsageBatch,
 } from "@cogfi/sdk";
@@ -26,7 +28,6 @@ import { modelParams } from "../../sdk/test/fixtures.js";
 import { enclaveAccount, startLedgerChain, type LedgerChain } from "../../sdk/test/ledger/harness.js";
 import { createSessionCredential } from "../src/credential.js";
 import { startGateway, type RunningGateway } from "../src/gateway.js";
-import { parseBatchJson, type BatchJson } from "../src/receipts/json.js";
 import { tempDir } from "./helpers.js";
 
 const USDC = (amount: string) => parseUnits(amount, 6);
@@ -98,7 +99,7 @@ async function settleThrough(target: BatchJson): Promise<SettleUsageReturnType> 
   let result: SettleUsageReturnType | undefined;
   for (const json of batches) {
     if (BigInt(json.batchNumber) <= (await getSettledBatches(chain.reader, { gatewayId }))) continue;
-    const settled = await settleUsage(chain.client(KEEPER), { batch: parseBatchJson(json) });
+    const settled = await settleUsage(chain.client(KEEPER), { batch: parseServedBatch(json) });
     if (json.cursor === target.cursor) result = settled;
   }
   if (!result) throw new Error(`batch ${target.batchNumber} of gateway ${gatewayId} was already settled`);
@@ -191,12 +192,12 @@ describe("serving a funded session", () => {
     const batches = (await allBatches()).filter((batch) => batch.items.some((item) => item.sessionId === sessionId.toString()));
     expect(batches.map((json) => json.batchNumber)).toEqual(batches.map((_, i) => String(i + 1)));
     for (const json of batches) {
-      const batch: SignedUsageBatch = parseBatchJson(json);
+      const batch: SignedUsageBatch = parseServedBatch(json);
       expect(batch.gatewayId).toBe(await gatewayOf(modelId));
       // Served at the pricing in force (the fixture's).
       expect(json.servedPricing).toBe(((100_000n << 160n) | (400_000n << 80n) | 400_000n).toString());
       const verified = await verifyUsageBatch({ batch, chainId: chain.deployment.chainId, ledger, client: chain.reader });
-      expect(verified, JSON.stringify(verified.problems)).toMatchObject({ valid: true, keyStatus: "Valid" });
+      expect(verified, verified.problems.map((problem) => problem.message).join("; ")).toMatchObject({ valid: true, keyStatus: "Valid" });
       expect(verified.digest).toBe(json.digest);
       const settled = await settleUsage(chain.client(KEEPER), { batch });
       expect(settled.charged).toBeGreaterThan(0n);

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import type { AddressInfo } from "node:net";
-import { keccak256, numberToHex, parseUnits, toHex, type Address } from "viem";
+import { keccak256, parseUnits, toHex, type Address } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pino } from "pino";
 import {
@@ -14,9 +14,12 @@ import {
   openSession,
   packPricing,
   registerModel,
+  serializeReceiptsPage,
   setPaused,
   settleUsage,
   signUsageBatch,
+  usageBatchDigest,
+  usageBatchDomain,
   type SignedUsageBatch,
   type UsageReceipt,
 } from "@cogfi/sdk";
@@ -112,20 +115,20 @@ beforeAll(async () => {
     const after = Number(url.searchParams.get("after") ?? "-1");
     const limit = Number(url.searchParams.get("limit") ?? "50");
     const page = served.map((batch, cursor) => ({ batch, cursor })).filter(({ cursor }) => cursor > after);
-    const data = page.slice(0, limit).map(({ batch, cursor }) => ({
-      cursor: String(cursor),
-      modelId: batch.modelId.toString(),
-      gatewayId: batch.gatewayId.toString(),
-      batchNumber: batch.batchNumber.toString(),
-      servedPricing: batch.servedPricing.toString(),
-      enclave: batch.enclave,
-      sessionIds: batch.sessionIds.map(String),
-      receipts: batch.receipts.map((word) => numberToHex(word, { size: 32 })),
-      requestsCommitment: batch.requestsCommitment,
-      signature: batch.signature,
+    // The gateway's wire format, from the sdk (the fake gateway keeps no per-receipt items).
+    const batches = page.slice(0, limit).map(({ batch, cursor }) => ({
+      ...batch,
+      cursor,
+      digest: usageBatchDigest(batch, batch.gatewayId, usageBatchDomain({ chainId: 31337, ledger })),
+      signedAt: 0,
+      items: [],
     }));
     res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ object: "list", chainId: 31337, ledger, data, next_cursor: String(data.at(-1)?.cursor ?? after), has_more: page.length > limit }));
+    res.end(
+      JSON.stringify(
+        serializeReceiptsPage({ chainId: 31337, ledger, batches, nextCursor: batches.at(-1)?.cursor ?? after, hasMore: page.length > limit }),
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

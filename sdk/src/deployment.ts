@@ -1,9 +1,5 @@
 import { getAddress, type Address } from "viem";
-
-/** Names of the contracts a deployment records, as written by `script/Deploy.s.sol`. */
-export const CONTRACT_NAMES = ["Stablecoin", "StablecoinUsdFeed", "ModelRegistry", "ModelShareImplementation"] as const;
-
-export type ContractName = (typeof CONTRACT_NAMES)[number];
+import { DEPLOYMENT_KEYS, REQUIRED_DEPLOYMENT_KEYS, type OptionalDeploymentKey, type RequiredDeploymentKey } from "./manifest.js";
 
 /** The address book `script/Deploy.s.sol` writes to `deployments/<chainId>.json`. */
 export type Deployment = {
@@ -11,8 +7,12 @@ export type Deployment = {
   deployedAtBlock: number;
   /** True on a local chain, where the stablecoin and its USD feed are mocks. */
   local: boolean;
-  contracts: Record<ContractName, Address> & Partial<Record<string, Address>>;
+  /** Keys and which are required: the manifest (`CONTRACTS` in `manifest.ts`). */
+  contracts: DeploymentContracts;
 };
+
+/** A deployment file's `contracts`: every key of the manifest's deployed contracts, the optional ones maybe absent. */
+export type DeploymentContracts = Record<RequiredDeploymentKey, Address> & Partial<Record<OptionalDeploymentKey, Address>>;
 
 /** Thrown when a deployment file is missing or malformed. */
 export class DeploymentError extends Error {
@@ -35,8 +35,11 @@ export function parseDeployment(value: unknown): Deployment {
   if (typeof rawContracts !== "object" || rawContracts === null) {
     throw new DeploymentError("deployment.contracts must be an object");
   }
+  const known = new Set<string>(DEPLOYMENT_KEYS);
   const contracts: Record<string, Address> = {};
   for (const [name, address] of Object.entries(rawContracts)) {
+    // Entries the manifest does not know (written by a newer deploy script) are not part of the typed address book.
+    if (!known.has(name)) continue;
     if (typeof address !== "string") throw new DeploymentError(`deployment.contracts.${name} is not a string`);
     try {
       contracts[name] = getAddress(address);
@@ -44,7 +47,7 @@ export function parseDeployment(value: unknown): Deployment {
       throw new DeploymentError(`deployment.contracts.${name} is not an address: ${address}`, { cause });
     }
   }
-  for (const name of CONTRACT_NAMES) {
+  for (const name of REQUIRED_DEPLOYMENT_KEYS) {
     if (!contracts[name]) throw new DeploymentError(`deployment.contracts.${name} is missing`);
   }
   return {

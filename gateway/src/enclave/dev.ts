@@ -6,6 +6,7 @@
  * Quote timestamps are the latest block's timestamp: the chain is the clock the registry checks against.
  */
 import {
+  MEASUREMENT_STATUSES,
   buildDevQuote,
   enclaveRegistryAbi,
   enclaveReportData,
@@ -110,7 +111,7 @@ export function createDevAttestor(options: DevAttestorOptions): DevAttestor {
         address: enclaveRegistry,
         abi: enclaveRegistryAbi,
         functionName: "setGlobalMeasurement",
-        args: [identity.measurement, 1], // MeasurementStatus.Allowed
+        args: [identity.measurement, MEASUREMENT_STATUSES.indexOf("Allowed")],
       }),
     );
     await registrar.publicClient.waitForTransactionReceipt({ hash });

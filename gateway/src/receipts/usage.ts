@@ -1,9 +1,10 @@
 /** From what a backend reported (or did not) to the token counts a receipt attests. */
+import { MAX_TOKENS } from "@cogfi/sdk";
 import type { BackendUsage } from "../backends/types.js";
 import { countTextTokens } from "../tokenizer.js";
 
-/** Largest token count a receipt field holds (32 bits). */
-export const MAX_RECEIPT_TOKENS = 0xffff_ffff;
+/** Largest token count a receipt field holds (32 bits: the sdk's `MAX_TOKENS`). */
+export const MAX_RECEIPT_TOKENS = Number(MAX_TOKENS);
 
 export type ReceiptUsage = {
   inputTokens: number;

@@ -12,40 +12,19 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { getAddress, isAddressEqual, type Address, type Hex } from "viem";
-import { z } from "zod";
+import { isAddressEqual, type Address } from "viem";
 import {
   getSettledBatches,
   isCogFiError,
   ledgerAddresses,
+  parseReceiptsPage,
   settleUsage,
   verifyUsageBatch,
   type CogFiClient,
   type SignedUsageBatch,
+  type UsageBatchProblem,
 } from "@cogfi/sdk";
 import type { Job, JobContext } from "./job.js";
-
-const hex = z.string().regex(/^0x[0-9a-fA-F]*$/);
-const decimal = z.string().regex(/^\d+$/);
-const batchSchema = z.object({
-  cursor: decimal,
-  modelId: decimal,
-  gatewayId: decimal,
-  batchNumber: decimal,
-  servedPricing: decimal,
-  enclave: hex,
-  sessionIds: z.array(z.string().regex(/^\d+$/)).min(1),
-  receipts: z.array(hex).min(1),
-  requestsCommitment: hex,
-  signature: hex,
-});
-const pageSchema = z.object({
-  chainId: z.number().int(),
-  ledger: hex,
-  data: z.array(batchSchema),
-  next_cursor: z.string().regex(/^-?\d+$/),
-  has_more: z.boolean(),
-});
 
 /**
  * What happened to one batch. `already-settled`: the ledger's counter for its gateway is at or above its number
@@ -106,16 +85,16 @@ export class ReceiptRelayJob implements Job {
     for (;;) {
       const response = await fetch(`${url}/v1/receipts?after=${state.cursor}&limit=${this.options.fetchLimit}`, { signal: context.signal });
       if (!response.ok) throw new Error(`GET /v1/receipts answered ${response.status}`);
-      const page = pageSchema.parse(await response.json());
-      if (page.chainId !== chainId || !isAddressEqual(page.ledger as Address, ledger)) {
+      const page = parseReceiptsPage(await response.json());
+      if (page.chainId !== chainId || !isAddressEqual(page.ledger, ledger)) {
         throw new Error(`gateway signs for chain ${page.chainId} ledger ${page.ledger}, not ${chainId} ${ledger}`);
       }
-      for (const json of page.data) {
-        const cursor = Number(json.cursor);
+      for (const batch of page.batches) {
+        const { cursor } = batch;
         if (cursor <= state.cursor) continue;
-        metrics.receiptsFetched.inc({ gateway: url }, json.receipts.length);
-        const outcome = await this.relayBatch(toBatch(json), { chainId, ledger }, context);
-        log.info({ gateway: url, cursor, receipts: json.receipts.length, outcome }, "batch relayed");
+        metrics.receiptsFetched.inc({ gateway: url }, batch.receipts.length);
+        const outcome = await this.relayBatch(batch, { chainId, ledger }, context);
+        log.info({ gateway: url, cursor, receipts: batch.receipts.length, outcome }, "batch relayed");
         if (outcome === "settled") state.settled++;
         else if (outcome === "already-settled") state.alreadySettled++;
         else state.rejected++;
@@ -123,7 +102,7 @@ export class ReceiptRelayJob implements Job {
         metrics.gatewayCursor.set({ gateway: url }, cursor);
         this.saveCursors();
       }
-      if (!page.has_more || page.data.length === 0) return;
+      if (!page.hasMore || page.batches.length === 0) return;
     }
   }
 
@@ -141,16 +120,17 @@ export class ReceiptRelayJob implements Job {
     const verdict = await verifyUsageBatch({ batch, chainId: target.chainId, ledger: target.ledger, client });
     if (!verdict.valid) {
       const problems = verdict.problems;
+      const dispositions = problems.map(disposition);
       // Settled by someone else between the two reads: the counter says so.
-      if (problems.every((problem) => problem.startsWith("BatchOutOfOrder: already settled"))) return "already-settled";
-      if (problems.every((problem) => problem.startsWith("BatchOutOfOrder: waits"))) throw waiting(batch, verdict.settledBatches ?? settled);
+      if (dispositions.every((d) => d === "already-settled")) return "already-settled";
+      if (dispositions.every((d) => d === "waits-for-batch")) throw waiting(batch, verdict.settledBatches ?? settled);
       // An expired key becomes valid again, signature unchanged, once the gateway re-attests it: wait for that.
-      if (problems.every((problem) => problem === "InvalidEnclaveKey: Expired" || problem.startsWith("BatchOutOfOrder"))) {
+      if (dispositions.every((d) => d !== "invalid")) {
         throw new Error(`batch ${batchNumber} of gateway ${gatewayId} waits for enclave ${batch.enclave} to re-attest (key expired)`);
       }
-      const reason = (problems.find((problem) => !problem.startsWith("BatchOutOfOrder")) ?? problems[0] ?? "unknown").split(":")[0]!;
+      const reason = (problems.find((problem) => problem.kind !== "BatchOutOfOrder") ?? problems[0])?.kind ?? "unknown";
       metrics.receiptsRejected.inc({ reason }, batch.receipts.length);
-      log.warn({ problems, modelId: batch.modelId, gatewayId, batchNumber }, "batch rejected");
+      log.warn({ problems: problems.map((problem) => problem.message), modelId: batch.modelId, gatewayId, batchNumber }, "batch rejected");
       return "rejected";
     }
     try {
@@ -187,6 +167,31 @@ export class ReceiptRelayJob implements Job {
   }
 }
 
+/**
+ * What a verification problem means for the relay: `already-settled` (the gateway's counter is past the batch),
+ * `waits-for-batch` (an earlier batch of the gateway is not settled), `out-of-order` (a number that can never settle,
+ * caught by the counter check first), `key-expired` (the gateway re-attests the key, the batch then verifies), or
+ * `invalid` (the batch can never settle as signed).
+ */
+function disposition(problem: UsageBatchProblem): "already-settled" | "waits-for-batch" | "out-of-order" | "key-expired" | "invalid" {
+  switch (problem.kind) {
+    case "BatchOutOfOrder":
+      if (problem.expected === undefined) return "out-of-order";
+      return problem.got < problem.expected ? "already-settled" : "waits-for-batch";
+    case "InvalidEnclaveKey":
+      return problem.status === "Expired" ? "key-expired" : "invalid";
+    case "EmptyBatch":
+    case "InvalidSessionCount":
+    case "ReservedBitsSet":
+    case "SequenceNotIncreasing":
+    case "InvalidSessionIndex":
+    case "InvalidSignature":
+    case "UnknownSession":
+    case "SessionModelMismatch":
+      return "invalid";
+  }
+}
+
 /** The error for a batch whose gateway has not settled its predecessor yet: the cursor waits on it. */
 function waiting(batch: SignedUsageBatch, settled: bigint): Error {
   return new Error(
@@ -198,20 +203,6 @@ function waiting(batch: SignedUsageBatch, settled: bigint): Error {
 /** Whether the ledger's counter, read now, covers `batch`. */
 async function confirmSettled(client: CogFiClient, batch: SignedUsageBatch): Promise<boolean> {
   return (await getSettledBatches(client, { gatewayId: batch.gatewayId })) >= batch.batchNumber;
-}
-
-function toBatch(json: z.infer<typeof batchSchema>): SignedUsageBatch {
-  return {
-    modelId: BigInt(json.modelId),
-    gatewayId: BigInt(json.gatewayId),
-    batchNumber: BigInt(json.batchNumber),
-    servedPricing: BigInt(json.servedPricing),
-    sessionIds: json.sessionIds.map(BigInt),
-    receipts: json.receipts.map(BigInt),
-    requestsCommitment: json.requestsCommitment as Hex,
-    enclave: getAddress(json.enclave),
-    signature: json.signature as Hex,
-  };
 }
 
 function readCursors(file: string): Record<string, number> {

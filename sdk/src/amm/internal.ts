@@ -3,27 +3,14 @@ import JSBI from "jsbi";
 import { erc20Abi, type Address } from "viem";
 import type { CogFiClient } from "../client.js";
 import { CogFiError } from "../errors.js";
+import { groupAddresses, type GroupAddresses } from "../manifest.js";
 
-/** The AMM contracts of a deployment. */
-export type AmmAddresses = { factory: Address; router: Address; liquidityManager: Address; tickLens: Address };
+/** The AMM contracts of a deployment, by field: `factory`, `router`, `liquidityManager`, `tickLens` (the manifest's `amm` group). */
+export type AmmAddresses = GroupAddresses<"amm">;
 
-/**
- * The AMM addresses recorded by the deploy script (`CognitionPoolFactory`, `CognitionRouter`,
- * `LiquidityManager`, `TickLens`), or a CogFiError naming the missing one.
- */
+/** The AMM addresses recorded by the deploy script, or a CogFiError naming the missing one. */
 export function ammAddresses(client: CogFiClient): AmmAddresses {
-  const contracts = client.deployment.contracts;
-  const pick = (name: string): Address => {
-    const address = contracts[name];
-    if (!address) throw new CogFiError(`deployment has no ${name}: deploy the AMM first`);
-    return address;
-  };
-  return {
-    factory: pick("CognitionPoolFactory"),
-    router: pick("CognitionRouter"),
-    liquidityManager: pick("LiquidityManager"),
-    tickLens: pick("TickLens"),
-  };
+  return groupAddresses(client.deployment.contracts, "amm", (key) => new CogFiError(`deployment has no ${key}: deploy the AMM first`));
 }
 
 export const toJsbi = (value: bigint): JSBI => JSBI.BigInt(value.toString());

@@ -2535,6 +2535,19 @@ export const inferenceLedgerAbi = [
   },
   {
     "type": "function",
+    "name": "coverage",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "enclaveRegistry",
     "inputs": [],
     "outputs": [
@@ -2675,6 +2688,19 @@ export const inferenceLedgerAbi = [
       }
     ],
     "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "setCoverage",
+    "inputs": [
+      {
+        "name": "coverage_",
+        "type": "address",
+        "internalType": "address"
+      }
+    ],
+    "outputs": [],
+    "stateMutability": "nonpayable"
   },
   {
     "type": "function",
@@ -2873,6 +2899,38 @@ export const inferenceLedgerAbi = [
   },
   {
     "type": "event",
+    "name": "CoverageFailed",
+    "inputs": [
+      {
+        "name": "sessionId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "reason",
+        "type": "bytes",
+        "indexed": false,
+        "internalType": "bytes"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
+    "name": "CoverageSet",
+    "inputs": [
+      {
+        "name": "coverage",
+        "type": "address",
+        "indexed": true,
+        "internalType": "address"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "FeesSet",
     "inputs": [
       {
@@ -3009,12 +3067,6 @@ export const inferenceLedgerAbi = [
       },
       {
         "name": "lastSequence",
-        "type": "uint256",
-        "indexed": false,
-        "internalType": "uint256"
-      },
-      {
-        "name": "cost",
         "type": "uint256",
         "indexed": false,
         "internalType": "uint256"
@@ -3179,6 +3231,25 @@ export const inferenceLedgerAbi = [
   },
   {
     "type": "event",
+    "name": "UsageCovered",
+    "inputs": [
+      {
+        "name": "sessionId",
+        "type": "uint256",
+        "indexed": true,
+        "internalType": "uint256"
+      },
+      {
+        "name": "amount",
+        "type": "uint256",
+        "indexed": false,
+        "internalType": "uint256"
+      }
+    ],
+    "anonymous": false
+  },
+  {
+    "type": "event",
     "name": "UsageSettled",
     "inputs": [
       {
@@ -3294,6 +3365,17 @@ export const inferenceLedgerAbi = [
     "type": "error",
     "name": "BudgetOverflow",
     "inputs": []
+  },
+  {
+    "type": "error",
+    "name": "CoverageAlreadySet",
+    "inputs": [
+      {
+        "name": "coverage",
+        "type": "address",
+        "internalType": "address"
+      }
+    ]
   },
   {
     "type": "error",
@@ -3417,6 +3499,11 @@ export const inferenceLedgerAbi = [
         "internalType": "uint256"
       }
     ]
+  },
+  {
+    "type": "error",
+    "name": "NoCoverage",
+    "inputs": []
   },
   {
     "type": "error",

@@ -1,31 +1,24 @@
-import type { Address } from "viem";
 import type { CogFiClient } from "../client.js";
 import { CogFiError } from "../errors.js";
+import { groupAddresses, groupEntries, type DeploymentKey, type GroupAddresses } from "../manifest.js";
 
-/** The deployment entries of the attested-inference contracts (written by script/Deploy.s.sol). */
-export const LEDGER_CONTRACT_NAMES = ["InferenceLedger", "InferenceLedgerLens", "EnclaveRegistry", "ComputeCostFeed"] as const;
+/** The deployment entries the attested-inference helpers need (from the manifest's `ledger` group). */
+export const LEDGER_CONTRACT_NAMES: readonly DeploymentKey[] = groupEntries("ledger")
+  .filter((entry) => entry.need !== "optional")
+  .map((entry) => entry.key as DeploymentKey);
 
-export type LedgerAddresses = {
-  inferenceLedger: Address;
-  /** Views of the ledger's sessions, statistics and fees (the ledger keeps only what settlement needs). */
-  inferenceLedgerLens: Address;
-  enclaveRegistry: Address;
-  computeCostFeed: Address;
-  /** Present on local chains only. */
-  devAttestationVerifier?: Address;
-};
+/**
+ * The ledger contracts, by field: `inferenceLedger`, `inferenceLedgerLens` (views of the ledger's sessions,
+ * statistics and fees: the ledger keeps only what settlement needs), `enclaveRegistry`, `computeCostFeed`, and
+ * `devAttestationVerifier` (local chains only, so optional).
+ */
+export type LedgerAddresses = GroupAddresses<"ledger">;
 
-/** The ledger contracts of the client's deployment; throws a `CogFiError` naming what is missing. */
+/**
+ * The ledger contracts of the client's deployment; throws a `CogFiError` naming what is missing.
+ * @example
+ * const { inferenceLedger, enclaveRegistry } = ledgerAddresses(client);
+ */
 export function ledgerAddresses(client: Pick<CogFiClient, "deployment">): LedgerAddresses {
-  const contracts = client.deployment.contracts as Partial<Record<string, Address>>;
-  for (const name of LEDGER_CONTRACT_NAMES) {
-    if (!contracts[name]) throw new CogFiError(`deployment has no ${name}: deploy the ledger suite first`);
-  }
-  return {
-    inferenceLedger: contracts.InferenceLedger!,
-    inferenceLedgerLens: contracts.InferenceLedgerLens!,
-    enclaveRegistry: contracts.EnclaveRegistry!,
-    computeCostFeed: contracts.ComputeCostFeed!,
-    devAttestationVerifier: contracts.DevAttestationVerifier,
-  };
+  return groupAddresses(client.deployment.contracts, "ledger", (key) => new CogFiError(`deployment has no ${key}: deploy the ledger suite first`));
 }

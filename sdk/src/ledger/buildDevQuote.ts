@@ -1,10 +1,10 @@
 import { encodeAbiParameters, keccak256, toHex, type Address, type Hex, type LocalAccount } from "viem";
+import { DEV_QUOTE_DOMAIN_NAME, DEV_QUOTE_DOMAIN_VERSION, devQuoteTypes, REPORT_DATA_TAG } from "../constants.js";
 
 /** The measurement local gateways report in dev mode (allowed globally on local deployments). */
 export const DEV_ENCLAVE_MEASUREMENT: Hex = keccak256(toHex("cogfi-gateway-dev-v1"));
 
-/** Tag the EnclaveRegistry hashes into report data (`REPORT_DATA_TAG`). */
-export const REPORT_DATA_TAG: Hex = keccak256(toHex("CogFi.EnclaveRegistry.reportData.v1"));
+export { REPORT_DATA_TAG } from "../constants.js";
 
 /**
  * The report data a quote for `enclaveKey` serving `modelId` must carry (the registry's `reportDataFor`).
@@ -55,19 +55,12 @@ export async function buildDevQuote(parameters: BuildDevQuoteParameters): Promis
   const timestamp = parameters.timestamp ?? BigInt(Math.floor(Date.now() / 1000));
   const signature = await parameters.platform.signTypedData({
     domain: {
-      name: "CogFi DevAttestationVerifier",
-      version: "1",
+      name: DEV_QUOTE_DOMAIN_NAME,
+      version: DEV_QUOTE_DOMAIN_VERSION,
       chainId: Number(parameters.chainId),
       verifyingContract: parameters.verifier,
     },
-    types: {
-      DevQuote: [
-        { name: "measurement", type: "bytes32" },
-        { name: "enclaveKey", type: "address" },
-        { name: "reportData", type: "bytes32" },
-        { name: "timestamp", type: "uint64" },
-      ],
-    },
+    types: devQuoteTypes,
     primaryType: "DevQuote",
     message: { measurement, enclaveKey: parameters.enclaveKey, reportData: parameters.reportData, timestamp },
   });

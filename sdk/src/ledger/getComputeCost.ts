@@ -1,4 +1,5 @@
 import type { CogFiClient } from "../client.js";
+import { COST_KINDS } from "../constants.js";
 import type { CogFiContractError, CogFiError } from "../errors.js";
 import { computeCostFeedAbi } from "../generated/abis.js";
 import { readOrThrow } from "../internal/write.js";
@@ -57,7 +58,7 @@ export async function getComputeCost(
         address: computeCostFeed,
         abi: computeCostFeedAbi,
         functionName: "getRoundData",
-        args: [inferenceLedger, modelId, 0, latest],
+        args: [inferenceLedger, modelId, COST_KINDS.indexOf("perRequest"), latest],
         blockNumber,
       }),
     ]);

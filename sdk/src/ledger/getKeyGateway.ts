@@ -4,7 +4,7 @@ import type { CogFiError } from "../errors.js";
 import { enclaveRegistryAbi } from "../generated/abis.js";
 import { readOrThrow } from "../internal/write.js";
 import { ledgerAddresses } from "./addresses.js";
-import { KEY_STATUSES, type KeyStatusName } from "./verifyUsageBatch.js";
+import { KEY_STATUSES, type KeyStatusName } from "../constants.js";
 
 export type GetKeyGatewayParameters = { key: Address; modelId: bigint; blockNumber?: bigint };
 export type GetKeyGatewayReturnType = {

@@ -1,5 +1,6 @@
 import type { CogFiClient } from "../client.js";
 import type { CogFiError } from "../errors.js";
+import { SETTLEMENT_GRACE } from "../constants.js";
 import { inferenceLedgerLensAbi } from "../generated/abis.js";
 import { readOrThrow } from "../internal/write.js";
 import { ledgerAddresses } from "./addresses.js";
@@ -10,8 +11,7 @@ export type GetSessionParameters = { sessionId: bigint; blockNumber?: bigint };
 export type GetSessionReturnType = SessionInfo | undefined;
 export type GetSessionErrorType = CogFiError;
 
-/** Seconds after expiry during which receipts can still be settled and charged (the ledger's `SETTLEMENT_GRACE`). */
-export const SETTLEMENT_GRACE = 3_600n;
+export { SETTLEMENT_GRACE } from "../constants.js";
 
 /**
  * Reads a session and where it stands at the block (`status`): what the gateway checks before serving.

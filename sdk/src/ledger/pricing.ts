@@ -4,12 +4,10 @@
  * token kind, the lower of it and the model's pricing in force (docs/receipts.md). Pure functions.
  */
 import type { Pricing } from "../actions/registry/types.js";
+import { MAX_PRICE } from "../constants.js";
 import { ReceiptFormatError } from "./receipts.js";
 
-/** Bits of each price in a packed pricing word. */
-export const PRICE_BITS = 80;
-/** Largest price a packed pricing word holds (the registry stores prices as uint80). */
-export const MAX_PRICE = (1n << 80n) - 1n;
+export { MAX_PRICE, PRICE_BITS } from "../constants.js";
 
 /**
  * Packs a pricing into the `servedPricing` word a batch signs.

@@ -16,22 +16,31 @@ import {
   type TypedDataDomain,
 } from "viem";
 import type { Pricing } from "../actions/registry/types.js";
+import {
+  HISTOGRAM_BUCKETS,
+  LEDGER_DOMAIN_NAME,
+  LEDGER_DOMAIN_VERSION,
+  MAX_SEQUENCE,
+  MAX_SESSION_INDEX,
+  MAX_SESSIONS_PER_BATCH,
+  MAX_TOKENS,
+  RESERVED_MASK,
+} from "../constants.js";
+import { batchProblem, type UsageBatchProblem } from "./batchProblems.js";
 import { chargedPricing } from "./pricing.js";
 
-/* LAYOUT (most significant bit first): index 16 | sequence 48 | reserved 96 | input 32 | output 32 | reasoning 32 */
-
-export const SESSION_INDEX_BITS = 16;
-export const SEQUENCE_BITS = 48;
-export const TOKEN_BITS = 32;
-export const MAX_SESSION_INDEX = (1n << 16n) - 1n;
-export const MAX_SEQUENCE = (1n << 48n) - 1n;
-export const MAX_TOKENS = (1n << 32n) - 1n;
-/** Bits 96..191 of a receipt word: must be zero. */
-export const RESERVED_MASK = ((1n << 96n) - 1n) << 96n;
-/** Most sessions one batch can list (session indexes are 16 bits). */
-export const MAX_SESSIONS_PER_BATCH = 1 << 16;
-/** Histogram buckets of generated tokens per request (see `histogramBucket`). */
-export const HISTOGRAM_BUCKETS = 32;
+// The layout and limits live in ../constants.ts; re-exported here, where they always were.
+export {
+  HISTOGRAM_BUCKETS,
+  MAX_SEQUENCE,
+  MAX_SESSION_INDEX,
+  MAX_SESSIONS_PER_BATCH,
+  MAX_TOKENS,
+  RESERVED_MASK,
+  SEQUENCE_BITS,
+  SESSION_INDEX_BITS,
+  TOKEN_BITS,
+} from "../constants.js";
 
 /** The fields of one packed receipt. Token counts are per request. */
 export type PackedReceiptFields = {
@@ -186,30 +195,34 @@ export function buildUsageBatch(parameters: {
 
 /**
  * Checks the grouping and sequence rules `settle` enforces (everything except signature, key and session state),
- * so a keeper can drop a bad batch before paying gas. Returns a list of problems (empty when the batch is well formed).
+ * so a keeper can drop a bad batch before paying gas. Returns the problems (empty when the batch is well formed),
+ * each named by the ledger error it stands for (`kind`).
+ * @example
+ * const problems = validateUsageBatch(batch);
+ * if (problems.some((problem) => problem.kind === "ReservedBitsSet")) drop(batch);
  */
-export function validateUsageBatch(batch: Pick<UsageBatch, "sessionIds" | "receipts">): string[] {
-  const problems: string[] = [];
-  if (batch.receipts.length === 0) problems.push("EmptyBatch: no receipts");
+export function validateUsageBatch(batch: Pick<UsageBatch, "sessionIds" | "receipts">): UsageBatchProblem[] {
+  const problems: UsageBatchProblem[] = [];
+  if (batch.receipts.length === 0) problems.push(batchProblem({ kind: "EmptyBatch" }));
   if (batch.sessionIds.length === 0 || batch.sessionIds.length > MAX_SESSIONS_PER_BATCH) {
-    problems.push(`InvalidSessionCount: ${batch.sessionIds.length} sessions`);
+    problems.push(batchProblem({ kind: "InvalidSessionCount", sessions: batch.sessionIds.length }));
   }
   let group = -1;
   let previous = 0n;
   batch.receipts.forEach((word, index) => {
     const receipt = decodeReceipt(word);
-    if (receipt.reserved !== 0n) problems.push(`ReservedBitsSet: receipt ${index}`);
+    if (receipt.reserved !== 0n) problems.push(batchProblem({ kind: "ReservedBitsSet", receipt: index }));
     if (receipt.sessionIndex === group) {
-      if (receipt.sequence <= previous) problems.push(`SequenceNotIncreasing: receipt ${index}`);
+      if (receipt.sequence <= previous) problems.push(batchProblem({ kind: "SequenceNotIncreasing", receipt: index }));
     } else if (receipt.sessionIndex === group + 1) {
       group = receipt.sessionIndex;
     } else {
-      problems.push(`InvalidSessionIndex: receipt ${index}`);
+      problems.push(batchProblem({ kind: "InvalidSessionIndex", receipt: index }));
     }
     previous = receipt.sequence;
   });
   if (batch.receipts.length > 0 && group !== batch.sessionIds.length - 1) {
-    problems.push(`InvalidSessionIndex: ${batch.sessionIds.length - 1 - group} listed sessions have no receipts`);
+    problems.push(batchProblem({ kind: "InvalidSessionIndex", sessionsWithoutReceipts: batch.sessionIds.length - 1 - group }));
   }
   return problems;
 }
@@ -350,9 +363,7 @@ export function verifyRequestProof(root: Hex, word: bigint, requestHash: Hex, pr
 
 /* EIP-712 */
 
-/** EIP-712 domain name and version of the InferenceLedger. */
-export const LEDGER_DOMAIN_NAME = "CogFi InferenceLedger";
-export const LEDGER_DOMAIN_VERSION = "1";
+export { LEDGER_DOMAIN_NAME, LEDGER_DOMAIN_VERSION, USAGE_BATCH_TYPE } from "../constants.js";
 
 /**
  * The EIP-712 types of a usage batch. Arrays of uint256 hash as `keccak256(abi.encodePacked(words))`. `gatewayId`
@@ -380,11 +391,6 @@ export function usageBatchDomain(parameters: { chainId: number | bigint; ledger:
     verifyingContract: parameters.ledger,
   };
 }
-
-/** The EIP-712 type string of `UsageBatch` (its hash is the ledger's `USAGE_BATCH_TYPEHASH`). */
-export const USAGE_BATCH_TYPE =
-  "UsageBatch(uint256 modelId,uint256 gatewayId,uint256 batchNumber,uint256 servedPricing,uint256[] sessionIds," +
-  "uint256[] receipts,bytes32 requestsCommitment,address enclave)";
 
 /**
  * The typed data the enclave key of gateway `gatewayId` signs for `batch` (pass to `signTypedData`).

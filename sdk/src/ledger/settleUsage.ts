@@ -1,5 +1,6 @@
 import { parseEventLogs, type Hash, type Hex } from "viem";
 import type { CogFiClient } from "../client.js";
+import { SKIP_REASONS, type SkipReasonName } from "../constants.js";
 import type { CogFiContractError, CogFiError } from "../errors.js";
 import { inferenceLedgerAbi } from "../generated/abis.js";
 import { writeAndWait } from "../internal/write.js";
@@ -75,19 +76,22 @@ export async function settleUsage(client: CogFiClient, { batch }: SettleUsagePar
     | { digest: Hex; gatewayId: bigint; batchNumber: bigint; charged: bigint; protocolFee: bigint; submitterFee: bigint }
     | undefined;
   for (const log of logs) {
+    // A group's cost is what `SessionCharged` says was paid plus what `UsageUnpaid` (emitted after it) says was not.
     if (log.eventName === "SessionCharged") {
-      const { sessionId, lastSequence, cost, charged } = log.args;
-      const previous = sessions.get(sessionId);
-      sessions.set(sessionId, {
-        sessionId,
-        lastSequence,
-        cost: (previous?.cost ?? 0n) + cost,
-        charged: (previous?.charged ?? 0n) + charged,
-        unpaid: (previous?.unpaid ?? 0n) + cost - charged,
-      });
+      const { sessionId, lastSequence, charged } = log.args;
+      const previous = sessionCharge(sessions, sessionId);
+      sessions.set(sessionId, { ...previous, lastSequence, cost: previous.cost + charged, charged: previous.charged + charged });
+    } else if (log.eventName === "UsageUnpaid") {
+      const { sessionId, unpaid } = log.args;
+      const previous = sessionCharge(sessions, sessionId);
+      sessions.set(sessionId, { ...previous, cost: previous.cost + unpaid, unpaid: previous.unpaid + unpaid });
+    } else if (log.eventName === "UsageCovered") {
+      const { sessionId, amount } = log.args;
+      const previous = sessionCharge(sessions, sessionId);
+      sessions.set(sessionId, { ...previous, covered: previous.covered + amount });
     } else if (log.eventName === "ReceiptsSkipped") {
       const { sessionId, receipts, reason } = log.args;
-      skipped.push({ sessionId, receipts, reason: reason === 0 ? "stale" : "otherGateway" });
+      skipped.push({ sessionId, receipts, reason: skipReason(reason) });
     } else if (log.eventName === "UsageSettled") {
       const { digest, gatewayId, batchNumber, charged, protocolFee, submitterFee } = log.args;
       settled = { digest, gatewayId, batchNumber, charged, protocolFee, submitterFee };
@@ -95,4 +99,15 @@ export async function settleUsage(client: CogFiClient, { batch }: SettleUsagePar
   }
   if (!settled) throw new Error(`settleUsage: no UsageSettled event in ${hash}`);
   return { hash, ...settled, sessions: [...sessions.values()], skipped, gasUsed: receipt.gasUsed };
+}
+
+/** The name of a `ReceiptsSkipped` reason; throws for one this SDK does not know (a newer ledger). */
+function skipReason(reason: number): SkipReasonName {
+  const name = SKIP_REASONS[reason];
+  if (name === undefined) throw new Error(`settleUsage: unknown ReceiptsSkipped reason ${reason}`);
+  return name;
+}
+
+function sessionCharge(sessions: Map<bigint, SessionCharge>, sessionId: bigint): SessionCharge {
+  return sessions.get(sessionId) ?? { sessionId, lastSequence: 0n, cost: 0n, charged: 0n, covered: 0n, unpaid: 0n };
 }

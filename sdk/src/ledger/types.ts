@@ -1,4 +1,5 @@
 import type { Address } from "viem";
+import type { COST_KINDS, SkipReasonName } from "../constants.js";
 
 /** Where a session stands at a given time (see docs/receipts.md §1). */
 export type SessionStatus =
@@ -34,15 +35,23 @@ export type SessionInfo = {
 };
 
 /** Which average a cost feed answers. */
-export type CostKind = "perRequest" | "perMillionTokens";
+export type CostKind = (typeof COST_KINDS)[number];
 
 /** A usage batch's effect on one session, from the `SessionCharged` / `UsageUnpaid` events. */
-export type SessionCharge = { sessionId: bigint; lastSequence: bigint; cost: bigint; charged: bigint; unpaid: bigint };
+export type SessionCharge = {
+  sessionId: bigint;
+  lastSequence: bigint;
+  cost: bigint;
+  /** Paid, by the session's budget and, for an insured session, the coverage (`covered`, part of `charged`). */
+  charged: bigint;
+  covered: bigint;
+  unpaid: bigint;
+};
 
 /** Receipts of a session group that settlement skipped (`ReceiptsSkipped`): neither charged nor counted. */
 export type SkippedReceipts = {
   sessionId: bigint;
   receipts: bigint;
   /** `stale`: at or below the session's settled sequence; `otherGateway`: the session is bound to another gateway. */
-  reason: "stale" | "otherGateway";
+  reason: SkipReasonName;
 };

@@ -1,23 +1,15 @@
 import { recoverAddress, type Address, type Hex } from "viem";
 import type { CogFiClient } from "../client.js";
+import { KEY_STATUSES, type KeyStatusName } from "../constants.js";
 import type { CogFiError } from "../errors.js";
 import { enclaveRegistryAbi, inferenceLedgerAbi, inferenceLedgerLensAbi } from "../generated/abis.js";
 import { readOrThrow } from "../internal/write.js";
 import { ledgerAddresses } from "./addresses.js";
+import { batchProblem, type UsageBatchProblem } from "./batchProblems.js";
 import { batchCharges, usageBatchDigest, usageBatchDomain, validateUsageBatch, type SignedUsageBatch } from "./receipts.js";
 import type { SkippedReceipts } from "./types.js";
 
-/** The EnclaveRegistry's `KeyStatus`, by name. */
-export const KEY_STATUSES = [
-  "Valid",
-  "Unknown",
-  "Revoked",
-  "WrongModel",
-  "VerifierReplaced",
-  "Expired",
-  "MeasurementNotAllowed",
-] as const;
-export type KeyStatusName = (typeof KEY_STATUSES)[number];
+export { KEY_STATUSES, type KeyStatusName } from "../constants.js";
 
 export type VerifyUsageBatchParameters = {
   batch: SignedUsageBatch;
@@ -45,11 +37,11 @@ export type VerifyUsageBatchReturnType = {
   /** Receipts `settle` would skip (not a problem: the rest of the batch settles), when checked. */
   skipped: SkippedReceipts[];
   /**
-   * Why the batch would be rejected, each starting with the ledger's error name. `BatchOutOfOrder: already
-   * settled` means the batch's number is at or below the gateway's settled count; `BatchOutOfOrder: waits for` that
-   * an earlier batch of the gateway must settle first.
+   * Why the batch would be rejected, each by the ledger error it stands for (`kind`) with its details and a log
+   * `message`. A `BatchOutOfOrder` with `expected` above `got` means the batch is already settled; below it, that an
+   * earlier batch of the gateway must settle first.
    */
-  problems: string[];
+  problems: UsageBatchProblem[];
 };
 export type VerifyUsageBatchErrorType = CogFiError;
 
@@ -59,12 +51,12 @@ export type VerifyUsageBatchErrorType = CogFiError;
  * paying gas; buyers use it to audit.
  * @example
  * const { valid, problems } = await verifyUsageBatch({ batch, chainId: 31337, ledger, client });
- * if (!valid) log.warn({ problems }, "dropping batch");
+ * if (!valid) log.warn({ problems: problems.map((problem) => problem.message) }, "dropping batch");
  */
 export async function verifyUsageBatch(parameters: VerifyUsageBatchParameters): Promise<VerifyUsageBatchReturnType> {
   const { batch, chainId, ledger, client, blockNumber } = parameters;
   const problems = validateUsageBatch(batch);
-  if (batch.batchNumber < 1n) problems.push("BatchOutOfOrder: batch numbers start at 1");
+  if (batch.batchNumber < 1n) problems.push(batchProblem({ kind: "BatchOutOfOrder", gatewayId: batch.gatewayId, got: batch.batchNumber }));
   const digest = usageBatchDigest(batch, batch.gatewayId, usageBatchDomain({ chainId, ledger }));
   let signer: Address | undefined;
   try {
@@ -73,7 +65,9 @@ export async function verifyUsageBatch(parameters: VerifyUsageBatchParameters): 
     // A malformed signature recovers nothing: reported as InvalidSignature below.
     signer = undefined;
   }
-  if (!signer || signer.toLowerCase() !== batch.enclave.toLowerCase()) problems.push("InvalidSignature: not signed by the enclave");
+  if (!signer || signer.toLowerCase() !== batch.enclave.toLowerCase()) {
+    problems.push(batchProblem({ kind: "InvalidSignature", reason: "notEnclave" }));
+  }
 
   let keyStatus: KeyStatusName | undefined;
   let gatewayId: bigint | undefined;
@@ -81,7 +75,9 @@ export async function verifyUsageBatch(parameters: VerifyUsageBatchParameters): 
   const skipped: SkippedReceipts[] = [];
   if (client) {
     const addresses = ledgerAddresses(client);
-    if (addresses.inferenceLedger.toLowerCase() !== ledger.toLowerCase()) problems.push("InvalidSignature: signed for another ledger");
+    if (addresses.inferenceLedger.toLowerCase() !== ledger.toLowerCase()) {
+      problems.push(batchProblem({ kind: "InvalidSignature", reason: "otherLedger" }));
+    }
     const [[status, keyGatewayId], settled, sessions] = await readOrThrow("verifyUsageBatch", () =>
       Promise.all([
         client.publicClient.readContract({
@@ -114,18 +110,16 @@ export async function verifyUsageBatch(parameters: VerifyUsageBatchParameters): 
     keyStatus = KEY_STATUSES[status] ?? "Unknown";
     gatewayId = keyGatewayId;
     settledBatches = settled;
-    if (keyStatus !== "Valid") problems.push(`InvalidEnclaveKey: ${keyStatus}`);
+    if (keyStatus !== "Valid") problems.push(batchProblem({ kind: "InvalidEnclaveKey", status: keyStatus }));
     if (keyGatewayId !== batch.gatewayId) {
-      problems.push(`InvalidSignature: signed for gateway ${batch.gatewayId}, the key signs for gateway ${keyGatewayId}`);
-    } else if (batch.batchNumber <= settled) {
-      problems.push(`BatchOutOfOrder: already settled (gateway ${batch.gatewayId} settled ${settled} batches)`);
-    } else if (batch.batchNumber > settled + 1n) {
-      problems.push(`BatchOutOfOrder: waits for batch ${settled + 1n} of gateway ${batch.gatewayId}`);
+      problems.push(batchProblem({ kind: "InvalidSignature", reason: "otherGateway", signedFor: batch.gatewayId, keyGateway: keyGatewayId }));
+    } else if (batch.batchNumber !== settled + 1n) {
+      problems.push(batchProblem({ kind: "BatchOutOfOrder", gatewayId: batch.gatewayId, got: batch.batchNumber, expected: settled + 1n }));
     }
     sessions.forEach((session, index) => {
       const sessionId = batch.sessionIds[index]!;
-      if (session.modelId === 0) problems.push(`UnknownSession: ${sessionId}`);
-      else if (BigInt(session.modelId) !== batch.modelId) problems.push(`SessionModelMismatch: ${sessionId}`);
+      if (session.modelId === 0) problems.push(batchProblem({ kind: "UnknownSession", sessionId }));
+      else if (BigInt(session.modelId) !== batch.modelId) problems.push(batchProblem({ kind: "SessionModelMismatch", sessionId }));
     });
     const zero = { inputPerMTok: 0n, outputPerMTok: 0n, reasoningPerMTok: 0n };
     if (problems.length === 0) {

@@ -6,6 +6,7 @@ import type { Address } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { createCogFiClient } from "../../src/client.js";
 import type { Deployment } from "../../src/deployment.js";
+import { MEASUREMENT_STATUSES } from "../../src/constants.js";
 import { enclaveRegistryAbi } from "../../src/generated/abis.js";
 import { DEV_ENCLAVE_MEASUREMENT, ledgerAddresses, registerDevEnclave } from "../../src/ledger/index.js";
 import { startTestChain, type TestChain } from "../../src/node/testChain.js";
@@ -48,7 +49,7 @@ export async function startLedgerChain(): Promise<LedgerChain> {
     functionName: "globalMeasurement",
     args: [DEV_ENCLAVE_MEASUREMENT],
   });
-  if (status !== 1) throw new Error("the deployment did not allow the dev enclave measurement");
+  if (MEASUREMENT_STATUSES[status] !== "Allowed") throw new Error("the deployment did not allow the dev enclave measurement");
 
   const now = async () => (await reader.publicClient.getBlock()).timestamp;
   return {

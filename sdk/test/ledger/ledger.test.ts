@@ -108,7 +108,9 @@ describe("attested inference round trip", () => {
     expect(settled).toMatchObject({ gatewayId, batchNumber, skipped: [] });
     expect(await getSettledBatches(chain.reader, { gatewayId })).toBe(batchNumber);
     expect(settled.charged).toBe(predicted!.charged);
-    expect(settled.sessions).toEqual([{ sessionId, lastSequence: 3n, cost: predicted!.cost, charged: predicted!.charged, unpaid: 0n }]);
+    expect(settled.sessions).toEqual([
+      { sessionId, lastSequence: 3n, cost: predicted!.cost, charged: predicted!.charged, covered: 0n, unpaid: 0n },
+    ]);
     expect(settled.protocolFee).toBe((settled.charged * 250n) / 10_000n);
     expect(settled.submitterFee).toBe((settled.charged * 100n) / 10_000n);
 
@@ -117,7 +119,15 @@ describe("attested inference round trip", () => {
     expect(isCogFiError(replay, "BatchOutOfOrder")).toBe(true);
     expect((replay as { args: readonly unknown[] }).args).toEqual([gatewayId, batchNumber, batchNumber + 1n]);
     const stale = await verifyUsageBatch({ batch, chainId: chain.deployment.chainId, ledger, client: chain.reader });
-    expect(stale.problems[0]).toMatch(/^BatchOutOfOrder: already settled/);
+    expect(stale.problems).toEqual([
+      {
+        kind: "BatchOutOfOrder",
+        gatewayId,
+        got: batchNumber,
+        expected: batchNumber + 1n,
+        message: `BatchOutOfOrder: already settled (gateway ${gatewayId} settled ${batchNumber} batches)`,
+      },
+    ]);
 
     const after = await getSession(chain.reader, { sessionId });
     expect(after?.spent).toBe(settled.charged);
@@ -202,7 +212,7 @@ describe("gateways", () => {
     expect(isCogFiError(early, "BatchOutOfOrder")).toBe(true);
     expect((early as { args: readonly unknown[] }).args).toEqual([secondId, 2n, 1n]);
     expect((await verifyUsageBatch({ batch: next, chainId: chain.deployment.chainId, ledger, client: chain.reader })).problems).toEqual([
-      `BatchOutOfOrder: waits for batch 1 of gateway ${secondId}`,
+      { kind: "BatchOutOfOrder", gatewayId: secondId, got: 2n, expected: 1n, message: `BatchOutOfOrder: waits for batch 1 of gateway ${secondId}` },
     ]);
 
     const [predicted] = batchCharges(first, pricing, [USDC("5")]);
@@ -273,7 +283,9 @@ describe("session lifecycle", () => {
 
     const settled = await settleUsage(chain.client(KEEPER), { batch });
     expect(settled.charged).toBe(0n);
-    expect(settled.sessions).toEqual([{ sessionId, lastSequence: 2n, cost: predicted!.cost, charged: 0n, unpaid: predicted!.cost }]);
+    expect(settled.sessions).toEqual([
+      { sessionId, lastSequence: 2n, cost: predicted!.cost, charged: 0n, covered: 0n, unpaid: predicted!.cost },
+    ]);
     const after = (await getSession(chain.reader, { sessionId }))!;
     expect(after).toMatchObject({ spent: 0n, lastSequence: 2n });
     const replay = await settleUsage(chain.client(KEEPER), { batch }).catch((e: unknown) => e);

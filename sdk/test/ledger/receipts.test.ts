@@ -110,10 +110,21 @@ describe("buildUsageBatch", () => {
   test("validateUsageBatch names the ledger's errors", () => {
     const word = (index: number, sequence: bigint) =>
       encodeReceipt({ sessionIndex: index, sequence, inputTokens: 1n, outputTokens: 1n, reasoningTokens: 1n });
-    expect(validateUsageBatch({ sessionIds: [1n, 2n], receipts: [word(0, 1n), word(0, 1n), word(1, 1n)] })[0]).toMatch(/^SequenceNotIncreasing/);
-    expect(validateUsageBatch({ sessionIds: [1n, 2n], receipts: [word(1, 1n)] })[0]).toMatch(/^InvalidSessionIndex/);
-    expect(validateUsageBatch({ sessionIds: [1n, 2n], receipts: [word(0, 1n)] })[0]).toMatch(/^InvalidSessionIndex/);
-    expect(validateUsageBatch({ sessionIds: [1n], receipts: [word(0, 1n) | (1n << 100n)] })[0]).toMatch(/^ReservedBitsSet/);
+    expect(validateUsageBatch({ sessionIds: [1n, 2n], receipts: [word(0, 1n), word(0, 1n), word(1, 1n)] })).toEqual([
+      { kind: "SequenceNotIncreasing", receipt: 1, message: "SequenceNotIncreasing: receipt 1" },
+    ]);
+    expect(validateUsageBatch({ sessionIds: [1n, 2n], receipts: [word(1, 1n)] })[0]).toEqual({
+      kind: "InvalidSessionIndex",
+      receipt: 0,
+      message: "InvalidSessionIndex: receipt 0",
+    });
+    expect(validateUsageBatch({ sessionIds: [1n, 2n], receipts: [word(0, 1n)] })).toEqual([
+      { kind: "InvalidSessionIndex", sessionsWithoutReceipts: 1, message: "InvalidSessionIndex: 1 listed sessions have no receipts" },
+    ]);
+    expect(validateUsageBatch({ sessionIds: [1n], receipts: [word(0, 1n) | (1n << 100n)] })).toEqual([
+      { kind: "ReservedBitsSet", receipt: 0, message: "ReservedBitsSet: receipt 0" },
+    ]);
+    expect(validateUsageBatch({ sessionIds: [], receipts: [] }).map((problem) => problem.kind)).toEqual(["EmptyBatch", "InvalidSessionCount"]);
   });
 });
 

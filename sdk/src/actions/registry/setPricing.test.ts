@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { getModel, isCogFiError, registerModel, setPricing } from "../../index.js";
+import { getModel, isCogFiError, PRICING_DELAY, registerModel, setPricing } from "../../index.js";
 import { startTestChain, type TestChain } from "../../node/testChain.js";
 import { demoPricing, modelParams } from "../../../test/fixtures.js";
 
-const PRICING_DELAY = 7n * 24n * 3600n;
 const newPricing = { inputPerMTok: 150_000n, outputPerMTok: 600_000n, reasoningPerMTok: 900_000n };
 
 let chain: TestChain;
