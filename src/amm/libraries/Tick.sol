@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ICognitionPoolErrors} from "../interfaces/ICognitionPoolErrors.sol";
+import {CustomRevert} from "./CustomRevert.sol";
 import {LiquidityMath} from "./LiquidityMath.sol";
 import {TickMath} from "./TickMath.sol";
 
@@ -77,7 +78,9 @@ library Tick {
         Info storage info = self[tick];
         uint128 grossBefore = info.liquidityGross;
         uint128 grossAfter = LiquidityMath.addDelta(grossBefore, liquidityDelta);
-        if (grossAfter > maxLiquidity) revert ICognitionPoolErrors.TickLiquidityOverflow(tick);
+        if (grossAfter > maxLiquidity) {
+            CustomRevert.revertWith(uint32(ICognitionPoolErrors.TickLiquidityOverflow.selector), uint256(int256(tick)));
+        }
 
         flipped = (grossAfter == 0) != (grossBefore == 0);
         if (grossBefore == 0 && tick <= tickCurrent) {
