@@ -441,9 +441,12 @@ contract CognitionPool is ICognitionPool {
         _checkTicks(tickLower, tickUpper);
         Slot0 memory s = _slot0;
         if (s.sqrtPriceX96 == 0) CustomRevert.revertWith(uint32(NotInitialized.selector));
-        // Revenue accrued so far belongs to the liquidity in range until now. Out of range, neither the in-range
-        // liquidity nor the position's fee growth inside depends on it, so the claim can wait.
-        if (tickLower <= s.tick && s.tick < tickUpper) {
+        // Revenue accrued so far belongs to the liquidity in range until now, so liquidity added in range must not
+        // share it, and a poke credits the position with it. Out of range, neither the in-range liquidity nor the
+        // position's fee growth inside depends on it, so the claim can wait. A removal does not claim either (it
+        // would cost the share's two cold accounts on every burn): liquidity removed leaves what streamed since
+        // the last accrual to the liquidity that stays (see the revenue rule on `ICognitionPool`).
+        if (liquidityDelta >= 0 && tickLower <= s.tick && s.tick < tickUpper) {
             (, uint256 revenueGrowthX128) = _claimRevenue();
             _addStableGrowth(revenueGrowthX128);
         }

@@ -87,9 +87,13 @@ library Tick {
             info.feeGrowthOutside0X128 = feeGrowthGlobal0X128;
             info.feeGrowthOutside1X128 = feeGrowthGlobal1X128;
         }
-        info.liquidityGross = grossAfter;
         // Checked: |net| <= gross <= maxLiquidity < 2^127, so this cannot overflow for valid deltas.
-        info.liquidityNet = upper ? info.liquidityNet - liquidityDelta : info.liquidityNet + liquidityDelta;
+        int128 net = upper ? info.liquidityNet - liquidityDelta : info.liquidityNet + liquidityDelta;
+        uint256 packed = uint256(grossAfter) | (uint256(uint128(net)) << 128);
+        // One write of the packed slot (liquidityGross: low 128 bits, liquidityNet: high 128 bits).
+        assembly ("memory-safe") {
+            sstore(info.slot, packed)
+        }
     }
 
     /// @dev Deletes a tick that no position references any more.
