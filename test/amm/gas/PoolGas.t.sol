@@ -19,7 +19,7 @@ interface IUniswapV3FactoryLike {
 /// Scenario: a live pool at price 1 with three ranges; a swap per block has filled the oracle and accrued fees;
 /// the measured position (-300, 300) is past its first fee update (its checkpoint and owed slots are non-zero);
 /// every measured call is the first pool interaction of a new block (12 s later), so per-block work (oracle
-/// write, revenue claim) is included, except where the anchor's own definition differs (`mint_existingRange`:
+/// write, revenue claim where the call makes one: not `burn`, see `ICognitionPool`) is included, except where the anchor's own definition differs (`mint_existingRange`:
 /// same block as a previous mint, like v3's "add to position existing"; `collect`: one token's fees, like v3's
 /// "collect close to worst case"). `PoolGasTest` has no revenue streaming; `PoolGasRevenueTest` repeats the
 /// revenue-sensitive paths while a deposit streams in; `UniswapV3GasTest` runs the very same scenario and tokens
