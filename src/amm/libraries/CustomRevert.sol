@@ -8,6 +8,9 @@ pragma solidity 0.8.30;
 /// as `revert E(...)`'s, and paths that do not revert run the same code.
 /// @dev Pass the selector as `uint32(E.selector)` (folded to a constant) and each argument as its ABI word:
 /// `uint256(int256(x))` for a signed integer (sign-extended), `uint256(uint160(a))` for an address.
+/// A contract's ABI lists the errors its code names in `revert E(...)`, not those only reverted with here: the
+/// libraries the periphery also links (FullMath, TickMath) keep `revert E(...)`, so that the periphery's
+/// generated ABIs, which the SDK decodes reverts with, keep their errors.
 library CustomRevert {
     /// @dev Reverts with `E()`.
     function revertWith(uint32 selector) internal pure {

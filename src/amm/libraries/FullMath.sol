@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {ICognitionPoolErrors} from "../interfaces/ICognitionPoolErrors.sol";
-import {CustomRevert} from "./CustomRevert.sol";
 
 /// @title FullMath
 /// @notice Multiply-then-divide with a 512-bit intermediate product, rounded down or up.
@@ -20,10 +19,10 @@ library FullMath {
                 hi := sub(sub(mm, lo), lt(mm, lo))
             }
             if (hi == 0) {
-                if (d == 0) CustomRevert.revertWith(uint32(ICognitionPoolErrors.MulDivOverflow.selector));
+                if (d == 0) revert ICognitionPoolErrors.MulDivOverflow();
                 return lo / d;
             }
-            if (d <= hi) CustomRevert.revertWith(uint32(ICognitionPoolErrors.MulDivOverflow.selector));
+            if (d <= hi) revert ICognitionPoolErrors.MulDivOverflow();
 
             // Make the division exact: subtract the remainder from the 512-bit product.
             assembly ("memory-safe") {
@@ -59,9 +58,7 @@ library FullMath {
         q = mulDiv(a, b, d);
         unchecked {
             if (mulmod(a, b, d) != 0) {
-                if (q == type(uint256).max) {
-                    CustomRevert.revertWith(uint32(ICognitionPoolErrors.MulDivOverflow.selector));
-                }
+                if (q == type(uint256).max) revert ICognitionPoolErrors.MulDivOverflow();
                 ++q;
             }
         }

@@ -3,7 +3,6 @@ pragma solidity 0.8.30;
 
 import {ICognitionPoolErrors} from "../interfaces/ICognitionPoolErrors.sol";
 import {BitMath} from "./BitMath.sol";
-import {CustomRevert} from "./CustomRevert.sol";
 
 /// @title TickMath
 /// @notice Conversions between ticks and sqrt prices: sqrtPrice(tick) = sqrt(1.0001^tick) * 2^96, computed
@@ -32,9 +31,7 @@ library TickMath {
     function getSqrtRatioAtTick(int24 tick) internal pure returns (uint160 sqrtPriceX96) {
         unchecked {
             uint256 absTick = tick < 0 ? uint256(-int256(tick)) : uint256(int256(tick));
-            if (absTick > uint256(int256(MAX_TICK))) {
-                CustomRevert.revertWith(uint32(ICognitionPoolErrors.TickOutOfRange.selector), uint256(int256(tick)));
-            }
+            if (absTick > uint256(int256(MAX_TICK))) revert ICognitionPoolErrors.TickOutOfRange(tick);
             // 1.0001^(-|tick|/2) in Q128: the product, over the set bits i of |tick|, of
             // round(2^128 / 1.0001^(2^(i-1))), each multiplication truncated.
             uint256 r = absTick & 0x1 != 0 ? 0xfffcb933bd6fad37aa2d162d1a594001 : 1 << 128;
@@ -71,7 +68,7 @@ library TickMath {
     /// than one tick around that estimate, and one getSqrtRatioAtTick call decides between the two candidates.
     function getTickAtSqrtRatio(uint160 sqrtPriceX96) internal pure returns (int24 tick) {
         if (sqrtPriceX96 < MIN_SQRT_RATIO || sqrtPriceX96 >= MAX_SQRT_RATIO) {
-            CustomRevert.revertWith(uint32(ICognitionPoolErrors.SqrtPriceOutOfRange.selector), sqrtPriceX96);
+            revert ICognitionPoolErrors.SqrtPriceOutOfRange(sqrtPriceX96);
         }
         unchecked {
             uint256 msb = BitMath.mostSignificantBit(sqrtPriceX96);
