@@ -78,6 +78,7 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer {
         vm.serializeAddress(key, "StablecoinUsdFeed", deployment.stablecoinUsdFeed);
         vm.serializeAddress(key, "ModelShareImplementation", deployment.modelShareImplementation);
         vm.serializeAddress(key, "InferenceLedger", deployment.ledger.inferenceLedger);
+        vm.serializeAddress(key, "InferenceLedgerLens", deployment.ledger.inferenceLedgerLens);
         vm.serializeAddress(key, "CognitionPoolFactory", deployment.cognitionPoolFactory);
         vm.serializeAddress(key, "CognitionRouter", deployment.cognitionRouter);
         vm.serializeAddress(key, "LiquidityManager", deployment.liquidityManager);

@@ -1,6 +1,7 @@
 /**
- * Demo traffic for `npm start`: a buyer funds one session per demo model and sends chat completions through the
- * gateway, the way any OpenAI client would (Bearer session credential, plain JSON over HTTP).
+ * Demo traffic for `npm start`: a buyer funds one session per demo model with the gateway (its id for the model, as
+ * its GET /v1/models publishes it) and sends chat completions through it, the way any OpenAI client would (Bearer
+ * session credential, plain JSON over HTTP).
  */
 import { parseUnits, type Address } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
@@ -10,8 +11,20 @@ import { createSessionCredential } from "../gateway/src/index.js";
 export type DemoTraffic = {
   stats: { sent: number; ok: number; failed: number };
   sessionIds: bigint[];
+  /** The gateway id each session is bound to, in `sessionIds` order. */
+  gatewayIds: bigint[];
   stop(): Promise<void>;
 };
+
+/** The gateway's id for `modelId`, from its GET /v1/models (what a buyer reads before opening a session). */
+export async function gatewayIdFor(gatewayUrl: string, modelId: bigint): Promise<bigint> {
+  const response = await fetch(`${gatewayUrl}/v1/models`);
+  if (!response.ok) throw new Error(`GET ${gatewayUrl}/v1/models answered ${response.status}`);
+  const { data } = (await response.json()) as { data: { cogfi: { modelId: string; gatewayId: string | null } }[] };
+  const gatewayId = data.find((model) => model.cogfi.modelId === modelId.toString())?.cogfi.gatewayId;
+  if (!gatewayId) throw new Error(`the gateway at ${gatewayUrl} has no gateway id for model ${modelId} (key not registered)`);
+  return BigInt(gatewayId);
+}
 
 const PROMPTS = [
   "Summarise the liability clause of a standard SaaS agreement.",
@@ -40,12 +53,13 @@ export async function startDemoTraffic(parameters: {
   await buyer.publicClient.waitForTransactionReceipt({ hash: mint });
   const now = (await buyer.publicClient.getBlock()).timestamp;
 
-  const sessions: Array<{ modelId: bigint; name: string; sessionId: bigint; apiKey: string }> = [];
+  const sessions: Array<{ modelId: bigint; name: string; gatewayId: bigint; sessionId: bigint; apiKey: string }> = [];
   for (const model of models) {
+    const gatewayId = await gatewayIdFor(gatewayUrl, model.modelId);
     // Six days: inside the ledger's longest session (7 days minus the settlement grace).
-    const { sessionId } = await openSession(buyer, { modelId: model.modelId, budget, expiry: now + 6n * 86_400n });
+    const { sessionId } = await openSession(buyer, { modelId: model.modelId, gatewayId, budget, expiry: now + 6n * 86_400n });
     const apiKey = await createSessionCredential(buyerAccount, { chainId: buyer.deployment.chainId, ledger }, sessionId);
-    sessions.push({ ...model, sessionId, apiKey });
+    sessions.push({ ...model, gatewayId, sessionId, apiKey });
   }
 
   const stats = { sent: 0, ok: 0, failed: 0 };
@@ -74,6 +88,7 @@ export async function startDemoTraffic(parameters: {
   return {
     stats,
     sessionIds: sessions.map((session) => session.sessionId),
+    gatewayIds: sessions.map((session) => session.gatewayId),
     async stop() {
       stopped = true;
       clearInterval(timer);

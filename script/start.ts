@@ -170,6 +170,8 @@ async function main() {
       );
     }
     console.log(`  Gateway (OpenAI API)     ${gateway.url}/v1`);
+    // Sessions bind to one gateway (EnclaveRegistry id, one per served model's key): buyers open them with these.
+    console.log(`  Gateway ids              cogito-8b #${traffic.gatewayIds[0]}, cogito-8b-legal #${traffic.gatewayIds[1]}`);
     console.log(`  Keeper                   ${keeper.url}/status`);
     console.log("\nA demo buyer sends a chat completion every 0.5 s; the keeper settles the signed receipts.");
     console.log("Press Ctrl-C to stop.\n");

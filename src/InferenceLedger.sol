@@ -6,20 +6,22 @@ import {Gateway, IEnclaveRegistry, KeyStatus} from "./interfaces/IEnclaveRegistr
 import {IInferenceLedger, Session, UsageBatch, UsageStats} from "./interfaces/IInferenceLedger.sol";
 import {IModelRegistry, Pricing} from "./interfaces/IModelRegistry.sol";
 import {IModelShare} from "./interfaces/IModelShare.sol";
+import {ISettlementCoverage} from "./interfaces/ISettlementCoverage.sol";
 import {ReceiptLib} from "./libraries/ReceiptLib.sol";
+import {UsageBatchLib} from "./libraries/UsageBatchLib.sol";
 import {UsageHistogramLib} from "./libraries/UsageHistogramLib.sol";
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 
 /// @title InferenceLedger
 /// @notice Approval sessions and batched settlement of attested inference usage. See IInferenceLedger and
 /// docs/receipts.md.
 /// @dev Every external function follows the same order: checks, accounting, events, external calls.
-contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGuardTransient {
+contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using UsageHistogramLib for uint256[8];
 
@@ -34,9 +36,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     /// @inheritdoc IInferenceLedger
     uint256 public constant HISTOGRAM_BUCKETS = UsageHistogramLib.BUCKETS;
     /// @inheritdoc IInferenceLedger
-    bytes32 public constant USAGE_BATCH_TYPEHASH = keccak256(
-        "UsageBatch(uint256 modelId,uint256 gatewayId,uint256 batchNumber,uint256 servedPricing,uint256[] sessionIds,uint256[] receipts,bytes32 requestsCommitment,address enclave)"
-    );
+    bytes32 public constant USAGE_BATCH_TYPEHASH = UsageBatchLib.TYPEHASH;
     uint256 internal constant BPS = 10_000;
     uint256 internal constant MAX_SESSIONS_PER_BATCH = 1 << 16;
     uint256 internal constant MASK_48 = 0xffffffffffff;
@@ -47,6 +47,10 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     /// @dev Bit offsets of `Terms.expiry` and `Terms.gatewayId` in the terms slot.
     uint256 internal constant EXPIRY_SHIFT = 160;
     uint256 internal constant GATEWAY_SHIFT = 200;
+    uint256 internal constant FLAGS_SHIFT = 248;
+    /// @dev `Terms.flags`: the rest was refunded; the session is insured under its policy.
+    uint8 internal constant CLOSED = 1;
+    uint8 internal constant INSURED = 2;
 
     /* IMMUTABLES */
 
@@ -62,6 +66,9 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     address public immutable costFeed;
     /// @inheritdoc IInferenceLedger
     uint256 public immutable feedInterval;
+    /// @dev The EIP-712 domain separator on the deployment chain, and that chain's id (a fork recomputes it).
+    bytes32 internal immutable _cachedDomainSeparator;
+    uint256 internal immutable _cachedChainId;
     /// @dev The registry's `MAX_ANCESTRY_DEPTH`: bounds the royalty walk.
     uint256 internal immutable _maxAncestry;
 
@@ -75,12 +82,13 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         uint80 spent;
     }
 
-    /// @dev The rest of a session, in one slot. Packed low to high: buyer, expiry, gatewayId, closed.
+    /// @dev The rest of a session, in one slot. Packed low to high: buyer, expiry, gatewayId, flags (`CLOSED`,
+    /// `INSURED`).
     struct Terms {
         address buyer;
         uint40 expiry;
         uint48 gatewayId;
-        bool closed;
+        uint8 flags;
     }
 
     /// @dev Fee rates and accrued protocol fees, in one slot.
@@ -106,6 +114,8 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         uint256 reasoningTokens;
         /// @dev Receipts skipped at the start of the group (at or below the floor sequence).
         uint256 skipped;
+        /// @dev Where the group starts (set by the caller; not used by the assembly).
+        uint256 start;
     }
 
     /// @dev What every session group of a batch is charged against.
@@ -126,6 +136,8 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         uint256 submitterFee;
         /// @dev Receipts skipped (stale, or for another gateway's session): not counted in the statistics.
         uint256 skipped;
+        /// @dev Part of `charged` the coverage pays (pulled once the batch is charged).
+        uint256 covered;
         bool feedDue;
     }
 
@@ -144,6 +156,8 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     /// @dev Shares the ledger has given an unlimited stablecoin allowance: a model's share and its ancestors' are
     /// approved when its first session opens, so settlement, which only pays models with sessions, never checks.
     mapping(address share => bool) internal _shareApproved;
+    /// @inheritdoc IInferenceLedger
+    address public coverage;
 
     /* CONSTRUCTOR */
 
@@ -160,7 +174,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         address owner_,
         uint256 protocolFeeBps_,
         uint256 submitterFeeBps_
-    ) Ownable(owner_) EIP712("CogFi InferenceLedger", "1") {
+    ) Ownable(owner_) {
         if (modelRegistry_ == address(0) || enclaveRegistry_ == address(0)) {
             revert ZeroAddress();
         }
@@ -171,59 +185,29 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         feedInterval = costFeed_ == address(0) ? 0 : IComputeCostFeed(costFeed_).MIN_ROUND_INTERVAL();
         MAX_SESSION_DURATION = IModelRegistry(modelRegistry_).PRICING_DELAY() - SETTLEMENT_GRACE;
         _maxAncestry = IModelRegistry(modelRegistry_).MAX_ANCESTRY_DEPTH();
+        _cachedChainId = block.chainid;
+        _cachedDomainSeparator = UsageBatchLib.domainSeparator(address(this));
         _setFees(protocolFeeBps_, submitterFeeBps_);
     }
 
     /* VIEWS */
 
     /// @inheritdoc IInferenceLedger
-    function getSession(uint256 sessionId) external view returns (Session memory session) {
-        Account memory account = _accounts[sessionId];
-        Terms memory terms = _terms[sessionId];
-        session = Session({
-            modelId: account.modelId,
-            lastSequence: account.lastSequence,
-            budget: account.budget,
-            spent: account.spent,
-            buyer: terms.buyer,
-            gatewayId: terms.gatewayId,
-            expiry: terms.expiry,
-            policyId: uint48(_policyIds[sessionId]),
-            closed: terms.closed
-        });
+    function DOMAIN_SEPARATOR() public view returns (bytes32) {
+        return block.chainid == _cachedChainId ? _cachedDomainSeparator : UsageBatchLib.domainSeparator(address(this));
     }
 
     /// @inheritdoc IInferenceLedger
-    function remainingBudget(uint256 sessionId) external view returns (uint256) {
-        Account memory account = _accounts[sessionId];
-        return account.budget - account.spent;
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function isApproved(uint256 sessionId, uint256 modelId) external view returns (bool) {
-        Account memory account = _accounts[sessionId];
-        Terms memory terms = _terms[sessionId];
-        if (account.modelId != modelId || modelId == 0 || terms.closed) return false;
-        if (block.timestamp >= terms.expiry || account.spent >= account.budget) return false;
-        (,,,, bool paused) = IModelRegistry(modelRegistry).lineageOf(modelId);
-        return !paused;
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function refundableAt(uint256 sessionId) external view returns (uint256) {
-        Terms memory terms = _terms[sessionId];
-        if (terms.buyer == address(0)) revert UnknownSession(sessionId);
-        return uint256(terms.expiry) + SETTLEMENT_GRACE;
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function usageStats(uint256 modelId) external view returns (UsageStats memory) {
-        return _stats[modelId];
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function usageHistogram(uint256 modelId) external view returns (uint64[32] memory) {
-        return _histograms[modelId].read();
+    function extsload(bytes32[] calldata slots) external view returns (bytes32[] memory values) {
+        values = new bytes32[](slots.length);
+        for (uint256 i; i < slots.length; ++i) {
+            bytes32 slot = slots[i];
+            bytes32 value;
+            assembly ("memory-safe") {
+                value := sload(slot)
+            }
+            values[i] = value;
+        }
     }
 
     /// @inheritdoc IInferenceLedger
@@ -232,55 +216,9 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         return (stats.requests, uint256(stats.inputTokens) + stats.outputTokens + stats.reasoningTokens, stats.cost);
     }
 
-    /// @inheritdoc IInferenceLedger
-    function protocolFeeBps() external view returns (uint256) {
-        return _fees.protocolFeeBps;
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function submitterFeeBps() external view returns (uint256) {
-        return _fees.submitterFeeBps;
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function protocolFees() external view returns (uint256) {
-        return _fees.protocolFees;
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function usageBatchDigest(UsageBatch calldata batch, uint256 gatewayId) public view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    USAGE_BATCH_TYPEHASH,
-                    batch.modelId,
-                    gatewayId,
-                    batch.batchNumber,
-                    batch.servedPricing,
-                    ReceiptLib.hashWords(batch.sessionIds),
-                    ReceiptLib.hashWords(batch.receipts),
-                    batch.requestsCommitment,
-                    batch.enclave
-                )
-            )
-        );
-    }
-
-    /// @inheritdoc IInferenceLedger
-    function quoteCost(uint256 modelId, uint256 inputTokens, uint256 outputTokens, uint256 reasoningTokens)
-        external
-        view
-        returns (uint256)
-    {
-        Pricing memory pricing = IModelRegistry(modelRegistry).pricingOf(modelId);
-        return ReceiptLib.costUp(
-            inputTokens,
-            outputTokens,
-            reasoningTokens,
-            pricing.inputPerMTok,
-            pricing.outputPerMTok,
-            pricing.reasoningPerMTok
-        );
+    /// @dev The batch's EIP-712 digest as the key of gateway `gatewayId` signs it (docs/receipts.md §3).
+    function _usageBatchDigest(UsageBatch calldata batch, uint256 gatewayId) internal view returns (bytes32) {
+        return MessageHashUtils.toTypedDataHash(DOMAIN_SEPARATOR(), UsageBatchLib.structHash(batch, gatewayId));
     }
 
     /* BUYER ACTIONS */
@@ -309,10 +247,14 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
 
         sessionId = ++sessionCount;
         _accounts[sessionId] = Account(uint48(modelId), 0, uint80(budget), 0);
-        _terms[sessionId] = Terms(msg.sender, uint40(expiry), uint48(gatewayId), false);
+        _terms[sessionId] = Terms(msg.sender, uint40(expiry), uint48(gatewayId), policyId == 0 ? 0 : INSURED);
         if (policyId != 0) _policyIds[sessionId] = policyId;
 
         emit SessionOpened(sessionId, msg.sender, modelId, gatewayId, budget, expiry, policyId);
+        if (policyId != 0) {
+            if (coverage == address(0)) revert NoCoverage();
+            ISettlementCoverage(coverage).onSessionOpened(sessionId, msg.sender, modelId, policyId);
+        }
         IERC20(stablecoin).safeTransferFrom(msg.sender, address(this), budget);
     }
 
@@ -321,7 +263,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         Terms memory terms = _terms[sessionId];
         if (terms.buyer == address(0)) revert UnknownSession(sessionId);
         if (msg.sender != terms.buyer) revert NotSessionBuyer(sessionId, msg.sender);
-        if (terms.closed) revert SessionAlreadyClosed(sessionId);
+        if (terms.flags & CLOSED != 0) revert SessionAlreadyClosed(sessionId);
         if (amount == 0 && newExpiry == 0) revert ZeroAmount();
 
         Account storage account = _accounts[sessionId];
@@ -345,7 +287,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     function closeSession(uint256 sessionId) external nonReentrant returns (uint256 refund) {
         Terms memory terms = _terms[sessionId];
         if (terms.buyer == address(0)) revert UnknownSession(sessionId);
-        if (terms.closed) revert SessionAlreadyClosed(sessionId);
+        if (terms.flags & CLOSED != 0) revert SessionAlreadyClosed(sessionId);
 
         if (block.timestamp < terms.expiry) {
             // A close request: the session stops approving inference now; receipts signed before it can still
@@ -362,7 +304,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         uint80 spent = account.spent;
         refund = account.budget - spent;
         account.budget = spent;
-        _terms[sessionId].closed = true;
+        _terms[sessionId].flags = terms.flags | CLOSED;
 
         emit SessionClosed(sessionId, terms.buyer, refund);
         if (refund != 0) IERC20(stablecoin).safeTransfer(terms.buyer, refund);
@@ -415,6 +357,14 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
     }
 
     /// @inheritdoc IInferenceLedger
+    function setCoverage(address coverage_) external onlyOwner {
+        if (coverage != address(0)) revert CoverageAlreadySet(coverage);
+        if (coverage_ == address(0)) revert ZeroAddress();
+        coverage = coverage_;
+        emit CoverageSet(coverage_);
+    }
+
+    /// @inheritdoc IInferenceLedger
     function setFees(uint256 protocolFeeBps_, uint256 submitterFeeBps_) external onlyOwner {
         _setFees(protocolFeeBps_, submitterFeeBps_);
     }
@@ -437,7 +387,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         KeyStatus status;
         (status, gatewayId) = IEnclaveRegistry(enclaveRegistry).keyGateway(enclave, batch.modelId);
         if (status != KeyStatus.Valid) revert InvalidEnclaveKey(enclave, status);
-        digest = usageBatchDigest(batch, gatewayId);
+        digest = _usageBatchDigest(batch, gatewayId);
         (address signer, ECDSA.RecoverError error,) = ECDSA.tryRecover(digest, signature);
         if (error != ECDSA.RecoverError.NoError || signer != enclave) revert InvalidSignature();
         uint256 expected = settledBatches[gatewayId] + 1;
@@ -451,6 +401,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         BatchContext memory context =
             BatchContext(batch.modelId, gatewayId, _chargedPricing(batch.modelId, batch.servedPricing));
         totals = _chargeSessions(context, batch.sessionIds, batch.receipts, histogram);
+        if (totals.covered != 0) IERC20(stablecoin).safeTransferFrom(coverage, address(this), totals.covered);
         totals.feedDue = _recordUsage(batch.modelId, batch.receipts.length - totals.skipped, totals, histogram);
         (totals.protocolFee, totals.submitterFee) = _accrueFees(totals.charged);
     }
@@ -525,19 +476,21 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
                 revert SessionModelMismatch(sessionId, sessionModelId);
             }
         }
-        uint256 start = run.end;
-        bool otherGateway = (terms >> GATEWAY_SHIFT) & MASK_48 != context.gatewayId;
-        // For another gateway's session every receipt counts as at or below the floor, so all are skipped.
-        _scanGroup(receipts, group, otherGateway ? MASK_48 : (word >> 48) & MASK_48, histogram, run);
-        if (run.end < receipts.length && receipts[run.end] >> ReceiptLib.SESSION_INDEX_SHIFT == group) {
-            _revertReceipt(sessionId, receipts[run.end], run.end, run.lastSequence);
+        run.start = run.end;
+        {
+            bool otherGateway = (terms >> GATEWAY_SHIFT) & MASK_48 != context.gatewayId;
+            // For another gateway's session every receipt counts as at or below the floor, so all are skipped.
+            _scanGroup(receipts, group, otherGateway ? MASK_48 : (word >> 48) & MASK_48, histogram, run);
+            if (run.end < receipts.length && receipts[run.end] >> ReceiptLib.SESSION_INDEX_SHIFT == group) {
+                _revertReceipt(sessionId, receipts[run.end], run.end, run.lastSequence);
+            }
+            if (run.skipped != 0) {
+                totals.skipped += run.skipped;
+                emit ReceiptsSkipped(sessionId, run.skipped, otherGateway ? SkipReason.OtherGateway : SkipReason.Stale);
+            }
         }
-        if (run.skipped != 0) {
-            totals.skipped += run.skipped;
-            emit ReceiptsSkipped(sessionId, run.skipped, otherGateway ? SkipReason.OtherGateway : SkipReason.Stale);
-        }
-        if (run.end == start + run.skipped) {
-            if (run.skipped == 0) revert InvalidSessionIndex(start);
+        if (run.end == run.start + run.skipped) {
+            if (run.skipped == 0) revert InvalidSessionIndex(run.start);
             return;
         }
 
@@ -550,15 +503,42 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
             pricing.outputPerMTok,
             pricing.reasoningPerMTok
         );
-        uint256 charge = _applyCharge(account, word, terms, run.lastSequence, cost);
-        emit SessionCharged(sessionId, run.lastSequence, cost, charge);
-        if (cost != charge) emit UsageUnpaid(sessionId, cost - charge);
-
         totals.inputTokens += run.inputTokens;
         totals.outputTokens += run.outputTokens;
         totals.reasoningTokens += run.reasoningTokens;
         totals.cost += cost;
+        uint256 covered;
+        if ((terms >> FLAGS_SHIFT) & INSURED != 0 && !_pastGrace(terms)) {
+            covered = _cover(context, sessionId, receipts[run.start + run.skipped:run.end], cost);
+            totals.covered += covered;
+        }
+        uint256 charge = _applyCharge(account, word, terms, run.lastSequence, cost - covered) + covered;
+        emit SessionCharged(sessionId, run.lastSequence, charge);
+        if (cost != charge) emit UsageUnpaid(sessionId, cost - charge);
         totals.charged += charge;
+    }
+
+    /// @dev What the coverage pays of an insured group's `cost` (at most the cost). A coverage that reverts covers
+    /// nothing (`CoverageFailed`, the session pays as if uninsured): an insurer cannot hold settlement up.
+    function _cover(BatchContext memory context, uint256 sessionId, uint256[] calldata receipts, uint256 cost)
+        internal
+        returns (uint256 covered)
+    {
+        Pricing memory pricing = context.pricing;
+        uint256 packed =
+            uint256(pricing.inputPerMTok) << 160 | uint256(pricing.outputPerMTok) << 80 | pricing.reasoningPerMTok;
+        try ISettlementCoverage(coverage).coverGroup(context.modelId, sessionId, packed, receipts, cost) returns (
+            uint256 offered
+        ) {
+            covered = offered < cost ? offered : cost;
+        } catch (bytes memory reason) {
+            emit CoverageFailed(sessionId, reason);
+        }
+        if (covered != 0) emit UsageCovered(sessionId, covered);
+    }
+
+    function _pastGrace(uint256 terms) internal view returns (bool) {
+        return block.timestamp >= ((terms >> EXPIRY_SHIFT) & MASK_40) + SETTLEMENT_GRACE;
     }
 
     /// @dev Charges `cost` to the session whose settlement slot `account` holds `word` and whose terms slot holds
@@ -570,7 +550,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, EIP712, ReentrancyGu
         internal
         returns (uint256 charge)
     {
-        bool pastGrace = block.timestamp >= ((terms >> EXPIRY_SHIFT) & MASK_40) + SETTLEMENT_GRACE;
+        bool pastGrace = _pastGrace(terms);
         unchecked {
             uint256 budget = (word >> 96) & MASK_80;
             uint256 spent = word >> 176;

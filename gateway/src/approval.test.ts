@@ -1,3 +1,4 @@
+import { fcParams } from "@cogfi/sdk/testing";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { FakeChain } from "../test/fakes.js";
@@ -71,6 +72,7 @@ describe("cost math", () => {
           expect(worstCaseCost(prompt, cap + 1n, pricing)).toBeGreaterThan(available);
         },
       ),
+      fcParams(),
     );
   });
 });
@@ -159,7 +161,7 @@ describe("Approver", () => {
           expect(exposure.committed(1n)).toBe(reserved);
         },
       ),
-      { numRuns: 50 },
+      fcParams({ numRuns: 50 }),
     );
   });
 
@@ -188,6 +190,20 @@ describe("Approver", () => {
     expect(error.status).toBe(503);
     expect(error.code).toBe("enclave_not_attested");
     expect(error.message).toMatch(/Expired/);
+  });
+
+  test("a session bound to another gateway is refused with 403 wrong_gateway; the approval names this gateway", async () => {
+    const { chain, ask } = setup();
+    chain.gatewayIds.set(1n, 7n);
+    chain.addSession({ sessionId: 1n, buyer: BUYER, gatewayId: 8n });
+    const error = await refusal(ask());
+    expect(error.status).toBe(403);
+    expect(error.code).toBe("wrong_gateway");
+    expect(error.message).toMatch(/bound to gateway 8; this gateway is gateway 7/);
+    chain.addSession({ sessionId: 2n, buyer: BUYER });
+    const approval = await ask({ credential: { sessionId: 2n, buyer: BUYER, signature: "0x" } });
+    expect(approval.gatewayId).toBe(7n);
+    approval.release();
   });
 
   test("with self-registration, an unattested key is attested and the request judged afterwards", async () => {

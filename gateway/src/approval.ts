@@ -11,7 +11,7 @@
 import type { GatewayConfig } from "./config.js";
 import type { ChainView } from "./chain/view.js";
 import type { Address } from "viem";
-import type { BlockHead, KeyStatusName, ModelState, SessionState } from "./chain/types.js";
+import type { BlockHead, KeyGateway, ModelState, SessionState } from "./chain/types.js";
 import type { SessionCredential } from "./credential.js";
 import { affordableMaxTokens, worstCaseCost } from "./cost.js";
 import { GatewayError, refuse, type RefusalCode } from "./errors.js";
@@ -33,6 +33,8 @@ export type Approval = {
   head: BlockHead;
   session: SessionState;
   model: ModelState;
+  /** This gateway's id for the model (the session's gateway). */
+  gatewayId: bigint;
   /** The completion cap the request runs with. */
   maxTokens: number;
   /** Whether the cap was lowered to fit the budget. */
@@ -101,14 +103,14 @@ export class Approver {
     let head: BlockHead;
     let session: SessionState | undefined;
     let model: ModelState | undefined;
-    let keyStatus: KeyStatusName | undefined;
+    let key: KeyGateway | undefined;
     try {
       head = await this.#view.head(request.arrivedAt, headMaxAgeMs);
       session = await this.#view.session(credential.sessionId, head.number);
       if (session) {
-        [model, keyStatus] = await Promise.all([
+        [model, key] = await Promise.all([
           this.#view.model(session.modelId, head.number),
-          this.#view.keyStatus(this.#hooks.enclaveFor(session.modelId), session.modelId, head.number),
+          this.#view.keyGateway(this.#hooks.enclaveFor(session.modelId), session.modelId, head.number),
         ]);
       }
     } catch (cause) {
@@ -129,7 +131,11 @@ export class Approver {
     if (session.closed) throw refuse.sessionClosed(session.sessionId);
     if (head.timestamp >= session.expiry) throw refuse.sessionExpired(session.sessionId, session.expiry);
     if (model.paused) throw refuse.modelPaused(request.model);
-    if (keyStatus !== "Valid") throw refuse.enclaveNotAttested(request.model, keyStatus ?? "Unknown", model.modelId);
+    if (key?.status !== "Valid") throw refuse.enclaveNotAttested(request.model, key?.status ?? "Unknown", model.modelId);
+    // Only the session's gateway may serve it: another gateway's receipts would never be charged.
+    if (session.gatewayId !== key.gatewayId) {
+      throw refuse.wrongGateway(session.sessionId, session.gatewayId, key.gatewayId, request.model);
+    }
     const lastLocal = this.#hooks.lastSequence(session.sessionId);
     if ((lastLocal > session.lastSequence ? lastLocal : session.lastSequence) >= MAX_SEQUENCE) {
       throw refuse.sequenceExhausted(session.sessionId);
@@ -156,6 +162,6 @@ export class Approver {
     }
     const reserved = worstCaseCost(promptTokens, maxTokens, model.pricing);
     const release = this.#exposure.reserve(session.sessionId, reserved);
-    return { head, session, model, maxTokens: Number(maxTokens), capped, reserved, release };
+    return { head, session, model, gatewayId: key.gatewayId, maxTokens: Number(maxTokens), capped, reserved, release };
   }
 }

@@ -32,6 +32,7 @@ export type RefusalCode =
   | "session_expired"
   | "session_not_started"
   | "wrong_model"
+  | "wrong_gateway"
   | "model_not_found"
   | "model_paused"
   | "insufficient_budget"
@@ -119,6 +120,14 @@ export const refuse = {
       "wrong_model",
       `Session ${sessionId} approves model \`${sessionModel}\`, not \`${requested}\`.`,
       { param: "model" },
+    ),
+  wrongGateway: (sessionId: bigint, sessionGateway: bigint, thisGateway: bigint, model: string) =>
+    new GatewayError(
+      403,
+      "wrong_gateway",
+      `Session ${sessionId} is bound to gateway ${sessionGateway}; this gateway is gateway ${thisGateway} for ` +
+        `\`${model}\`. Only the session's gateway may serve it: open a session with gateway ${thisGateway} ` +
+        `(see GET /v1/models) or send the request to gateway ${sessionGateway}.`,
     ),
   modelNotFound: (model: string) =>
     new GatewayError(404, "model_not_found", `The model \`${model}\` does not exist or is not served by this gateway.`, {

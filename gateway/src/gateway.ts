@@ -144,7 +144,12 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
   const batcher = new Batcher(
     store,
     signer,
-    { maxReceipts: config.receipts.batchMaxReceipts, maxDelayMs: config.receipts.batchMaxDelayMs, sign: config.receipts.sign },
+    {
+      maxReceipts: config.receipts.batchMaxReceipts,
+      maxDelayMs: config.receipts.batchMaxDelayMs,
+      sign: config.receipts.sign,
+      settledBatches: (gatewayId) => chainReader.settledBatches(gatewayId),
+    },
     logger.child({ job: "batcher" }),
   );
   batcher.onBatch = () => metrics.batches.inc();
@@ -186,6 +191,17 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
       logger.error({ err: error }, "dev self-registration of the enclave keys failed; requests are refused until a key is valid");
     }
     stopRenewal = devAttestor?.startRenewal(servedModelIds);
+  }
+  // Which on-chain gateway this process is for each model (buyers open sessions with these ids).
+  try {
+    const head = await view.heads.refresh();
+    for (const { model } of await catalog.list(head.number)) {
+      const key = signer.enclaveFor(model.modelId);
+      const { status, gatewayId } = await view.keyGateway(key, model.modelId, head.number);
+      logger.info({ model: model.name, modelId: model.modelId, key, status, gatewayId: gatewayId === 0n ? null : gatewayId }, "gateway identity");
+    }
+  } catch (error) {
+    logger.warn({ err: error }, "cannot read this gateway's ids from the chain yet");
   }
   /**
    * Re-attests a model's key when approval finds it not valid (a model registered after start, a lapsed key):
@@ -241,13 +257,33 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
         throw refuse.chainUnavailable(cause);
       });
       const models = await catalog.list(head.number);
-      return models.map(({ publicId, model }) => ({
+      // This gateway's id per model (its key's gateway, kept through rotation): what buyers open sessions with.
+      const gatewaysAt = (block: bigint) =>
+        Promise.all(models.map(({ model }) => view.keyGateway(signer.enclaveFor(model.modelId), model.modelId, block))).catch((cause) => {
+          throw refuse.chainUnavailable(cause);
+        });
+      let gateways = await gatewaysAt(head.number);
+      // A served model whose key was never registered (registered after start) has no gateway yet, so no buyer could
+      // open a session with it: with self-registration, register its key now.
+      const unregistered = models.filter((_, i) => gateways[i]!.gatewayId === 0n).map(({ model }) => model.modelId);
+      if (unregistered.length > 0 && selfRegister) {
+        const registered = await Promise.all(unregistered.map((modelId) => reattest(modelId)));
+        if (registered.some(Boolean)) {
+          const fresh = await view.heads.refresh().catch((cause) => {
+            throw refuse.chainUnavailable(cause);
+          });
+          gateways = await gatewaysAt(fresh.number);
+        }
+      }
+      return models.map(({ publicId, model }, i) => ({
         id: publicId,
         object: "model",
         created: 0,
         owned_by: model.owner,
         cogfi: {
           modelId: model.modelId.toString(),
+          gatewayId: gateways[i]!.gatewayId === 0n ? null : gateways[i]!.gatewayId.toString(),
+          keyStatus: gateways[i]!.status,
           enclave: signer.enclaveFor(model.modelId),
           name: model.name,
           parentId: model.parentId.toString(),

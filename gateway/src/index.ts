@@ -20,7 +20,7 @@ export { GatewayError, type RefusalCode } from "./errors.js";
 export { costUp, worstCaseCost, affordableMaxTokens, completionTokenPrice } from "./cost.js";
 export { DEV_MEASUREMENT, DEV_SEALING_SECRET } from "./enclave/identity.js";
 export type { Backend, BackendRequest, BackendResult, StreamEvent } from "./backends/types.js";
-export type { ChainReader, SessionState, ModelState, Pricing } from "./chain/types.js";
+export type { ChainReader, SessionState, ModelState, Pricing, KeyGateway } from "./chain/types.js";
 export type { ReceiptSigner, Receipt, SignedBatch } from "./receipts/types.js";
 export type { Attestor, EnclaveQuote } from "./enclave/attestor.js";
 export { parseBatchJson, type BatchJson, type ReceiptJson } from "./receipts/json.js";

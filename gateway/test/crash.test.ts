@@ -118,11 +118,6 @@ test("kill -9 under load, restart: every completed response has exactly one rece
   await chain.fund(BUYER, parseUnits("1000", 6));
   const ledger = ledgerAddresses({ deployment: chain.deployment }).inferenceLedger;
   const sessions: { sessionId: string; apiKey: string }[] = [];
-  for (let i = 0; i < 3; i++) {
-    const { sessionId } = await openSession(chain.client(BUYER), { modelId, budget: parseUnits("100", 6), expiry: (await chain.now()) + 80_000n });
-    sessions.push({ sessionId: sessionId.toString(), apiKey: await createSessionCredential(chain.accounts[BUYER]!, { chainId: 31337, ledger }, sessionId) });
-  }
-
   const dataDir = tempDir();
   const completed: Completed[] = [];
   let interrupted = 0;
@@ -142,6 +137,13 @@ test("kill -9 under load, restart: every completed response has exactly one rece
 
   // Run 1: load, then SIGKILL while requests are in flight.
   const first = await startChild(dataDir);
+  // Sessions are opened with the gateway's id for the model, which it publishes once its key is registered.
+  const models = (await (await fetch(`${first.url}/v1/models`)).json()) as { data: { cogfi: { modelId: string; gatewayId: string | null } }[] };
+  const gatewayId = BigInt(models.data.find((m) => m.cogfi.modelId === modelId.toString())!.cogfi.gatewayId!);
+  for (let i = 0; i < 3; i++) {
+    const { sessionId } = await openSession(chain.client(BUYER), { modelId, gatewayId, budget: parseUnits("100", 6), expiry: (await chain.now()) + 80_000n });
+    sessions.push({ sessionId: sessionId.toString(), apiKey: await createSessionCredential(chain.accounts[BUYER]!, { chainId: 31337, ledger }, sessionId) });
+  }
   let killed = false;
   const loading = load(first.url, () => killed);
   while (completed.length < 300) await new Promise((r) => setTimeout(r, 10));
@@ -168,6 +170,8 @@ test("kill -9 under load, restart: every completed response has exactly one rece
   // Every completed response has its receipt.
   const missing = completed.filter((c) => !counts.has(c.id));
   expect(missing, `${missing.length} of ${completed.length} completed responses have no receipt`).toEqual([]);
+  // The gateway's batches are numbered 1, 2, 3... in signing order, across the restart: none reused, none skipped.
+  expect(batches.map((batch) => batch.batchNumber)).toEqual(batches.map((_, i) => String(i + 1)));
   // Each session's sequences strictly increase in batch order, across the restart.
   for (const { sessionId } of sessions) {
     const sequences = items.filter((item) => item.sessionId === sessionId).map((item) => BigInt(item.sequence));

@@ -4,7 +4,7 @@
  */
 import { keccak256, numberToHex, type Address, type Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
-import type { BlockHead, ChainReader, KeyStatusName, ModelState, SessionState } from "../src/chain/types.js";
+import type { BlockHead, ChainReader, KeyGateway, KeyStatusName, ModelState, SessionState } from "../src/chain/types.js";
 import type { Attestor } from "../src/enclave/attestor.js";
 import type { BatchInput, BatchSignature, ReceiptSigner } from "../src/receipts/types.js";
 
@@ -45,8 +45,15 @@ export class FakeChain implements ChainReader {
   }
   /** Key statuses by model id; Valid when unset. */
   keyStatuses = new Map<bigint, KeyStatusName>();
-  async keyStatus(_key: Address, modelId: bigint): Promise<KeyStatusName> {
-    return this.keyStatuses.get(modelId) ?? "Valid";
+  /** The gateway of each model's key; the model id when unset (sessions default to it too). */
+  gatewayIds = new Map<bigint, bigint>();
+  async keyGateway(_key: Address, modelId: bigint): Promise<KeyGateway> {
+    return { status: this.keyStatuses.get(modelId) ?? "Valid", gatewayId: this.gatewayIds.get(modelId) ?? modelId };
+  }
+  /** Settled batches by gateway id; 0 when unset. */
+  settled = new Map<bigint, bigint>();
+  async settledBatches(gatewayId: bigint): Promise<bigint> {
+    return this.settled.get(gatewayId) ?? 0n;
   }
 
   /** Mines a block: state changes are visible from the new block on. */
@@ -60,8 +67,10 @@ export class FakeChain implements ChainReader {
 
   addSession(session: Partial<SessionState> & { sessionId: bigint; buyer: Address }, options: { fromNextBlock?: boolean } = {}): SessionState {
     if (options.fromNextBlock) this.visibleFrom.set(session.sessionId, this.head_.number + 1n);
+    const modelId = session.modelId ?? 1n;
     const full: SessionState = {
-      modelId: 1n,
+      modelId,
+      gatewayId: this.gatewayIds.get(modelId) ?? modelId,
       budget: 1_000_000n,
       spent: 0n,
       lastSequence: 0n,
@@ -88,6 +97,9 @@ export class FakeSigner implements ReceiptSigner {
     const digest = keccak256(numberToHex(receipts.reduce((a, b) => a ^ b, 0n), { size: 32 }));
     return {
       modelId: input.modelId,
+      gatewayId: input.gatewayId,
+      batchNumber: input.batchNumber,
+      servedPricing: input.receipts.reduce((min, r) => (r.pricing < min ? r.pricing : min), input.receipts[0]!.pricing),
       enclave: this.enclaveFor(input.modelId),
       sessionIds,
       receipts,
@@ -110,6 +122,7 @@ export const fakeAttestor: Attestor = {
       timestamp: "0",
       quote: "0x" as Hex,
       status: "unregistered",
+      gatewayId: null,
     };
   },
   async register() {},

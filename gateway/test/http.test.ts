@@ -185,7 +185,13 @@ describe("receipts", () => {
       ids.push(completion.id);
     }
     await gateway.flushReceipts();
-    const all: { cursor: string; items: { responseId: string; sequence: string; sessionId: string }[] }[] = [];
+    const all: {
+      cursor: string;
+      gatewayId: string;
+      batchNumber: string;
+      servedPricing: string;
+      items: { responseId: string; sequence: string; sessionId: string }[];
+    }[] = [];
     let cursor = "-1";
     for (;;) {
       const page = (await (await fetch(`${gateway.url}/v1/receipts?after=${cursor}&limit=1`)).json()) as {
@@ -202,6 +208,19 @@ describe("receipts", () => {
     expect(new Set(served).size).toBe(served.length);
     const sequences = all.flatMap((batch) => batch.items.filter((i) => i.sessionId === "1").map((i) => BigInt(i.sequence)));
     expect([...sequences].sort((a, b) => (a < b ? -1 : 1))).toEqual(sequences);
+    // The gateway's batches (model 1's key is gateway 1 on the fake chain) are numbered 1, 2, 3... and carry the
+    // pricing they were served at, packed.
+    expect(all.map((batch) => batch.gatewayId)).toEqual(all.map(() => "1"));
+    expect(all.map((batch) => batch.batchNumber)).toEqual(all.map((_, i) => String(i + 1)));
+    expect(new Set(all.map((batch) => batch.servedPricing))).toEqual(new Set([((100_000n << 160n) | (400_000n << 80n) | 400_000n).toString()]));
+  });
+
+  test("/v1/models publishes this gateway's id for each model", async () => {
+    const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: { id: string; cogfi: { gatewayId: string | null } }[] };
+    expect(models.data.map((m) => [m.id, m.cogfi.gatewayId])).toEqual([
+      ["cogito-8b", "1"],
+      ["cogito-8b-legal", "2"],
+    ]);
   });
 
   test("a limit above the maximum is capped", async () => {

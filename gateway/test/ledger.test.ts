@@ -1,21 +1,24 @@
 /**
  * The gateway on anvil with the real contracts: the official `openai` client with a funded session (plain and
- * streaming), the documented refusals (no session, expired, closed, drained, wrong model) with nothing signed,
- * self-registration and /attestation, and receipts fetched from /v1/receipts that verify with the sdk and settle.
+ * streaming), the documented refusals (no session, expired, closed, drained, wrong model, another gateway's
+ * session) with nothing signed, self-registration, its gateway ids in /v1/models and /attestation, and receipts
+ * fetched from /v1/receipts that verify with the sdk and settle in the gateway's batch order.
  */
 import OpenAI from "openai";
 import { parseUnits } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   closeSession,
+  getKeyGateway,
   getSession,
+  getSettledBatches,
   isCogFiError,
   ledgerAddresses,
   openSession,
   registerModel,
   settleUsage,
-  signUsageBatch,
   verifyUsageBatch,
+  type SettleUsageReturnType,
   type SignedUsageBatch,
 } from "@cogfi/sdk";
 import { ANVIL_PRIVATE_KEYS } from "@cogfi/sdk/node";
@@ -37,10 +40,26 @@ let modelId: bigint;
 let otherModelId: bigint;
 let ledger: `0x${string}`;
 
-/** Opens a session for the buyer and returns an OpenAI client using its credential. */
-async function session(budget: bigint, options: { model?: bigint; ttl?: bigint } = {}) {
+type ModelJson = { id: string; cogfi: { modelId: string; gatewayId: string | null; enclave: string; keyStatus: string } };
+
+/** The gateway's models as a buyer sees them (GET /v1/models). */
+async function listedModels(): Promise<ModelJson[]> {
+  return ((await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: ModelJson[] }).data;
+}
+
+/** The gateway's id for `model`, as it publishes it in /v1/models. */
+async function gatewayOf(model: bigint): Promise<bigint> {
+  const listed = (await listedModels()).find((entry) => entry.cogfi.modelId === model.toString());
+  if (!listed?.cogfi.gatewayId) throw new Error(`the gateway lists no gateway id for model ${model}`);
+  return BigInt(listed.cogfi.gatewayId);
+}
+
+/** Opens a session for the buyer with the gateway (or `gatewayId`) and returns an OpenAI client using its credential. */
+async function session(budget: bigint, options: { model?: bigint; ttl?: bigint; gatewayId?: bigint } = {}) {
+  const model = options.model ?? modelId;
   const { sessionId } = await openSession(chain.client(BUYER), {
-    modelId: options.model ?? modelId,
+    modelId: model,
+    gatewayId: options.gatewayId ?? (await gatewayOf(model)),
     budget,
     expiry: (await chain.now()) + (options.ttl ?? 86_000n),
   });
@@ -66,6 +85,25 @@ async function allBatches(): Promise<BatchJson[]> {
 
 const signedFor = async (sessionId: bigint) =>
   (await allBatches()).flatMap((batch) => batch.items.filter((item) => item.sessionId === sessionId.toString()));
+
+/**
+ * Settles, in order, every batch of `target`'s gateway up to `target` (what a keeper does: a gateway's batches
+ * settle in signing order) and returns what settling `target` did.
+ */
+async function settleThrough(target: BatchJson): Promise<SettleUsageReturnType> {
+  const gatewayId = BigInt(target.gatewayId);
+  const batches = (await allBatches())
+    .filter((json) => json.gatewayId === target.gatewayId && BigInt(json.batchNumber) <= BigInt(target.batchNumber))
+    .sort((a, b) => Number(BigInt(a.batchNumber) - BigInt(b.batchNumber)));
+  let result: SettleUsageReturnType | undefined;
+  for (const json of batches) {
+    if (BigInt(json.batchNumber) <= (await getSettledBatches(chain.reader, { gatewayId }))) continue;
+    const settled = await settleUsage(chain.client(KEEPER), { batch: parseBatchJson(json) });
+    if (json.cursor === target.cursor) result = settled;
+  }
+  if (!result) throw new Error(`batch ${target.batchNumber} of gateway ${gatewayId} was already settled`);
+  return result;
+}
 
 const apiError = (error: unknown) => error as InstanceType<typeof OpenAI.APIError>;
 
@@ -94,13 +132,20 @@ describe("serving a funded session", () => {
   test("the gateway registered its enclave keys and serves their dev quotes", async () => {
     const attestation = (await (await fetch(`${gateway.url}/attestation`)).json()) as {
       mode: string;
-      keys: { model: string; enclaveKey: string; status: string; quote: string }[];
+      keys: { model: string; enclaveKey: `0x${string}`; status: string; quote: string; gatewayId: string | null }[];
     };
     expect(attestation.mode).toBe("dev");
     expect(attestation.keys.map((k) => [k.model, k.status])).toEqual([
       ["gw-model", "Valid"],
       ["gw-other", "Valid"],
     ]);
+    // Each key created its gateway on chain; /attestation and /v1/models publish its id.
+    const onChain = await Promise.all(
+      [modelId, otherModelId].map((id, i) => getKeyGateway(chain.reader, { key: attestation.keys[i]!.enclaveKey, modelId: id })),
+    );
+    expect(attestation.keys.map((k) => k.gatewayId)).toEqual(onChain.map((g) => g.gatewayId.toString()));
+    expect((await listedModels()).map((m) => m.cogfi.gatewayId)).toEqual(onChain.map((g) => g.gatewayId.toString()));
+    expect(onChain[0]!.gatewayId).not.toBe(onChain[1]!.gatewayId);
     expect(attestation.keys[0]!.enclaveKey).not.toBe(attestation.keys[1]!.enclaveKey);
     expect(attestation.keys[0]!.quote.length).toBeGreaterThan(2 + 64 * 6);
   });
@@ -141,17 +186,23 @@ describe("serving a funded session", () => {
       reasoningTokens: plain.usage!.completion_tokens_details!.reasoning_tokens,
     });
 
-    // Every batch verifies with the sdk, then settles.
+    // Every batch verifies with the sdk, then settles, in the gateway's order: numbered 1, 2, ... per gateway.
     const before = (await getSession(chain.reader, { sessionId }))!;
-    for (const json of (await allBatches()).filter((batch) => batch.items.some((item) => item.sessionId === sessionId.toString()))) {
+    const batches = (await allBatches()).filter((batch) => batch.items.some((item) => item.sessionId === sessionId.toString()));
+    expect(batches.map((json) => json.batchNumber)).toEqual(batches.map((_, i) => String(i + 1)));
+    for (const json of batches) {
       const batch: SignedUsageBatch = parseBatchJson(json);
+      expect(batch.gatewayId).toBe(await gatewayOf(modelId));
+      // Served at the pricing in force (the fixture's).
+      expect(json.servedPricing).toBe(((100_000n << 160n) | (400_000n << 80n) | 400_000n).toString());
       const verified = await verifyUsageBatch({ batch, chainId: chain.deployment.chainId, ledger, client: chain.reader });
       expect(verified, JSON.stringify(verified.problems)).toMatchObject({ valid: true, keyStatus: "Valid" });
       expect(verified.digest).toBe(json.digest);
       const settled = await settleUsage(chain.client(KEEPER), { batch });
       expect(settled.charged).toBeGreaterThan(0n);
-      // Re-submitting changes nothing.
-      expect(isCogFiError(await settleUsage(chain.client(KEEPER), { batch }).catch((e: unknown) => e), "StaleSequence")).toBe(true);
+      expect(settled).toMatchObject({ gatewayId: batch.gatewayId, batchNumber: batch.batchNumber });
+      // Re-submitting changes nothing: the batch is no longer its gateway's next.
+      expect(isCogFiError(await settleUsage(chain.client(KEEPER), { batch }).catch((e: unknown) => e), "BatchOutOfOrder")).toBe(true);
     }
     const after = (await getSession(chain.reader, { sessionId }))!;
     expect(after.lastSequence).toBe(2n);
@@ -200,22 +251,28 @@ describe("refusals: the documented error, nothing signed", () => {
   });
 
   test("a drained session is refused from the block that drained it", async () => {
-    const { sessionId, openai } = await session(USDC("0.01"));
-    // Another attested enclave of the model bills the whole budget.
-    const other = enclaveAccount(42);
-    await chain.registerDevEnclave(modelId, other);
-    const { batch } = await signUsageBatch({
-      account: other,
-      chainId: chain.deployment.chainId,
-      ledger,
-      modelId,
-      receipts: [{ sessionId, sequence: 1n, inputTokens: 10n ** 9n, outputTokens: 0n, reasoningTokens: 0n, requestHash: `0x${"00".repeat(32)}` }],
-    });
-    await settleUsage(chain.client(KEEPER), { batch });
-    expect((await getSession(chain.reader, { sessionId }))!.remaining).toBe(0n);
+    // 10 units: one request capped to what the budget pays drains it.
+    const { sessionId, openai } = await session(10n);
+    await openai.chat.completions.create({ model: "gw-model", messages: [{ role: "user", content: "x" }], max_tokens: 1_000 });
+    const [json] = (await allBatches()).filter((batch) => batch.items.some((item) => item.sessionId === sessionId.toString()));
+    await settleThrough(json!);
+    const drained = (await getSession(chain.reader, { sessionId }))!;
+    expect(drained.remaining).toBeLessThan(8n); // less than the cheapest request (16 tokens at 0.4 + the prompt)
     const error = apiError(await openai.chat.completions.create({ model: "gw-model", messages: [{ role: "user", content: "x" }] }).catch((e) => e));
     expect(error.status).toBe(402);
     expect(error.code).toBe("insufficient_budget");
+    expect(await signedFor(sessionId)).toHaveLength(1);
+  });
+
+  test("a session bound to another gateway", async () => {
+    // Another attested enclave of the model is another gateway: this one must not serve its sessions.
+    const other = enclaveAccount(42);
+    const { gatewayId: otherGateway } = await chain.registerDevEnclave(modelId, other);
+    const { sessionId, openai } = await session(USDC("1"), { gatewayId: otherGateway });
+    const error = apiError(await openai.chat.completions.create({ model: "gw-model", messages: [{ role: "user", content: "x" }] }).catch((e) => e));
+    expect(error.status).toBe(403);
+    expect(error.code).toBe("wrong_gateway");
+    expect(error.message).toContain(`bound to gateway ${otherGateway}`);
     expect(await signedFor(sessionId)).toHaveLength(0);
   });
 
@@ -236,8 +293,8 @@ describe("refusals: the documented error, nothing signed", () => {
     expect(cap).toBeLessThan(30_000);
     expect(data.usage!.completion_tokens).toBeLessThanOrEqual(cap);
     const [json] = (await allBatches()).filter((batch) => batch.items.some((item) => item.sessionId === sessionId.toString()));
-    const settled = await settleUsage(chain.client(KEEPER), { batch: parseBatchJson(json!) });
-    expect(settled.sessions[0]!.unpaid).toBe(0n);
+    const settled = await settleThrough(json!);
+    expect(settled.sessions.find((s) => s.sessionId === sessionId)!.unpaid).toBe(0n);
   });
 });
 
@@ -255,6 +312,7 @@ describe("enclave key lifecycle", () => {
 
   test("a model registered after start gets its key attested on its first request", async () => {
     const { modelId: late } = await registerModel(chain.client(OWNER), modelParams("gw-late"));
+    // A buyer looks the model up first: the gateway registers its key so it can publish its gateway id.
     const { openai } = await session(USDC("1"), { model: late });
     const completion = await openai.chat.completions.create({ model: "gw-late", messages: [{ role: "user", content: "x" }], max_tokens: 20 });
     expect(completion.object).toBe("chat.completion");

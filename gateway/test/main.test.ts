@@ -26,7 +26,6 @@ test("main.ts serves its first request right after start and stops cleanly", asy
   const { modelId } = await registerModel(chain.client(1), modelParams("cli-model"));
   const buyer = chain.accounts[3]!;
   await chain.fund(3, parseUnits("10", 6));
-  const { sessionId } = await openSession(chain.client(3), { modelId, budget: parseUnits("5", 6), expiry: (await chain.now()) + 3_600n });
 
   const deploymentsDir = tempDir("cogfi-deployments-");
   writeFileSync(join(deploymentsDir, "31337.json"), JSON.stringify(chain.deployment));
@@ -54,6 +53,10 @@ test("main.ts serves its first request right after start and stops cleanly", asy
     });
     expect(logs.some((entry) => entry.msg === "enclave key attested on chain")).toBe(true);
 
+    // The buyer opens a session with the gateway's id for the model, as /v1/models publishes it.
+    const models = (await (await fetch(`${url}/v1/models`)).json()) as { data: { cogfi: { gatewayId: string | null } }[] };
+    const gatewayId = BigInt(models.data[0]!.cogfi.gatewayId!);
+    const { sessionId } = await openSession(chain.client(3), { modelId, gatewayId, budget: parseUnits("5", 6), expiry: (await chain.now()) + 3_600n });
     const apiKey = await createSessionCredential(buyer, { chainId: 31337, ledger: ledgerAddresses({ deployment: chain.deployment }).inferenceLedger }, sessionId);
     const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey, maxRetries: 0 });
     const completion = await openai.chat.completions.create({ model: "cli-model", messages: [{ role: "user", content: "hello" }], max_tokens: 500 });

@@ -7,12 +7,14 @@ import {EnclaveRegistry} from "../../src/EnclaveRegistry.sol";
 import {InferenceLedger} from "../../src/InferenceLedger.sol";
 import {IAttestationVerifier} from "../../src/interfaces/IAttestationVerifier.sol";
 import {MeasurementStatus} from "../../src/interfaces/IEnclaveRegistry.sol";
+import {IInferenceLedger} from "../../src/interfaces/IInferenceLedger.sol";
 import {IModelRegistry} from "../../src/interfaces/IModelRegistry.sol";
+import {InferenceLedgerLens} from "../../src/periphery/InferenceLedgerLens.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 
 /// @title LedgerDeployer
 /// @notice Deploys the attested-inference part of the suite: the cost feed, the dev attestation verifier (only
-/// when a dev platform signer is given), the enclave registry and the inference ledger. Called from
+/// when a dev platform signer is given), the enclave registry, the inference ledger and its lens. Called from
 /// script/Deploy.s.sol inside its broadcast; owners are set by constructor, so nothing needs a second transaction.
 abstract contract LedgerDeployer {
     /// @notice Longest a quote keeps an enclave key valid at deployment (re-attest before it lapses).
@@ -30,6 +32,7 @@ abstract contract LedgerDeployer {
         address devAttestationVerifier;
         address enclaveRegistry;
         address inferenceLedger;
+        address inferenceLedgerLens;
     }
 
     error StablecoinMismatch(address registryStablecoin, address stablecoin);
@@ -68,6 +71,7 @@ abstract contract LedgerDeployer {
                 DEFAULT_SUBMITTER_FEE_BPS
             )
         );
+        deployment.inferenceLedgerLens = address(new InferenceLedgerLens(IInferenceLedger(deployment.inferenceLedger)));
     }
 
     /// @notice Allows the dev measurement for every model, so local gateways can register dev enclaves. Must run

@@ -17,6 +17,7 @@ const CONTRACTS: ReadonlyArray<readonly [string, string]> = [
   ["MockStablecoin.sol", "MockStablecoin"],
   ["MockAggregator.sol", "MockAggregator"],
   ["InferenceLedger.sol", "InferenceLedger"],
+  ["InferenceLedgerLens.sol", "InferenceLedgerLens"],
   ["EnclaveRegistry.sol", "EnclaveRegistry"],
   ["DevAttestationVerifier.sol", "DevAttestationVerifier"],
   ["ComputeCostFeed.sol", "ComputeCostFeed"],

@@ -21,7 +21,7 @@ struct Session {
     /// @dev The session approves inference until this timestamp (exclusive); a close request moves it to now.
     /// Usage settled from `expiry + SETTLEMENT_GRACE` on is not charged.
     uint40 expiry;
-    /// @dev Insurance policy id, reserved for the insurance pool (stored, not used by settlement yet).
+    /// @dev The insurance policy the session is insured under (0 for none), accepted by the coverage at open.
     uint48 policyId;
     /// @dev True once the unspent rest has been refunded.
     bool closed;
@@ -119,6 +119,10 @@ interface IInferenceLedger {
     error ReservedBitsSet(uint256 index);
     /// @notice Thrown when a model's cumulative statistics would overflow their fields.
     error StatsOverflow();
+    /// @notice Thrown when opening an insured session while the ledger has no coverage.
+    error NoCoverage();
+    /// @notice Thrown when the coverage is set a second time.
+    error CoverageAlreadySet(address coverage);
     /// @notice Thrown when a fee is above its cap.
     error FeeTooHigh(uint256 feeBps, uint256 maxFeeBps);
     /// @notice Thrown when an address argument is zero.
@@ -152,10 +156,11 @@ interface IInferenceLedger {
     /// @notice Emitted when a session is closed and `refund` paid back to its buyer.
     event SessionClosed(uint256 indexed sessionId, address indexed buyer, uint256 refund);
     /// @notice Emitted per session group of a settled batch.
-    /// @param cost Attested cost of the group at the model's pricing, rounded up.
-    /// @param charged Part of `cost` the session's budget paid: 0 when settled at or after the session's
-    /// `refundableAt` (refunded or not).
-    event SessionCharged(uint256 indexed sessionId, uint256 lastSequence, uint256 cost, uint256 charged);
+    /// @param lastSequence The session's settled sequence after the group.
+    /// @param charged Part of the group's cost that was paid: by the session's budget and, for an insured session, the
+    /// coverage (`UsageCovered`). 0 when settled at or after the session's `refundableAt` (refunded or not). The
+    /// group's cost is `charged` plus the `UsageUnpaid` amount emitted with it (none when all of it was paid).
+    event SessionCharged(uint256 indexed sessionId, uint256 lastSequence, uint256 charged);
     /// @notice Emitted when a session's budget could not pay all of a group's cost, or paid none of it because the
     /// group was settled at or after the session's `refundableAt` (then `unpaid` is the whole cost).
     event UsageUnpaid(uint256 indexed sessionId, uint256 unpaid);
@@ -178,6 +183,12 @@ interface IInferenceLedger {
         uint256 submitterFee,
         bytes32 requestsCommitment
     );
+    /// @notice Emitted when the coverage pays `amount` of an insured session group's cost.
+    event UsageCovered(uint256 indexed sessionId, uint256 amount);
+    /// @notice Emitted when the coverage reverted for an insured group: the session was charged as if uninsured.
+    event CoverageFailed(uint256 indexed sessionId, bytes reason);
+    /// @notice Emitted when the protocol owner sets the coverage (once).
+    event CoverageSet(address indexed coverage);
     /// @notice Emitted when revenue is deposited into a model's share (the settled model's own part, or a royalty).
     event RevenueRouted(uint256 indexed fromModelId, uint256 indexed toModelId, uint256 amount);
     /// @notice Emitted when the protocol owner sets the fees.
@@ -222,48 +233,32 @@ interface IInferenceLedger {
 
     /* VIEWS */
 
+    /// @notice EIP-712 domain separator of usage batches: name "CogFi InferenceLedger", version "1", this chain, this
+    /// contract. A batch's digest is `keccak256("\x19\x01" ‖ DOMAIN_SEPARATOR() ‖ structHash)` (docs/receipts.md §3).
+    function DOMAIN_SEPARATOR() external view returns (bytes32);
+    /// @notice The raw storage words at `slots`. Sessions, statistics and fees are read this way, through
+    /// `InferenceLedgerLib` (slots in `InferenceLedgerStorageLib`) or the periphery's `InferenceLedgerLens`.
+    function extsload(bytes32[] calldata slots) external view returns (bytes32[] memory);
+
+    /// @notice The compute-insurance contract that accepts policies at open and covers insured usage at settlement
+    /// (`ISettlementCoverage`); zero until the protocol owner sets it.
+    function coverage() external view returns (address);
     /// @notice Batches of `gatewayId` settled so far: its next batch to settle is number `settledBatches + 1`.
     function settledBatches(uint256 gatewayId) external view returns (uint256);
     /// @notice Number of sessions opened; ids run from 1 to `sessionCount()`.
     function sessionCount() external view returns (uint256);
-    /// @notice The stored session (all zero for an unknown id).
-    function getSession(uint256 sessionId) external view returns (Session memory);
-    /// @notice Budget left: `budget - spent` (0 once closed).
-    function remainingBudget(uint256 sessionId) external view returns (uint256);
-    /// @notice Whether the session approves inference of `modelId` now: for that model, not closed, unexpired,
-    /// with budget left, and the model not paused. Only the session's gateway may serve it.
-    function isApproved(uint256 sessionId, uint256 modelId) external view returns (bool);
-    /// @notice When the session's unspent rest can be refunded: `expiry + SETTLEMENT_GRACE`. From this time on,
-    /// settling the session's receipts charges nothing.
-    function refundableAt(uint256 sessionId) external view returns (uint256);
-    /// @notice Cumulative usage statistics of `modelId`.
-    function usageStats(uint256 modelId) external view returns (UsageStats memory);
-    /// @notice Request counts of `modelId` per bucket of generated tokens (output + reasoning) per request.
-    function usageHistogram(uint256 modelId) external view returns (uint64[32] memory buckets);
     /// @notice Cumulative (requests, total tokens, cost) of `modelId`, as read by the ComputeCostFeed.
     function usageTotals(uint256 modelId) external view returns (uint256 requests, uint256 tokens, uint256 cost);
-    /// @notice The protocol fee, in bps of every charge.
-    function protocolFeeBps() external view returns (uint256);
-    /// @notice The submitter fee, in bps of every charge.
-    function submitterFeeBps() external view returns (uint256);
-    /// @notice Protocol fees accrued and not yet claimed.
-    function protocolFees() external view returns (uint256);
     /// @notice Submitter fees `submitter` has accrued and not yet claimed.
     function submitterFees(address submitter) external view returns (uint256);
-    /// @notice EIP-712 digest of a usage batch as the enclave key of gateway `gatewayId` signs it.
-    function usageBatchDigest(UsageBatch calldata batch, uint256 gatewayId) external view returns (bytes32);
-    /// @notice Attested cost of the given token counts at the model's pricing in force, rounded up.
-    function quoteCost(uint256 modelId, uint256 inputTokens, uint256 outputTokens, uint256 reasoningTokens)
-        external
-        view
-        returns (uint256);
 
     /* BUYER ACTIONS */
 
     /// @notice Opens a session for `modelId` funded with `budget` (pulled from the caller) that approves inference
     /// by gateway `gatewayId` until `expiry`. Only that gateway's receipts charge it, and the gateway's code
     /// (measurement) cannot change while it lives; a buyer who wants two gateways opens a session with each.
-    /// @param policyId Insurance policy id, 0 for none (reserved for the insurance pool; stored only).
+    /// @param policyId Insurance policy, 0 for none. The coverage must accept it (`ISettlementCoverage.onSessionOpened`);
+    /// its covered part of each insured group's cost is then paid by the coverage at settlement.
     function openSession(uint256 modelId, uint256 gatewayId, uint256 budget, uint256 expiry, uint256 policyId)
         external
         returns (uint256 sessionId);
@@ -303,6 +298,9 @@ interface IInferenceLedger {
 
     /// @notice Pays the accrued protocol fees to `receiver`. Protocol owner only.
     function claimProtocolFees(address receiver) external returns (uint256 amount);
+
+    /// @notice Sets the coverage, once (no session is insured before it exists). Protocol owner only.
+    function setCoverage(address coverage) external;
 
     /// @notice Sets the protocol and submitter fees, each capped. Protocol owner only.
     function setFees(uint256 protocolFeeBps, uint256 submitterFeeBps) external;

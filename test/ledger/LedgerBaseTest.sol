@@ -13,6 +13,7 @@ import {UsageBatch} from "../../src/interfaces/IInferenceLedger.sol";
 import {ModelParams, Pricing} from "../../src/interfaces/IModelRegistry.sol";
 import {ReceiptLib} from "../../src/libraries/ReceiptLib.sol";
 import {MockStablecoin} from "../../src/mocks/MockStablecoin.sol";
+import {InferenceLedgerLens} from "../../src/periphery/InferenceLedgerLens.sol";
 import {Test} from "forge-std/Test.sol";
 
 /// @notice A usage batch as a keeper submits it.
@@ -75,6 +76,7 @@ abstract contract LedgerBaseTest is Test {
     EnclaveRegistry internal enclaves;
     ComputeCostFeed internal feed;
     InferenceLedger internal ledger;
+    InferenceLedgerLens internal lens;
 
     uint256 internal baseModel;
     ModelShare internal baseShare;
@@ -103,6 +105,7 @@ abstract contract LedgerBaseTest is Test {
         ledger = new InferenceLedger(
             address(registry), address(enclaves), address(feed), protocolOwner, PROTOCOL_FEE_BPS, SUBMITTER_FEE_BPS
         );
+        lens = new InferenceLedgerLens(ledger);
         vm.label(address(stablecoin), "stablecoin");
         vm.label(address(registry), "registry");
         vm.label(address(verifier), "verifier");
@@ -261,7 +264,7 @@ abstract contract LedgerBaseTest is Test {
         uint256 gatewayId = _gatewayOf(batch.enclave);
         if (batch.batchNumber == 0) batch.batchNumber = ++_signedBatches[gatewayId];
         if (batch.servedPricing == 0) batch.servedPricing = _packPricing(registry.pricingOf(batch.modelId));
-        bytes32 digest = ledger.usageBatchDigest(_usageBatch(batch), gatewayId);
+        bytes32 digest = lens.usageBatchDigest(_usageBatch(batch), gatewayId);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(enclavePk, digest);
         batch.signature = abi.encodePacked(r, s, v);
         return batch;

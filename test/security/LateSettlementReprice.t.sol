@@ -44,7 +44,7 @@ contract LateSettlementRepriceTest is LedgerBaseTest {
     function test_attack_lateSettlementAtRaisedPrice() public {
         uint256 oldCost = _costOf(held.receipts, 0, 4); // 4 x 5,250 units at the old price
         uint256 effectiveAt = _raisePrice();
-        uint256 refundAt = ledger.refundableAt(sessionId);
+        uint256 refundAt = lens.refundableAt(sessionId);
         assertGe(effectiveAt, refundAt, "the raise cannot apply to settlement within the grace");
 
         // Nobody closes the session. The keeper waits until the new price is in force, has the gateway re-sign
@@ -53,7 +53,7 @@ contract LateSettlementRepriceTest is LedgerBaseTest {
         vm.roll(block.number + 50_000);
         _reattest();
         Batch memory batch = _sign(held, ENCLAVE_PK);
-        uint256 newCost = ledger.quoteCost(baseModel, 4000, 2000, 8000);
+        uint256 newCost = lens.quoteCost(baseModel, 4000, 2000, 8000);
         assertEq(newCost, oldCost * RAISE, "raised price in force");
         assertGt(newCost, BUDGET, "the raised cost would drain the whole budget");
 
@@ -64,9 +64,9 @@ contract LateSettlementRepriceTest is LedgerBaseTest {
         // The late group charges nothing (the whole cost is unpaid), and its receipts are consumed so they cannot
         // be replayed.
         assertEq(charged, 0, "a group settled after the refund time charges nothing");
-        Session memory session = ledger.getSession(sessionId);
+        Session memory session = lens.getSession(sessionId);
         assertEq(session.spent, 0, "nothing spent");
-        _assertLogged(logs, abi.encode(uint256(4), newCost, uint256(0)), IInferenceLedger.SessionCharged.selector);
+        _assertLogged(logs, abi.encode(uint256(4), uint256(0)), IInferenceLedger.SessionCharged.selector);
         _assertLogged(logs, abi.encode(newCost), IInferenceLedger.UsageUnpaid.selector);
         assertEq(session.lastSequence, 4, "sequence advanced");
         _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.BatchOutOfOrder.selector, baseGateway, 1, 2));
@@ -91,7 +91,7 @@ contract LateSettlementRepriceTest is LedgerBaseTest {
     /// @dev The boundary: the last second of the grace still charges (at the old price), `refundableAt` does not.
     function test_lateSettlement_boundaryIsRefundableAt() public {
         _raisePrice();
-        uint256 refundAt = ledger.refundableAt(sessionId);
+        uint256 refundAt = lens.refundableAt(sessionId);
 
         vm.warp(refundAt - 1);
         _reattest();
@@ -105,7 +105,7 @@ contract LateSettlementRepriceTest is LedgerBaseTest {
 
         // The raise takes effect exactly at the refund time of a longest session opened before it.
         vm.warp(refundAt);
-        assertEq(ledger.quoteCost(baseModel, 2000, 1000, 4000), _costOf(held.receipts, 2, 4) * RAISE, "raised");
+        assertEq(lens.quoteCost(baseModel, 2000, 1000, 4000), _costOf(held.receipts, 2, 4) * RAISE, "raised");
         Batch memory second;
         second.modelId = baseModel;
         second.sessionIds = _ids(sessionId);
@@ -114,12 +114,12 @@ contract LateSettlementRepriceTest is LedgerBaseTest {
         vm.expectEmit(address(ledger));
         emit IInferenceLedger.UsageUnpaid(sessionId, _costOf(second.receipts, 0, 2) * RAISE);
         assertEq(_settle(_sign(second, ENCLAVE_PK)), 0, "at refundableAt: charges nothing");
-        assertEq(ledger.getSession(sessionId).lastSequence, 4, "sequence advanced");
+        assertEq(lens.getSession(sessionId).lastSequence, 4, "sequence advanced");
     }
 
     /// @dev A late group does not revert the batch: the other sessions are charged normally.
     function test_lateSettlement_doesNotBlockTheBatch() public {
-        vm.warp(ledger.refundableAt(sessionId));
+        vm.warp(lens.refundableAt(sessionId));
         _reattest();
         uint256 fresh = _openSession(otherBuyer, baseModel, 10 * USDC);
 
@@ -131,10 +131,10 @@ contract LateSettlementRepriceTest is LedgerBaseTest {
         uint256 charged = _settle(_sign(batch, ENCLAVE_PK));
 
         assertEq(charged, 5250, "only the live session is charged");
-        assertEq(ledger.getSession(sessionId).spent, 0, "late session: nothing");
-        assertEq(ledger.getSession(sessionId).lastSequence, 1, "late session: sequence advanced");
-        assertEq(ledger.getSession(fresh).spent, 5250, "live session charged");
-        assertEq(ledger.usageStats(baseModel).cost, 2 * 5250, "attested cost recorded for both");
-        assertEq(ledger.usageStats(baseModel).charged, 5250, "charged recorded for the live one");
+        assertEq(lens.getSession(sessionId).spent, 0, "late session: nothing");
+        assertEq(lens.getSession(sessionId).lastSequence, 1, "late session: sequence advanced");
+        assertEq(lens.getSession(fresh).spent, 5250, "live session charged");
+        assertEq(lens.usageStats(baseModel).cost, 2 * 5250, "attested cost recorded for both");
+        assertEq(lens.usageStats(baseModel).charged, 5250, "charged recorded for the live one");
     }
 }

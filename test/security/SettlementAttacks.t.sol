@@ -67,9 +67,9 @@ contract SettlementAttacksTest is LedgerBaseTest {
         if (!attackerSettled) _attempt(keeper, second);
 
         emit log_named_uint("attacker's submitter fee", ledger.submitterFees(attacker));
-        assertEq(ledger.getSession(victim).spent, servedVictim, "victim pays everything its gateway served");
-        assertEq(ledger.getSession(bystander).spent, servedBystander, "bystander pays what it was served");
-        assertEq(ledger.usageStats(baseModel).requests, 16, "every receipt counted once");
+        assertEq(lens.getSession(victim).spent, servedVictim, "victim pays everything its gateway served");
+        assertEq(lens.getSession(bystander).spent, servedBystander, "bystander pays what it was served");
+        assertEq(lens.usageStats(baseModel).requests, 16, "every receipt counted once");
     }
 
     /// @dev Attack 2a: another valid gateway of the same model settles a zero-token decoy over the victim's
@@ -84,8 +84,8 @@ contract SettlementAttacksTest is LedgerBaseTest {
         _attempt(attacker, decoy);
         _attempt(keeper, served);
 
-        assertEq(ledger.getSession(victim).spent, _costOf(served.receipts, 0, 10), "served usage charged in full");
-        assertEq(ledger.getSession(victim).lastSequence, 10, "sequences advanced by the session's gateway only");
+        assertEq(lens.getSession(victim).spent, _costOf(served.receipts, 0, 10), "served usage charged in full");
+        assertEq(lens.getSession(victim).lastSequence, 10, "sequences advanced by the session's gateway only");
     }
 
     /// @dev Attack 2b: another gateway settles one zero-token receipt at the highest sequence, which used to leave the
@@ -100,7 +100,7 @@ contract SettlementAttacksTest is LedgerBaseTest {
         Batch memory served = _sign(_batch(baseModel, _ids(victim), _run(0, 1, 5, 1), "served"), ENCLAVE_PK);
         _attempt(keeper, served);
 
-        assertEq(ledger.getSession(victim).spent, _costOf(served.receipts, 0, 5), "the session stays chargeable");
+        assertEq(lens.getSession(victim).spent, _costOf(served.receipts, 0, 5), "the session stays chargeable");
     }
 
     /// @dev Attack 2c: two gateways serve the same session with the same sequences; whichever settles first used to
@@ -115,7 +115,7 @@ contract SettlementAttacksTest is LedgerBaseTest {
         _attempt(attacker, foreign);
         _attempt(keeper, own);
 
-        assertEq(ledger.getSession(victim).spent, _costOf(own.receipts, 0, 10), "charged exactly its gateway's usage");
+        assertEq(lens.getSession(victim).spent, _costOf(own.receipts, 0, 10), "charged exactly its gateway's usage");
     }
 
     /// @dev Attack 3: the model owner admits a new measurement and signs arbitrary usage for every open session with
@@ -133,8 +133,8 @@ contract SettlementAttacksTest is LedgerBaseTest {
         Batch memory drain = _sign(_batch(baseModel, _ids(victim), _run(0, 1, 50, 500), "drain"), ROGUE_PK);
         _attempt(modelOwner, drain);
 
-        emit log_named_uint("victim budget drained", ledger.getSession(victim).spent);
-        assertEq(ledger.getSession(victim).spent, 0, "nothing charged by code the buyer never approved");
+        emit log_named_uint("victim budget drained", lens.getSession(victim).spent);
+        assertEq(lens.getSession(victim).spent, 0, "nothing charged by code the buyer never approved");
         assertEq(stablecoin.balanceOf(address(ledger)), victimBalance, "nothing left the ledger");
     }
 
@@ -154,7 +154,7 @@ contract SettlementAttacksTest is LedgerBaseTest {
         Batch memory drain = _sign(_batch(baseModel, _ids(victim), _run(0, 1, 50, 500), "drain"), ROGUE_PK);
         _attempt(modelOwner, drain);
 
-        assertEq(ledger.getSession(victim).spent, 0, "a rotation cannot change the code a session approved");
+        assertEq(lens.getSession(victim).spent, 0, "a rotation cannot change the code a session approved");
     }
 
     /// @dev Attack 6: receipts served at the old price are held back while the buyer extends the session past a
@@ -181,8 +181,8 @@ contract SettlementAttacksTest is LedgerBaseTest {
         held = _sign(held, ENCLAVE_PK);
         _attempt(keeper, held);
 
-        emit log_named_uint("charged", ledger.getSession(victim).spent);
-        assertEq(ledger.getSession(victim).spent, servedCost, "charged at the price in force when served");
+        emit log_named_uint("charged", lens.getSession(victim).spent);
+        assertEq(lens.getSession(victim).spent, servedCost, "charged at the price in force when served");
     }
 
     /// @dev Attack 7: the model is paused until its sessions' settlement grace is over: served usage became free.
@@ -193,11 +193,11 @@ contract SettlementAttacksTest is LedgerBaseTest {
         vm.prank(modelOwner);
         registry.setPaused(baseModel, true);
         bool settled = _attempt(keeper, served);
-        vm.warp(ledger.refundableAt(victim));
+        vm.warp(lens.refundableAt(victim));
         vm.prank(modelOwner);
         registry.setPaused(baseModel, false);
         if (!settled) _attempt(keeper, served);
 
-        assertEq(ledger.getSession(victim).spent, _costOf(served.receipts, 0, 20), "served usage is charged");
+        assertEq(lens.getSession(victim).spent, _costOf(served.receipts, 0, 20), "served usage is charged");
     }
 }

@@ -1,3 +1,4 @@
+import { fcParams } from "@cogfi/sdk/testing";
 import fc from "fast-check";
 import { encode } from "gpt-tokenizer";
 import { describe, expect, test } from "vitest";
@@ -48,7 +49,7 @@ describe("SimulatedBackend", () => {
         const backward = [...texts].reverse().map((text) => b.simulate(request(text, cap))).reverse();
         expect(backward).toEqual(forward);
       }),
-      { numRuns: 100 },
+      fcParams({ numRuns: 100 }),
     );
   });
 
@@ -63,7 +64,7 @@ describe("SimulatedBackend", () => {
         expect(large.content.startsWith(small.content)).toBe(true);
         expect(small.finishReason).toBe(small.drawn.reasoning + small.drawn.output > cap ? "length" : "stop");
       }),
-      { numRuns: 100 },
+      fcParams({ numRuns: 100 }),
     );
   });
 

@@ -1,11 +1,10 @@
 /** The ChainReader backed by the sdk's actions (getSession, getModel, the registries' views). */
 import {
-  enclaveRegistryAbi,
+  getKeyGateway,
   getModel,
   getSession,
+  getSettledBatches,
   isCogFiError,
-  KEY_STATUSES,
-  ledgerAddresses,
   modelRegistryAbi,
   toCogFiError,
   type CogFiClient,
@@ -36,6 +35,7 @@ export function createSdkChainReader(client: CogFiClient): ChainReader {
         sessionId,
         modelId: session.modelId,
         buyer: session.buyer,
+        gatewayId: session.gatewayId,
         budget: session.budget,
         spent: session.spent,
         lastSequence: session.lastSequence,
@@ -52,19 +52,11 @@ export function createSdkChainReader(client: CogFiClient): ChainReader {
         throw error;
       }
     },
-    async keyStatus(key, modelId, blockNumber) {
-      try {
-        const status = await client.publicClient.readContract({
-          address: ledgerAddresses(client).enclaveRegistry,
-          abi: enclaveRegistryAbi,
-          functionName: "keyStatus",
-          args: [key, modelId],
-          blockNumber,
-        });
-        return KEY_STATUSES[status] ?? "Unknown";
-      } catch (error) {
-        throw toCogFiError(error, "keyStatus");
-      }
+    keyGateway(key, modelId, blockNumber) {
+      return getKeyGateway(client, { key, modelId, blockNumber });
+    },
+    settledBatches(gatewayId) {
+      return getSettledBatches(client, { gatewayId });
     },
     async modelCount(blockNumber) {
       try {

@@ -12,6 +12,8 @@ export type SessionState = {
   sessionId: bigint;
   modelId: bigint;
   buyer: Address;
+  /** The EnclaveRegistry gateway the session is bound to: only that gateway may serve it. */
+  gatewayId: bigint;
   budget: bigint;
   spent: bigint;
   /** Highest receipt sequence settled so far (0 before the first). */
@@ -37,6 +39,9 @@ import type { KeyStatusName } from "@cogfi/sdk";
 
 export type BlockHead = { number: bigint; timestamp: bigint };
 
+/** An enclave key's status for a model and the gateway it signs for (0n when the key is unknown). */
+export type KeyGateway = { status: KeyStatusName; gatewayId: bigint };
+
 export interface ChainReader {
   /** The latest block. */
   head(): Promise<BlockHead>;
@@ -48,6 +53,11 @@ export interface ChainReader {
   model(modelId: bigint, blockNumber: bigint): Promise<ModelState | undefined>;
   /** Number of registered models (ids run from 1) at `blockNumber`. */
   modelCount(blockNumber: bigint): Promise<bigint>;
-  /** `EnclaveRegistry.keyStatus(key, modelId)` at `blockNumber`, by name (`Valid`, `Unknown`, `Expired`, ...). */
-  keyStatus(key: Address, modelId: bigint, blockNumber: bigint): Promise<KeyStatusName>;
+  /**
+   * `EnclaveRegistry.keyGateway(key, modelId)` at `blockNumber`: the key's status by name (`Valid`, `Unknown`,
+   * `Expired`, ...) and the gateway it signs for (0 for an unknown key).
+   */
+  keyGateway(key: Address, modelId: bigint, blockNumber: bigint): Promise<KeyGateway>;
+  /** `InferenceLedger.settledBatches(gatewayId)` at the latest block: the gateway's batches settled so far. */
+  settledBatches(gatewayId: bigint): Promise<bigint>;
 }

@@ -9,7 +9,7 @@
  * seen by it.
  */
 import type { Address } from "viem";
-import type { BlockHead, ChainReader, KeyStatusName, ModelState, SessionState } from "./types.js";
+import type { BlockHead, ChainReader, KeyGateway, ModelState, SessionState } from "./types.js";
 
 type CacheEntry<T> = { block: bigint; value: Promise<T> };
 
@@ -100,7 +100,7 @@ export class ChainView {
   readonly #sessions: BlockCache<bigint, SessionState | undefined>;
   readonly #models: BlockCache<bigint, ModelState | undefined>;
   readonly #modelCount: BlockCache<"count", bigint>;
-  readonly #keys: BlockCache<string, KeyStatusName>;
+  readonly #keys: BlockCache<string, KeyGateway>;
 
   constructor(reader: ChainReader, options: ChainViewOptions) {
     this.reader = reader;
@@ -128,8 +128,9 @@ export class ChainView {
     return this.#models.get(modelId, block, (b) => this.reader.model(modelId, b));
   }
 
-  keyStatus(key: Address, modelId: bigint, block: bigint): Promise<KeyStatusName> {
-    return this.#keys.get(`${key}:${modelId}`, block, (b) => this.reader.keyStatus(key, modelId, b));
+  /** The key's status for the model and the gateway it signs for (how the gateway learns its id, rotation included). */
+  keyGateway(key: Address, modelId: bigint, block: bigint): Promise<KeyGateway> {
+    return this.#keys.get(`${key}:${modelId}`, block, (b) => this.reader.keyGateway(key, modelId, b));
   }
 
   modelCount(block: bigint): Promise<bigint> {

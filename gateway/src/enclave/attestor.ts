@@ -17,6 +17,11 @@ export type EnclaveQuote = {
   quote: Hex;
   /** The key's on-chain status (`KeyStatus` name: Valid, Unknown, Expired, ...). */
   status: string;
+  /**
+   * The EnclaveRegistry gateway the key signs for (decimal; null before its first registration): buyers open
+   * sessions for this model with this id.
+   */
+  gatewayId: string | null;
 };
 
 export interface Attestor {

@@ -9,7 +9,7 @@ import {
   buildDevQuote,
   enclaveRegistryAbi,
   enclaveReportData,
-  KEY_STATUSES,
+  getKeyGateway,
   ledgerAddresses,
   registerEnclave,
   toCogFiError,
@@ -62,15 +62,15 @@ export function createDevAttestor(options: DevAttestorOptions): DevAttestor {
   async function keyState(modelId: bigint) {
     const { enclaveRegistry } = addresses();
     const key = identity.address(modelId);
-    const [status, record, maxAge, block] = await read("keyStatus", () =>
+    const [{ status, gatewayId }, record, maxAge, block] = await read("keyStatus", () =>
       Promise.all([
-        reader.publicClient.readContract({ address: enclaveRegistry, abi: enclaveRegistryAbi, functionName: "keyStatus", args: [key, modelId] }),
+        getKeyGateway(reader, { key, modelId }),
         reader.publicClient.readContract({ address: enclaveRegistry, abi: enclaveRegistryAbi, functionName: "enclaveKey", args: [key] }),
         reader.publicClient.readContract({ address: enclaveRegistry, abi: enclaveRegistryAbi, functionName: "maxAttestationAge" }),
         reader.publicClient.getBlock({ blockTag: "latest" }),
       ]),
     );
-    return { key, status: KEY_STATUSES[status] ?? "Unknown", attestedAt: BigInt(record.attestedAt), maxAge, now: block.timestamp };
+    return { key, status, gatewayId, attestedAt: BigInt(record.attestedAt), maxAge, now: block.timestamp };
   }
 
   async function buildQuote(modelId: bigint, timestamp: bigint): Promise<{ quote: Hex; reportData: Hex }> {
@@ -127,7 +127,10 @@ export function createDevAttestor(options: DevAttestorOptions): DevAttestor {
     const timestamp = state.now > state.attestedAt ? state.now : state.attestedAt + 1n;
     const { quote } = await buildQuote(modelId, timestamp);
     const registered = await registerEnclave(registrar, { modelId, quote });
-    logger.info({ modelId, key: registered.key, attestedAt: registered.attestedAt, previous: state.status }, "enclave key attested on chain");
+    logger.info(
+      { modelId, key: registered.key, gatewayId: registered.gatewayId, created: registered.created, attestedAt: registered.attestedAt, previous: state.status },
+      "enclave key attested on chain",
+    );
   }
 
   const attestor: DevAttestor = {
@@ -144,6 +147,7 @@ export function createDevAttestor(options: DevAttestorOptions): DevAttestor {
         timestamp: state.now.toString(),
         quote: built?.quote ?? "0x",
         status: state.status,
+        gatewayId: state.gatewayId === 0n ? null : state.gatewayId.toString(),
       };
     },
 

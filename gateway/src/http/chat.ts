@@ -19,7 +19,7 @@ import type { GatewayMetrics } from "../metrics.js";
 import type { ReceiptStore } from "../receipts/store.js";
 import type { Receipt } from "../receipts/types.js";
 import { finalizeUsage, type ReceiptUsage } from "../receipts/usage.js";
-import { requestHashOf } from "@cogfi/sdk";
+import { packPricing, requestHashOf } from "@cogfi/sdk";
 import { countPromptTokens } from "../tokenizer.js";
 import { parseChatRequest, type ChatCompletionRequest } from "./schemas.js";
 
@@ -139,12 +139,14 @@ async function recordReceipt(
     {
       responseId,
       modelId: approval.model.modelId,
+      gatewayId: approval.gatewayId,
       sessionId: approval.session.sessionId,
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       reasoningTokens: usage.reasoningTokens,
       requestHash: (sequence) => requestHashOf({ sessionId: approval.session.sessionId, sequence, requestBody: rawBody, responseId }),
       cost,
+      pricing: packPricing(approval.model.pricing),
     },
     approval.session.lastSequence,
   );

@@ -4,12 +4,26 @@
  * A model's batch is signed as soon as it holds `batchMaxReceipts` receipts, or `batchMaxDelayMs` after its
  * oldest receipt became durable. Batches are signed and recorded one at a time, in order, so a session's
  * receipts reach batches — and batches reach the log — in sequence order.
+ *
+ * Each batch gets the next number of its gateway (`ReceiptStore.nextBatchNumber`) before it is signed; it is taken
+ * for good once the batch record is written. A batch holds receipts of one gateway served at one pricing: a
+ * pricing change (or a new gateway) starts a new batch, so `servedPricing` (the minimum of its receipts' pricings)
+ * never charges a receipt below the price it was served at.
  */
 import type { Logger } from "pino";
 import type { ReceiptStore } from "./store.js";
 import type { Receipt, ReceiptSigner, SignedBatch } from "./types.js";
 
-export type BatcherOptions = { maxReceipts: number; maxDelayMs: number; sign: boolean };
+export type BatcherOptions = {
+  maxReceipts: number;
+  maxDelayMs: number;
+  sign: boolean;
+  /**
+   * The gateway's batches settled on chain, read before the first batch of a gateway this log has none of: a log
+   * that lost its history then still never reuses a settled number.
+   */
+  settledBatches?: (gatewayId: bigint) => Promise<bigint>;
+};
 
 export class Batcher {
   readonly #store: ReceiptStore;
@@ -90,15 +104,21 @@ export class Batcher {
         queue.receipts.length > 0 &&
         (all || queue.receipts.length >= this.#options.maxReceipts || now - queue.since >= this.#options.maxDelayMs)
       ) {
-        const receipts = queue.receipts.slice(0, this.#options.maxReceipts);
+        const receipts = batchable(queue.receipts, this.#options.maxReceipts);
+        const { gatewayId } = receipts[0]!;
         const started = performance.now();
         try {
-          const signature = await this.#signer.signBatch({ modelId, receipts });
+          const settled =
+            this.#store.lastBatchNumber(gatewayId) === 0n && this.#options.settledBatches
+              ? await this.#options.settledBatches(gatewayId)
+              : 0n;
+          const batchNumber = this.#store.nextBatchNumber(gatewayId, settled);
+          const signature = await this.#signer.signBatch({ modelId, gatewayId, batchNumber, receipts });
           const batch = await this.#store.appendBatch(signature);
           queue.receipts.splice(0, receipts.length);
           queue.since = performance.now();
           this.onBatch?.(batch, (performance.now() - started) / 1_000);
-          this.#logger.debug({ batch: batch.batch, modelId, receipts: receipts.length }, "batch signed");
+          this.#logger.debug({ batch: batch.batch, modelId, gatewayId, batchNumber, receipts: receipts.length }, "batch signed");
         } catch (error) {
           this.onError?.(error);
           this.#logger.error({ err: error, modelId, receipts: receipts.length }, "signing a batch failed; will retry");
@@ -127,4 +147,12 @@ export class Batcher {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
+}
+
+/** The receipts the next batch takes: up to `max` from the front that share the first one's gateway and pricing. */
+function batchable(receipts: readonly Receipt[], max: number): Receipt[] {
+  const first = receipts[0]!;
+  let end = 1;
+  while (end < receipts.length && end < max && receipts[end]!.gatewayId === first.gatewayId && receipts[end]!.pricing === first.pricing) end++;
+  return receipts.slice(0, end);
 }

@@ -1,8 +1,11 @@
 /**
  * The wire format of GET /v1/receipts: one object per signed batch. Integers that may exceed 2^53 are decimal
- * strings; `receipts` are the packed words as 0x-prefixed 32-byte hex. `modelId`, `sessionIds`, `receipts`,
- * `requestsCommitment`, `enclave` and `signature` are exactly the arguments of `InferenceLedger.settle`.
+ * strings; `receipts` are the packed words as 0x-prefixed 32-byte hex. `modelId`, `batchNumber`, `servedPricing`,
+ * `sessionIds`, `receipts`, `requestsCommitment`, `enclave` and `signature` are exactly the arguments of
+ * `InferenceLedger.settle`; `gatewayId` is the signer's gateway (signed, not sent): the batch is settled iff
+ * `settledBatches(gatewayId) >= batchNumber`.
  */
+import type { SignedUsageBatch } from "@cogfi/sdk";
 import { getAddress, numberToHex, type Address, type Hex } from "viem";
 import type { Receipt, SignedBatch } from "./types.js";
 
@@ -20,6 +23,12 @@ export type ReceiptJson = {
 export type BatchJson = {
   cursor: string;
   modelId: string;
+  /** The signing key's EnclaveRegistry gateway. */
+  gatewayId: string;
+  /** The batch's place in its gateway's signing order, from 1. */
+  batchNumber: string;
+  /** The pricing its receipts were served at, packed (`input << 160 | output << 80 | reasoning`). */
+  servedPricing: string;
   enclave: Address;
   sessionIds: string[];
   receipts: Hex[];
@@ -49,6 +58,9 @@ export function batchJson(batch: SignedBatch, receipts: readonly Receipt[]): Bat
   return {
     cursor: String(batch.batch),
     modelId: batch.modelId.toString(),
+    gatewayId: batch.gatewayId.toString(),
+    batchNumber: batch.batchNumber.toString(),
+    servedPricing: batch.servedPricing.toString(),
     enclave: batch.enclave,
     sessionIds: batch.sessionIds.map(String),
     receipts: batch.receipts.map((word) => numberToHex(word, { size: 32 })),
@@ -60,17 +72,13 @@ export function batchJson(batch: SignedBatch, receipts: readonly Receipt[]): Bat
   };
 }
 
-/** Parses a batch back into settle() arguments (what a keeper or test does with the JSON). */
-export function parseBatchJson(json: BatchJson): {
-  modelId: bigint;
-  sessionIds: bigint[];
-  receipts: bigint[];
-  requestsCommitment: Hex;
-  enclave: Address;
-  signature: Hex;
-} {
+/** Parses a batch back into settle() arguments and its gateway (what a keeper or test does with the JSON). */
+export function parseBatchJson(json: BatchJson): SignedUsageBatch & { sessionIds: bigint[]; receipts: bigint[] } {
   return {
     modelId: BigInt(json.modelId),
+    gatewayId: BigInt(json.gatewayId),
+    batchNumber: BigInt(json.batchNumber),
+    servedPricing: BigInt(json.servedPricing),
     sessionIds: json.sessionIds.map(BigInt),
     receipts: json.receipts.map(BigInt),
     requestsCommitment: json.requestsCommitment,

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fcParams } from "@cogfi/sdk/testing";
 import fc from "fast-check";
 import { describe, expect, test, vi } from "vitest";
 import { AppendLog, decodeRecords, encodeRecord, LogWriteError } from "./log.js";
@@ -132,7 +133,7 @@ describe("AppendLog", () => {
         expect(again.records).toEqual([...records.slice(0, whole), { after: true }]);
         await again.log.close();
       }),
-      { numRuns: 60 },
+      fcParams({ numRuns: 60 }),
     );
   });
 
@@ -174,7 +175,7 @@ describe("AppendLog", () => {
           await recovered.log.close();
         },
       ),
-      { numRuns: 80 },
+      fcParams({ numRuns: 80 }),
     );
   });
 

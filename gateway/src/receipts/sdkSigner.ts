@@ -8,23 +8,36 @@
  * `createSdkReceiptSigner` signs in the calling thread (tests, tools).
  */
 import { Worker } from "node:worker_threads";
-import { decodeReceipt, signUsageBatch, usageBatchDomain } from "@cogfi/sdk";
+import { decodeReceipt, minPricing, packPricing, signUsageBatch, unpackPricing, usageBatchDomain } from "@cogfi/sdk";
 import type { Address, LocalAccount } from "viem";
 import type { EnclaveIdentity } from "../enclave/identity.js";
-import type { BatchInput, BatchSignature, ReceiptSigner } from "./types.js";
+import type { BatchInput, BatchSignature, Receipt, ReceiptSigner } from "./types.js";
 
 export type SignerDomain = { chainId: number; ledger: Address };
 
-/** Signs one batch with `account` (the model's enclave key). */
+/** The pricing a batch of `receipts` signs: the component-wise minimum of the pricings they were served at. */
+export function servedPricingOf(receipts: readonly Pick<Receipt, "pricing">[]): bigint {
+  const [first, ...rest] = receipts;
+  if (!first) throw new Error("a batch needs at least one receipt");
+  let served = unpackPricing(first.pricing);
+  for (const receipt of rest) if (receipt.pricing !== first.pricing) served = minPricing(served, unpackPricing(receipt.pricing));
+  return packPricing(served);
+}
+
+/** Signs one batch with `account` (the model's enclave key, of gateway `gatewayId`). */
 export async function signBatchWith(
   account: Pick<LocalAccount, "address" | "signTypedData">,
   domain: SignerDomain,
-  { modelId, receipts }: BatchInput,
+  { modelId, gatewayId, batchNumber, receipts }: BatchInput,
 ): Promise<BatchSignature> {
+  const servedPricing = servedPricingOf(receipts);
   const { batch, digest, signature } = await signUsageBatch({
     account,
+    gatewayId,
     domain: usageBatchDomain(domain),
     modelId,
+    batchNumber,
+    servedPricing,
     receipts: receipts.map((receipt) => ({
       sessionId: receipt.sessionId,
       sequence: receipt.sequence,
@@ -42,6 +55,9 @@ export async function signBatchWith(
   });
   return {
     modelId,
+    gatewayId,
+    batchNumber,
+    servedPricing,
     enclave: account.address,
     sessionIds: [...batch.sessionIds],
     receipts: [...batch.receipts],

@@ -4,8 +4,13 @@
  *
  * Log records (JSON, see `log.ts` for the framing):
  * - `{k:"h", v, chainId, ledger}` once at the start: a log never mixes deployments;
- * - `{k:"r", ...}` one per served request, appended before its response completes;
- * - `{k:"b", ...}` one per signed batch, appended after the receipts it covers.
+ * - `{k:"r", ...}` one per served request, appended before its response completes, with the gateway that served
+ *   it and the pricing it was served at;
+ * - `{k:"b", ...}` one per signed batch, appended after the receipts it covers, with its gateway and batch number.
+ *
+ * Batch numbers count each gateway's batches from 1 in signing order (the ledger settles them in that order). The
+ * log is their durable record: a number is taken by the batch record that carries it, and the next batch of the
+ * gateway gets a greater one, across restarts, so a number is never reused (`nextBatchNumber`).
  *
  * Sequence numbers are assigned when a receipt is appended, in log order, as
  * `max(last sequence in the log, last sequence settled on chain) + 1`, so they strictly increase per session
@@ -17,7 +22,8 @@ import { open, readFile, type FileHandle } from "node:fs/promises";
 import { AppendLog, decodeRecords, scanRecords, type CommitMode, type Durability, type RecoveryReport } from "./log.js";
 import type { BatchSignature, Receipt, SignedBatch } from "./types.js";
 
-const LOG_VERSION = 1;
+/** 2: receipts carry their gateway and pricing, batches their gateway, number and served pricing. */
+const LOG_VERSION = 2;
 
 type HeaderRecord = { k: "h"; v: number; chainId: number; ledger: string; anchor: string };
 type ReceiptRecord = {
@@ -33,6 +39,10 @@ type ReceiptRecord = {
   h: Hex;
   c: string;
   t: number;
+  /** Gateway id. */
+  g: string;
+  /** Packed pricing served at (hex). */
+  p: string;
 };
 type BatchRecord = {
   k: "b";
@@ -46,6 +56,10 @@ type BatchRecord = {
   sig: Hex;
   it: number[];
   t: number;
+  /** Gateway id, batch number, packed served pricing (hex). */
+  g: string;
+  bn: string;
+  sp: string;
 };
 
 /** Thrown when the log cannot be used: `foreign` (another chain or deployment's log) or `corrupt`. */
@@ -114,6 +128,8 @@ export class ReceiptStore {
   readonly #batchAt: number[] = [];
   readonly #batchEnd: number[] = [];
   readonly #lastSequence = new Map<bigint, bigint>();
+  /** Per gateway, the greatest batch number taken (by a batch record durable or being written). */
+  readonly #lastBatchNumber = new Map<bigint, bigint>();
   #durableListeners: ((receipt: Receipt) => void)[] = [];
   /** Receipts not yet in a signed batch whose record is durable or being written. */
   #pendingCount = 0;
@@ -146,7 +162,13 @@ export class ReceiptStore {
       }
       // The header comes first; a foreign log is refused before anything in it is touched.
       const first = record as Partial<HeaderRecord>;
-      if (first.k !== "h" || first.v !== LOG_VERSION) throw new ReceiptStoreError(`${options.path} is not a receipt log`);
+      if (first.k !== "h") throw new ReceiptStoreError(`${options.path} is not a receipt log`);
+      if (first.v !== LOG_VERSION) {
+        // Its batches were signed in another format: they cannot settle on this ledger.
+        throw new ReceiptStoreError(`${options.path} is a version ${first.v} receipt log; this gateway writes version ${LOG_VERSION}`, {
+          reason: "foreign",
+        });
+      }
       if (first.chainId !== header.chainId || first.ledger !== header.ledger || first.anchor !== header.anchor) {
         throw new ReceiptStoreError(
           `${options.path} holds receipts of chain ${first.chainId} ledger ${first.ledger} (anchor ${first.anchor}), ` +
@@ -185,6 +207,7 @@ export class ReceiptStore {
         throw new ReceiptStoreError(`batch record ${record.n} found where ${this.#batchCount} was expected`);
       }
       const batch = fromBatchRecord(record);
+      this.#takeBatchNumber(batch);
       // Only unbatched receipts are held: an index not held is missing or already batched.
       for (const index of batch.items) {
         if (!this.#unbatched.has(index)) {
@@ -254,6 +277,29 @@ export class ReceiptStore {
     return this.#log;
   }
 
+  /** The greatest batch number gateway `gatewayId` used in this log (0 if none). */
+  lastBatchNumber(gatewayId: bigint): bigint {
+    return this.#lastBatchNumber.get(gatewayId) ?? 0n;
+  }
+
+  /**
+   * The number of gateway `gatewayId`'s next batch: above every number in the log and above `settled` (the
+   * gateway's batches settled on chain, for a log that lost its history).
+   */
+  nextBatchNumber(gatewayId: bigint, settled = 0n): bigint {
+    const last = this.lastBatchNumber(gatewayId);
+    return (last > settled ? last : settled) + 1n;
+  }
+
+  /** Records `batch`'s number as taken; throws if it does not follow the gateway's earlier numbers. */
+  #takeBatchNumber(batch: Pick<SignedBatch, "gatewayId" | "batchNumber">): void {
+    const last = this.lastBatchNumber(batch.gatewayId);
+    if (batch.batchNumber <= last) {
+      throw new ReceiptStoreError(`batch number ${batch.batchNumber} of gateway ${batch.gatewayId} is not above ${last}, its last one`);
+    }
+    this.#lastBatchNumber.set(batch.gatewayId, batch.batchNumber);
+  }
+
   /** The last sequence this gateway used for `sessionId` (0 if none). */
   lastSequence(sessionId: bigint): bigint {
     return this.#lastSequence.get(sessionId) ?? 0n;
@@ -306,6 +352,7 @@ export class ReceiptStore {
   /** Records a signed batch; resolves once durable, after which it is served. */
   async appendBatch(signature: BatchSignature): Promise<SignedBatch> {
     const batch: SignedBatch = { ...signature, batch: this.#batchCount + this.#pendingBatches, signedAt: Date.now() };
+    this.#takeBatchNumber(batch);
     const written = this.#log.appendAt(toBatchRecord(batch));
     // Its receipts are durable, so their records precede the batch's.
     const from = this.#lowestOffset(batch, written.offset);
@@ -415,6 +462,8 @@ function toReceiptRecord(receipt: Receipt): ReceiptRecord {
     h: receipt.requestHash,
     c: receipt.cost.toString(),
     t: receipt.createdAt,
+    g: receipt.gatewayId.toString(),
+    p: `0x${receipt.pricing.toString(16)}`,
   };
 }
 
@@ -431,6 +480,8 @@ function fromReceiptRecord(record: ReceiptRecord): Receipt {
     requestHash: record.h,
     cost: BigInt(record.c),
     createdAt: record.t,
+    gatewayId: BigInt(record.g),
+    pricing: BigInt(record.p),
   };
 }
 
@@ -447,6 +498,9 @@ function toBatchRecord(batch: SignedBatch): BatchRecord {
     sig: batch.signature,
     it: batch.items,
     t: batch.signedAt,
+    g: batch.gatewayId.toString(),
+    bn: batch.batchNumber.toString(),
+    sp: `0x${batch.servedPricing.toString(16)}`,
   };
 }
 
@@ -462,5 +516,8 @@ function fromBatchRecord(record: BatchRecord): SignedBatch {
     signature: record.sig,
     items: record.it,
     signedAt: record.t,
+    gatewayId: BigInt(record.g),
+    batchNumber: BigInt(record.bn),
+    servedPricing: BigInt(record.sp),
   };
 }

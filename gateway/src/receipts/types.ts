@@ -8,6 +8,8 @@ export type Receipt = {
   /** The `id` of the chat completion the client received. */
   responseId: string;
   modelId: bigint;
+  /** The gateway (EnclaveRegistry id of the model's key) that served it: the session's gateway. */
+  gatewayId: bigint;
   sessionId: bigint;
   /** Per-session, strictly increasing across restarts. */
   sequence: bigint;
@@ -19,6 +21,8 @@ export type Receipt = {
   requestHash: Hex;
   /** Cost at the pricing the request was approved under, rounded up (the gateway's own exposure bookkeeping). */
   cost: bigint;
+  /** The pricing the request was served (approved) at, packed as a batch's `servedPricing` (sdk `packPricing`). */
+  pricing: bigint;
   /** Unix milliseconds. */
   createdAt: number;
   /** The batch that signed it, once signed. */
@@ -27,9 +31,18 @@ export type Receipt = {
 
 /** A signed batch: exactly the arguments of `InferenceLedger.settle` plus bookkeeping. */
 export type SignedBatch = {
-  /** The batch's cursor: dense, from 0. */
+  /** The batch's cursor: dense, from 0, over every gateway (model) of this process. */
   batch: number;
   modelId: bigint;
+  /** The signer's gateway (signed, not sent to `settle`). */
+  gatewayId: bigint;
+  /**
+   * The batch's place in its gateway's signing order, from 1, never reused: the ledger settles batch `n` of a
+   * gateway only after its batch `n - 1`.
+   */
+  batchNumber: bigint;
+  /** Component-wise minimum of the pricings its receipts were served at, packed. */
+  servedPricing: bigint;
   enclave: Address;
   sessionIds: bigint[];
   /** Packed receipt words, grouped by session index in list order. */
@@ -43,8 +56,8 @@ export type SignedBatch = {
   signedAt: number;
 };
 
-/** What a signer needs to build a batch: the receipts of one model, in log order. */
-export type BatchInput = { modelId: bigint; receipts: readonly Receipt[] };
+/** What a signer needs to build a batch: the receipts of one model and gateway, in log order, and its number. */
+export type BatchInput = { modelId: bigint; gatewayId: bigint; batchNumber: bigint; receipts: readonly Receipt[] };
 
 /** A batch as signed, before it gets its cursor. */
 export type BatchSignature = Omit<SignedBatch, "batch" | "signedAt">;

@@ -1,19 +1,38 @@
 /**
  * Receipt relay: pulls signed usage batches from gateways, verifies them like the ledger will, and settles them in
- * the order each gateway signed them. Several keepers may relay the same gateway: the ledger rejects a settled
- * batch with `StaleSequence`, which the simulation catches before any gas is spent, so the loser just moves on.
+ * the order each gateway signed them.
+ *
+ * The ledger settles each on-chain gateway's batches in signing order: batch `n` of gateway `g` is settled iff
+ * `settledBatches(g) >= n`, and only batch `settledBatches(g) + 1` can be submitted. That counter, not a revert,
+ * decides what is settled: a settled batch is skipped before anything is simulated; a batch whose predecessor is not
+ * settled yet waits (the cursor stays on it); a submission that reverts counts as settled only when the ledger says
+ * `BatchOutOfOrder` with an expected number above the batch's and a fresh read of the counter confirms it (another
+ * keeper won the race). Several keepers may relay the same gateway, and anyone may submit its batches: each batch
+ * is still settled exactly once.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { getAddress, isAddressEqual, type Address, type Hex } from "viem";
 import { z } from "zod";
-import { isCogFiError, ledgerAddresses, settleUsage, verifyUsageBatch, type SignedUsageBatch } from "@cogfi/sdk";
+import {
+  getSettledBatches,
+  isCogFiError,
+  ledgerAddresses,
+  settleUsage,
+  verifyUsageBatch,
+  type CogFiClient,
+  type SignedUsageBatch,
+} from "@cogfi/sdk";
 import type { Job, JobContext } from "./job.js";
 
 const hex = z.string().regex(/^0x[0-9a-fA-F]*$/);
+const decimal = z.string().regex(/^\d+$/);
 const batchSchema = z.object({
-  cursor: z.string().regex(/^\d+$/),
-  modelId: z.string().regex(/^\d+$/),
+  cursor: decimal,
+  modelId: decimal,
+  gatewayId: decimal,
+  batchNumber: decimal,
+  servedPricing: decimal,
   enclave: hex,
   sessionIds: z.array(z.string().regex(/^\d+$/)).min(1),
   receipts: z.array(hex).min(1),
@@ -29,10 +48,12 @@ const pageSchema = z.object({
 });
 
 /**
- * What happened to one batch. A batch that fails verification can never settle as signed (forged, malformed, or
- * signed by a key that is unknown, revoked or attested for another model), so it is skipped and counted. Anything
- * that may pass later (a paused model, a key that expired and will be re-attested, an RPC failure) throws instead,
- * and the cursor stays on the batch until the next pass.
+ * What happened to one batch. `already-settled`: the ledger's counter for its gateway is at or above its number
+ * (someone else submitted it). A batch that fails verification can never settle as signed (forged, malformed, or
+ * signed by a key that is unknown, revoked or attested for another model), so it is skipped and counted
+ * (`rejected`). Anything that may pass later (an earlier batch of the gateway not settled yet, a key that expired
+ * and will be re-attested, an RPC failure, a reverted submission) throws instead, and the cursor stays on the batch
+ * until the next pass.
  */
 export type RelayOutcome = "settled" | "already-settled" | "rejected";
 
@@ -106,19 +127,30 @@ export class ReceiptRelayJob implements Job {
     }
   }
 
-  /** Verifies then settles one batch; never throws for the batch's own faults. */
+  /**
+   * Settles one batch if it is its gateway's next; never throws for the batch's own faults. Throws when the batch
+   * must wait (an earlier batch of its gateway is not settled, its key expired) or the chain could not be used.
+   */
   async relayBatch(batch: SignedUsageBatch, target: { chainId: number; ledger: Address }, context: JobContext): Promise<RelayOutcome> {
     const { client, log, metrics } = context;
+    const { gatewayId, batchNumber } = batch;
+    const settled = await getSettledBatches(client, { gatewayId });
+    if (batchNumber <= settled) return "already-settled";
+    if (batchNumber > settled + 1n) throw waiting(batch, settled);
+
     const verdict = await verifyUsageBatch({ batch, chainId: target.chainId, ledger: target.ledger, client });
     if (!verdict.valid) {
-      if (verdict.problems.every((problem) => problem.startsWith("StaleSequence"))) return "already-settled";
+      const problems = verdict.problems;
+      // Settled by someone else between the two reads: the counter says so.
+      if (problems.every((problem) => problem.startsWith("BatchOutOfOrder: already settled"))) return "already-settled";
+      if (problems.every((problem) => problem.startsWith("BatchOutOfOrder: waits"))) throw waiting(batch, verdict.settledBatches ?? settled);
       // An expired key becomes valid again, signature unchanged, once the gateway re-attests it: wait for that.
-      if (verdict.problems.every((problem) => problem === "InvalidEnclaveKey: Expired")) {
-        throw new Error(`batch of model ${batch.modelId} waits for enclave ${batch.enclave} to re-attest (key expired)`);
+      if (problems.every((problem) => problem === "InvalidEnclaveKey: Expired" || problem.startsWith("BatchOutOfOrder"))) {
+        throw new Error(`batch ${batchNumber} of gateway ${gatewayId} waits for enclave ${batch.enclave} to re-attest (key expired)`);
       }
-      const reason = (verdict.problems.find((problem) => !problem.startsWith("StaleSequence")) ?? "unknown").split(":")[0]!;
+      const reason = (problems.find((problem) => !problem.startsWith("BatchOutOfOrder")) ?? problems[0] ?? "unknown").split(":")[0]!;
       metrics.receiptsRejected.inc({ reason }, batch.receipts.length);
-      log.warn({ problems: verdict.problems, modelId: batch.modelId }, "batch rejected");
+      log.warn({ problems, modelId: batch.modelId, gatewayId, batchNumber }, "batch rejected");
       return "rejected";
     }
     try {
@@ -126,12 +158,19 @@ export class ReceiptRelayJob implements Job {
       metrics.settlements.inc({ outcome: "settled" });
       metrics.receiptsSettled.inc(batch.receipts.length);
       metrics.settlementGas.inc(Number(result.gasUsed));
+      if (result.skipped.length > 0) log.info({ gatewayId, batchNumber, skipped: result.skipped }, "receipts skipped by settlement");
       return "settled";
     } catch (error) {
-      if (isCogFiError(error, "StaleSequence")) {
-        metrics.settlements.inc({ outcome: "lost-race" });
-        return "already-settled";
+      if (isCogFiError(error, "BatchOutOfOrder")) {
+        const expected = error.args[2] as bigint;
+        if (expected > batchNumber && (await confirmSettled(client, batch))) {
+          metrics.settlements.inc({ outcome: "lost-race" });
+          return "already-settled";
+        }
+        metrics.settlements.inc({ outcome: "out-of-order" });
+        throw new Error(`batch ${batchNumber} of gateway ${gatewayId} is out of order (the ledger expects ${expected})`, { cause: error });
       }
+      // A submission that reverted (in simulation or on chain) settled nothing: the next pass re-reads the counter.
       metrics.settlements.inc({ outcome: "error" });
       throw error;
     }
@@ -148,9 +187,25 @@ export class ReceiptRelayJob implements Job {
   }
 }
 
+/** The error for a batch whose gateway has not settled its predecessor yet: the cursor waits on it. */
+function waiting(batch: SignedUsageBatch, settled: bigint): Error {
+  return new Error(
+    `batch ${batch.batchNumber} of gateway ${batch.gatewayId} waits for batch ${settled + 1n} (${settled} settled): ` +
+      "batches settle in signing order",
+  );
+}
+
+/** Whether the ledger's counter, read now, covers `batch`. */
+async function confirmSettled(client: CogFiClient, batch: SignedUsageBatch): Promise<boolean> {
+  return (await getSettledBatches(client, { gatewayId: batch.gatewayId })) >= batch.batchNumber;
+}
+
 function toBatch(json: z.infer<typeof batchSchema>): SignedUsageBatch {
   return {
     modelId: BigInt(json.modelId),
+    gatewayId: BigInt(json.gatewayId),
+    batchNumber: BigInt(json.batchNumber),
+    servedPricing: BigInt(json.servedPricing),
     sessionIds: json.sessionIds.map(BigInt),
     receipts: json.receipts.map(BigInt),
     requestsCommitment: json.requestsCommitment as Hex,
@@ -160,9 +215,17 @@ function toBatch(json: z.infer<typeof batchSchema>): SignedUsageBatch {
 }
 
 function readCursors(file: string): Record<string, number> {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as Record<string, number>;
-  } catch {
-    return {};
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    // No cursor file yet: start from the beginning (settled batches are skipped by the ledger's counter).
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw new Error(`cannot read the cursor file ${file}`, { cause: error });
+  }
+  try {
+    return JSON.parse(text) as Record<string, number>;
+  } catch (error) {
+    throw new Error(`the cursor file ${file} is not JSON: fix or delete it`, { cause: error });
   }
 }

@@ -2367,6 +2367,19 @@ export const inferenceLedgerAbi = [
   },
   {
     "type": "function",
+    "name": "DOMAIN_SEPARATOR",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "HISTOGRAM_BUCKETS",
     "inputs": [],
     "outputs": [
@@ -2522,49 +2535,6 @@ export const inferenceLedgerAbi = [
   },
   {
     "type": "function",
-    "name": "eip712Domain",
-    "inputs": [],
-    "outputs": [
-      {
-        "name": "fields",
-        "type": "bytes1",
-        "internalType": "bytes1"
-      },
-      {
-        "name": "name",
-        "type": "string",
-        "internalType": "string"
-      },
-      {
-        "name": "version",
-        "type": "string",
-        "internalType": "string"
-      },
-      {
-        "name": "chainId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "verifyingContract",
-        "type": "address",
-        "internalType": "address"
-      },
-      {
-        "name": "salt",
-        "type": "bytes32",
-        "internalType": "bytes32"
-      },
-      {
-        "name": "extensions",
-        "type": "uint256[]",
-        "internalType": "uint256[]"
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
     "name": "enclaveRegistry",
     "inputs": [],
     "outputs": [
@@ -2578,6 +2548,25 @@ export const inferenceLedgerAbi = [
   },
   {
     "type": "function",
+    "name": "extsload",
+    "inputs": [
+      {
+        "name": "slots",
+        "type": "bytes32[]",
+        "internalType": "bytes32[]"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "values",
+        "type": "bytes32[]",
+        "internalType": "bytes32[]"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "feedInterval",
     "inputs": [],
     "outputs": [
@@ -2585,96 +2574,6 @@ export const inferenceLedgerAbi = [
         "name": "",
         "type": "uint256",
         "internalType": "uint256"
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
-    "name": "getSession",
-    "inputs": [
-      {
-        "name": "sessionId",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "outputs": [
-      {
-        "name": "session",
-        "type": "tuple",
-        "internalType": "struct Session",
-        "components": [
-          {
-            "name": "modelId",
-            "type": "uint48",
-            "internalType": "uint48"
-          },
-          {
-            "name": "lastSequence",
-            "type": "uint48",
-            "internalType": "uint48"
-          },
-          {
-            "name": "budget",
-            "type": "uint80",
-            "internalType": "uint80"
-          },
-          {
-            "name": "spent",
-            "type": "uint80",
-            "internalType": "uint80"
-          },
-          {
-            "name": "buyer",
-            "type": "address",
-            "internalType": "address"
-          },
-          {
-            "name": "gatewayId",
-            "type": "uint48",
-            "internalType": "uint48"
-          },
-          {
-            "name": "expiry",
-            "type": "uint40",
-            "internalType": "uint40"
-          },
-          {
-            "name": "policyId",
-            "type": "uint48",
-            "internalType": "uint48"
-          },
-          {
-            "name": "closed",
-            "type": "bool",
-            "internalType": "bool"
-          }
-        ]
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
-    "name": "isApproved",
-    "inputs": [
-      {
-        "name": "sessionId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "modelId",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "outputs": [
-      {
-        "name": "",
-        "type": "bool",
-        "internalType": "bool"
       }
     ],
     "stateMutability": "view"
@@ -2753,104 +2652,6 @@ export const inferenceLedgerAbi = [
         "name": "",
         "type": "address",
         "internalType": "address"
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
-    "name": "protocolFeeBps",
-    "inputs": [],
-    "outputs": [
-      {
-        "name": "",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
-    "name": "protocolFees",
-    "inputs": [],
-    "outputs": [
-      {
-        "name": "",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
-    "name": "quoteCost",
-    "inputs": [
-      {
-        "name": "modelId",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "inputTokens",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "outputTokens",
-        "type": "uint256",
-        "internalType": "uint256"
-      },
-      {
-        "name": "reasoningTokens",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "outputs": [
-      {
-        "name": "",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
-    "name": "refundableAt",
-    "inputs": [
-      {
-        "name": "sessionId",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "outputs": [
-      {
-        "name": "",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
-    "name": "remainingBudget",
-    "inputs": [
-      {
-        "name": "sessionId",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "outputs": [
-      {
-        "name": "",
-        "type": "uint256",
-        "internalType": "uint256"
       }
     ],
     "stateMutability": "view"
@@ -2988,19 +2789,6 @@ export const inferenceLedgerAbi = [
   },
   {
     "type": "function",
-    "name": "submitterFeeBps",
-    "inputs": [],
-    "outputs": [
-      {
-        "name": "",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
     "name": "submitterFees",
     "inputs": [
       {
@@ -3056,142 +2844,6 @@ export const inferenceLedgerAbi = [
   },
   {
     "type": "function",
-    "name": "usageBatchDigest",
-    "inputs": [
-      {
-        "name": "batch",
-        "type": "tuple",
-        "internalType": "struct UsageBatch",
-        "components": [
-          {
-            "name": "modelId",
-            "type": "uint256",
-            "internalType": "uint256"
-          },
-          {
-            "name": "batchNumber",
-            "type": "uint256",
-            "internalType": "uint256"
-          },
-          {
-            "name": "servedPricing",
-            "type": "uint256",
-            "internalType": "uint256"
-          },
-          {
-            "name": "sessionIds",
-            "type": "uint256[]",
-            "internalType": "uint256[]"
-          },
-          {
-            "name": "receipts",
-            "type": "uint256[]",
-            "internalType": "uint256[]"
-          },
-          {
-            "name": "requestsCommitment",
-            "type": "bytes32",
-            "internalType": "bytes32"
-          },
-          {
-            "name": "enclave",
-            "type": "address",
-            "internalType": "address"
-          }
-        ]
-      },
-      {
-        "name": "gatewayId",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "outputs": [
-      {
-        "name": "",
-        "type": "bytes32",
-        "internalType": "bytes32"
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
-    "name": "usageHistogram",
-    "inputs": [
-      {
-        "name": "modelId",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "outputs": [
-      {
-        "name": "",
-        "type": "uint64[32]",
-        "internalType": "uint64[32]"
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
-    "name": "usageStats",
-    "inputs": [
-      {
-        "name": "modelId",
-        "type": "uint256",
-        "internalType": "uint256"
-      }
-    ],
-    "outputs": [
-      {
-        "name": "",
-        "type": "tuple",
-        "internalType": "struct UsageStats",
-        "components": [
-          {
-            "name": "requests",
-            "type": "uint64",
-            "internalType": "uint64"
-          },
-          {
-            "name": "inputTokens",
-            "type": "uint64",
-            "internalType": "uint64"
-          },
-          {
-            "name": "outputTokens",
-            "type": "uint64",
-            "internalType": "uint64"
-          },
-          {
-            "name": "reasoningTokens",
-            "type": "uint64",
-            "internalType": "uint64"
-          },
-          {
-            "name": "cost",
-            "type": "uint128",
-            "internalType": "uint128"
-          },
-          {
-            "name": "charged",
-            "type": "uint96",
-            "internalType": "uint96"
-          },
-          {
-            "name": "lastFeedAt",
-            "type": "uint32",
-            "internalType": "uint32"
-          }
-        ]
-      }
-    ],
-    "stateMutability": "view"
-  },
-  {
-    "type": "function",
     "name": "usageTotals",
     "inputs": [
       {
@@ -3218,12 +2870,6 @@ export const inferenceLedgerAbi = [
       }
     ],
     "stateMutability": "view"
-  },
-  {
-    "type": "event",
-    "name": "EIP712DomainChanged",
-    "inputs": [],
-    "anonymous": false
   },
   {
     "type": "event",
@@ -3747,11 +3393,6 @@ export const inferenceLedgerAbi = [
   },
   {
     "type": "error",
-    "name": "InvalidShortString",
-    "inputs": []
-  },
-  {
-    "type": "error",
     "name": "InvalidSignature",
     "inputs": []
   },
@@ -3924,17 +3565,6 @@ export const inferenceLedgerAbi = [
   },
   {
     "type": "error",
-    "name": "StringTooLong",
-    "inputs": [
-      {
-        "name": "str",
-        "type": "string",
-        "internalType": "string"
-      }
-    ]
-  },
-  {
-    "type": "error",
     "name": "UnknownGateway",
     "inputs": [
       {
@@ -3964,6 +3594,381 @@ export const inferenceLedgerAbi = [
     "type": "error",
     "name": "ZeroAmount",
     "inputs": []
+  }
+] as const;
+
+export const inferenceLedgerLensAbi = [
+  {
+    "type": "constructor",
+    "inputs": [
+      {
+        "name": "ledger_",
+        "type": "address",
+        "internalType": "contract IInferenceLedger"
+      }
+    ],
+    "stateMutability": "nonpayable"
+  },
+  {
+    "type": "function",
+    "name": "getSession",
+    "inputs": [
+      {
+        "name": "sessionId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "tuple",
+        "internalType": "struct Session",
+        "components": [
+          {
+            "name": "modelId",
+            "type": "uint48",
+            "internalType": "uint48"
+          },
+          {
+            "name": "lastSequence",
+            "type": "uint48",
+            "internalType": "uint48"
+          },
+          {
+            "name": "budget",
+            "type": "uint80",
+            "internalType": "uint80"
+          },
+          {
+            "name": "spent",
+            "type": "uint80",
+            "internalType": "uint80"
+          },
+          {
+            "name": "buyer",
+            "type": "address",
+            "internalType": "address"
+          },
+          {
+            "name": "gatewayId",
+            "type": "uint48",
+            "internalType": "uint48"
+          },
+          {
+            "name": "expiry",
+            "type": "uint40",
+            "internalType": "uint40"
+          },
+          {
+            "name": "policyId",
+            "type": "uint48",
+            "internalType": "uint48"
+          },
+          {
+            "name": "closed",
+            "type": "bool",
+            "internalType": "bool"
+          }
+        ]
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "isApproved",
+    "inputs": [
+      {
+        "name": "sessionId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "modelId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bool",
+        "internalType": "bool"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "ledger",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "address",
+        "internalType": "contract IInferenceLedger"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "protocolFeeBps",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "feeBps",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "protocolFees",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "accrued",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "quoteCost",
+    "inputs": [
+      {
+        "name": "modelId",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "inputTokens",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "outputTokens",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "reasoningTokens",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "refundableAt",
+    "inputs": [
+      {
+        "name": "sessionId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "remainingBudget",
+    "inputs": [
+      {
+        "name": "sessionId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "submitterFeeBps",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "feeBps",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "usageBatchDigest",
+    "inputs": [
+      {
+        "name": "batch",
+        "type": "tuple",
+        "internalType": "struct UsageBatch",
+        "components": [
+          {
+            "name": "modelId",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "batchNumber",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "servedPricing",
+            "type": "uint256",
+            "internalType": "uint256"
+          },
+          {
+            "name": "sessionIds",
+            "type": "uint256[]",
+            "internalType": "uint256[]"
+          },
+          {
+            "name": "receipts",
+            "type": "uint256[]",
+            "internalType": "uint256[]"
+          },
+          {
+            "name": "requestsCommitment",
+            "type": "bytes32",
+            "internalType": "bytes32"
+          },
+          {
+            "name": "enclave",
+            "type": "address",
+            "internalType": "address"
+          }
+        ]
+      },
+      {
+        "name": "gatewayId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "bytes32",
+        "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "usageHistogram",
+    "inputs": [
+      {
+        "name": "modelId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint64[32]",
+        "internalType": "uint64[32]"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "usageStats",
+    "inputs": [
+      {
+        "name": "modelId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "tuple",
+        "internalType": "struct UsageStats",
+        "components": [
+          {
+            "name": "requests",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "inputTokens",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "outputTokens",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "reasoningTokens",
+            "type": "uint64",
+            "internalType": "uint64"
+          },
+          {
+            "name": "cost",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
+            "name": "charged",
+            "type": "uint96",
+            "internalType": "uint96"
+          },
+          {
+            "name": "lastFeedAt",
+            "type": "uint32",
+            "internalType": "uint32"
+          }
+        ]
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "error",
+    "name": "UnknownSession",
+    "inputs": [
+      {
+        "name": "sessionId",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   }
 ] as const;
 

@@ -3,10 +3,12 @@ import type { CogFiClient } from "../client.js";
 import { CogFiError } from "../errors.js";
 
 /** The deployment entries of the attested-inference contracts (written by script/Deploy.s.sol). */
-export const LEDGER_CONTRACT_NAMES = ["InferenceLedger", "EnclaveRegistry", "ComputeCostFeed"] as const;
+export const LEDGER_CONTRACT_NAMES = ["InferenceLedger", "InferenceLedgerLens", "EnclaveRegistry", "ComputeCostFeed"] as const;
 
 export type LedgerAddresses = {
   inferenceLedger: Address;
+  /** Views of the ledger's sessions, statistics and fees (the ledger keeps only what settlement needs). */
+  inferenceLedgerLens: Address;
   enclaveRegistry: Address;
   computeCostFeed: Address;
   /** Present on local chains only. */
@@ -21,6 +23,7 @@ export function ledgerAddresses(client: Pick<CogFiClient, "deployment">): Ledger
   }
   return {
     inferenceLedger: contracts.InferenceLedger!,
+    inferenceLedgerLens: contracts.InferenceLedgerLens!,
     enclaveRegistry: contracts.EnclaveRegistry!,
     computeCostFeed: contracts.ComputeCostFeed!,
     devAttestationVerifier: contracts.DevAttestationVerifier,

@@ -1,6 +1,6 @@
 import type { CogFiClient } from "../client.js";
 import type { CogFiError } from "../errors.js";
-import { inferenceLedgerAbi } from "../generated/abis.js";
+import { inferenceLedgerLensAbi } from "../generated/abis.js";
 import { readOrThrow } from "../internal/write.js";
 import { ledgerAddresses } from "./addresses.js";
 import type { SessionInfo, SessionStatus } from "./types.js";
@@ -23,10 +23,10 @@ export async function getSession(
   client: CogFiClient,
   { sessionId, blockNumber }: GetSessionParameters,
 ): Promise<GetSessionReturnType> {
-  const address = ledgerAddresses(client).inferenceLedger;
+  const address = ledgerAddresses(client).inferenceLedgerLens;
   const [session, block] = await readOrThrow("getSession", () =>
     Promise.all([
-      client.publicClient.readContract({ address, abi: inferenceLedgerAbi, functionName: "getSession", args: [sessionId], blockNumber }),
+      client.publicClient.readContract({ address, abi: inferenceLedgerLensAbi, functionName: "getSession", args: [sessionId], blockNumber }),
       client.publicClient.getBlock(blockNumber === undefined ? {} : { blockNumber }),
     ]),
   );
@@ -35,6 +35,7 @@ export async function getSession(
   return {
     sessionId,
     modelId: BigInt(session.modelId),
+    gatewayId: BigInt(session.gatewayId),
     buyer: session.buyer,
     budget: BigInt(session.budget),
     spent: BigInt(session.spent),

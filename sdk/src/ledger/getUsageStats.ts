@@ -1,6 +1,6 @@
 import type { CogFiClient } from "../client.js";
 import type { CogFiError } from "../errors.js";
-import { inferenceLedgerAbi } from "../generated/abis.js";
+import { inferenceLedgerLensAbi } from "../generated/abis.js";
 import { readOrThrow } from "../internal/write.js";
 import { ledgerAddresses } from "./addresses.js";
 import { histogramBucketFloor } from "./receipts.js";
@@ -30,11 +30,11 @@ export async function getUsageStats(
   client: CogFiClient,
   { modelId, blockNumber }: GetUsageStatsParameters,
 ): Promise<GetUsageStatsReturnType> {
-  const address = ledgerAddresses(client).inferenceLedger;
+  const address = ledgerAddresses(client).inferenceLedgerLens;
   const [stats, buckets] = await readOrThrow("getUsageStats", () =>
     Promise.all([
-      client.publicClient.readContract({ address, abi: inferenceLedgerAbi, functionName: "usageStats", args: [modelId], blockNumber }),
-      client.publicClient.readContract({ address, abi: inferenceLedgerAbi, functionName: "usageHistogram", args: [modelId], blockNumber }),
+      client.publicClient.readContract({ address, abi: inferenceLedgerLensAbi, functionName: "usageStats", args: [modelId], blockNumber }),
+      client.publicClient.readContract({ address, abi: inferenceLedgerLensAbi, functionName: "usageHistogram", args: [modelId], blockNumber }),
     ]),
   );
   return {

@@ -8,6 +8,11 @@ import { ensureAllowance } from "../internal/allowance.js";
 
 export type OpenSessionParameters = {
   modelId: bigint;
+  /**
+   * The EnclaveRegistry gateway that may serve the session (a gateway publishes its id, e.g. in its `/v1/models`
+   * and `/attestation`): only its receipts charge the session, and its code cannot change while the session lives.
+   */
+  gatewayId: bigint;
   /** Stablecoin units deposited as the session's budget. */
   budget: bigint;
   /** Unix time (s) until which the session approves inference; at most `MAX_SESSION_DURATION` ahead. */
@@ -26,6 +31,8 @@ export type OpenSessionErrorType =
       | "ModelIdTooLarge"
       | "ModelPaused"
       | "UnknownModel"
+      | "UnknownGateway"
+      | "GatewayModelMismatch"
       | "InvalidExpiry"
       | "ERC20InsufficientAllowance"
       | "ERC20InsufficientBalance"
@@ -33,21 +40,22 @@ export type OpenSessionErrorType =
   | CogFiError;
 
 /**
- * Opens a funded session for a model: the on-chain approval the gateway checks before serving the buyer.
+ * Opens a funded session for a model with one gateway: the on-chain approval that gateway checks before serving
+ * the buyer (another gateway refuses the session).
  * @example
  * const { sessionId } = await openSession(client, {
- *   modelId: 1n, budget: parseUnits("25", 6), expiry: BigInt(Math.floor(Date.now() / 1000) + 86_400),
+ *   modelId: 1n, gatewayId: 3n, budget: parseUnits("25", 6), expiry: BigInt(Math.floor(Date.now() / 1000) + 86_400),
  * });
  */
 export async function openSession(client: CogFiClient, parameters: OpenSessionParameters): Promise<OpenSessionReturnType> {
-  const { modelId, budget, expiry, policyId = 0n, approve = true } = parameters;
+  const { modelId, gatewayId, budget, expiry, policyId = 0n, approve = true } = parameters;
   const ledger = ledgerAddresses(client).inferenceLedger;
   if (approve) await ensureAllowance(client, "openSession", client.deployment.contracts.Stablecoin, ledger, budget);
   const { hash, receipt } = await writeAndWait(client, "openSession", {
     address: ledger,
     abi: inferenceLedgerAbi,
     functionName: "openSession",
-    args: [modelId, budget, expiry, policyId],
+    args: [modelId, gatewayId, budget, expiry, policyId],
   });
   const [opened] = parseEventLogs({ abi: inferenceLedgerAbi, eventName: "SessionOpened", logs: receipt.logs });
   if (!opened) throw new Error(`openSession: no SessionOpened event in ${hash}`);

@@ -16,6 +16,7 @@ import {
   type TypedDataDomain,
 } from "viem";
 import type { Pricing } from "../actions/registry/types.js";
+import { chargedPricing } from "./pricing.js";
 
 /* LAYOUT (most significant bit first): index 16 | sequence 48 | reserved 96 | input 32 | output 32 | reasoning 32 */
 
@@ -57,6 +58,16 @@ export type UsageReceipt = {
 /** A batch as `InferenceLedger.settle` takes it (minus the signature). */
 export type UsageBatch = {
   modelId: bigint;
+  /**
+   * The batch's place in its gateway's signing order, from 1: the ledger settles a gateway's batch `n` only once
+   * its batch `n - 1` is settled (`settledBatches(gatewayId) + 1`). A re-signed batch keeps its number.
+   */
+  batchNumber: bigint;
+  /**
+   * The pricing the gateway served the batch's receipts at (`packPricing`; for receipts served at several
+   * pricings, their component-wise minimum). Settlement charges the lower of it and the pricing in force.
+   */
+  servedPricing: bigint;
   sessionIds: readonly bigint[];
   /** Packed receipt words, grouped by session in `sessionIds` order. */
   receipts: readonly bigint[];
@@ -66,8 +77,11 @@ export type UsageBatch = {
   enclave: Address;
 };
 
-/** A batch with its enclave signature, ready for `settle`. */
-export type SignedUsageBatch = UsageBatch & { signature: Hex };
+/**
+ * A batch with its enclave signature, ready for `settle`. `gatewayId` is the EnclaveRegistry gateway of the signing
+ * key: it is signed (part of the EIP-712 message) but not sent, the ledger reads it from the registry.
+ */
+export type SignedUsageBatch = UsageBatch & { gatewayId: bigint; signature: Hex };
 
 /** Thrown for receipts or batches that break the format rules. */
 export class ReceiptFormatError extends Error {
@@ -119,17 +133,23 @@ export function decodeReceipt(word: bigint): PackedReceiptFields & { reserved: b
 /**
  * Groups receipts by session (sessions in order of first appearance, receipts by sequence) and packs them.
  * Throws `ReceiptFormatError` when a session repeats a sequence or the batch is empty or too wide.
+ * `batchNumber` is the batch's place in its gateway's signing order (from 1); `servedPricing` the packed pricing the
+ * receipts were served at (`packPricing`, or `packPricing(minPricing(...))` for several).
  * @returns the batch (without signature) and the request hashes in receipt order.
  * @example
- * const { batch } = buildUsageBatch({ modelId: 1n, enclave: key.address, receipts });
+ * const { batch } = buildUsageBatch({ modelId: 1n, batchNumber: 1n, servedPricing: packPricing(pricing), enclave: key.address, receipts });
  */
 export function buildUsageBatch(parameters: {
   modelId: bigint;
+  batchNumber: bigint;
+  servedPricing: bigint;
   enclave: Address;
   receipts: readonly UsageReceipt[];
 }): { batch: UsageBatch; requestHashes: Hex[] } {
-  const { modelId, enclave, receipts } = parameters;
+  const { modelId, batchNumber, servedPricing, enclave, receipts } = parameters;
   check(receipts.length > 0, "a batch needs at least one receipt");
+  check(batchNumber > 0n && batchNumber < 1n << 256n, `batch number ${batchNumber} out of range (batches count from 1)`);
+  check(servedPricing >= 0n && servedPricing < 1n << 240n, `served pricing ${servedPricing} does not fit 240 bits`);
   const groups = new Map<bigint, UsageReceipt[]>();
   for (const receipt of receipts) {
     const group = groups.get(receipt.sessionId);
@@ -154,6 +174,8 @@ export function buildUsageBatch(parameters: {
   }
   const batch: UsageBatch = {
     modelId,
+    batchNumber,
+    servedPricing,
     sessionIds,
     receipts: words,
     requestsCommitment: requestsMerkleRoot(words, requestHashes),
@@ -181,7 +203,6 @@ export function validateUsageBatch(batch: Pick<UsageBatch, "sessionIds" | "recei
       if (receipt.sequence <= previous) problems.push(`SequenceNotIncreasing: receipt ${index}`);
     } else if (receipt.sessionIndex === group + 1) {
       group = receipt.sessionIndex;
-      if (receipt.sequence === 0n) problems.push(`StaleSequence: receipt ${index} has sequence 0`);
     } else {
       problems.push(`InvalidSessionIndex: receipt ${index}`);
     }
@@ -226,14 +247,43 @@ function writeUint256(target: Uint8Array, offset: number, value: bigint): void {
   }
 }
 
-/** Leaf of the requests Merkle tree: `keccak256(abi.encode(uint256 receiptWord, bytes32 requestHash))`. */
+/**
+ * Leaf of the requests Merkle tree, as OpenZeppelin's `StandardMerkleTree` hashes a `(uint256, bytes32)` leaf:
+ * `keccak256(bytes.concat(keccak256(abi.encode(uint256 receiptWord, bytes32 requestHash))))`.
+ * Hashed twice, a leaf is the hash of 32 bytes and an inner node the hash of 64, so no inner node is the leaf of any
+ * `(word, requestHash)`: a node of the tree cannot be passed off as a receipt with a shorter proof.
+ */
 export function requestLeaf(word: bigint, requestHash: Hex): Hex {
-  return keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }], [word, requestHash]));
+  checkHash(requestHash, "request hash");
+  return keccak256(keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }], [word, requestHash]), "bytes"));
 }
 
 /** OpenZeppelin's commutative pair hash: keccak of the two nodes, smaller first. */
 function hashPair(a: Hex, b: Hex): Hex {
   return BigInt(a) < BigInt(b) ? keccak256(concat([a, b])) : keccak256(concat([b, a]));
+}
+
+/** Why `word` cannot be a settled receipt (reserved bits set, sequence 0, not a uint256), or undefined. */
+function receiptWordProblem(word: bigint): string | undefined {
+  if (word < 0n || word >= 1n << 256n) return "is not a uint256";
+  const { reserved, sequence } = decodeReceipt(word);
+  if (reserved !== 0n) return "has reserved bits set";
+  if (sequence === 0n) return "has sequence 0";
+  return undefined;
+}
+
+function checkHash(value: Hex, what: string): void {
+  check(typeof value === "string" && /^0x[0-9a-fA-F]{64}$/.test(value), `${what} ${String(value)} is not 32 bytes of hex`);
+}
+
+/** The tree's leaves; throws `ReceiptFormatError` for a word that is no valid receipt or a malformed hash. */
+function leavesOf(words: readonly bigint[], requestHashes: readonly Hex[]): Hex[] {
+  check(words.length === requestHashes.length, "one request hash per receipt");
+  return words.map((word, i) => {
+    const problem = receiptWordProblem(word);
+    check(problem === undefined, `receipt word ${i} ${problem}`);
+    return requestLeaf(word, requestHashes[i]!);
+  });
 }
 
 function levels(leaves: readonly Hex[]): Hex[][] {
@@ -243,7 +293,7 @@ function levels(leaves: readonly Hex[]): Hex[][] {
     const level = tree[tree.length - 1]!;
     const next: Hex[] = [];
     for (let i = 0; i < level.length; i += 2) {
-      // An odd node at the end of a level moves up unchanged.
+      // An odd node at the end of a level moves up unchanged (never paired with itself).
       next.push(i + 1 < level.length ? hashPair(level[i]!, level[i + 1]!) : level[i]!);
     }
     tree.push(next);
@@ -253,13 +303,13 @@ function levels(leaves: readonly Hex[]): Hex[][] {
 
 /**
  * Merkle root of a batch's request hashes: leaves `requestLeaf(word_i, requestHash_i)` in receipt order, pairs
- * hashed commutatively (OpenZeppelin `MerkleProof`), an odd last node promoted unchanged.
+ * hashed commutatively (OpenZeppelin `MerkleProof`), an odd last node promoted unchanged (docs/receipts.md §4).
+ * Throws `ReceiptFormatError` for an empty list, a word that is no valid receipt or a hash that is not 32 bytes.
  * @example
  * const root = requestsMerkleRoot(batch.receipts, requestHashes);
  */
 export function requestsMerkleRoot(words: readonly bigint[], requestHashes: readonly Hex[]): Hex {
-  check(words.length === requestHashes.length, "one request hash per receipt");
-  const tree = levels(words.map((word, i) => requestLeaf(word, requestHashes[i]!)));
+  const tree = levels(leavesOf(words, requestHashes));
   return tree[tree.length - 1]![0]!;
 }
 
@@ -268,8 +318,8 @@ export function requestsMerkleRoot(words: readonly bigint[], requestHashes: read
  * `MerkleProof.verify(proof, root, requestLeaf(word, requestHash))` or `verifyRequestProof`.
  */
 export function requestProof(words: readonly bigint[], requestHashes: readonly Hex[], index: number): Hex[] {
-  check(index >= 0 && index < words.length, "index out of range");
-  const tree = levels(words.map((word, i) => requestLeaf(word, requestHashes[i]!)));
+  check(Number.isInteger(index) && index >= 0 && index < words.length, "index out of range");
+  const tree = levels(leavesOf(words, requestHashes));
   const proof: Hex[] = [];
   let position = index;
   for (let depth = 0; depth < tree.length - 1; depth++) {
@@ -281,8 +331,18 @@ export function requestProof(words: readonly bigint[], requestHashes: readonly H
   return proof;
 }
 
-/** Whether `proof` shows `(word, requestHash)` under `root`. */
+/**
+ * Whether `proof` shows the receipt `(word, requestHash)` under `root`. False as well when `word` is no receipt the
+ * ledger could have settled (reserved bits set, sequence 0, not a uint256): a proof only ever shows a receipt.
+ * Throws `ReceiptFormatError` when `root`, `requestHash` or a proof element is not 32 bytes of hex.
+ * @example
+ * const ok = verifyRequestProof(batch.requestsCommitment, batch.receipts[i], requestHash, proof);
+ */
 export function verifyRequestProof(root: Hex, word: bigint, requestHash: Hex, proof: readonly Hex[]): boolean {
+  checkHash(root, "root");
+  checkHash(requestHash, "request hash");
+  proof.forEach((sibling, i) => checkHash(sibling, `proof element ${i}`));
+  if (receiptWordProblem(word) !== undefined) return false;
   let node = requestLeaf(word, requestHash);
   for (const sibling of proof) node = hashPair(node, sibling);
   return node.toLowerCase() === root.toLowerCase();
@@ -294,10 +354,16 @@ export function verifyRequestProof(root: Hex, word: bigint, requestHash: Hex, pr
 export const LEDGER_DOMAIN_NAME = "CogFi InferenceLedger";
 export const LEDGER_DOMAIN_VERSION = "1";
 
-/** The EIP-712 types of a usage batch. Arrays of uint256 hash as `keccak256(abi.encodePacked(words))`. */
+/**
+ * The EIP-712 types of a usage batch. Arrays of uint256 hash as `keccak256(abi.encodePacked(words))`. `gatewayId`
+ * is the signer's EnclaveRegistry gateway: signed, but not a field of `settle`'s batch (the ledger looks it up).
+ */
 export const usageBatchTypes = {
   UsageBatch: [
     { name: "modelId", type: "uint256" },
+    { name: "gatewayId", type: "uint256" },
+    { name: "batchNumber", type: "uint256" },
+    { name: "servedPricing", type: "uint256" },
     { name: "sessionIds", type: "uint256[]" },
     { name: "receipts", type: "uint256[]" },
     { name: "requestsCommitment", type: "bytes32" },
@@ -315,14 +381,26 @@ export function usageBatchDomain(parameters: { chainId: number | bigint; ledger:
   };
 }
 
-/** The typed data an enclave signs for `batch` (pass to `signTypedData`). */
-export function usageBatchTypedData(batch: UsageBatch, domain: TypedDataDomain) {
+/** The EIP-712 type string of `UsageBatch` (its hash is the ledger's `USAGE_BATCH_TYPEHASH`). */
+export const USAGE_BATCH_TYPE =
+  "UsageBatch(uint256 modelId,uint256 gatewayId,uint256 batchNumber,uint256 servedPricing,uint256[] sessionIds," +
+  "uint256[] receipts,bytes32 requestsCommitment,address enclave)";
+
+/**
+ * The typed data the enclave key of gateway `gatewayId` signs for `batch` (pass to `signTypedData`).
+ * @example
+ * const signature = await enclave.signTypedData(usageBatchTypedData(batch, gatewayId, domain));
+ */
+export function usageBatchTypedData(batch: UsageBatch, gatewayId: bigint, domain: TypedDataDomain) {
   return {
     domain,
     types: usageBatchTypes,
     primaryType: "UsageBatch" as const,
     message: {
       modelId: batch.modelId,
+      gatewayId,
+      batchNumber: batch.batchNumber,
+      servedPricing: batch.servedPricing,
       sessionIds: [...batch.sessionIds],
       receipts: [...batch.receipts],
       requestsCommitment: batch.requestsCommitment,
@@ -331,19 +409,20 @@ export function usageBatchTypedData(batch: UsageBatch, domain: TypedDataDomain) 
   };
 }
 
-/** EIP-712 struct hash of `batch`. */
-export function usageBatchStructHash(batch: UsageBatch): Hex {
-  const { types, message } = usageBatchTypedData(batch, {});
+/** EIP-712 struct hash of `batch` as gateway `gatewayId` signs it. */
+export function usageBatchStructHash(batch: UsageBatch, gatewayId: bigint): Hex {
+  const { types, message } = usageBatchTypedData(batch, gatewayId, {});
   return hashStruct({ data: message, primaryType: "UsageBatch", types });
 }
 
 /**
- * The digest the enclave signs: equal to `InferenceLedger.usageBatchDigest(...)` on that chain and ledger.
+ * The digest the enclave key of gateway `gatewayId` signs: equal to `InferenceLedger.usageBatchDigest(batch,
+ * gatewayId)` on that chain and ledger.
  * @example
- * const digest = usageBatchDigest(batch, usageBatchDomain({ chainId: 31337, ledger }));
+ * const digest = usageBatchDigest(batch, gatewayId, usageBatchDomain({ chainId: 31337, ledger }));
  */
-export function usageBatchDigest(batch: UsageBatch, domain: TypedDataDomain): Hex {
-  return hashTypedData(usageBatchTypedData(batch, domain));
+export function usageBatchDigest(batch: UsageBatch, gatewayId: bigint, domain: TypedDataDomain): Hex {
+  return hashTypedData(usageBatchTypedData(batch, gatewayId, domain));
 }
 
 /** `keccak256(abi.encodePacked(uint256[] words))`, as EIP-712 encodes a `uint256[]` member. */
@@ -365,39 +444,97 @@ export function usageCost(
   return (numerator + 999_999n) / 1_000_000n;
 }
 
+/** What `settle` does with one session group of a batch (see `batchCharges`). */
+export type BatchCharge = {
+  sessionId: bigint;
+  /** Receipts of the group, skipped ones included. */
+  receipts: number;
+  /** Receipts skipped (`ReceiptsSkipped`): at or below the settled sequence, or all of them for another gateway's session. */
+  skipped: number;
+  /** The group's last sequence (the session's settled sequence afterwards, unless every receipt was skipped). */
+  lastSequence: bigint;
+  cost: bigint;
+  charged: bigint;
+  unpaid: bigint;
+};
+
 /**
- * What `settle` will compute for each session group of `batch`: the attested cost (tokens summed over the
- * group, rounded up once) and, given the sessions' remaining budgets, the charge and the unpaid rest.
+ * What `settle` will compute for each session group of `batch`: the attested cost (tokens of the charged receipts
+ * summed over the group, rounded up once, at `chargedPricing(pricing, batch.servedPricing)`) and, given the
+ * sessions' remaining budgets, the charge and the unpaid rest. `pricing` must be the one in force at settlement;
+ * without `batch.servedPricing` it is used as it is.
  *
- * With `settlement`, a group whose session is past its refund time (`timestamp >= refundableAt[i]`, i.e.
- * `expiry + SETTLEMENT_GRACE`, as `getSession` returns it) charges nothing: its whole cost is unpaid, as the ledger
- * does (docs/receipts.md §1, §7). `timestamp` is the settlement block's; `pricing` must be the one in force then.
- * Like `remainingBudgets`, entries are per entry of `batch.sessionIds`; a missing entry applies no such rule.
+ * `settlement` adds the session state the ledger reads, per entry of `batch.sessionIds` (a missing entry applies no
+ * such rule), as `getSession` returns it:
+ * - `timestamp` and `refundableAt`: a group whose session is past its refund time (`timestamp >= refundableAt[i]`,
+ *   i.e. `expiry + SETTLEMENT_GRACE`) charges nothing: its whole cost is unpaid (docs/receipts.md §1, §7);
+ * - `lastSequences`: receipts at or below the session's settled sequence are skipped (a session listed twice
+ *   continues from its earlier group);
+ * - `otherGateway`: the session is bound to another gateway than the batch's signer: all its receipts are skipped.
+ * Like `remainingBudgets`, entries are per entry of `batch.sessionIds`.
  */
 export function batchCharges(
-  batch: Pick<UsageBatch, "sessionIds" | "receipts">,
+  batch: Pick<UsageBatch, "sessionIds" | "receipts"> & { servedPricing?: bigint },
   pricing: Pricing,
   remainingBudgets?: readonly bigint[],
-  settlement?: { timestamp: bigint; refundableAt: readonly bigint[] },
-): { sessionId: bigint; receipts: number; lastSequence: bigint; cost: bigint; charged: bigint; unpaid: bigint }[] {
-  const sums = batch.sessionIds.map(() => ({ inputTokens: 0n, outputTokens: 0n, reasoningTokens: 0n, receipts: 0, lastSequence: 0n }));
+  settlement?: {
+    timestamp?: bigint;
+    refundableAt?: readonly bigint[];
+    lastSequences?: readonly bigint[];
+    otherGateway?: readonly boolean[];
+  },
+): BatchCharge[] {
+  const charged = batch.servedPricing === undefined ? pricing : chargedPricing(pricing, batch.servedPricing);
+  const sums = batch.sessionIds.map(() => ({
+    inputTokens: 0n,
+    outputTokens: 0n,
+    reasoningTokens: 0n,
+    receipts: 0,
+    skipped: 0,
+    lastSequence: 0n,
+  }));
+  // The settled sequence of each session as settlement proceeds through the groups.
+  const floors = new Map<bigint, bigint>();
+  batch.sessionIds.forEach((sessionId, i) => {
+    const last = settlement?.lastSequences?.[i];
+    if (last !== undefined && !floors.has(sessionId)) floors.set(sessionId, last);
+  });
+  let group = -1;
+  let floor = 0n;
   for (const word of batch.receipts) {
     const receipt = decodeReceipt(word);
     const sum = sums[receipt.sessionIndex];
     check(sum !== undefined, `session index ${receipt.sessionIndex} out of range`);
+    if (receipt.sessionIndex !== group) {
+      group = receipt.sessionIndex;
+      const sessionId = batch.sessionIds[group]!;
+      floor = settlement?.otherGateway?.[group] ? MAX_SEQUENCE : (floors.get(sessionId) ?? 0n);
+      // A later group of the same session starts above this one's receipts.
+      if (!settlement?.otherGateway?.[group]) floors.set(sessionId, floor);
+    }
+    sum.receipts += 1;
+    sum.lastSequence = receipt.sequence;
+    if (receipt.sequence <= floor) {
+      sum.skipped += 1;
+      continue;
+    }
+    if (!settlement?.otherGateway?.[group]) floors.set(batch.sessionIds[group]!, receipt.sequence);
     sum.inputTokens += receipt.inputTokens;
     sum.outputTokens += receipt.outputTokens;
     sum.reasoningTokens += receipt.reasoningTokens;
-    sum.receipts += 1;
-    sum.lastSequence = receipt.sequence;
   }
   return sums.map((sum, i) => {
-    const cost = usageCost(sum, pricing);
-    const refundableAt = settlement?.refundableAt[i];
-    const pastGrace = refundableAt !== undefined && settlement!.timestamp >= refundableAt;
+    const sessionId = batch.sessionIds[i]!;
+    const base = { sessionId, receipts: sum.receipts, skipped: sum.skipped };
+    if (sum.receipts > 0 && sum.skipped === sum.receipts) {
+      return { ...base, lastSequence: sum.lastSequence, cost: 0n, charged: 0n, unpaid: 0n };
+    }
+    const cost = usageCost(sum, charged);
+    const refundableAt = settlement?.refundableAt?.[i];
+    const pastGrace = refundableAt !== undefined && settlement?.timestamp !== undefined && settlement.timestamp >= refundableAt;
     const remaining = pastGrace ? 0n : remainingBudgets?.[i];
-    const charged = remaining === undefined || cost < remaining ? cost : remaining;
-    return { sessionId: batch.sessionIds[i]!, receipts: sum.receipts, lastSequence: sum.lastSequence, cost, charged, unpaid: cost - charged };
+    const paid = remaining === undefined || cost < remaining ? cost : remaining;
+    return { ...base, lastSequence: sum.lastSequence, cost, charged: paid, unpaid: cost - paid };
   });
 }
 

@@ -14,7 +14,7 @@ export type RegisterDevEnclaveParameters = {
   /** Defaults to the dev measurement. */
   measurement?: `0x${string}`;
 };
-export type RegisterDevEnclaveReturnType = { key: Address; attestedAt: bigint; hash: Hash };
+export type RegisterDevEnclaveReturnType = { key: Address; attestedAt: bigint; gatewayId: bigint; hash: Hash };
 export type RegisterDevEnclaveErrorType = RegisterEnclaveErrorType;
 
 /**
@@ -41,6 +41,6 @@ export async function registerDevEnclave(
     reportData: enclaveReportData({ chainId, enclaveRegistry, modelId, enclaveKey }),
     timestamp: block.timestamp,
   });
-  const { key, attestedAt, hash } = await registerEnclave(client, { modelId, quote });
-  return { key, attestedAt, hash };
+  const { key, attestedAt, gatewayId, hash } = await registerEnclave(client, { modelId, quote });
+  return { key, attestedAt, gatewayId, hash };
 }

@@ -16,10 +16,16 @@ type DomainParameters = { domain: TypedDataDomain } | { chainId: number | bigint
 export type SignUsageBatchParameters = {
   /** The enclave key (a viem local account, e.g. `privateKeyToAccount(sealedKey)`). */
   account: Pick<LocalAccount, "address" | "signTypedData">;
+  /** The key's EnclaveRegistry gateway (`keyGateway(key, modelId)`): signed into the batch, not sent with it. */
+  gatewayId: bigint;
 } & DomainParameters &
   (
     | {
         modelId: bigint;
+        /** The batch's place in the gateway's signing order, from 1 (a re-signed batch keeps its number). */
+        batchNumber: bigint;
+        /** The pricing the receipts were served at, packed (`packPricing`; their minimum for several). */
+        servedPricing: bigint;
         /** Receipts of this model, in any order: they are grouped by session and sorted by sequence. */
         receipts: readonly UsageReceipt[];
       }
@@ -39,15 +45,16 @@ export type SignUsageBatchReturnType = {
 export type SignUsageBatchErrorType = CogFiError;
 
 /**
- * Packs receipts into a batch (or takes a built one) and signs it with the enclave key: one signature per batch.
- * Runs in the gateway; needs no chain access.
+ * Packs receipts into a batch (or takes a built one) and signs it with the enclave key of gateway `gatewayId`: one
+ * signature per batch. Runs in the gateway; needs no chain access.
  * @example
  * const { batch } = await signUsageBatch({
- *   account: enclaveAccount, chainId: 31337, ledger: deployment.contracts.InferenceLedger!, modelId: 1n, receipts,
+ *   account: enclaveAccount, gatewayId: 1n, chainId: 31337, ledger: deployment.contracts.InferenceLedger!,
+ *   modelId: 1n, batchNumber: 1n, servedPricing: packPricing(model.pricing), receipts,
  * });
  */
 export async function signUsageBatch(parameters: SignUsageBatchParameters): Promise<SignUsageBatchReturnType> {
-  const { account } = parameters;
+  const { account, gatewayId } = parameters;
   const domain = "domain" in parameters ? parameters.domain : usageBatchDomain(parameters);
   let batch: UsageBatch;
   let requestHashes: Hex[] | undefined;
@@ -57,8 +64,19 @@ export async function signUsageBatch(parameters: SignUsageBatchParameters): Prom
       throw new Error(`signUsageBatch: batch names enclave ${batch.enclave}, account is ${account.address}`);
     }
   } else {
-    ({ batch, requestHashes } = buildUsageBatch({ modelId: parameters.modelId, enclave: account.address, receipts: parameters.receipts }));
+    ({ batch, requestHashes } = buildUsageBatch({
+      modelId: parameters.modelId,
+      batchNumber: parameters.batchNumber,
+      servedPricing: parameters.servedPricing,
+      enclave: account.address,
+      receipts: parameters.receipts,
+    }));
   }
-  const signature = await account.signTypedData(usageBatchTypedData(batch, domain));
-  return { batch: { ...batch, signature }, signature, digest: usageBatchDigest(batch, domain), requestHashes };
+  const signature = await account.signTypedData(usageBatchTypedData(batch, gatewayId, domain));
+  return {
+    batch: { ...batch, gatewayId, signature },
+    signature,
+    digest: usageBatchDigest(batch, gatewayId, domain),
+    requestHashes,
+  };
 }

@@ -17,6 +17,8 @@ export type SessionStatus =
 export type SessionInfo = {
   sessionId: bigint;
   modelId: bigint;
+  /** The EnclaveRegistry gateway the session is bound to: only its receipts charge the session. */
+  gatewayId: bigint;
   buyer: Address;
   budget: bigint;
   spent: bigint;
@@ -36,3 +38,11 @@ export type CostKind = "perRequest" | "perMillionTokens";
 
 /** A usage batch's effect on one session, from the `SessionCharged` / `UsageUnpaid` events. */
 export type SessionCharge = { sessionId: bigint; lastSequence: bigint; cost: bigint; charged: bigint; unpaid: bigint };
+
+/** Receipts of a session group that settlement skipped (`ReceiptsSkipped`): neither charged nor counted. */
+export type SkippedReceipts = {
+  sessionId: bigint;
+  receipts: bigint;
+  /** `stale`: at or below the session's settled sequence; `otherGateway`: the session is bound to another gateway. */
+  reason: "stale" | "otherGateway";
+};

@@ -17,8 +17,11 @@ export type LedgerChain = TestChain & {
   /** The deployment including the ledger contracts. */
   deployment: Deployment;
   platform: PrivateKeyAccount;
-  /** Registers `enclave` for `modelId` with a fresh dev quote dated at the chain's latest block. */
-  registerDevEnclave(modelId: bigint, enclave: PrivateKeyAccount): Promise<Address>;
+  /**
+   * Registers `enclave` for `modelId` with a fresh dev quote dated at the chain's latest block; returns the key and
+   * its gateway (created by the key's first registration).
+   */
+  registerDevEnclave(modelId: bigint, enclave: PrivateKeyAccount): Promise<{ key: Address; gatewayId: bigint }>;
   /** Latest block timestamp. */
   now(): Promise<bigint>;
 };
@@ -56,8 +59,8 @@ export async function startLedgerChain(): Promise<LedgerChain> {
     platform,
     now,
     async registerDevEnclave(modelId, enclave) {
-      const { key } = await registerDevEnclave(client(0), { modelId, enclaveKey: enclave.address, platform });
-      return key;
+      const { key, gatewayId } = await registerDevEnclave(client(0), { modelId, enclaveKey: enclave.address, platform });
+      return { key, gatewayId };
     },
   };
 }

@@ -14,7 +14,12 @@ import {
   getUsageStats,
   histogramBucket,
   ledgerAddresses,
+  getGateway,
+  getKeyGateway,
+  getSettledBatches,
+  chargedPricing,
   openSession,
+  packPricing,
   settleUsage,
   signUsageBatch,
   topUpSession,
@@ -33,6 +38,10 @@ const KEEPER = 4;
 let chain: LedgerChain;
 let baseId: bigint;
 let tuneId: bigint;
+/** The gateway of `enclave` (serving the fine-tune). */
+let gatewayId: bigint;
+/** The next batch number of `gatewayId`. */
+let nextBatch = 1n;
 const enclave = enclaveAccount(1);
 
 function receipts(sessionId: bigint, from: bigint, count: number): UsageReceipt[] {
@@ -54,7 +63,7 @@ beforeAll(async () => {
     royaltyBps: 1_000,
     ...modelParams("ledger-tune"),
   }));
-  await chain.registerDevEnclave(tuneId, enclave);
+  ({ gatewayId } = await chain.registerDevEnclave(tuneId, enclave));
   await chain.fund(BUYER, USDC("1000"));
 });
 afterAll(() => chain?.stop());
@@ -66,34 +75,49 @@ describe("attested inference round trip", () => {
     const { inferenceLedger: ledger } = ledgerAddresses(chain.reader);
     const now = await chain.now();
 
-    const { sessionId } = await openSession(buyer, { modelId: tuneId, budget: USDC("10"), expiry: now + 86_400n });
+    expect(await getGateway(chain.reader, { gatewayId })).toEqual({
+      gatewayId,
+      modelId: tuneId,
+      key: enclave.address,
+      measurement: DEV_ENCLAVE_MEASUREMENT,
+    });
+    expect(await getKeyGateway(chain.reader, { key: enclave.address, modelId: tuneId })).toEqual({ status: "Valid", gatewayId });
+    const { sessionId } = await openSession(buyer, { modelId: tuneId, gatewayId, budget: USDC("10"), expiry: now + 86_400n });
     const opened = await getSession(chain.reader, { sessionId });
     expect(opened?.status).toBe("active");
     expect(opened?.remaining).toBe(USDC("10"));
+    expect(opened?.gatewayId).toBe(gatewayId);
 
+    const pricing = (await getModel(chain.reader, { modelId: tuneId })).pricing;
+    const batchNumber = nextBatch++;
     const { batch } = await signUsageBatch({
       account: enclave,
+      gatewayId,
       chainId: chain.deployment.chainId,
       ledger,
       modelId: tuneId,
+      batchNumber,
+      servedPricing: packPricing(pricing),
       receipts: receipts(sessionId, 1n, 3),
     });
     const verified = await verifyUsageBatch({ batch, chainId: chain.deployment.chainId, ledger, client: chain.reader });
-    expect(verified).toMatchObject({ valid: true, keyStatus: "Valid", problems: [] });
+    expect(verified).toMatchObject({ valid: true, keyStatus: "Valid", gatewayId, settledBatches: batchNumber - 1n, problems: [] });
 
-    const pricing = (await getModel(chain.reader, { modelId: tuneId })).pricing;
     const [predicted] = batchCharges(batch, pricing, [USDC("10")]);
     const settled = await settleUsage(keeper, { batch });
+    expect(settled).toMatchObject({ gatewayId, batchNumber, skipped: [] });
+    expect(await getSettledBatches(chain.reader, { gatewayId })).toBe(batchNumber);
     expect(settled.charged).toBe(predicted!.charged);
     expect(settled.sessions).toEqual([{ sessionId, lastSequence: 3n, cost: predicted!.cost, charged: predicted!.charged, unpaid: 0n }]);
     expect(settled.protocolFee).toBe((settled.charged * 250n) / 10_000n);
     expect(settled.submitterFee).toBe((settled.charged * 100n) / 10_000n);
 
-    // A replayed batch: the keeper's simulation fails with StaleSequence, nothing is sent.
+    // A replayed batch: the keeper's simulation fails with BatchOutOfOrder (expected above its number), nothing is sent.
     const replay = await settleUsage(keeper, { batch }).catch((e: unknown) => e);
-    expect(isCogFiError(replay, "StaleSequence")).toBe(true);
+    expect(isCogFiError(replay, "BatchOutOfOrder")).toBe(true);
+    expect((replay as { args: readonly unknown[] }).args).toEqual([gatewayId, batchNumber, batchNumber + 1n]);
     const stale = await verifyUsageBatch({ batch, chainId: chain.deployment.chainId, ledger, client: chain.reader });
-    expect(stale.problems[0]).toMatch(/^StaleSequence/);
+    expect(stale.problems[0]).toMatch(/^BatchOutOfOrder: already settled/);
 
     const after = await getSession(chain.reader, { sessionId });
     expect(after?.spent).toBe(settled.charged);
@@ -131,25 +155,79 @@ describe("attested inference round trip", () => {
   test("a batch from an unattested key is flagged offline and rejected on chain", async () => {
     const { inferenceLedger: ledger } = ledgerAddresses(chain.reader);
     await chain.registerDevEnclave(tuneId, enclave); // keep the real key fresh after the warp above
-    const { sessionId } = await openSession(chain.client(BUYER), { modelId: tuneId, budget: USDC("1"), expiry: (await chain.now()) + 3_600n });
+    const { sessionId } = await openSession(chain.client(BUYER), { modelId: tuneId, gatewayId, budget: USDC("1"), expiry: (await chain.now()) + 3_600n });
     const rogue = enclaveAccount(99);
-    const { batch } = await signUsageBatch({ account: rogue, chainId: chain.deployment.chainId, ledger, modelId: tuneId, receipts: receipts(sessionId, 1n, 1) });
+    const signed = { gatewayId, modelId: tuneId, batchNumber: nextBatch, servedPricing: 0n, receipts: receipts(sessionId, 1n, 1) };
+    const { batch } = await signUsageBatch({ account: rogue, chainId: chain.deployment.chainId, ledger, ...signed });
     const verified = await verifyUsageBatch({ batch, chainId: chain.deployment.chainId, ledger, client: chain.reader });
     expect(verified.valid).toBe(false);
     expect(verified.keyStatus).toBe("Unknown");
     const error = await settleUsage(chain.client(KEEPER), { batch }).catch((e: unknown) => e);
     expect(isCogFiError(error, "InvalidEnclaveKey")).toBe(true);
     // Signed for another chain: the signature no longer recovers the enclave.
-    const foreign = await signUsageBatch({ account: enclave, chainId: 1, ledger, modelId: tuneId, receipts: receipts(sessionId, 1n, 1) });
+    const foreign = await signUsageBatch({ account: enclave, chainId: 1, ledger, ...signed });
     const wrongChain = await settleUsage(chain.client(KEEPER), { batch: foreign.batch }).catch((e: unknown) => e);
     expect(isCogFiError(wrongChain, "InvalidSignature")).toBe(true);
+  });
+});
+
+describe("gateways", () => {
+  test("batches settle in signing order, at the lower of the served pricing and the pricing in force; another gateway's session is skipped", async () => {
+    const { inferenceLedger: ledger } = ledgerAddresses(chain.reader);
+    const keeper = chain.client(KEEPER);
+    const second = enclaveAccount(3);
+    const { gatewayId: secondId } = await chain.registerDevEnclave(tuneId, second);
+    expect(secondId).not.toBe(gatewayId);
+    const expiry = (await chain.now()) + 3_600n;
+    const { sessionId: mine } = await openSession(chain.client(BUYER), { modelId: tuneId, gatewayId: secondId, budget: USDC("5"), expiry });
+    const { sessionId: theirs } = await openSession(chain.client(BUYER), { modelId: tuneId, gatewayId, budget: USDC("5"), expiry });
+    const pricing = (await getModel(chain.reader, { modelId: tuneId })).pricing;
+    const served = { inputPerMTok: pricing.inputPerMTok / 2n, outputPerMTok: pricing.outputPerMTok * 2n, reasoningPerMTok: 0n };
+    const sign = (batchNumber: bigint, receiptsOf: UsageReceipt[]) =>
+      signUsageBatch({
+        account: second,
+        gatewayId: secondId,
+        chainId: chain.deployment.chainId,
+        ledger,
+        modelId: tuneId,
+        batchNumber,
+        servedPricing: packPricing(served),
+        receipts: receiptsOf,
+      });
+    const first = (await sign(1n, receipts(mine, 1n, 2))).batch;
+    const next = (await sign(2n, [...receipts(mine, 3n, 1), ...receipts(theirs, 1n, 2)])).batch;
+
+    // Batch 2 before batch 1: refused, nothing charged.
+    const early = await settleUsage(keeper, { batch: next }).catch((e: unknown) => e);
+    expect(isCogFiError(early, "BatchOutOfOrder")).toBe(true);
+    expect((early as { args: readonly unknown[] }).args).toEqual([secondId, 2n, 1n]);
+    expect((await verifyUsageBatch({ batch: next, chainId: chain.deployment.chainId, ledger, client: chain.reader })).problems).toEqual([
+      `BatchOutOfOrder: waits for batch 1 of gateway ${secondId}`,
+    ]);
+
+    const [predicted] = batchCharges(first, pricing, [USDC("5")]);
+    // Charged per kind at the lower price: half the input price, no reasoning price, the output price in force.
+    expect(chargedPricing(pricing, first.servedPricing)).toEqual({ ...served, outputPerMTok: pricing.outputPerMTok });
+    expect(predicted!.cost).toBeLessThan(batchCharges({ sessionIds: first.sessionIds, receipts: first.receipts }, pricing)[0]!.cost);
+    const settledFirst = await settleUsage(keeper, { batch: first });
+    expect(settledFirst.charged).toBe(predicted!.charged);
+
+    // The session bound to the other gateway is skipped, the rest of the batch settles.
+    const verified = await verifyUsageBatch({ batch: next, chainId: chain.deployment.chainId, ledger, client: chain.reader });
+    expect(verified).toMatchObject({ valid: true, skipped: [{ sessionId: theirs, receipts: 2n, reason: "otherGateway" }] });
+    const settledNext = await settleUsage(keeper, { batch: next });
+    expect(settledNext.skipped).toEqual([{ sessionId: theirs, receipts: 2n, reason: "otherGateway" }]);
+    expect(settledNext.sessions.map((s) => s.sessionId)).toEqual([mine]);
+    expect((await getSession(chain.reader, { sessionId: theirs }))?.spent).toBe(0n);
+    expect(await getSettledBatches(chain.reader, { gatewayId: secondId })).toBe(2n);
   });
 });
 
 describe("session lifecycle", () => {
   test("top up, request close, grace, refund", async () => {
     const buyer = chain.client(BUYER);
-    const { sessionId } = await openSession(buyer, { modelId: baseId, budget: USDC("5"), expiry: (await chain.now()) + 7_200n });
+    const { gatewayId: baseGateway } = await chain.registerDevEnclave(baseId, enclaveAccount(2));
+    const { sessionId } = await openSession(buyer, { modelId: baseId, gatewayId: baseGateway, budget: USDC("5"), expiry: (await chain.now()) + 7_200n });
     await topUpSession(buyer, { sessionId, amount: USDC("2") });
     expect((await getSession(chain.reader, { sessionId }))?.budget).toBe(USDC("7"));
 
@@ -168,17 +246,21 @@ describe("session lifecycle", () => {
 
   test("a batch settled from refundableAt on charges nothing, as batchCharges predicts", async () => {
     const buyer = chain.client(BUYER);
-    const { sessionId } = await openSession(buyer, { modelId: tuneId, budget: USDC("3"), expiry: (await chain.now()) + 600n });
+    const { sessionId } = await openSession(buyer, { modelId: tuneId, gatewayId, budget: USDC("3"), expiry: (await chain.now()) + 600n });
     const { batch } = await signUsageBatch({
       account: enclave,
+      gatewayId,
       chainId: chain.deployment.chainId,
       ledger: ledgerAddresses(chain.reader).inferenceLedger,
       modelId: tuneId,
+      batchNumber: nextBatch++,
+      servedPricing: packPricing((await getModel(chain.reader, { modelId: tuneId })).pricing),
       receipts: receipts(sessionId, 1n, 2),
     });
 
-    // Nobody settles or closes in time: the keeper submits after the refund time.
+    // Nobody settles or closes in time: the keeper submits after the refund time (the key is re-attested first).
     await chain.warp(600 + 3_600);
+    await chain.registerDevEnclave(tuneId, enclave);
     const session = (await getSession(chain.reader, { sessionId }))!;
     expect(session.status).toBe("refundable");
     const pricing = (await getModel(chain.reader, { modelId: tuneId })).pricing;
@@ -195,15 +277,20 @@ describe("session lifecycle", () => {
     const after = (await getSession(chain.reader, { sessionId }))!;
     expect(after).toMatchObject({ spent: 0n, lastSequence: 2n });
     const replay = await settleUsage(chain.client(KEEPER), { batch }).catch((e: unknown) => e);
-    expect(isCogFiError(replay, "StaleSequence")).toBe(true);
+    expect(isCogFiError(replay, "BatchOutOfOrder")).toBe(true);
 
     const refunded = await closeSession(chain.client(KEEPER), { sessionId });
     expect(refunded).toMatchObject({ kind: "refunded", refund: USDC("3") });
   });
 
   test("custom errors decode", async () => {
-    const past = await openSession(chain.client(BUYER), { modelId: baseId, budget: USDC("1"), expiry: 1n }).catch((e: unknown) => e);
+    const expiry = (await chain.now()) + 3_600n;
+    const past = await openSession(chain.client(BUYER), { modelId: tuneId, gatewayId, budget: USDC("1"), expiry: 1n }).catch((e: unknown) => e);
     expect(isCogFiError(past, "InvalidExpiry")).toBe(true);
+    const unknown = await openSession(chain.client(BUYER), { modelId: tuneId, gatewayId: 10_000n, budget: USDC("1"), expiry }).catch((e: unknown) => e);
+    expect(isCogFiError(unknown, "UnknownGateway")).toBe(true);
+    const mismatch = await openSession(chain.client(BUYER), { modelId: baseId, gatewayId, budget: USDC("1"), expiry }).catch((e: unknown) => e);
+    expect(isCogFiError(mismatch, "GatewayModelMismatch")).toBe(true);
     expect(await getSession(chain.reader, { sessionId: 10_000n })).toBeUndefined();
     expect(await getComputeCost(chain.reader, { modelId: baseId })).toBeUndefined();
   });

@@ -18,9 +18,7 @@ library LiquidityAmounts {
         pure
         returns (uint128)
     {
-        if (sqrtRatioAX96 > sqrtRatioBX96) (sqrtRatioAX96, sqrtRatioBX96) = (sqrtRatioBX96, sqrtRatioAX96);
-        uint256 intermediate = FullMath.mulDiv(sqrtRatioAX96, sqrtRatioBX96, Q96);
-        return _toUint128(FullMath.mulDiv(amount0, intermediate, sqrtRatioBX96 - sqrtRatioAX96));
+        return _toUint128(_liquidityForAmount0(sqrtRatioAX96, sqrtRatioBX96, amount0));
     }
 
     /// @dev amount1 * 2^96 / (b - a), rounded down.
@@ -29,11 +27,12 @@ library LiquidityAmounts {
         pure
         returns (uint128)
     {
-        if (sqrtRatioAX96 > sqrtRatioBX96) (sqrtRatioAX96, sqrtRatioBX96) = (sqrtRatioBX96, sqrtRatioAX96);
-        return _toUint128(FullMath.mulDiv(amount1, Q96, sqrtRatioBX96 - sqrtRatioAX96));
+        return _toUint128(_liquidityForAmount1(sqrtRatioAX96, sqrtRatioBX96, amount1));
     }
 
-    /// @dev The liquidity both amounts can pay for at the current price (the smaller one when in range).
+    /// @dev The liquidity both amounts can pay for at the current price (the smaller one when in range). In range,
+    /// both sides are compared at full width before narrowing: within a few wei of a bound the side that is almost
+    /// unused buys more than uint128 liquidity, while the smaller side is mintable.
     function getLiquidityForAmounts(
         uint160 sqrtRatioX96,
         uint160 sqrtRatioAX96,
@@ -47,12 +46,33 @@ library LiquidityAmounts {
         if (sqrtRatioX96 <= sqrtRatioAX96) {
             liquidity = getLiquidityForAmount0(sqrtRatioAX96, sqrtRatioBX96, amount0);
         } else if (sqrtRatioX96 < sqrtRatioBX96) {
-            uint128 liquidity0 = getLiquidityForAmount0(sqrtRatioX96, sqrtRatioBX96, amount0);
-            uint128 liquidity1 = getLiquidityForAmount1(sqrtRatioAX96, sqrtRatioX96, amount1);
-            liquidity = liquidity0 < liquidity1 ? liquidity0 : liquidity1;
+            uint256 liquidity0 = _liquidityForAmount0(sqrtRatioX96, sqrtRatioBX96, amount0);
+            uint256 liquidity1 = _liquidityForAmount1(sqrtRatioAX96, sqrtRatioX96, amount1);
+            liquidity = _toUint128(liquidity0 < liquidity1 ? liquidity0 : liquidity1);
         } else {
             liquidity = getLiquidityForAmount1(sqrtRatioAX96, sqrtRatioBX96, amount1);
         }
+    }
+
+    /// @dev amount0 * (a * b / 2^96) / (b - a), each division rounded down, unnarrowed.
+    function _liquidityForAmount0(uint160 sqrtRatioAX96, uint160 sqrtRatioBX96, uint256 amount0)
+        private
+        pure
+        returns (uint256)
+    {
+        if (sqrtRatioAX96 > sqrtRatioBX96) (sqrtRatioAX96, sqrtRatioBX96) = (sqrtRatioBX96, sqrtRatioAX96);
+        uint256 intermediate = FullMath.mulDiv(sqrtRatioAX96, sqrtRatioBX96, Q96);
+        return FullMath.mulDiv(amount0, intermediate, sqrtRatioBX96 - sqrtRatioAX96);
+    }
+
+    /// @dev amount1 * 2^96 / (b - a), rounded down, unnarrowed.
+    function _liquidityForAmount1(uint160 sqrtRatioAX96, uint160 sqrtRatioBX96, uint256 amount1)
+        private
+        pure
+        returns (uint256)
+    {
+        if (sqrtRatioAX96 > sqrtRatioBX96) (sqrtRatioAX96, sqrtRatioBX96) = (sqrtRatioBX96, sqrtRatioAX96);
+        return FullMath.mulDiv(amount1, Q96, sqrtRatioBX96 - sqrtRatioAX96);
     }
 
     function _toUint128(uint256 x) private pure returns (uint128) {

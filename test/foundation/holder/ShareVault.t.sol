@@ -45,8 +45,8 @@ contract ShareVaultTest is BaseTest {
         _warp(period);
         assertEq(share.claimable(address(vault)), 400 * USDC, "vault accrued like any holder");
         vault.harvest();
-        assertEq(vault.revenueOf(alice), 100 * USDC, "alice's quarter of the vault's revenue");
-        assertEq(vault.revenueOf(bob), 300 * USDC, "bob's three quarters");
+        _assertCreditedDown(vault.revenueOf(alice), 100 * USDC, "alice's quarter of the vault's revenue");
+        _assertCreditedDown(vault.revenueOf(bob), 300 * USDC, "bob's three quarters");
         assertEq(share.claimable(carol), 400 * USDC, "a direct holder of the same size earns the same");
 
         // Alice leaves the vault; stream 2 pays the vault's 30% to bob alone and alice's 10% directly to her.
@@ -55,14 +55,15 @@ contract ShareVaultTest is BaseTest {
         _warp(period);
         _vaultWithdraw(bob, 300_000e18);
 
-        assertEq(_vaultRevenue(alice), 100 * USDC, "alice's vault revenue");
+        _assertCreditedDown(_vaultRevenue(alice), 100 * USDC, "alice's vault revenue");
         assertEq(_claim(alice), 200 * USDC, "alice's direct revenue after leaving");
-        assertEq(_vaultRevenue(bob), 300 * USDC + 600 * USDC, "bob's vault revenue over both streams");
+        _assertCreditedDown(_vaultRevenue(bob), 300 * USDC + 600 * USDC, "bob's vault revenue over both streams");
 
         assertEq(share.balanceOf(address(vault)), 0, "vault holds no shares");
-        assertEq(stablecoin.balanceOf(address(vault)), 0, "nothing stranded in the vault");
+        assertLe(stablecoin.balanceOf(address(vault)), vault.creditCount(), "at most a unit of dust per credit");
         assertEq(share.claimable(address(vault)), 0, "nothing left to claim for the vault");
-        assertEq(vault.totalHarvested(), vault.totalPaid(), "everything harvested was paid on");
+        assertLe(vault.totalPaid(), vault.totalHarvested(), "never more paid than harvested");
+        assertLe(vault.totalHarvested() - vault.totalPaid(), vault.creditCount(), "the rest is rounding dust");
     }
 
     function test_holderContract_revenueOfEmptyVaultGoesToNextDepositors() public {
@@ -70,14 +71,14 @@ contract ShareVaultTest is BaseTest {
         _deposit(1000 * USDC);
         _warp(period / 2);
         _vaultWithdraw(alice, 100_000e18); // harvests alice's 50 and books them to her
-        assertEq(vault.revenueOf(alice), 50 * USDC, "alice booked while she was in");
+        _assertCreditedDown(vault.revenueOf(alice), 50 * USDC, "alice booked while she was in");
         assertEq(share.claimable(address(vault)), 0, "the empty vault accrues nothing");
 
         _vaultDeposit(bob, 300_000e18);
         _warp(period);
         vault.harvest();
-        assertEq(vault.revenueOf(bob), 150 * USDC, "bob earns only from his arrival");
-        assertEq(_vaultRevenue(alice), 50 * USDC, "alice paid after leaving");
+        _assertCreditedDown(vault.revenueOf(bob), 150 * USDC, "bob earns only from his arrival");
+        _assertCreditedDown(_vaultRevenue(alice), 50 * USDC, "alice paid after leaving");
     }
 
     /// @dev Random deposits into the vault, random revenue, random times: the vault's users together receive
@@ -124,5 +125,11 @@ contract ShareVaultTest is BaseTest {
         assertLe(aliceTotal, carolTotal, "going through the vault never earns more");
         // Alice loses at most: 3 direct credits, 4 vault credits, her part of the vault's 6 share credits, 1 carry.
         assertLe(carolTotal - aliceTotal, 14, "the vault passes on the direct-holding revenue within rounding");
+    }
+
+    /// @dev A credit through the vault's index: the exact share, rounded down by at most one unit, never up.
+    function _assertCreditedDown(uint256 actual, uint256 exact, string memory message) internal pure {
+        assertLe(actual, exact, message);
+        assertGe(actual + 1, exact, message);
     }
 }

@@ -5,6 +5,7 @@ import {DevAttestationVerifier} from "../../../src/DevAttestationVerifier.sol";
 import {InferenceLedger} from "../../../src/InferenceLedger.sol";
 import {KeyStatus, MeasurementStatus} from "../../../src/interfaces/IEnclaveRegistry.sol";
 import {IInferenceLedger, Session} from "../../../src/interfaces/IInferenceLedger.sol";
+import {InferenceLedgerLens} from "../../../src/periphery/InferenceLedgerLens.sol";
 import {Batch, LedgerBaseTest} from "../LedgerBaseTest.sol";
 
 /// @notice Every way to get usage charged that should not be: each is rejected with a custom error and nothing is
@@ -36,10 +37,10 @@ contract SettleAttackTest is LedgerBaseTest {
     function _assertNothingPaid() internal view {
         assertEq(stablecoin.balanceOf(address(ledger)), ledgerBalance, "ledger balance unchanged");
         assertEq(baseShare.depositedRevenue(), shareRevenue, "no revenue routed");
-        assertEq(ledger.getSession(victim).spent, 0, "victim not charged");
-        assertEq(ledger.getSession(other).spent, 0, "other not charged");
+        assertEq(lens.getSession(victim).spent, 0, "victim not charged");
+        assertEq(lens.getSession(other).spent, 0, "other not charged");
         assertEq(ledger.submitterFees(keeper), 0, "no fee");
-        assertEq(ledger.usageStats(baseModel).requests, 0, "no usage recorded");
+        assertEq(lens.usageStats(baseModel).requests, 0, "no usage recorded");
     }
 
     function _expectKeyRejected(Batch memory batch, address key, KeyStatus status) internal {
@@ -49,7 +50,7 @@ contract SettleAttackTest is LedgerBaseTest {
 
     function test_attack_forgedSignature() public {
         Batch memory batch = _valid();
-        bytes32 digest = ledger.usageBatchDigest(_usageBatch(batch), baseGateway);
+        bytes32 digest = lens.usageBatchDigest(_usageBatch(batch), baseGateway);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(0xBAD, digest);
         batch.signature = abi.encodePacked(r, s, v);
         _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.InvalidSignature.selector));
@@ -138,7 +139,7 @@ contract SettleAttackTest is LedgerBaseTest {
         batch.enclave = enclave;
         batch.batchNumber = 1;
         batch.servedPricing = valid.servedPricing;
-        bytes32 digest = twin.usageBatchDigest(_usageBatch(batch), baseGateway);
+        bytes32 digest = new InferenceLedgerLens(twin).usageBatchDigest(_usageBatch(batch), baseGateway);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(ENCLAVE_PK, digest);
         batch.signature = abi.encodePacked(r, s, v);
         _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.InvalidSignature.selector));
@@ -148,11 +149,11 @@ contract SettleAttackTest is LedgerBaseTest {
     function test_attack_replayedBatch() public {
         uint256 charged = _settle(_valid());
         uint256 balance = stablecoin.balanceOf(address(ledger));
-        Session memory before = ledger.getSession(victim);
+        Session memory before = lens.getSession(victim);
         _expectSettleRevert(
             _valid(), abi.encodeWithSelector(IInferenceLedger.BatchOutOfOrder.selector, baseGateway, 1, 2)
         );
-        assertEq(ledger.getSession(victim).spent, before.spent, "not charged twice");
+        assertEq(lens.getSession(victim).spent, before.spent, "not charged twice");
         assertEq(stablecoin.balanceOf(address(ledger)), balance, "nothing moved");
         assertGt(charged, 0, "first settlement charged");
     }
@@ -164,7 +165,7 @@ contract SettleAttackTest is LedgerBaseTest {
         vm.prank(otherKeeper);
         ledger.settle(_usageBatch(batch), batch.signature);
         assertEq(ledger.submitterFees(otherKeeper), 0, "the loser earns nothing");
-        assertEq(ledger.usageStats(baseModel).charged, charged, "charged once");
+        assertEq(lens.usageStats(baseModel).charged, charged, "charged once");
     }
 
     function test_attack_reorderedReceipts() public {
@@ -230,7 +231,7 @@ contract SettleAttackTest is LedgerBaseTest {
         _expectSettleRevert(
             batch, abi.encodeWithSelector(IInferenceLedger.SessionModelMismatch.selector, foreign, derivative)
         );
-        assertEq(ledger.getSession(foreign).spent, 0, "foreign session untouched");
+        assertEq(lens.getSession(foreign).spent, 0, "foreign session untouched");
     }
 
     function test_attack_overflowSizedTokenCounts() public {
@@ -255,8 +256,8 @@ contract SettleAttackTest is LedgerBaseTest {
         batch.receipts = _words(_receipt(0, 1, max, max, max), _receipt(0, 2, max, max, max));
         uint256 charged = _settle(_sign(batch, ENCLAVE_PK));
         assertEq(charged, 100 * USDC, "capped at the budget");
-        assertEq(ledger.getSession(victim).spent, 100 * USDC, "spent = budget");
-        assertEq(ledger.usageStats(baseModel).cost, _costOf(batch.receipts, 0, 2), "full attested cost recorded");
+        assertEq(lens.getSession(victim).spent, 100 * USDC, "spent = budget");
+        assertEq(lens.usageStats(baseModel).cost, _costOf(batch.receipts, 0, 2), "full attested cost recorded");
     }
 
     /// @dev Only the session's own gateway can move its sequence; once it has signed the highest sequence, its later
@@ -271,10 +272,10 @@ contract SettleAttackTest is LedgerBaseTest {
         later.modelId = baseModel;
         later.sessionIds = _ids(victim);
         later.receipts = _words(_receipt(0, 1, 1, 1, 1));
-        uint256 spent = ledger.getSession(victim).spent;
+        uint256 spent = lens.getSession(victim).spent;
         vm.expectEmit(address(ledger));
         emit IInferenceLedger.ReceiptsSkipped(victim, 1, IInferenceLedger.SkipReason.Stale);
         assertEq(_settle(_sign(later, ENCLAVE_PK)), 0, "skipped, not charged");
-        assertEq(ledger.getSession(victim).spent, spent, "spent unchanged");
+        assertEq(lens.getSession(victim).spent, spent, "spent unchanged");
     }
 }

@@ -59,17 +59,17 @@ contract SettleFuzzTest is LedgerBaseTest {
         for (uint256 g; g < sessions; ++g) {
             uint256 cost = _costOf(batch.receipts, start, groupEnds[g]);
             uint256 charge = cost < budgets[g] ? cost : budgets[g];
-            assertEq(ledger.getSession(batch.sessionIds[g]).spent, charge, "session charge = min(cost, budget)");
-            assertLe(ledger.getSession(batch.sessionIds[g]).spent, budgets[g], "never above budget");
+            assertEq(lens.getSession(batch.sessionIds[g]).spent, charge, "session charge = min(cost, budget)");
+            assertLe(lens.getSession(batch.sessionIds[g]).spent, budgets[g], "never above budget");
             (, uint256 lastSequence,,,) = ReceiptLib.unpack(batch.receipts[groupEnds[g] - 1]);
-            assertEq(ledger.getSession(batch.sessionIds[g]).lastSequence, lastSequence, "sequence");
+            assertEq(lens.getSession(batch.sessionIds[g]).lastSequence, lastSequence, "sequence");
             expectedCharged += charge;
             expectedCost += cost;
             start = groupEnds[g];
         }
         assertEq(charged, expectedCharged, "total charged");
-        assertEq(ledger.usageStats(derivative).cost, expectedCost, "attested cost");
-        assertEq(ledger.usageStats(derivative).requests, batch.receipts.length, "requests");
+        assertEq(lens.usageStats(derivative).cost, expectedCost, "attested cost");
+        assertEq(lens.usageStats(derivative).requests, batch.receipts.length, "requests");
 
         uint256 protocolFee = charged * PROTOCOL_FEE_BPS / 10_000;
         uint256 submitterFee = charged * SUBMITTER_FEE_BPS / 10_000;
@@ -83,7 +83,7 @@ contract SettleFuzzTest is LedgerBaseTest {
             charged - protocolFee - submitterFee,
             "only the routed revenue left the ledger"
         );
-        uint64[32] memory buckets = ledger.usageHistogram(derivative);
+        uint64[32] memory buckets = lens.usageHistogram(derivative);
         uint256 counted;
         for (uint256 b; b < 32; ++b) {
             counted += buckets[b];
@@ -122,8 +122,8 @@ contract SettleFuzzTest is LedgerBaseTest {
         }
         _settle(_sign(first, DERIVATIVE_ENCLAVE_PK));
         _settle(_sign(second, DERIVATIVE_ENCLAVE_PK));
-        uint256 spentA = ledger.getSession(a).spent;
-        uint256 spentB = ledger.getSession(b).spent;
+        uint256 spentA = lens.getSession(a).spent;
+        uint256 spentB = lens.getSession(b).spent;
         assertGe(spentB, spentA, "splitting never charges less");
         assertLe(spentB, spentA + 1, "by at most one unit");
     }

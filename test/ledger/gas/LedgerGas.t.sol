@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Batch, LedgerBaseTest} from "../LedgerBaseTest.sol";
+import {MockCoverage} from "../mocks/MockCoverage.sol";
 import {Vm} from "forge-std/Vm.sol";
 
 /// @dev A call that costs almost nothing to execute: under `--isolate` it still costs the 21,000 intrinsic gas.
@@ -95,6 +96,28 @@ contract LedgerGasTest is LedgerBaseTest {
         uint256 perReceipt = _record(batch, key);
         assertEq(feed.latestRound(address(ledger), derivative), 2, "feed round pushed");
         return perReceipt;
+    }
+
+    /// @dev The settlement seam's cost: every session insured under a mock coverage that does what the compute
+    /// insurance will (per receipt, reasoning tokens above a strike; an aggregate limit written per group). The
+    /// target for the real insurance is at most 800 gas per receipt above `settle_256x16_perReceipt`.
+    function test_gas_settle_256x16_insuredMockCoverage() public {
+        MockCoverage coverage = new MockCoverage(stablecoin, address(ledger));
+        stablecoin.mint(address(coverage), 1_000_000 * USDC);
+        vm.prank(protocolOwner);
+        ledger.setCoverage(address(coverage));
+        uint256[] memory ids = new uint256[](16);
+        for (uint256 i; i < 16; ++i) {
+            address who = makeAddr(string.concat("gasBuyer", vm.toString(i)));
+            coverage.setPolicy(i + 1, who, 1000, 8000, uint128(1000 * USDC));
+            _fund(who, 1000 * USDC);
+            vm.prank(who);
+            ids[i] = ledger.openSession(derivative, derivativeGateway, 1000 * USDC, block.timestamp + 2 days, i + 1);
+        }
+        _settle(_sign(_uniformBatch(derivative, ids, 16, 1, 1), DERIVATIVE_ENCLAVE_PK));
+        _warp(60);
+        Batch memory batch = _sign(_uniformBatch(derivative, ids, 16, 17, 2), DERIVATIVE_ENCLAVE_PK);
+        _record(batch, "settle_256x16_perReceipt_insuredMockCoverage");
     }
 
     function _openSessions(uint256 modelId, uint256 sessions) internal returns (uint256[] memory ids) {

@@ -8,6 +8,7 @@ import {IInferenceLedger, Session, UsageBatch} from "../../../src/interfaces/IIn
 import {IModelRegistry, Pricing} from "../../../src/interfaces/IModelRegistry.sol";
 import {ReceiptLib} from "../../../src/libraries/ReceiptLib.sol";
 import {MockStablecoin} from "../../../src/mocks/MockStablecoin.sol";
+import {InferenceLedgerLens} from "../../../src/periphery/InferenceLedgerLens.sol";
 import {ISigner} from "./LedgerHandler.sol";
 import {Test} from "forge-std/Test.sol";
 
@@ -21,6 +22,7 @@ contract GatewayOrderHandler is Test {
     uint256 internal constant MAX_PENDING = 48;
 
     InferenceLedger internal ledger;
+    InferenceLedgerLens internal lens;
     EnclaveRegistry internal enclaves;
     MockStablecoin internal stablecoin;
     ISigner internal signer;
@@ -64,6 +66,7 @@ contract GatewayOrderHandler is Test {
         uint256[GATEWAYS] memory pks_
     ) {
         ledger = ledger_;
+        lens = new InferenceLedgerLens(ledger_);
         enclaves = enclaves_;
         stablecoin = stablecoin_;
         signer = signer_;
@@ -219,7 +222,7 @@ contract GatewayOrderHandler is Test {
                     * pricing.reasoningPerMTok;
             }
             if (!fresh) continue;
-            Session memory session = ledger.getSession(sessionId);
+            Session memory session = lens.getSession(sessionId);
             uint256 cost = (numerator + 1e6 - 1) / 1e6;
             uint256 remaining = session.budget - ghostSpent[sessionId];
             bool pastGrace = block.timestamp >= uint256(session.expiry) + ledger.SETTLEMENT_GRACE();
@@ -240,7 +243,7 @@ contract GatewayOrderHandler is Test {
             requestsCommitment: keccak256(abi.encode(gateway, receipts)),
             enclave: vm.addr(pks[gateway])
         });
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pks[gateway], ledger.usageBatchDigest(batch, gatewayIds[gateway]));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pks[gateway], lens.usageBatchDigest(batch, gatewayIds[gateway]));
         _signed[gateway].push(abi.encode(batch, abi.encodePacked(r, s, v)));
     }
 

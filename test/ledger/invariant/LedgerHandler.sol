@@ -8,6 +8,7 @@ import {IInferenceLedger, Session, UsageBatch} from "../../../src/interfaces/IIn
 import {IModelRegistry, Pricing} from "../../../src/interfaces/IModelRegistry.sol";
 import {ReceiptLib} from "../../../src/libraries/ReceiptLib.sol";
 import {MockStablecoin} from "../../../src/mocks/MockStablecoin.sol";
+import {InferenceLedgerLens} from "../../../src/periphery/InferenceLedgerLens.sol";
 import {Test} from "forge-std/Test.sol";
 
 /// @notice What the handler needs to sign quotes and batches.
@@ -18,6 +19,7 @@ interface ISigner {
 /// @notice Drives the ledger as buyers, keepers and time do, and keeps ghost variables of what it should hold.
 contract LedgerHandler is Test {
     InferenceLedger internal ledger;
+    InferenceLedgerLens internal lens;
     EnclaveRegistry internal enclaves;
     MockStablecoin internal stablecoin;
     ISigner internal signer;
@@ -61,6 +63,7 @@ contract LedgerHandler is Test {
         uint256[2] memory enclavePks_
     ) {
         ledger = ledger_;
+        lens = new InferenceLedgerLens(ledger_);
         enclaves = enclaves_;
         stablecoin = stablecoin_;
         signer = signer_;
@@ -106,7 +109,7 @@ contract LedgerHandler is Test {
     function topUp(uint256 sessionSeed, uint256 amount) external {
         if (sessionIds.length == 0) return;
         uint256 sessionId = sessionIds[sessionSeed % sessionIds.length];
-        Session memory session = ledger.getSession(sessionId);
+        Session memory session = lens.getSession(sessionId);
         if (session.closed) return;
         amount = bound(amount, 1, 100e6);
         stablecoin.mint(session.buyer, amount);
@@ -121,7 +124,7 @@ contract LedgerHandler is Test {
     function close(uint256 sessionSeed) external {
         if (sessionIds.length == 0) return;
         uint256 sessionId = sessionIds[sessionSeed % sessionIds.length];
-        Session memory session = ledger.getSession(sessionId);
+        Session memory session = lens.getSession(sessionId);
         if (session.closed) return;
         if (block.timestamp < session.expiry) {
             vm.prank(session.buyer);
@@ -163,12 +166,12 @@ contract LedgerHandler is Test {
         if (b.ids.length == 0) return;
         uint256[] memory spentBefore = new uint256[](b.ids.length);
         for (uint256 g; g < b.ids.length; ++g) {
-            spentBefore[g] = ledger.getSession(b.ids[g]).spent;
+            spentBefore[g] = lens.getSession(b.ids[g]).spent;
         }
         vm.prank(keepers[keeperSeed % keepers.length]);
         uint256 charged = ledger.settle(_usageBatch(b), b.signature);
         for (uint256 g; g < b.ids.length; ++g) {
-            Session memory session = ledger.getSession(b.ids[g]);
+            Session memory session = lens.getSession(b.ids[g]);
             bool pastGrace = block.timestamp >= uint256(session.expiry) + ledger.SETTLEMENT_GRACE();
             if (pastGrace && session.spent != spentBefore[g]) ghostChargedPastGrace = true;
         }
@@ -203,7 +206,7 @@ contract LedgerHandler is Test {
         b.batchNumber = ledger.settledBatches(gatewayId) + 1;
         (uint80 input, uint80 output, uint80 reasoning) = _pricing(b.modelId);
         b.servedPricing = uint256(input) << 160 | uint256(output) << 80 | reasoning;
-        bytes32 digest = ledger.usageBatchDigest(_usageBatch(b), gatewayId);
+        bytes32 digest = lens.usageBatchDigest(_usageBatch(b), gatewayId);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(enclavePks[m], digest);
         b.signature = abi.encodePacked(r, s, v);
     }
@@ -214,7 +217,7 @@ contract LedgerHandler is Test {
         uint256 n;
         for (uint256 i; i < sessionIds.length && n < groups; ++i) {
             uint256 sessionId = sessionIds[(sessionSeed % sessionIds.length + i) % sessionIds.length];
-            if (ledger.getSession(sessionId).modelId != modelId) continue;
+            if (lens.getSession(sessionId).modelId != modelId) continue;
             picked[n++] = sessionId;
         }
         ids = new uint256[](n);
@@ -234,7 +237,7 @@ contract LedgerHandler is Test {
         receipts = new uint256[](total);
         uint256 k;
         for (uint256 g; g < ids.length; ++g) {
-            uint256 sequence = ledger.getSession(ids[g]).lastSequence;
+            uint256 sequence = lens.getSession(ids[g]).lastSequence;
             for (uint256 j; j < counts[g]; ++j) {
                 uint256 h = uint256(keccak256(abi.encode(receiptSeed, g, j)));
                 sequence += 1 + h % 2;
@@ -290,7 +293,7 @@ contract LedgerHandler is Test {
 
     function _trackSequences() internal {
         for (uint256 i; i < sessionIds.length; ++i) {
-            uint256 sequence = ledger.getSession(sessionIds[i]).lastSequence;
+            uint256 sequence = lens.getSession(sessionIds[i]).lastSequence;
             if (sequence < ghostLastSequence[sessionIds[i]]) ghostSequenceDecreased = true;
             ghostLastSequence[sessionIds[i]] = sequence;
         }

@@ -40,14 +40,14 @@ contract LedgerInvariantTest is LedgerBaseTest, ISigner {
     function _sessionSums() internal view returns (uint256 held, uint256 spent) {
         uint256 n = handler.sessionCount();
         for (uint256 i; i < n; ++i) {
-            Session memory session = ledger.getSession(handler.sessionIds(i));
+            Session memory session = lens.getSession(handler.sessionIds(i));
             held += session.budget - session.spent;
             spent += session.spent;
         }
     }
 
     function _unclaimedFees() internal view returns (uint256 fees) {
-        fees = ledger.protocolFees();
+        fees = lens.protocolFees();
         for (uint256 i; i < handler.keeperCount(); ++i) {
             fees += ledger.submitterFees(handler.keeperAt(i));
         }
@@ -69,7 +69,7 @@ contract LedgerInvariantTest is LedgerBaseTest, ISigner {
         uint256 n = handler.sessionCount();
         for (uint256 i; i < n; ++i) {
             uint256 sessionId = handler.sessionIds(i);
-            Session memory session = ledger.getSession(sessionId);
+            Session memory session = lens.getSession(sessionId);
             assertLe(session.spent, session.budget, "spent <= budget");
             assertLe(session.spent, handler.ghostSessionDeposits(sessionId), "spent <= deposits");
         }
@@ -94,7 +94,7 @@ contract LedgerInvariantTest is LedgerBaseTest, ISigner {
         uint256 routed = baseShare.depositedRevenue() + derivativeShare.depositedRevenue();
         assertEq(routed + _unclaimedFees() + handler.ghostFeesClaimed(), handler.ghostCharged(), "routed = charged");
         assertEq(
-            ledger.usageStats(baseModel).charged + ledger.usageStats(derivative).charged,
+            lens.usageStats(baseModel).charged + lens.usageStats(derivative).charged,
             handler.ghostCharged(),
             "stats charged"
         );

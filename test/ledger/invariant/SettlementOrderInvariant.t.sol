@@ -51,7 +51,7 @@ contract SettlementOrderInvariantTest is LedgerBaseTest, ISigner {
         uint256 n = handler.sessionCount();
         for (uint256 i; i < n; ++i) {
             uint256 sessionId = handler.sessionIds(i);
-            Session memory session = ledger.getSession(sessionId);
+            Session memory session = lens.getSession(sessionId);
             assertEq(session.spent, handler.ghostSpent(sessionId), "spent = reference model");
             assertEq(session.lastSequence, handler.ghostLastSequence(sessionId), "settled sequence = reference model");
             assertLe(session.spent, session.budget, "spent <= budget");
@@ -79,7 +79,7 @@ contract SettlementOrderInvariantTest is LedgerBaseTest, ISigner {
         uint256 n = handler.sessionCount();
         for (uint256 i; i < n; ++i) {
             uint256 sessionId = handler.sessionIds(i);
-            Session memory session = ledger.getSession(sessionId);
+            Session memory session = lens.getSession(sessionId);
             assertEq(session.spent, handler.ghostSpent(sessionId), "after drain: spent = reference model");
             if (handler.sessionGateway(sessionId) != 2) {
                 assertEq(session.lastSequence, handler.lastServed(sessionId), "every served receipt settled");

@@ -20,9 +20,9 @@ contract CloseSessionTest is LedgerBaseTest {
         vm.prank(buyer);
         uint256 refund = ledger.closeSession(sessionId);
         assertEq(refund, 0, "no refund yet");
-        assertEq(ledger.getSession(sessionId).expiry, block.timestamp, "expiry moved to now");
-        assertFalse(ledger.isApproved(sessionId, baseModel), "no longer an approval");
-        assertEq(ledger.refundableAt(sessionId), block.timestamp + grace, "refundable after grace");
+        assertEq(lens.getSession(sessionId).expiry, block.timestamp, "expiry moved to now");
+        assertFalse(lens.isApproved(sessionId, baseModel), "no longer an approval");
+        assertEq(lens.refundableAt(sessionId), block.timestamp + grace, "refundable after grace");
     }
 
     function test_closeSession_receiptsSignedBeforeCloseSettleDuringGrace() public {
@@ -48,10 +48,10 @@ contract CloseSessionTest is LedgerBaseTest {
         uint256 refund = ledger.closeSession(sessionId);
         assertEq(refund, 10 * USDC - charged, "refund is the unspent rest");
         assertEq(stablecoin.balanceOf(buyer) - before, refund, "paid to buyer");
-        Session memory session = ledger.getSession(sessionId);
+        Session memory session = lens.getSession(sessionId);
         assertTrue(session.closed, "closed");
         assertEq(session.budget, session.spent, "budget trimmed to spent");
-        assertEq(ledger.remainingBudget(sessionId), 0, "nothing left");
+        assertEq(lens.remainingBudget(sessionId), 0, "nothing left");
     }
 
     function test_closeSession_afterExpiryAndGrace() public {
@@ -83,7 +83,7 @@ contract CloseSessionTest is LedgerBaseTest {
     }
 
     function test_closeSession_revertsWhen_expiredButInGrace() public {
-        uint256 expiry = ledger.getSession(sessionId).expiry;
+        uint256 expiry = lens.getSession(sessionId).expiry;
         vm.warp(expiry);
         vm.expectRevert(
             abi.encodeWithSelector(IInferenceLedger.SettlementGraceActive.selector, sessionId, expiry + grace)

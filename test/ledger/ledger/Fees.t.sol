@@ -20,9 +20,9 @@ contract FeesTest is LedgerBaseTest {
         emit IInferenceLedger.FeesSet(1000, 500);
         vm.prank(protocolOwner);
         ledger.setFees(1000, 500);
-        assertEq(ledger.protocolFeeBps(), 1000, "protocol");
-        assertEq(ledger.submitterFeeBps(), 500, "submitter");
-        assertEq(ledger.protocolFees(), charged * PROTOCOL_FEE_BPS / 10_000, "accrued fees untouched");
+        assertEq(lens.protocolFeeBps(), 1000, "protocol");
+        assertEq(lens.submitterFeeBps(), 500, "submitter");
+        assertEq(lens.protocolFees(), charged * PROTOCOL_FEE_BPS / 10_000, "accrued fees untouched");
     }
 
     function test_setFees_revertsWhen_protocolFeeTooHigh() public {
@@ -70,7 +70,7 @@ contract FeesTest is LedgerBaseTest {
         vm.prank(protocolOwner);
         assertEq(ledger.claimProtocolFees(treasury), fee, "returned");
         assertEq(stablecoin.balanceOf(treasury), fee, "paid");
-        assertEq(ledger.protocolFees(), 0, "reset");
+        assertEq(lens.protocolFees(), 0, "reset");
         vm.prank(protocolOwner);
         assertEq(ledger.claimProtocolFees(treasury), 0, "nothing twice");
     }

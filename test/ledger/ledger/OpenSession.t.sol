@@ -11,13 +11,13 @@ contract OpenSessionTest is LedgerBaseTest {
         _fund(buyer, 100 * USDC);
         uint256 expiry = block.timestamp + 1 days;
         vm.expectEmit(address(ledger));
-        emit IInferenceLedger.SessionOpened(1, buyer, baseModel, baseGateway, 40 * USDC, expiry, 7);
+        emit IInferenceLedger.SessionOpened(1, buyer, baseModel, baseGateway, 40 * USDC, expiry, 0);
         vm.prank(buyer);
-        uint256 sessionId = ledger.openSession(baseModel, baseGateway, 40 * USDC, expiry, 7);
+        uint256 sessionId = ledger.openSession(baseModel, baseGateway, 40 * USDC, expiry, 0);
 
         assertEq(sessionId, 1, "first id");
         assertEq(ledger.sessionCount(), 1, "count");
-        Session memory session = ledger.getSession(sessionId);
+        Session memory session = lens.getSession(sessionId);
         assertEq(session.modelId, baseModel, "model");
         assertEq(session.buyer, buyer, "buyer");
         assertEq(session.gatewayId, baseGateway, "bound to the gateway named at open");
@@ -25,24 +25,24 @@ contract OpenSessionTest is LedgerBaseTest {
         assertEq(session.spent, 0, "spent");
         assertEq(session.lastSequence, 0, "sequence");
         assertEq(session.expiry, expiry, "expiry");
-        assertEq(session.policyId, 7, "policy id stored");
+        assertEq(session.policyId, 0, "uninsured");
         assertFalse(session.closed, "open");
         assertEq(stablecoin.balanceOf(address(ledger)), 40 * USDC, "ledger holds budget");
         assertEq(stablecoin.balanceOf(buyer), 60 * USDC, "buyer paid");
-        assertTrue(ledger.isApproved(sessionId, baseModel), "approved");
+        assertTrue(lens.isApproved(sessionId, baseModel), "approved");
     }
 
     function test_openSession_idsIncrease() public {
         uint256 a = _openSession(buyer, baseModel, USDC);
         uint256 b = _openSession(otherBuyer, derivative, USDC);
         assertEq(b, a + 1, "sequential ids");
-        assertEq(ledger.getSession(b).modelId, derivative, "model of second");
+        assertEq(lens.getSession(b).modelId, derivative, "model of second");
     }
 
     function test_openSession_atMaxDuration() public {
         uint256 expiry = block.timestamp + ledger.MAX_SESSION_DURATION();
         uint256 id = _openSession(buyer, baseModel, USDC, expiry);
-        assertEq(ledger.getSession(id).expiry, expiry, "max expiry accepted");
+        assertEq(lens.getSession(id).expiry, expiry, "max expiry accepted");
     }
 
     function test_openSession_maxDurationLeavesGraceBeforeRepricing() public view {
@@ -119,10 +119,10 @@ contract OpenSessionTest is LedgerBaseTest {
         budget = bound(budget, 1, type(uint80).max);
         duration = bound(duration, 1, ledger.MAX_SESSION_DURATION());
         uint256 id = _openSession(buyer, derivative, budget, block.timestamp + duration);
-        Session memory session = ledger.getSession(id);
+        Session memory session = lens.getSession(id);
         assertEq(session.budget, budget, "budget");
         assertEq(session.expiry, block.timestamp + duration, "expiry");
-        assertEq(ledger.remainingBudget(id), budget, "remaining");
+        assertEq(lens.remainingBudget(id), budget, "remaining");
     }
 
     function test_openSession_revertsWhen_gatewayUnknown() public {
@@ -140,5 +140,12 @@ contract OpenSessionTest is LedgerBaseTest {
         );
         vm.prank(buyer);
         ledger.openSession(baseModel, derivativeGateway, USDC, block.timestamp + 1 days, 0);
+    }
+
+    function test_openSession_revertsWhen_insuredWithoutCoverage() public {
+        _fund(buyer, USDC);
+        vm.expectRevert(IInferenceLedger.NoCoverage.selector);
+        vm.prank(buyer);
+        ledger.openSession(baseModel, baseGateway, USDC, block.timestamp + 1 days, 1);
     }
 }

@@ -30,19 +30,19 @@ contract SettleTest is LedgerBaseTest {
         assertEq(_costOf(batch.receipts, 0, 1), expected, "reference cost");
 
         vm.expectEmit(address(ledger));
-        emit IInferenceLedger.SessionCharged(s1, 1, expected, expected);
+        emit IInferenceLedger.SessionCharged(s1, 1, expected);
         uint256 charged = _settle(batch);
 
         assertEq(charged, expected, "charged");
-        Session memory session = ledger.getSession(s1);
+        Session memory session = lens.getSession(s1);
         assertEq(session.spent, expected, "spent");
         assertEq(session.lastSequence, 1, "sequence");
-        assertEq(ledger.remainingBudget(s1), 100 * USDC - expected, "remaining");
+        assertEq(lens.remainingBudget(s1), 100 * USDC - expected, "remaining");
     }
 
     function test_settle_emitsUsageSettled() public {
         Batch memory batch = _single(baseModel, s1, 1, ENCLAVE_PK);
-        bytes32 digest = ledger.usageBatchDigest(_usageBatch(batch), baseGateway);
+        bytes32 digest = lens.usageBatchDigest(_usageBatch(batch), baseGateway);
         uint256 fee = 5250 * PROTOCOL_FEE_BPS / 10_000;
         uint256 submitterFee = 5250 * SUBMITTER_FEE_BPS / 10_000;
         vm.expectEmit(address(ledger));
@@ -76,10 +76,10 @@ contract SettleTest is LedgerBaseTest {
         uint256 charged = _settle(batch);
 
         assertEq(charged, cost1 + cost2, "total");
-        assertEq(ledger.getSession(s1).spent, cost1, "session 1");
-        assertEq(ledger.getSession(s1).lastSequence, 5, "session 1 sequence");
-        assertEq(ledger.getSession(s2).spent, cost2, "session 2");
-        assertEq(ledger.getSession(s2).lastSequence, 9, "session 2 sequence (gaps allowed)");
+        assertEq(lens.getSession(s1).spent, cost1, "session 1");
+        assertEq(lens.getSession(s1).lastSequence, 5, "session 1 sequence");
+        assertEq(lens.getSession(s2).spent, cost2, "session 2");
+        assertEq(lens.getSession(s2).lastSequence, 9, "session 2 sequence (gaps allowed)");
     }
 
     function test_settle_roundsUpOncePerGroup() public {
@@ -89,8 +89,8 @@ contract SettleTest is LedgerBaseTest {
         receipts[1] = _receipt(0, 2, 1, 0, 0);
         receipts[2] = _receipt(1, 1, 1, 0, 0);
         _settle(_batch2(receipts));
-        assertEq(ledger.getSession(s1).spent, 1, "two half units round up to 1");
-        assertEq(ledger.getSession(s2).spent, 1, "one half unit rounds up to 1");
+        assertEq(lens.getSession(s1).spent, 1, "two half units round up to 1");
+        assertEq(lens.getSession(s2).spent, 1, "one half unit rounds up to 1");
     }
 
     function test_settle_zeroTokenReceiptCostsNothing() public {
@@ -100,21 +100,21 @@ contract SettleTest is LedgerBaseTest {
         batch.receipts = _words(_receipt(0, 1, 0, 0, 0));
         uint256 charged = _settle(_sign(batch, ENCLAVE_PK));
         assertEq(charged, 0, "free");
-        assertEq(ledger.getSession(s1).lastSequence, 1, "sequence still consumed");
-        assertEq(ledger.usageStats(baseModel).requests, 1, "request counted");
+        assertEq(lens.getSession(s1).lastSequence, 1, "sequence still consumed");
+        assertEq(lens.usageStats(baseModel).requests, 1, "request counted");
     }
 
     function test_settle_capsAtRemainingBudget() public {
         uint256 small = _openSession(buyer, baseModel, 1000);
         Batch memory batch = _single(baseModel, small, 1, ENCLAVE_PK);
         vm.expectEmit(address(ledger));
-        emit IInferenceLedger.SessionCharged(small, 1, 5250, 1000);
+        emit IInferenceLedger.SessionCharged(small, 1, 1000);
         vm.expectEmit(address(ledger));
         emit IInferenceLedger.UsageUnpaid(small, 4250);
         uint256 charged = _settle(batch);
         assertEq(charged, 1000, "charged what remained");
-        assertEq(ledger.remainingBudget(small), 0, "drained");
-        assertFalse(ledger.isApproved(small, baseModel), "a drained session is no approval");
+        assertEq(lens.remainingBudget(small), 0, "drained");
+        assertFalse(lens.isApproved(small, baseModel), "a drained session is no approval");
 
         // A later receipt of the drained session charges zero and records the whole cost unpaid.
         batch = _single(baseModel, small, 2, ENCLAVE_PK);
@@ -127,8 +127,8 @@ contract SettleTest is LedgerBaseTest {
         _settle(_single(baseModel, s1, 1, ENCLAVE_PK));
         _settle(_single(baseModel, s1, 2, ENCLAVE_PK));
         _settle(_single(baseModel, s1, 10, ENCLAVE_PK));
-        assertEq(ledger.getSession(s1).lastSequence, 10, "sequence");
-        assertEq(ledger.getSession(s1).spent, 3 * 5250, "three receipts");
+        assertEq(lens.getSession(s1).lastSequence, 10, "sequence");
+        assertEq(lens.getSession(s1).spent, 3 * 5250, "three receipts");
     }
 
     function test_settle_sessionListedTwiceContinuesSequence() public {
@@ -137,8 +137,8 @@ contract SettleTest is LedgerBaseTest {
         batch.sessionIds = _ids(s1, s1);
         batch.receipts = _words(_receipt(0, 1, 1000, 500, 2000), _receipt(1, 2, 1000, 500, 2000));
         _settle(_sign(batch, ENCLAVE_PK));
-        assertEq(ledger.getSession(s1).spent, 2 * 5250, "both charged");
-        assertEq(ledger.getSession(s1).lastSequence, 2, "sequence");
+        assertEq(lens.getSession(s1).spent, 2 * 5250, "both charged");
+        assertEq(lens.getSession(s1).lastSequence, 2, "sequence");
     }
 
     function test_settle_sessionListedTwice_repeatedSequenceSkipped() public {
@@ -149,7 +149,7 @@ contract SettleTest is LedgerBaseTest {
         vm.expectEmit(address(ledger));
         emit IInferenceLedger.ReceiptsSkipped(s1, 1, IInferenceLedger.SkipReason.Stale);
         assertEq(_settle(_sign(batch, ENCLAVE_PK)), 5250, "the repeated receipt is not charged");
-        assertEq(ledger.usageStats(baseModel).requests, 1, "nor counted");
+        assertEq(lens.usageStats(baseModel).requests, 1, "nor counted");
     }
 
     function test_settle_staleReceiptsSkipped_restCharged() public {
@@ -161,8 +161,8 @@ contract SettleTest is LedgerBaseTest {
         vm.expectEmit(address(ledger));
         emit IInferenceLedger.ReceiptsSkipped(s1, 1, IInferenceLedger.SkipReason.Stale);
         assertEq(_settle(_sign(_batchOf(s1, overlapping), ENCLAVE_PK)), 2 * 5250, "only the fresh receipts charged");
-        assertEq(ledger.getSession(s1).lastSequence, 4, "sequence");
-        assertEq(ledger.usageStats(baseModel).requests, 4, "each receipt counted once");
+        assertEq(lens.getSession(s1).lastSequence, 4, "sequence");
+        assertEq(lens.usageStats(baseModel).requests, 4, "each receipt counted once");
     }
 
     function test_settle_otherGatewaysSessionSkipped() public {
@@ -175,9 +175,9 @@ contract SettleTest is LedgerBaseTest {
         vm.expectEmit(address(ledger));
         emit IInferenceLedger.ReceiptsSkipped(s1, 1, IInferenceLedger.SkipReason.OtherGateway);
         assertEq(_settle(_sign(batch, otherPk)), 5250, "only the signer's own session is charged");
-        assertEq(ledger.getSession(s1).spent, 0, "s1 belongs to another gateway");
-        assertEq(ledger.getSession(s1).lastSequence, 0, "its sequence did not move");
-        assertEq(ledger.getSession(mine).spent, 5250, "own session charged");
+        assertEq(lens.getSession(s1).spent, 0, "s1 belongs to another gateway");
+        assertEq(lens.getSession(s1).lastSequence, 0, "its sequence did not move");
+        assertEq(lens.getSession(mine).spent, 5250, "own session charged");
     }
 
     function test_settle_revertsWhen_batchOutOfOrder() public {
@@ -221,7 +221,7 @@ contract SettleTest is LedgerBaseTest {
             baseModel, Pricing(uint80(PRICE_IN * 2), uint80(PRICE_OUT * 2), uint80(PRICE_REASONING * 2))
         );
         _settle(_single(baseModel, s1, 1, ENCLAVE_PK));
-        assertEq(ledger.getSession(s1).spent, 5250, "old pricing before the delay");
+        assertEq(lens.getSession(s1).spent, 5250, "old pricing before the delay");
         vm.warp(block.timestamp + registry.PRICING_DELAY());
         _reattest();
         // The session expired long ago: the buyer extends it once the new pricing is in force (a session can
@@ -229,24 +229,24 @@ contract SettleTest is LedgerBaseTest {
         vm.prank(buyer);
         ledger.topUpSession(s1, 0, block.timestamp + 1 days);
         _settle(_single(baseModel, s1, 2, ENCLAVE_PK));
-        assertEq(ledger.getSession(s1).spent, 5250 + 10_500, "new pricing after the delay");
+        assertEq(lens.getSession(s1).spent, 5250 + 10_500, "new pricing after the delay");
     }
 
     function test_settle_afterRefundTimeChargesNothing() public {
         _settle(_single(baseModel, s1, 1, ENCLAVE_PK));
-        vm.warp(ledger.refundableAt(s1));
+        vm.warp(lens.refundableAt(s1));
         _reattest();
         Batch memory batch = _single(baseModel, s1, 2, ENCLAVE_PK);
         uint256 cost = _costOf(batch.receipts, 0, 1);
         vm.expectEmit(address(ledger));
-        emit IInferenceLedger.SessionCharged(s1, 2, cost, 0);
+        emit IInferenceLedger.SessionCharged(s1, 2, 0);
         vm.expectEmit(address(ledger));
         emit IInferenceLedger.UsageUnpaid(s1, cost);
         assertEq(_settle(batch), 0, "nothing charged once refundable, even before the refund");
-        Session memory session = ledger.getSession(s1);
+        Session memory session = lens.getSession(s1);
         assertEq(session.spent, 5250, "spent unchanged");
         assertEq(session.lastSequence, 2, "sequence advanced");
-        assertEq(ledger.usageStats(baseModel).cost, 2 * 5250, "attested cost still recorded");
+        assertEq(lens.usageStats(baseModel).cost, 2 * 5250, "attested cost still recorded");
         _expectSettleRevert(batch, abi.encodeWithSelector(IInferenceLedger.BatchOutOfOrder.selector, baseGateway, 2, 3));
     }
 
@@ -280,7 +280,7 @@ contract SettleTest is LedgerBaseTest {
         vm.expectEmit(address(ledger));
         emit IInferenceLedger.ReceiptsSkipped(s1, 1, IInferenceLedger.SkipReason.Stale);
         assertEq(_settle(batch), 0, "sequences start at 1: nothing charged");
-        assertEq(ledger.usageStats(baseModel).requests, 0, "nothing counted");
+        assertEq(lens.usageStats(baseModel).requests, 0, "nothing counted");
     }
 
     function test_settle_revertsWhen_reservedBitsSet() public {
@@ -363,7 +363,7 @@ contract SettleTest is LedgerBaseTest {
         Batch memory batch = _single(baseModel, s1, 1, ENCLAVE_PK);
         vm.prank(modelOwner);
         registry.setPaused(baseModel, true);
-        assertFalse(ledger.isApproved(s1, baseModel), "no new approvals while paused");
+        assertFalse(lens.isApproved(s1, baseModel), "no new approvals while paused");
         assertEq(_settle(batch), 5250, "usage served before the pause is still charged");
     }
 

@@ -21,7 +21,7 @@ contract SettleRoutingTest is LedgerBaseTest {
         uint256 protocolFee = charged * PROTOCOL_FEE_BPS / 10_000;
         uint256 submitterFee = charged * SUBMITTER_FEE_BPS / 10_000;
         assertGt(charged, 0, "charged");
-        assertEq(ledger.protocolFees(), protocolFee, "protocol fee accrued");
+        assertEq(lens.protocolFees(), protocolFee, "protocol fee accrued");
         assertEq(ledger.submitterFees(keeper), submitterFee, "submitter fee accrued");
         assertEq(baseShare.depositedRevenue(), charged - protocolFee - submitterFee, "rest to the share");
         assertEq(
@@ -97,7 +97,7 @@ contract SettleRoutingTest is LedgerBaseTest {
         ledger.setFees(0, 0);
         uint256 charged = _settleOn(baseModel, ENCLAVE_PK);
         assertEq(baseShare.depositedRevenue(), charged, "all revenue to holders");
-        assertEq(ledger.protocolFees(), 0, "no protocol fee");
+        assertEq(lens.protocolFees(), 0, "no protocol fee");
         assertEq(ledger.submitterFees(keeper), 0, "no submitter fee");
     }
 

@@ -29,7 +29,7 @@ contract SettleStatsTest is LedgerBaseTest {
         batch.receipts = _words(_receipt(0, 1, 10, 20, 30), _receipt(0, 2, 1, 2, 3), _receipt(1, 1, 1000, 500, 2000));
         _settle(_sign(batch, ENCLAVE_PK));
 
-        UsageStats memory stats = ledger.usageStats(baseModel);
+        UsageStats memory stats = lens.usageStats(baseModel);
         assertEq(stats.requests, 3, "requests");
         assertEq(stats.inputTokens, 1011, "input");
         assertEq(stats.outputTokens, 522, "output");
@@ -59,7 +59,7 @@ contract SettleStatsTest is LedgerBaseTest {
         receipts[9] = _receipt(0, 10, 0, max, max); // 2^33 - 2 -> 31
         _settle(_batchOf(receipts));
 
-        uint64[32] memory buckets = ledger.usageHistogram(baseModel);
+        uint64[32] memory buckets = lens.usageHistogram(baseModel);
         uint256[32] memory expected;
         expected[0] = 1;
         expected[1] = 1;
@@ -78,7 +78,7 @@ contract SettleStatsTest is LedgerBaseTest {
     function test_settle_histogramAccumulatesAcrossBatches() public {
         _settle(_batchOf(_words(_receipt(0, 1, 0, 5, 0))));
         _settle(_batchOf(_words(_receipt(0, 2, 0, 6, 0), _receipt(0, 3, 0, 0, 7))));
-        assertEq(ledger.usageHistogram(baseModel)[3], 3, "three requests with 4-7 generated tokens");
+        assertEq(lens.usageHistogram(baseModel)[3], 3, "three requests with 4-7 generated tokens");
     }
 
     function test_settle_pushesFirstFeedRound() public {
@@ -89,7 +89,7 @@ contract SettleStatsTest is LedgerBaseTest {
         uint256 cost = _costOf(batch.receipts, 0, 2);
         assertEq(round.costPerRequest, cost * 1e12 / 2, "average per request, 18 decimals");
         assertEq(round.costPerMTok, cost * 1e12 * 1e6 / 7000, "average per million tokens");
-        assertEq(ledger.usageStats(baseModel).lastFeedAt, block.timestamp, "ledger remembers the push");
+        assertEq(lens.usageStats(baseModel).lastFeedAt, block.timestamp, "ledger remembers the push");
         (, int256 answer,,,) = feed.latestRoundData(address(ledger), baseModel, CostKind.PerRequest);
         assertEq(uint256(answer), cost * 1e12 / 2, "chainlink-shaped answer");
     }

@@ -14,13 +14,13 @@ contract TopUpSessionTest is LedgerBaseTest {
     }
 
     function test_topUpSession_addsBudget() public {
-        uint256 expiry = ledger.getSession(sessionId).expiry;
+        uint256 expiry = lens.getSession(sessionId).expiry;
         vm.expectEmit(address(ledger));
         emit IInferenceLedger.SessionToppedUp(sessionId, 5 * USDC, 15 * USDC, expiry);
         vm.prank(buyer);
         ledger.topUpSession(sessionId, 5 * USDC, 0);
-        assertEq(ledger.getSession(sessionId).budget, 15 * USDC, "budget");
-        assertEq(ledger.getSession(sessionId).expiry, expiry, "expiry kept");
+        assertEq(lens.getSession(sessionId).budget, 15 * USDC, "budget");
+        assertEq(lens.getSession(sessionId).expiry, expiry, "expiry kept");
         assertEq(stablecoin.balanceOf(address(ledger)), 15 * USDC, "ledger balance");
     }
 
@@ -28,7 +28,7 @@ contract TopUpSessionTest is LedgerBaseTest {
         uint256 newExpiry = block.timestamp + 3 days;
         vm.prank(buyer);
         ledger.topUpSession(sessionId, 0, newExpiry);
-        Session memory session = ledger.getSession(sessionId);
+        Session memory session = lens.getSession(sessionId);
         assertEq(session.expiry, newExpiry, "extended");
         assertEq(session.budget, 10 * USDC, "budget unchanged");
     }
@@ -36,10 +36,10 @@ contract TopUpSessionTest is LedgerBaseTest {
     function test_topUpSession_revivesRequestedClose() public {
         vm.prank(buyer);
         ledger.closeSession(sessionId);
-        assertFalse(ledger.isApproved(sessionId, baseModel), "closing");
+        assertFalse(lens.isApproved(sessionId, baseModel), "closing");
         vm.prank(buyer);
         ledger.topUpSession(sessionId, USDC, block.timestamp + 1 hours);
-        assertTrue(ledger.isApproved(sessionId, baseModel), "approved again");
+        assertTrue(lens.isApproved(sessionId, baseModel), "approved again");
     }
 
     function test_topUpSession_revertsWhen_notBuyer() public {
@@ -61,7 +61,7 @@ contract TopUpSessionTest is LedgerBaseTest {
     }
 
     function test_topUpSession_revertsWhen_expiryEarlier() public {
-        uint256 expiry = ledger.getSession(sessionId).expiry;
+        uint256 expiry = lens.getSession(sessionId).expiry;
         uint256 maxExpiry = block.timestamp + ledger.MAX_SESSION_DURATION();
         vm.expectRevert(abi.encodeWithSelector(IInferenceLedger.InvalidExpiry.selector, expiry - 1, maxExpiry));
         vm.prank(buyer);

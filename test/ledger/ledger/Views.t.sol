@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {InferenceLedger} from "../../../src/InferenceLedger.sol";
 import {IInferenceLedger, UsageBatch} from "../../../src/interfaces/IInferenceLedger.sol";
+import {InferenceLedgerLens} from "../../../src/periphery/InferenceLedgerLens.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
 
 /// @notice Constructor and views of the ledger.
@@ -14,8 +15,8 @@ contract LedgerViewsTest is LedgerBaseTest {
         assertEq(ledger.costFeed(), address(feed), "feed");
         assertEq(ledger.feedInterval(), feed.MIN_ROUND_INTERVAL(), "feed interval");
         assertEq(ledger.owner(), protocolOwner, "owner");
-        assertEq(ledger.protocolFeeBps(), PROTOCOL_FEE_BPS, "protocol fee");
-        assertEq(ledger.submitterFeeBps(), SUBMITTER_FEE_BPS, "submitter fee");
+        assertEq(lens.protocolFeeBps(), PROTOCOL_FEE_BPS, "protocol fee");
+        assertEq(lens.submitterFeeBps(), SUBMITTER_FEE_BPS, "submitter fee");
     }
 
     function test_constructor_revertsWhen_zeroAddress() public {
@@ -33,35 +34,36 @@ contract LedgerViewsTest is LedgerBaseTest {
             new InferenceLedger(address(registry), address(enclaves), address(0), protocolOwner, 0, 0);
         assertEq(bare.feedInterval(), 0, "no interval");
         ledger = bare;
+        lens = new InferenceLedgerLens(bare);
         uint256 sessionId = _openSession(buyer, baseModel, USDC);
         _settle(_single(baseModel, sessionId, 1, ENCLAVE_PK));
-        assertEq(bare.usageStats(baseModel).lastFeedAt, 0, "no push");
+        assertEq(lens.usageStats(baseModel).lastFeedAt, 0, "no push");
     }
 
     function test_isApproved_falseCases() public {
         uint256 sessionId = _openSession(buyer, baseModel, USDC);
-        assertTrue(ledger.isApproved(sessionId, baseModel), "approved");
-        assertFalse(ledger.isApproved(sessionId, derivative), "other model");
-        assertFalse(ledger.isApproved(999, baseModel), "unknown session");
-        assertFalse(ledger.isApproved(0, 0), "session 0");
+        assertTrue(lens.isApproved(sessionId, baseModel), "approved");
+        assertFalse(lens.isApproved(sessionId, derivative), "other model");
+        assertFalse(lens.isApproved(999, baseModel), "unknown session");
+        assertFalse(lens.isApproved(0, 0), "session 0");
         vm.prank(modelOwner);
         registry.setPaused(baseModel, true);
-        assertFalse(ledger.isApproved(sessionId, baseModel), "paused model");
+        assertFalse(lens.isApproved(sessionId, baseModel), "paused model");
         vm.prank(modelOwner);
         registry.setPaused(baseModel, false);
-        vm.warp(ledger.getSession(sessionId).expiry);
-        assertFalse(ledger.isApproved(sessionId, baseModel), "expired");
+        vm.warp(lens.getSession(sessionId).expiry);
+        assertFalse(lens.isApproved(sessionId, baseModel), "expired");
     }
 
     function test_refundableAt_revertsWhen_unknown() public {
         vm.expectRevert(abi.encodeWithSelector(IInferenceLedger.UnknownSession.selector, 5));
-        ledger.refundableAt(5);
+        lens.refundableAt(5);
     }
 
     function test_quoteCost_matchesSettlement() public view {
-        assertEq(ledger.quoteCost(baseModel, 1000, 500, 2000), 5250, "quote");
-        assertEq(ledger.quoteCost(baseModel, 1, 0, 0), 1, "rounded up");
-        assertEq(ledger.quoteCost(baseModel, 0, 0, 0), 0, "zero");
+        assertEq(lens.quoteCost(baseModel, 1000, 500, 2000), 5250, "quote");
+        assertEq(lens.quoteCost(baseModel, 1, 0, 0), 1, "rounded up");
+        assertEq(lens.quoteCost(baseModel, 0, 0, 0), 0, "zero");
     }
 
     function test_usageBatchDigest_isEip712() public view {
@@ -93,7 +95,7 @@ contract LedgerViewsTest is LedgerBaseTest {
             )
         );
         assertEq(
-            ledger.usageBatchDigest(
+            lens.usageBatchDigest(
                 UsageBatch({
                     modelId: baseModel,
                     batchNumber: 7,

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: BUSL-1.1
+pragma solidity ^0.8.24;
+
+import {IModelShare} from "../interfaces/IModelShare.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+/// @notice The revenue pass-through of a contract that holds a model share for its users (a pool, a lending market,
+/// an insurance vault): what it harvested from the share, indexed per unit of stake.
+struct RevenueIndex {
+    /// @dev Revenue per unit of stake since the start, in stablecoin units x 2^128 (rounded down at each harvest).
+    uint256 perStakeX128;
+    /// @dev Harvested revenue x 2^128 not indexed yet: the division remainder, or revenue harvested while nothing
+    /// was staked. Indexed at the next harvest with stake.
+    uint256 carriedX128;
+    /// @dev Sum of the accounts' stakes.
+    uint256 totalStake;
+}
+
+/// @notice One user's part of a `RevenueIndex`.
+struct RevenueAccount {
+    uint256 stake;
+    /// @dev `perStakeX128` when the account was last credited.
+    uint256 checkpointX128;
+    /// @dev Credited and not yet paid.
+    uint256 owed;
+}
+
+/// @title ShareRevenueLib
+/// @notice Claims a model share's revenue for the holding contract and credits it to the contract's users by their
+/// stake, O(1) per operation. Harvest before any stake changes (every entry point of the holder does, first): each
+/// harvested amount is then split over exactly the stakes that were in place while it accrued, so a user who joins
+/// earns nothing from before, and one who leaves keeps what it earned. Credits round down; the index carries its
+/// division remainder, so what is paid never exceeds what was harvested and the holder keeps at most one unit of dust
+/// per credit.
+library ShareRevenueLib {
+    uint256 internal constant Q128 = 1 << 128;
+
+    /// @notice Claims the holder's revenue from `share` and indexes it. Returns the amount claimed.
+    function harvest(RevenueIndex storage self, IModelShare share) internal returns (uint256 harvested) {
+        harvested = share.claim(address(this));
+        index(self, harvested);
+    }
+
+    /// @notice Indexes `amount` of revenue (already received) over the current total stake; with no stake it is
+    /// carried to the next harvest with stake.
+    function index(RevenueIndex storage self, uint256 amount) internal {
+        uint256 toSplitX128 = self.carriedX128 + amount * Q128;
+        uint256 totalStake = self.totalStake;
+        if (totalStake == 0) {
+            self.carriedX128 = toSplitX128;
+            return;
+        }
+        uint256 perStakeX128 = toSplitX128 / totalStake;
+        self.perStakeX128 += perStakeX128;
+        self.carriedX128 = toSplitX128 - perStakeX128 * totalStake;
+    }
+
+    /// @notice Credits `account` with what its stake earned since its checkpoint (rounded down). Returns its owed.
+    function credit(RevenueIndex storage self, RevenueAccount storage account) internal returns (uint256 owed) {
+        uint256 perStakeX128 = self.perStakeX128;
+        owed = account.owed;
+        uint256 delta = perStakeX128 - account.checkpointX128;
+        if (delta == 0) return owed;
+        owed += Math.mulDiv(account.stake, delta, Q128);
+        account.owed = owed;
+        account.checkpointX128 = perStakeX128;
+    }
+
+    /// @notice Credits `account`, then sets its stake to `stake` (the total follows).
+    function setStake(RevenueIndex storage self, RevenueAccount storage account, uint256 stake) internal {
+        credit(self, account);
+        self.totalStake = self.totalStake - account.stake + stake;
+        account.stake = stake;
+    }
+
+    /// @notice Credits `account` and takes all it is owed (the caller pays it out). Returns the amount.
+    function take(RevenueIndex storage self, RevenueAccount storage account) internal returns (uint256 amount) {
+        amount = credit(self, account);
+        account.owed = 0;
+    }
+
+    /// @notice What `account` is owed as of the last harvest, rounded down (a view of `credit`).
+    function owedOf(RevenueIndex storage self, RevenueAccount storage account) internal view returns (uint256) {
+        return account.owed + Math.mulDiv(account.stake, self.perStakeX128 - account.checkpointX128, Q128);
+    }
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ISettlementCoverage} from "../../../src/interfaces/ISettlementCoverage.sol";
+import {ReceiptLib} from "../../../src/libraries/ReceiptLib.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+/// @notice A coverage with the shape of the compute insurance to come: each policy pays, per request, the
+/// reasoning tokens above a strike at the charged reasoning price, times a co-insurance share, up to an aggregate
+/// limit it tracks in storage. It can be told to refuse policies, to revert at settlement, or to offer more than the
+/// cost.
+contract MockCoverage is ISettlementCoverage {
+    uint256 internal constant BPS = 10_000;
+
+    /// @dev What settlement reads of a session's policy, in one slot.
+    struct Cover {
+        uint64 strikeTokens;
+        uint16 coinsuranceBps;
+        uint128 remaining;
+    }
+
+    IERC20 public immutable stablecoin;
+    address public immutable ledger;
+    mapping(uint256 policyId => address) public holderOf;
+    mapping(uint256 policyId => Cover) public policies;
+    mapping(uint256 sessionId => Cover) public covers;
+    bool public revertOnCover;
+    uint256 public overOffer;
+
+    error NotLedger();
+    error PolicyRefused(uint256 policyId);
+    error CoverFailed();
+
+    constructor(IERC20 stablecoin_, address ledger_) {
+        stablecoin = stablecoin_;
+        ledger = ledger_;
+        stablecoin_.approve(ledger_, type(uint256).max);
+    }
+
+    function setPolicy(uint256 policyId, address holder, uint64 strikeTokens, uint16 coinsuranceBps, uint128 limit)
+        external
+    {
+        holderOf[policyId] = holder;
+        policies[policyId] = Cover(strikeTokens, coinsuranceBps, limit);
+    }
+
+    /// @dev Sets the aggregate left for an already opened session.
+    function setRemaining(uint256 sessionId, uint128 remaining) external {
+        covers[sessionId].remaining = remaining;
+    }
+
+    function setRevertOnCover(bool value) external {
+        revertOnCover = value;
+    }
+
+    function setOverOffer(uint256 value) external {
+        overOffer = value;
+    }
+
+    function onSessionOpened(uint256 sessionId, address buyer, uint256, uint256 policyId) external {
+        if (msg.sender != ledger) revert NotLedger();
+        if (holderOf[policyId] != buyer) revert PolicyRefused(policyId);
+        covers[sessionId] = policies[policyId];
+    }
+
+    function coverGroup(uint256, uint256 sessionId, uint256 pricing, uint256[] calldata receipts, uint256 cost)
+        external
+        returns (uint256 covered)
+    {
+        if (msg.sender != ledger) revert NotLedger();
+        if (revertOnCover) revert CoverFailed();
+        Cover memory cover = covers[sessionId];
+        uint256 excessTokens;
+        for (uint256 i; i < receipts.length; ++i) {
+            uint256 reasoning = receipts[i] & ReceiptLib.TOKEN_MASK;
+            if (reasoning > cover.strikeTokens) excessTokens += reasoning - cover.strikeTokens;
+        }
+        covered = excessTokens * (pricing & 0xffffffffffffffffffff) / 1e6 * cover.coinsuranceBps / BPS;
+        if (covered > cost) covered = cost;
+        if (covered > cover.remaining) covered = cover.remaining;
+        covers[sessionId].remaining = uint128(cover.remaining - covered);
+        covered += overOffer;
+    }
+}
