@@ -48,6 +48,14 @@ try {
   finish();
 }
 
+// forge names a contract "Name (path)" when several compiler profiles are in use, and a copy of it built under a
+// second profile "Name.profile": keep one entry per name, the default build's.
+reported = Object.fromEntries(
+  Object.entries(reported)
+    .map(([key, value]) => [key.replace(/ \(.*\)$/, ""), value])
+    .filter(([name]) => !/\.[A-Za-z0-9_]+$/.test(name)),
+);
+
 // 2. Which contracts are deployable sources under src/, from the build artifacts (forge's table has names only).
 function deployableSources() {
   const names = new Map(); // name -> source path
