@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Sums every forge and vitest summary in a test log into one closing line: `N passed, N failed`.
+// Sums every forge, vitest and contract-size summary in a test log into one closing line: `N passed, N failed`.
 // A failing command that printed no summary counts as one failure, so a broken step can never look green.
 import { readFileSync } from "node:fs";
 
@@ -21,6 +21,12 @@ for (const m of text.matchAll(/^\s*Tests\s+(.*)\(\d+\)\s*$/gm)) {
   const p = /(\d+) passed/.exec(m[1]);
   failed += f ? Number(f[1]) : 0;
   passed += p ? Number(p[1]) : 0;
+  summaries++;
+}
+// contract sizes (tools/check-sizes.mjs): "sizes: 12 passed, 1 failed"
+for (const m of text.matchAll(/^sizes: (\d+) passed, (\d+) failed$/gm)) {
+  passed += Number(m[1]);
+  failed += Number(m[2]);
   summaries++;
 }
 if (exitStatus !== "0" && failed === 0) failed = 1;

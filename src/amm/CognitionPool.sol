@@ -5,6 +5,7 @@ import {IModelShare} from "../interfaces/IModelShare.sol";
 import {ICognitionMintCallback, ICognitionSwapCallback} from "./interfaces/ICognitionCallbacks.sol";
 import {ICognitionPool} from "./interfaces/ICognitionPool.sol";
 import {ICognitionPoolFactory} from "./interfaces/ICognitionPoolFactory.sol";
+import {CustomRevert} from "./libraries/CustomRevert.sol";
 import {FullMath} from "./libraries/FullMath.sol";
 import {LiquidityMath} from "./libraries/LiquidityMath.sol";
 import {Oracle} from "./libraries/Oracle.sol";
@@ -194,7 +195,7 @@ contract CognitionPool is ICognitionPool {
 
     /// @inheritdoc ICognitionPool
     function initialize(uint160 sqrtPriceX96) external {
-        if (_slot0.sqrtPriceX96 != 0) revert AlreadyInitialized();
+        if (_slot0.sqrtPriceX96 != 0) CustomRevert.revertWith(uint32(AlreadyInitialized.selector));
         int24 tick = TickMath.getTickAtSqrtRatio(sqrtPriceX96);
         (uint16 cardinality, uint16 cardinalityNext) = observations.initialize(uint32(block.timestamp));
         _slot0 = Slot0(sqrtPriceX96, tick, 0, cardinality, cardinalityNext);
@@ -207,8 +208,8 @@ contract CognitionPool is ICognitionPool {
         lock
         returns (uint256 amount0, uint256 amount1)
     {
-        if (amount == 0) revert ZeroLiquidity();
-        if (amount > uint128(type(int128).max)) revert LiquidityOverflow();
+        if (amount == 0) CustomRevert.revertWith(uint32(ZeroLiquidity.selector));
+        if (amount > uint128(type(int128).max)) CustomRevert.revertWith(uint32(LiquidityOverflow.selector));
         (, int256 amount0Int, int256 amount1Int) = _modifyPosition(recipient, tickLower, tickUpper, int128(amount));
         amount0 = uint256(amount0Int);
         amount1 = uint256(amount1Int);
@@ -230,7 +231,7 @@ contract CognitionPool is ICognitionPool {
         lock
         returns (uint256 amount0, uint256 amount1)
     {
-        if (amount > uint128(type(int128).max)) revert LiquidityOverflow();
+        if (amount > uint128(type(int128).max)) CustomRevert.revertWith(uint32(LiquidityOverflow.selector));
         (Position.Info storage position, int256 amount0Int, int256 amount1Int) =
             _modifyPosition(msg.sender, tickLower, tickUpper, -int128(amount));
         amount0 = uint256(-amount0Int);
@@ -278,13 +279,13 @@ contract CognitionPool is ICognitionPool {
         uint160 sqrtPriceLimitX96,
         bytes calldata data
     ) external lock returns (int256 amount0, int256 amount1) {
-        if (amountSpecified == 0) revert ZeroAmount();
+        if (amountSpecified == 0) CustomRevert.revertWith(uint32(ZeroAmount.selector));
         Slot0 memory start = _slot0;
-        if (start.sqrtPriceX96 == 0) revert NotInitialized();
+        if (start.sqrtPriceX96 == 0) CustomRevert.revertWith(uint32(NotInitialized.selector));
         if (zeroForOne
                 ? sqrtPriceLimitX96 >= start.sqrtPriceX96 || sqrtPriceLimitX96 <= TickMath.MIN_SQRT_RATIO
                 : sqrtPriceLimitX96 <= start.sqrtPriceX96 || sqrtPriceLimitX96 >= TickMath.MAX_SQRT_RATIO) {
-            revert PriceLimitOutOfRange(sqrtPriceLimitX96, start.sqrtPriceX96);
+            CustomRevert.revertWith(uint32(PriceLimitOutOfRange.selector), sqrtPriceLimitX96, start.sqrtPriceX96);
         }
 
         uint128 liquidityStart = _liquidityState.liquidity;
@@ -439,10 +440,13 @@ contract CognitionPool is ICognitionPool {
     {
         _checkTicks(tickLower, tickUpper);
         Slot0 memory s = _slot0;
-        if (s.sqrtPriceX96 == 0) revert NotInitialized();
-        // Revenue accrued so far belongs to the liquidity in range until now. Out of range, neither the in-range
-        // liquidity nor the position's fee growth inside depends on it, so the claim can wait.
-        if (tickLower <= s.tick && s.tick < tickUpper) {
+        if (s.sqrtPriceX96 == 0) CustomRevert.revertWith(uint32(NotInitialized.selector));
+        // Revenue accrued so far belongs to the liquidity in range until now, so liquidity added in range must not
+        // share it, and a poke credits the position with it. Out of range, neither the in-range liquidity nor the
+        // position's fee growth inside depends on it, so the claim can wait. A removal does not claim either (it
+        // would cost the share's two cold accounts on every burn): liquidity removed leaves what streamed since
+        // the last accrual to the liquidity that stays (see the revenue rule on `ICognitionPool`).
+        if (liquidityDelta >= 0 && tickLower <= s.tick && s.tick < tickUpper) {
             (, uint256 revenueGrowthX128) = _claimRevenue();
             _addStableGrowth(revenueGrowthX128);
         }
@@ -540,7 +544,7 @@ contract CognitionPool is ICognitionPool {
         }
         // distributed <= claimed + held.
         held = held + claimed - distributed;
-        if (held > type(uint96).max) revert SafeCastOverflow();
+        if (held > type(uint96).max) CustomRevert.revertWith(uint32(SafeCastOverflow.selector));
         (_liquidityState.revenueAccruedAt, _liquidityState.pendingRevenue) = (uint32(block.timestamp), uint96(held));
         if (claimed != 0 || distributed != 0) emit RevenueAccrued(claimed, distributed, held);
     }
@@ -584,23 +588,44 @@ contract CognitionPool is ICognitionPool {
     }
 
     function _lock() private {
-        if (_locked) revert Reentrancy();
+        if (_locked) CustomRevert.revertWith(uint32(Reentrancy.selector));
         _locked = true;
     }
 
     function _checkTicks(int24 tickLower, int24 tickUpper) private view {
-        if (tickLower >= tickUpper) revert TicksMisordered(tickLower, tickUpper);
-        if (tickLower < TickMath.MIN_TICK) revert TickOutOfRange(tickLower);
-        if (tickUpper > TickMath.MAX_TICK) revert TickOutOfRange(tickUpper);
-        if (tickLower % tickSpacing != 0) revert TickMisaligned(tickLower, tickSpacing);
-        if (tickUpper % tickSpacing != 0) revert TickMisaligned(tickUpper, tickSpacing);
+        if (tickLower >= tickUpper) {
+            CustomRevert.revertWith(
+                uint32(TicksMisordered.selector), uint256(int256(tickLower)), uint256(int256(tickUpper))
+            );
+        }
+        if (tickLower < TickMath.MIN_TICK) {
+            CustomRevert.revertWith(uint32(TickOutOfRange.selector), uint256(int256(tickLower)));
+        }
+        if (tickUpper > TickMath.MAX_TICK) {
+            CustomRevert.revertWith(uint32(TickOutOfRange.selector), uint256(int256(tickUpper)));
+        }
+        if (tickLower % tickSpacing != 0) {
+            CustomRevert.revertWith(
+                uint32(TickMisaligned.selector), uint256(int256(tickLower)), uint256(int256(tickSpacing))
+            );
+        }
+        if (tickUpper % tickSpacing != 0) {
+            CustomRevert.revertWith(
+                uint32(TickMisaligned.selector), uint256(int256(tickUpper)), uint256(int256(tickSpacing))
+            );
+        }
     }
 
     /// @dev Reverts with `InsufficientPayment` unless the balance of `token` grew by at least `owed`.
     function _checkPaid(address token, uint256 balanceBefore, uint256 owed) private view {
         uint256 balanceAfter = _balance(token);
         if (balanceAfter < balanceBefore + owed) {
-            revert InsufficientPayment(token, owed, balanceAfter > balanceBefore ? balanceAfter - balanceBefore : 0);
+            CustomRevert.revertWith(
+                uint32(InsufficientPayment.selector),
+                uint256(uint160(token)),
+                owed,
+                balanceAfter > balanceBefore ? balanceAfter - balanceBefore : 0
+            );
         }
     }
 

@@ -119,6 +119,9 @@ contract LiquidityManager is ILiquidityManager {
         Position storage position = _owned(params.positionId);
         (address pool, int24 tickLower, int24 tickUpper) = (position.pool, position.tickLower, position.tickUpper);
         if (params.liquidity > position.liquidity) revert ICognitionPoolErrors.LiquidityOverflow();
+        // The pool's burn does not accrue share revenue: accrue it first, so that the position is credited with
+        // the revenue streamed while it was in range, up to now.
+        ICognitionPool(pool).collectRevenue();
         (amount0, amount1) = ICognitionPool(pool).burn(tickLower, tickUpper, params.liquidity);
         if (amount0 < params.amount0Min || amount1 < params.amount1Min) {
             revert SlippageExceeded(amount0, amount1, params.amount0Min, params.amount1Min);

@@ -8,10 +8,15 @@ import {ICognitionPoolErrors} from "./ICognitionPoolErrors.sol";
 /// bit-for-bit that of Uniswap v3 and the read interface has the same shapes as `IUniswapV3Pool`, so that
 /// the Uniswap v3 SDK quotes it to the wei and v3 tooling can read it.
 /// @dev Revenue rule: the pool holds model shares, which earn stablecoin revenue streamed in over
-/// `REVENUE_STREAM_PERIOD`. The pool claims it (at most once per block) before any change of in-range
-/// liquidity and before crediting an in-range position (mint or burn of a range containing the current tick, the
-/// first initialized-tick crossing of a swap, `collectRevenue`; an out-of-range position's fee growth inside does
-/// not depend on it), so the in-range liquidity is the same for the whole time between two accruals.
+/// `REVENUE_STREAM_PERIOD`. The pool claims it (at most once per block) before liquidity enters the range and
+/// before crediting an in-range position (mint or poke of a range containing the current tick, the first
+/// initialized-tick crossing of a swap, `collectRevenue`; an out-of-range position's fee growth inside does not
+/// depend on it), so no liquidity shares revenue streamed before it was in range.
+/// - Removal: a burn of a non-zero amount does not claim (claiming touches the share's two cold accounts, its
+///   clone and implementation, which would cost every burn ~7.7k gas over Uniswap v3's). The revenue streamed
+///   since the last accrual then goes, at the next one, to the liquidity still in range, all of which was in range
+///   since the last accrual. Poke (burn 0) or call `collectRevenue` first to be credited with it;
+///   `LiquidityManager.decreaseLiquidity` does.
 /// - Split: the revenue of all the shares the pool holds goes to the liquidity in range, as
 ///   `amount * 2^128 / liquidity` added to the stablecoin side's fee growth: in-range LPs collect it exactly like
 ///   swap fees, pro rata to liquidity and time in range, not to the shares each position holds. A narrow range
@@ -198,7 +203,9 @@ interface ICognitionPool is ICognitionPoolErrors {
         returns (uint256 amount0, uint256 amount1);
 
     /// @notice Removes `amount` liquidity from the caller's position; the tokens (rounded down) become owed to
-    /// the position together with its fees and revenue. `amount == 0` only updates the owed fees (a poke).
+    /// the position together with its fees and the revenue accrued so far. `amount == 0` only updates the owed
+    /// fees (a poke), after accruing the revenue if the range is in range; a removal does not accrue it (see the
+    /// revenue rule: poke or `collectRevenue` first).
     /// @return amount0 Token0 made owed for the liquidity.
     /// @return amount1 Token1 made owed for the liquidity.
     function burn(int24 tickLower, int24 tickUpper, uint128 amount) external returns (uint256 amount0, uint256 amount1);

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ICognitionPoolErrors} from "../interfaces/ICognitionPoolErrors.sol";
+import {CustomRevert} from "./CustomRevert.sol";
 
 /// @title LiquidityMath
 /// @notice Signed liquidity deltas applied to unsigned liquidity.
@@ -12,11 +13,11 @@ library LiquidityMath {
             if (y < 0) {
                 // -y fits uint128 even for type(int128).min.
                 uint128 sub = uint128(uint256(-int256(y)));
-                if (sub > x) revert ICognitionPoolErrors.LiquidityOverflow();
+                if (sub > x) CustomRevert.revertWith(uint32(ICognitionPoolErrors.LiquidityOverflow.selector));
                 z = x - sub;
             } else {
                 z = x + uint128(y);
-                if (z < x) revert ICognitionPoolErrors.LiquidityOverflow();
+                if (z < x) CustomRevert.revertWith(uint32(ICognitionPoolErrors.LiquidityOverflow.selector));
             }
         }
     }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ICognitionPoolErrors} from "../interfaces/ICognitionPoolErrors.sol";
+import {CustomRevert} from "./CustomRevert.sol";
 
 /// @title Oracle
 /// @notice A ring buffer of up to 65535 observations of the cumulative tick and cumulative seconds per unit of
@@ -74,7 +75,7 @@ library Oracle {
 
     /// @dev Pre-pays the storage of slots [current, next) so that later writes are cheaper.
     function grow(Observation[65_535] storage self, uint16 current, uint16 next) internal returns (uint16) {
-        if (current == 0) revert ICognitionPoolErrors.NotInitialized();
+        if (current == 0) CustomRevert.revertWith(uint32(ICognitionPoolErrors.NotInitialized.selector));
         if (next <= current) return current;
         // A non-zero timestamp makes the slot's later write a non-zero to non-zero SSTORE; `initialized` stays
         // false so the slot is never read as data.
@@ -84,69 +85,12 @@ library Oracle {
         return next;
     }
 
-    /// @dev a <= b for timestamps at most 2^32 - 1 seconds before `time` (either may have wrapped).
-    function lte(uint32 time, uint32 a, uint32 b) private pure returns (bool) {
-        if (a <= time && b <= time) return a <= b;
-        uint256 aAdjusted = a > time ? a : uint256(a) + 2 ** 32;
-        uint256 bAdjusted = b > time ? b : uint256(b) + 2 ** 32;
-        return aAdjusted <= bAdjusted;
-    }
-
-    /// @dev The stored observations around `target`, which must lie within the buffer's time span.
-    function binarySearch(
-        Observation[65_535] storage self,
-        uint32 time,
-        uint32 target,
-        uint16 index,
-        uint16 cardinality
-    ) private view returns (Observation memory beforeOrAt, Observation memory atOrAfter) {
-        unchecked {
-            uint256 l = (uint256(index) + 1) % cardinality; // oldest
-            uint256 r = l + cardinality - 1; // newest
-            while (true) {
-                uint256 i = (l + r) / 2;
-                beforeOrAt = self[i % cardinality];
-                // Uninitialized slots lie between the newest and the oldest: search right.
-                if (!beforeOrAt.initialized) {
-                    l = i + 1;
-                    continue;
-                }
-                atOrAfter = self[(i + 1) % cardinality];
-                bool targetAtOrAfter = lte(time, beforeOrAt.blockTimestamp, target);
-                if (targetAtOrAfter && lte(time, target, atOrAfter.blockTimestamp)) break;
-                if (!targetAtOrAfter) r = i - 1;
-                else l = i + 1;
-            }
-        }
-    }
-
-    /// @dev The observations at or just before and at or just after `target`; the second is synthesized from
-    /// the current state when `target` is after the newest observation.
-    function getSurroundingObservations(
-        Observation[65_535] storage self,
-        uint32 time,
-        uint32 target,
-        int24 tick,
-        uint16 index,
-        uint128 liquidity,
-        uint16 cardinality
-    ) private view returns (Observation memory beforeOrAt, Observation memory atOrAfter) {
-        beforeOrAt = self[index];
-        if (lte(time, beforeOrAt.blockTimestamp, target)) {
-            if (beforeOrAt.blockTimestamp == target) return (beforeOrAt, atOrAfter);
-            return (beforeOrAt, transform(beforeOrAt, target, tick, liquidity));
-        }
-        unchecked {
-            beforeOrAt = self[(index + 1) % cardinality];
-        }
-        if (!beforeOrAt.initialized) beforeOrAt = self[0];
-        if (!lte(time, beforeOrAt.blockTimestamp, target)) {
-            revert ICognitionPoolErrors.ObservationTooOld(target, beforeOrAt.blockTimestamp);
-        }
-        return binarySearch(self, time, target, index, cardinality);
-    }
-
-    /// @dev The cumulatives `secondsAgo` seconds before `time`.
+    /// @dev The cumulatives `secondsAgo` seconds before `time` (v3's `observeSingle`, same results): the newest
+    /// observation carried forward when the target is at or after it, else the stored observation at the target,
+    /// else the interpolation between the two stored observations around it.
+    /// Timestamps are compared by age, `time - timestamp` modulo 2^32, so that they may wrap (like v3's `lte`).
+    /// @dev Reads packed slots directly (blockTimestamp: bits 0-31, tickCumulative: 32-87,
+    /// secondsPerLiquidityCumulativeX128: 88-247, initialized: bit 248), which keeps this off-hot-path code small.
     function observeSingle(
         Observation[65_535] storage self,
         uint32 time,
@@ -156,34 +100,73 @@ library Oracle {
         uint128 liquidity,
         uint16 cardinality
     ) internal view returns (int56 tickCumulative, uint160 secondsPerLiquidityCumulativeX128) {
-        if (secondsAgo == 0) {
-            Observation memory last = self[index];
-            if (last.blockTimestamp != time) last = transform(last, time, tick, liquidity);
-            return (last.tickCumulative, last.secondsPerLiquidityCumulativeX128);
-        }
-        uint32 target;
         unchecked {
-            target = time - secondsAgo;
-        }
-        (Observation memory beforeOrAt, Observation memory atOrAfter) =
-            getSurroundingObservations(self, time, target, tick, index, liquidity, cardinality);
-        if (target == beforeOrAt.blockTimestamp) {
-            return (beforeOrAt.tickCumulative, beforeOrAt.secondsPerLiquidityCumulativeX128);
-        }
-        if (target == atOrAfter.blockTimestamp) {
-            return (atOrAfter.tickCumulative, atOrAfter.secondsPerLiquidityCumulativeX128);
-        }
-        unchecked {
-            // Linear interpolation; the tick slope is truncated toward zero before scaling, like v3.
-            uint56 span = atOrAfter.blockTimestamp - beforeOrAt.blockTimestamp;
-            uint56 elapsed = target - beforeOrAt.blockTimestamp;
-            tickCumulative = beforeOrAt.tickCumulative
-                + ((atOrAfter.tickCumulative - beforeOrAt.tickCumulative) / int56(span)) * int56(elapsed);
-            secondsPerLiquidityCumulativeX128 = beforeOrAt.secondsPerLiquidityCumulativeX128
-                + uint160(
-                    (uint256(atOrAfter.secondsPerLiquidityCumulativeX128 - beforeOrAt.secondsPerLiquidityCumulativeX128)
-                            * elapsed) / span
+            uint32 target = time - secondsAgo;
+            uint256 base;
+            assembly ("memory-safe") {
+                base := self.slot
+            }
+            uint256 word = _load(base, index);
+            if (uint32(time - uint32(word)) >= secondsAgo) {
+                // At or after the newest observation: carried forward with the current tick and liquidity.
+                uint32 delta = target - uint32(word);
+                return (
+                    int56(uint56(word >> 32)) + int56(tick) * int56(uint56(delta)),
+                    uint160(word >> 88) + uint160((uint256(delta) << 128) / (liquidity > 0 ? liquidity : 1))
                 );
+            }
+            (uint256 before, uint256 next) = _surrounding(base, time, secondsAgo, index, cardinality);
+            tickCumulative = int56(uint56(before >> 32));
+            secondsPerLiquidityCumulativeX128 = uint160(before >> 88);
+            if (uint32(before) == target) return (tickCumulative, secondsPerLiquidityCumulativeX128);
+            // Linear interpolation; the tick slope is truncated toward zero before scaling, like v3.
+            uint56 span = uint32(next) - uint32(before);
+            uint56 elapsed = target - uint32(before);
+            tickCumulative += ((int56(uint56(next >> 32)) - tickCumulative) / int56(span)) * int56(elapsed);
+            secondsPerLiquidityCumulativeX128 += uint160(
+                (uint256(uint160(next >> 88) - secondsPerLiquidityCumulativeX128) * elapsed) / span
+            );
+        }
+    }
+
+    /// @dev The stored observations just before (or at) and just after `secondsAgo` seconds before `time`, which
+    /// must be older than the newest one; reverts with `ObservationTooOld` if it precedes the oldest.
+    function _surrounding(uint256 base, uint32 time, uint32 secondsAgo, uint16 index, uint16 cardinality)
+        private
+        view
+        returns (uint256 before, uint256 next)
+    {
+        unchecked {
+            // The stored observations, oldest first, are ring positions `oldest + k` for k in [0, hi]: the slots
+            // after `index` are uninitialized (grown, not yet written) until the index wraps past them.
+            uint256 oldest = (uint256(index) + 1) % cardinality;
+            uint256 hi = uint256(cardinality) - 1;
+            before = _load(base, oldest);
+            if (before >> 248 == 0) {
+                (oldest, hi) = (0, index);
+                before = _load(base, 0);
+            }
+            if (uint32(time - uint32(before)) < secondsAgo) {
+                CustomRevert.revertWith(
+                    uint32(ICognitionPoolErrors.ObservationTooOld.selector), time - secondsAgo, uint32(before)
+                );
+            }
+            // Invariant: position `lo` is at or before the target, position `hi` after it (the newest is after).
+            uint256 lo;
+            while (hi - lo > 1) {
+                uint256 mid = (lo + hi) >> 1;
+                if (uint32(time - uint32(_load(base, (oldest + mid) % cardinality))) >= secondsAgo) lo = mid;
+                else hi = mid;
+            }
+            before = _load(base, (oldest + lo) % cardinality);
+            next = _load(base, (oldest + hi) % cardinality);
+        }
+    }
+
+    /// @dev The packed observation at `position` of the buffer whose first slot is `base`.
+    function _load(uint256 base, uint256 position) private view returns (uint256 word) {
+        assembly ("memory-safe") {
+            word := sload(add(base, position))
         }
     }
 
@@ -197,7 +180,7 @@ library Oracle {
         uint128 liquidity,
         uint16 cardinality
     ) internal view returns (int56[] memory tickCumulatives, uint160[] memory secondsPerLiquidityCumulativeX128s) {
-        if (cardinality == 0) revert ICognitionPoolErrors.NotInitialized();
+        if (cardinality == 0) CustomRevert.revertWith(uint32(ICognitionPoolErrors.NotInitialized.selector));
         tickCumulatives = new int56[](secondsAgos.length);
         secondsPerLiquidityCumulativeX128s = new uint160[](secondsAgos.length);
         for (uint256 i; i < secondsAgos.length; ++i) {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ICognitionPoolErrors} from "../interfaces/ICognitionPoolErrors.sol";
+import {CustomRevert} from "./CustomRevert.sol";
 import {FullMath} from "./FullMath.sol";
 import {LiquidityMath} from "./LiquidityMath.sol";
 
@@ -52,7 +53,7 @@ library Position {
     ) internal {
         uint128 liquidity = self.liquidity;
         if (liquidityDelta == 0) {
-            if (liquidity == 0) revert ICognitionPoolErrors.PositionNotFound();
+            if (liquidity == 0) CustomRevert.revertWith(uint32(ICognitionPoolErrors.PositionNotFound.selector));
         } else {
             self.liquidity = LiquidityMath.addDelta(liquidity, liquidityDelta);
         }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ICognitionPoolErrors} from "../interfaces/ICognitionPoolErrors.sol";
+import {CustomRevert} from "./CustomRevert.sol";
 import {FullMath} from "./FullMath.sol";
 
 /// @title SqrtPriceMath
@@ -33,10 +34,14 @@ library SqrtPriceMath {
                 }
                 // amount * P overflows: the equivalent L / (L / P + amount), still rounded up.
                 uint256 denominator2 = numerator / sqrtPX96 + amount;
-                if (denominator2 < amount) revert ICognitionPoolErrors.PriceOverflow();
+                if (denominator2 < amount) {
+                    CustomRevert.revertWith(uint32(ICognitionPoolErrors.PriceOverflow.selector));
+                }
                 return uint160(FullMath.unsafeDivUp(numerator, denominator2));
             }
-            if (!exact || numerator <= product) revert ICognitionPoolErrors.PriceOverflow();
+            if (!exact || numerator <= product) {
+                CustomRevert.revertWith(uint32(ICognitionPoolErrors.PriceOverflow.selector));
+            }
             return _toUint160(FullMath.mulDivUp(numerator, sqrtPX96, numerator - product));
         }
     }
@@ -51,7 +56,9 @@ library SqrtPriceMath {
         if (add) {
             uint256 quotient =
                 amount <= type(uint160).max ? (amount << 96) / liquidity : FullMath.mulDiv(amount, Q96, liquidity);
-            if (quotient > type(uint160).max) revert ICognitionPoolErrors.PriceOverflow();
+            if (quotient > type(uint160).max) {
+                CustomRevert.revertWith(uint32(ICognitionPoolErrors.PriceOverflow.selector));
+            }
             unchecked {
                 return _toUint160(uint256(sqrtPX96) + quotient);
             }
@@ -59,7 +66,7 @@ library SqrtPriceMath {
         uint256 quotientUp = amount <= type(uint160).max
             ? FullMath.unsafeDivUp(amount << 96, liquidity)
             : FullMath.mulDivUp(amount, Q96, liquidity);
-        if (sqrtPX96 <= quotientUp) revert ICognitionPoolErrors.PriceOverflow();
+        if (sqrtPX96 <= quotientUp) CustomRevert.revertWith(uint32(ICognitionPoolErrors.PriceOverflow.selector));
         unchecked {
             return uint160(sqrtPX96 - quotientUp);
         }
@@ -71,7 +78,9 @@ library SqrtPriceMath {
         pure
         returns (uint160)
     {
-        if (sqrtPX96 == 0 || liquidity == 0) revert ICognitionPoolErrors.ZeroPriceOrLiquidity();
+        if (sqrtPX96 == 0 || liquidity == 0) {
+            CustomRevert.revertWith(uint32(ICognitionPoolErrors.ZeroPriceOrLiquidity.selector));
+        }
         return zeroForOne
             ? getNextSqrtPriceFromAmount0RoundingUp(sqrtPX96, liquidity, amountIn, true)
             : getNextSqrtPriceFromAmount1RoundingDown(sqrtPX96, liquidity, amountIn, true);
@@ -84,7 +93,9 @@ library SqrtPriceMath {
         pure
         returns (uint160)
     {
-        if (sqrtPX96 == 0 || liquidity == 0) revert ICognitionPoolErrors.ZeroPriceOrLiquidity();
+        if (sqrtPX96 == 0 || liquidity == 0) {
+            CustomRevert.revertWith(uint32(ICognitionPoolErrors.ZeroPriceOrLiquidity.selector));
+        }
         return zeroForOne
             ? getNextSqrtPriceFromAmount1RoundingDown(sqrtPX96, liquidity, amountOut, false)
             : getNextSqrtPriceFromAmount0RoundingUp(sqrtPX96, liquidity, amountOut, false);
@@ -97,7 +108,7 @@ library SqrtPriceMath {
         returns (uint256)
     {
         if (sqrtRatioAX96 > sqrtRatioBX96) (sqrtRatioAX96, sqrtRatioBX96) = (sqrtRatioBX96, sqrtRatioAX96);
-        if (sqrtRatioAX96 == 0) revert ICognitionPoolErrors.ZeroPriceOrLiquidity();
+        if (sqrtRatioAX96 == 0) CustomRevert.revertWith(uint32(ICognitionPoolErrors.ZeroPriceOrLiquidity.selector));
         uint256 numerator = uint256(liquidity) << 96;
         unchecked {
             uint256 diff = sqrtRatioBX96 - sqrtRatioAX96;
@@ -145,7 +156,7 @@ library SqrtPriceMath {
     }
 
     function _toUint160(uint256 x) private pure returns (uint160) {
-        if (x > type(uint160).max) revert ICognitionPoolErrors.PriceOverflow();
+        if (x > type(uint160).max) CustomRevert.revertWith(uint32(ICognitionPoolErrors.PriceOverflow.selector));
         return uint160(x);
     }
 }

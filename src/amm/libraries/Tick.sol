@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ICognitionPoolErrors} from "../interfaces/ICognitionPoolErrors.sol";
+import {CustomRevert} from "./CustomRevert.sol";
 import {LiquidityMath} from "./LiquidityMath.sol";
 import {TickMath} from "./TickMath.sol";
 
@@ -77,16 +78,22 @@ library Tick {
         Info storage info = self[tick];
         uint128 grossBefore = info.liquidityGross;
         uint128 grossAfter = LiquidityMath.addDelta(grossBefore, liquidityDelta);
-        if (grossAfter > maxLiquidity) revert ICognitionPoolErrors.TickLiquidityOverflow(tick);
+        if (grossAfter > maxLiquidity) {
+            CustomRevert.revertWith(uint32(ICognitionPoolErrors.TickLiquidityOverflow.selector), uint256(int256(tick)));
+        }
 
         flipped = (grossAfter == 0) != (grossBefore == 0);
         if (grossBefore == 0 && tick <= tickCurrent) {
             info.feeGrowthOutside0X128 = feeGrowthGlobal0X128;
             info.feeGrowthOutside1X128 = feeGrowthGlobal1X128;
         }
-        info.liquidityGross = grossAfter;
         // Checked: |net| <= gross <= maxLiquidity < 2^127, so this cannot overflow for valid deltas.
-        info.liquidityNet = upper ? info.liquidityNet - liquidityDelta : info.liquidityNet + liquidityDelta;
+        int128 net = upper ? info.liquidityNet - liquidityDelta : info.liquidityNet + liquidityDelta;
+        uint256 packed = uint256(grossAfter) | (uint256(uint128(net)) << 128);
+        // One write of the packed slot (liquidityGross: low 128 bits, liquidityNet: high 128 bits).
+        assembly ("memory-safe") {
+            sstore(info.slot, packed)
+        }
     }
 
     /// @dev Deletes a tick that no position references any more.

@@ -139,7 +139,8 @@ interface ILiquidityManager is ICognitionMintCallback {
         external
         returns (uint128 liquidity, uint256 amount0, uint256 amount1);
 
-    /// @notice Removes liquidity from the caller's position; the tokens become owed (see `collect`).
+    /// @notice Removes liquidity from the caller's position; the tokens become owed (see `collect`), with the
+    /// fees and the model-share revenue earned up to now (it accrues the pool's revenue before the burn).
     function decreaseLiquidity(DecreaseLiquidityParams calldata params)
         external
         returns (uint256 amount0, uint256 amount1);

@@ -127,6 +127,7 @@ contract RevenueAttacksTest is AmmBase {
         (, int256 paid1) = attacker.swap(false, int256(USDC), TickMath.getSqrtRatioAtTick(aLower + SPACING / 2));
         assertEq(m.pool.liquidity(), dust, "the dust range is in range");
         vm.warp(block.timestamp + BLOCK_SECONDS);
+        attacker.burn(aLower, aUpper, 0); // poke first: a removal alone does not accrue
         (, uint256 burned1) = attacker.burn(aLower, aUpper, dust);
         (, uint128 collected1) = attacker.collect(aLower, aUpper);
         // The position also earns back the 0.3% fee of the attacker's own swap (at most fee / (1 - fee) of the
@@ -269,6 +270,9 @@ contract RevenueAttacksTest is AmmBase {
     ) internal returns (Trade memory t) {
         t = _mint(m, actor, lower, upper, liquidity);
         vm.warp(block.timestamp + holdSeconds);
+        // Poke first, the attacker's best play: a removal alone does not accrue, so it would leave the revenue
+        // streamed since the last accrual to the liquidity that stays.
+        actor.burn(lower, upper, 0);
         (uint256 burned0, uint256 burned1) = actor.burn(lower, upper, liquidity);
         t.burnedUsdc = m.shareIs0 ? burned1 : burned0;
         (uint128 got0, uint128 got1) = actor.collect(lower, upper);

@@ -120,6 +120,24 @@ contract LiquidityManagerTest is PeripheryBase {
         assertEq(owner, address(0), "deleted");
     }
 
+    /// @dev The pool's burn does not accrue share revenue; the manager accrues it first, so the position leaves
+    /// with everything its range earned while in range (the only LP here: all of the pool's revenue).
+    function test_decreaseLiquidity_creditsRevenueStreamedUntilNow() public {
+        (uint256 id, uint128 liquidity,,) = _mint(-600, 600, 1e24, 1e24);
+        _depositRevenue(share, 1e12);
+        vm.warp(block.timestamp + 6 hours);
+        uint256 accrued = share.claimable(address(pool));
+        assertGt(accrued, 0, "the pool's shares accrued revenue");
+        vm.prank(alice);
+        (uint256 r0, uint256 r1) =
+            manager.decreaseLiquidity(ILiquidityManager.DecreaseLiquidityParams(id, liquidity, 0, 0, type(uint256).max));
+        assertEq(share.claimable(address(pool)), 0, "claimed before the burn");
+        (,,,,,,, uint128 owed0, uint128 owed1) = manager.positions(id);
+        bool stableIs0 = token0 == address(stable);
+        uint256 revenue = stableIs0 ? owed0 - r0 : owed1 - r1;
+        assertApproxEqAbs(revenue, accrued, 1, "the revenue, less rounding, on top of the principal");
+    }
+
     function test_collect_splitsFeesBetweenIdsOnSameRange() public {
         (uint256 idA,,,) = _mint(-600, 600, 1e18, 1e18);
         vm.prank(alice);

@@ -91,6 +91,7 @@ contract RevenueTest is AmmBase {
         uint256 releasedInWindow = s.share.releasedRevenue() - releasedBefore;
         uint256 poolShares = s.share.balanceOf(address(s.pool));
 
+        s.other.burn(-600, 600, 0); // poke first, the attacker's best play: a removal alone does not accrue
         (uint256 back0, uint256 back1) = s.other.burn(-600, 600, BIG);
         uint256 attackerRevenue = _owedStable(s, address(s.other), -600, 600) - (s.stableIs0 ? back0 : back1);
 
@@ -196,6 +197,26 @@ contract RevenueTest is AmmBase {
         assertEq(_balance(address(stable), address(s.pool)) - before0, uint256(a0) + accrued, "payment and revenue");
         (, uint32 accruedAt) = s.pool.revenueState();
         assertEq(accruedAt, uint32(block.timestamp), "claimed during the swap");
+    }
+
+    /// @dev A removal does not claim from the share (that would cost every burn the share's cold accounts): the
+    /// revenue streamed since the last accrual goes to the liquidity still in range at the next one. A poke (or
+    /// `collectRevenue`) before the removal credits it; `LiquidityManager.decreaseLiquidity` accrues first.
+    function test_burn_removalLeavesUnaccruedRevenueToLiquidityThatStays() public {
+        Setup memory s = _setup(true);
+        s.lp.mint(-600, 600, BIG);
+        s.other.mint(-600, 600, BIG);
+        _depositRevenue(s.share, REVENUE);
+        vm.warp(block.timestamp + 12 hours);
+        uint256 accrued = s.share.claimable(address(s.pool));
+        assertGt(accrued, 0, "the pool accrued revenue");
+
+        (uint256 back0, uint256 back1) = s.other.burn(-600, 600, BIG);
+        assertEq(_owedStable(s, address(s.other), -600, 600), s.stableIs0 ? back0 : back1, "removal: principal only");
+        assertEq(s.share.claimable(address(s.pool)), accrued, "the removal claimed nothing");
+
+        s.lp.burn(-600, 600, 0);
+        assertApproxEqAbs(_owedStable(s, address(s.lp), -600, 600), accrued, 1, "the LP that stayed gets it all");
     }
 
     function test_revenue_nothingStrandedAfterEveryoneLeaves() public {

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {GasTest} from "./GasTest.sol";
+import {GasTest} from "../../utils/GasTest.sol";
+import {BaseTest} from "../BaseTest.sol";
 
 /// @notice Gas of ModelShare entry points in steady state: a stream is running, the holders involved have
 /// accrued revenue before and time has passed since their last touch. Record with
-/// `npx forge test --isolate --match-path 'test/foundation/gas/*'` (full transaction costs) into snapshots/.
-contract ModelShareGasTest is GasTest {
+/// `node tools/foundry.mjs forge test --isolate --match-path 'test/foundation/gas/*'` (full transaction costs) into snapshots/.
+contract ModelShareGasTest is BaseTest, GasTest {
     /// @dev Target from the foundation issue for a transfer between two existing holders (full transaction).
     uint256 internal constant TRANSFER_TARGET = 65_000;
 
@@ -31,11 +32,10 @@ contract ModelShareGasTest is GasTest {
     function test_gas_transfer_existingHolders() public {
         assertGt(share.claimable(alice), 0, "sender has accrued revenue");
         assertGt(share.claimable(bob), 0, "receiver has accrued revenue");
-        bool isolated = _isolated();
         vm.prank(alice);
         share.transfer(bob, 1000e18);
-        uint256 gasUsed = _snapshotLastCall("ModelShare", "transfer_existingHolders", isolated);
-        if (isolated) assertLe(gasUsed, TRANSFER_TARGET, "transfer between existing holders within the target");
+        uint256 gasUsed = _snapshotLastCallGas("ModelShare", "transfer_existingHolders");
+        assertLe(gasUsed, TRANSFER_TARGET, "transfer between existing holders within the target");
         assertEq(share.balanceOf(bob), 301_000e18, "transferred");
     }
 
@@ -43,19 +43,17 @@ contract ModelShareGasTest is GasTest {
         // A holder who has claimed before (holds stablecoin) claims again after time has passed.
         _claim(alice);
         _warp(1 hours);
-        bool isolated = _isolated();
         vm.prank(alice);
         uint256 paid = share.claim(alice);
-        uint256 gasUsed = _snapshotLastCall("ModelShare", "claim", isolated);
+        uint256 gasUsed = _snapshotLastCallGas("ModelShare", "claim");
         assertGt(gasUsed, 0, "gas measured");
         assertGt(paid, 0, "claim paid");
     }
 
     function test_gas_depositRevenue() public {
-        bool isolated = _isolated();
         vm.prank(payer);
         share.depositRevenue(250 * USDC);
-        uint256 gasUsed = _snapshotLastCall("ModelShare", "depositRevenue", isolated);
+        uint256 gasUsed = _snapshotLastCallGas("ModelShare", "depositRevenue");
         assertGt(gasUsed, 0, "gas measured");
         assertEq(share.depositedRevenue(), 2250 * USDC, "deposited");
     }

@@ -1,45 +1,28 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {GasTest} from "../../utils/GasTest.sol";
 import {Batch, LedgerBaseTest} from "../LedgerBaseTest.sol";
 import {MockCoverage} from "../mocks/MockCoverage.sol";
 import {Vm} from "forge-std/Vm.sol";
 
-/// @dev A call that costs almost nothing to execute: under `--isolate` it still costs the 21,000 intrinsic gas.
-contract GasProbe {
-    function ping() external {}
-}
-
-/// @notice Gas snapshots of the ledger, as whole-transaction gas (intrinsic + calldata + execution). Run with
-/// `forge test --isolate --match-path 'test/ledger/gas/*'`: without `--isolate` forge reports execution gas only,
-/// so nothing is recorded and the targets are not asserted.
-contract LedgerGasTest is LedgerBaseTest {
+/// @notice Gas snapshots of the ledger, as whole-transaction gas (intrinsic + calldata + execution), per receipt for
+/// settlement. Run under `forge test --isolate` (npm test does); outside it the tests fail rather than record.
+contract LedgerGasTest is LedgerBaseTest, GasTest {
     string internal constant GROUP = "InferenceLedger";
-    uint256 internal constant TARGET_PER_RECEIPT = 2500;
-
-    /// @dev Whether each top-level call runs as its own transaction (`--isolate`): then a trivial call costs more
-    /// than the 21,000 intrinsic gas.
-    function _isolated() internal returns (bool) {
-        GasProbe probe = new GasProbe();
-        probe.ping();
-        return vm.lastCallGas().gasTotalUsed >= 21_000;
-    }
+    /// @dev Uninsured settlement, 256 receipts over 16 sessions: the bar the ordering and binding fixes kept (the
+    /// design target is 2,500).
+    uint256 internal constant TARGET_PER_RECEIPT = 2175;
 
     function test_gas_openSession() public {
-        _fund(buyer, 200 * USDC);
-        // A first session so that the measured one is the usual case (session counter already non-zero).
-        vm.prank(buyer);
+        _fund(buyer, 300 * USDC);
+        // Two sessions first, so that the measured one is the usual case (counter non-zero, shares approved).
+        vm.startPrank(buyer);
         ledger.openSession(baseModel, baseGateway, 100 * USDC, block.timestamp + 1 days, 0);
-        vm.prank(buyer);
         ledger.openSession(baseModel, baseGateway, 100 * USDC, block.timestamp + 1 days, 0);
-        if (_isolated()) {
-            // Re-run the measured call right after the probe so lastCallGas is the openSession.
-            _fund(buyer, 100 * USDC);
-            vm.prank(buyer);
-            ledger.openSession(baseModel, baseGateway, 100 * USDC, block.timestamp + 1 days, 0);
-            uint256 used = vm.snapshotGasLastCall(GROUP, "openSession");
-            assertLt(used, 150_000, "openSession gas");
-        }
+        ledger.openSession(baseModel, baseGateway, 100 * USDC, block.timestamp + 1 days, 0);
+        vm.stopPrank();
+        assertLt(_snapshotLastCallGas(GROUP, "openSession"), 150_000, "openSession gas");
     }
 
     function test_gas_settle_1x1() public {
@@ -52,7 +35,7 @@ contract LedgerGasTest is LedgerBaseTest {
 
     function test_gas_settle_256x16() public {
         uint256 perReceipt = _measureSettle(256, 16, "settle_256x16_perReceipt");
-        if (perReceipt != 0) assertLe(perReceipt, TARGET_PER_RECEIPT, "settle_256x16 per receipt over target");
+        assertLe(perReceipt, TARGET_PER_RECEIPT, "settle_256x16 per receipt over target");
     }
 
     function test_gas_settle_256x16_baseModel() public {
@@ -129,12 +112,11 @@ contract LedgerGasTest is LedgerBaseTest {
     }
 
     function _record(Batch memory batch, string memory key) internal returns (uint256 perReceipt) {
-        bool isolated = _isolated();
         _settle(batch);
-        Vm.Gas memory gas = vm.lastCallGas();
-        perReceipt = gas.gasTotalUsed / batch.receipts.length;
+        uint256 gasUsed = vm.lastCallGas().gasTotalUsed;
+        require(_isolated(), NOT_ISOLATED);
+        perReceipt = gasUsed / batch.receipts.length;
         emit log_named_uint(key, perReceipt);
-        if (!isolated) return 0;
         vm.snapshotValue(GROUP, key, perReceipt);
     }
 }
