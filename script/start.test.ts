@@ -1,9 +1,9 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { expect, test } from "vitest";
-import { freePort, REPO_ROOT } from "../sdk/src/node/index.js";
+import { freePort, REPO_ROOT, rpc } from "../sdk/src/node/index.js";
 
 const run = promisify(execFile);
 
@@ -27,3 +27,44 @@ test("npm start brings the suite up, registers the demo models and shuts down cl
   expect(existsSync(resolve(dir, "31337.json"))).toBe(true);
   for (const address of Object.values(deployment.contracts)) expect(stdout).toContain(address as string);
 });
+
+test("kill -9 of the process that runs npm start leaves no chain behind, and a restart resumes the same chain", async () => {
+  const dir = resolve(REPO_ROOT, ".cogfi/start-restart-test");
+  rmSync(dir, { recursive: true, force: true });
+  const port = await freePort();
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  const args = ["script/start.ts", "--port", String(port), "--gateway-port", "0", "--keeper-port", "0", "--deployments-dir", dir, "--data-dir", resolve(dir, "data")];
+  const tsx = resolve(REPO_ROOT, "node_modules/.bin/tsx");
+
+  // First run: up, serving and settling traffic; then its runner (tsx, what npm start runs) is killed with -9.
+  const first = spawn(tsx, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  first.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  await until(() => output.includes("CogFi local suite is running"), 120_000, () => output);
+  await until(() => /\[status\] requests [1-9]/.test(output) || output.includes('"msg":"ready"'), 30_000, () => output);
+  await new Promise((r) => setTimeout(r, 3_000)); // a few requests served, receipts signed
+  const deployment = readFileSync(resolve(dir, "31337.json"), "utf8");
+  first.kill("SIGKILL");
+
+  // Nothing keeps running: the script notices it lost its runner and stops the suite, anvil saves the chain.
+  await until(async () => (await rpc(rpcUrl, "eth_chainId").then(() => false, () => true)), 30_000, () => output);
+  expect(existsSync(resolve(dir, "data/anvil-state.json")), "the chain was saved").toBe(true);
+
+  // Second run on the same directories: the same chain and deployment, nothing registered twice, traffic settles.
+  const { stdout } = await run(tsx, [...args, "--exit-when-ready"], { cwd: REPO_ROOT, timeout: 120_000 });
+  expect(stdout).toContain('"msg":"local chain resumed"');
+  expect(stdout).not.toContain('"msg":"suite deployed"');
+  expect(readFileSync(resolve(dir, "31337.json"), "utf8"), "no second deployment").toBe(deployment);
+  expect(stdout).toMatch(/model #1 cogito-8b\s+share 0x[0-9a-fA-F]{40}/);
+  expect(stdout).toContain('"msg":"traffic settled on chain"');
+  expect(stdout).toContain('"msg":"stopped"');
+}, 300_000);
+
+/** Polls `condition` until it holds; fails with `context()` after `timeoutMs`. */
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, context: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms; output:\n${context().slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -7,9 +7,14 @@
  *
  * Flags: --port N (anvil, default 8545) --gateway-port N (8787) --keeper-port N (8788) --deployments-dir DIR
  * --data-dir DIR (gateway and keeper state, default .cogfi/local) --verbose (service logs at info)
- * --exit-when-ready (CI smoke runs: exit once the first receipts have settled on chain).
+ * --exit-when-ready (CI smoke runs: exit once the first receipts have settled on chain)
+ * --fresh (start a new chain: forget the saved one, its deployment's receipts and the services' state).
+ *
+ * The chain is kept in <data-dir>/anvil-state.json: a restart, also after `kill -9`, resumes the same chain with its
+ * deployment and the gateway's unsettled receipts. anvil runs under the kernel's parent-death signal, so it never
+ * outlives this process; a port already in use is refused, never attached to.
  */
-import { rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { formatUnits, parseUnits } from "viem";
@@ -17,8 +22,10 @@ import { privateKeyToAccount } from "viem/accounts";
 import { startGateway } from "../gateway/src/index.js";
 import { startKeeper } from "../keeper/src/index.js";
 import {
+  cognitionPoolFactoryAbi,
   createCogFiClient,
   getClaimableRevenue,
+  getModel,
   getSession,
   ledgerAddresses,
   registerDerivative,
@@ -26,8 +33,8 @@ import {
   type CogFiClient,
   type Deployment,
 } from "../sdk/src/index.js";
-import { ANVIL_PRIVATE_KEYS, REPO_ROOT, deploySuite, startAnvil } from "../sdk/src/node/index.js";
-import { openDemoMarket } from "./demoMarket.js";
+import { ANVIL_PRIVATE_KEYS, REPO_ROOT, deploySuite, loadDeployment, rpc, startAnvil } from "../sdk/src/node/index.js";
+import { openDemoMarket, type DemoMarket } from "./demoMarket.js";
 import { startDemoTraffic } from "./demoTraffic.js";
 
 const { values: flags } = parseArgs({
@@ -39,6 +46,7 @@ const { values: flags } = parseArgs({
     "data-dir": { type: "string", default: resolve(REPO_ROOT, ".cogfi/local") },
     verbose: { type: "boolean", default: false },
     "exit-when-ready": { type: "boolean", default: false },
+    fresh: { type: "boolean", default: false },
   },
 });
 
@@ -54,6 +62,10 @@ const port = portFlag("port", flags.port);
 const gatewayPort = portFlag("gateway-port", flags["gateway-port"]);
 const keeperPort = portFlag("keeper-port", flags["keeper-port"]);
 const dataDir = resolve(flags["data-dir"]!);
+const deploymentsDir = resolve(flags["deployments-dir"] ?? resolve(REPO_ROOT, "deployments"));
+/** The saved chain: anvil loads it at start and writes it every 2 s and when it stops. */
+const chainStatePath = resolve(dataDir, "anvil-state.json");
+const DEMO_POOL_FEE = 3000;
 const serviceLogLevel = flags.verbose ? "info" : "warn";
 
 /** Roles played by anvil's dev accounts in the demo. */
@@ -85,16 +97,105 @@ async function registerDemoModels(deployment: Deployment, rpcUrl: string) {
   return { base, fineTune };
 }
 
+/** The demo models and pools of a resumed chain, read back from it (they were created by the first run). */
+async function findDemo(deployment: Deployment, rpcUrl: string) {
+  const reader = createCogFiClient({ rpcUrl, deployment });
+  const [base, fineTune] = await Promise.all([getModel(reader, { modelId: 1n }), getModel(reader, { modelId: 2n })]);
+  const { CognitionPoolFactory: factory, Stablecoin: stablecoin } = deployment.contracts;
+  if (!factory || !stablecoin) throw new Error("the saved chain's deployment has no CognitionPoolFactory or Stablecoin");
+  const poolOf = async (share: `0x${string}`): Promise<DemoMarket> => ({
+    pool: await reader.publicClient.readContract({
+      address: factory,
+      abi: cognitionPoolFactoryAbi,
+      functionName: "getPool",
+      args: [share, stablecoin, DEMO_POOL_FEE],
+    }),
+    soldShares: 0n,
+    receivedStablecoin: 0n,
+  });
+  const demo = { base: { modelId: base.modelId, share: base.share }, fineTune: { modelId: fineTune.modelId, share: fineTune.share } };
+  return { demo, markets: [await poolOf(base.share), await poolOf(fineTune.share)] as const };
+}
+
+/** The deployment of the saved chain, or an error that says how to start over. */
+async function resumedDeployment(rpcUrl: string): Promise<Deployment> {
+  const hint = `start a new chain with \`npm start -- --fresh\` (${chainStatePath} holds the old one)`;
+  let deployment: Deployment;
+  try {
+    deployment = loadDeployment(31337, deploymentsDir);
+  } catch (cause) {
+    throw new Error(`the saved chain has no deployment file in ${deploymentsDir}: ${hint}`, { cause });
+  }
+  const code = await rpc<string>(rpcUrl, "eth_getCode", [ledgerAddresses({ deployment }).inferenceLedger, "latest"]);
+  if (code === "0x") throw new Error(`${deploymentsDir}/31337.json is not the saved chain's deployment: ${hint}`);
+  return deployment;
+}
+
+/**
+ * The processes above this one (the tsx runner, npm, its shell ...) up to init, read from /proc (Linux; empty
+ * elsewhere). If one of them dies, even by SIGKILL, this process would keep running as an orphan with its chain and
+ * services: `watchAncestors` notices within half a second and shuts the suite down cleanly instead.
+ */
+function ancestors(): number[] {
+  const pids: number[] = [];
+  let pid = process.ppid;
+  for (let depth = 0; pid > 1 && depth < 8; depth++) {
+    pids.push(pid);
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid ...", comm may contain spaces: read after the last ')'.
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch (error) {
+      // No /proc (not Linux), or the process is already gone: watch what was found.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") break;
+      throw error;
+    }
+  }
+  return pids;
+}
+
+function watchAncestors(onOrphaned: (pid: number) => void): () => void {
+  const watched = ancestors();
+  const timer = setInterval(() => {
+    for (const pid of watched) {
+      try {
+        process.kill(pid, 0);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+        clearInterval(timer);
+        onOrphaned(pid);
+        return;
+      }
+    }
+  }, 500);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 async function main() {
-  const anvil = await startAnvil({ port });
-  log("local chain up", { rpcUrl: anvil.rpcUrl, chainId: 31337 });
+  if (flags.fresh && existsSync(dataDir)) {
+    rmSync(dataDir, { recursive: true, force: true });
+    log("fresh chain (--fresh): the saved chain, its receipts and the services' state are removed", { dataDir });
+  }
+  const resuming = existsSync(chainStatePath);
+  if (!resuming && existsSync(dataDir)) {
+    // No saved chain (a run before chains were saved, or one removed by hand): receipts and relay cursors here
+    // belong to a chain that no longer exists.
+    rmSync(dataDir, { recursive: true, force: true });
+    log("no saved chain: starting a new one; state left by an older run removed", { dataDir });
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const anvil = await startAnvil({ port, statePath: chainStatePath });
+  log(resuming ? "local chain resumed" : "local chain up", { rpcUrl: anvil.rpcUrl, chainId: 31337, state: chainStatePath });
+  const clientFor = (deployment: Deployment, index: number): CogFiClient =>
+    createCogFiClient({ rpcUrl: anvil.rpcUrl, deployment, account: privateKeyToAccount(ANVIL_PRIVATE_KEYS[index]!) });
   const stops: Array<() => Promise<void>> = [];
   let stopping = false;
   const shutdown = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     log("shutting down", { signal });
-    // Reverse start order: traffic, keeper, gateway (flushes and signs its receipts), then the chain.
+    // Reverse start order: traffic, keeper, gateway (flushes and signs its receipts), then the chain (saves itself).
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => log("stop failed", { error: String(error) }));
     await anvil.stop();
     log("stopped");
@@ -102,24 +203,35 @@ async function main() {
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  watchAncestors((pid) => {
+    log("the process that started npm start is gone: shutting down", { pid });
+    void shutdown("orphaned");
+  });
 
   try {
-    const deployment = await deploySuite({
-      rpcUrl: anvil.rpcUrl,
-      privateKey: ANVIL_PRIVATE_KEYS[ROLES.deployer],
-      deploymentsDir: flags["deployments-dir"],
-    });
-    log("suite deployed", { contracts: deployment.contracts });
-    const demo = await registerDemoModels(deployment, anvil.rpcUrl);
-    const clientFor = (index: number): CogFiClient =>
-      createCogFiClient({ rpcUrl: anvil.rpcUrl, deployment, account: privateKeyToAccount(ANVIL_PRIVATE_KEYS[index]!) });
+    let deployment: Deployment;
+    let demo: Awaited<ReturnType<typeof registerDemoModels>>;
+    let baseMarket: DemoMarket;
+    let tuneMarket: DemoMarket;
+    if (resuming) {
+      deployment = await resumedDeployment(anvil.rpcUrl);
+      const found = await findDemo(deployment, anvil.rpcUrl);
+      demo = found.demo as typeof demo;
+      [baseMarket, tuneMarket] = found.markets;
+      log("suite resumed: same deployment, the gateway recovers its unsettled receipts", { contracts: deployment.contracts });
+    } else {
+      deployment = await deploySuite({
+        rpcUrl: anvil.rpcUrl,
+        privateKey: ANVIL_PRIVATE_KEYS[ROLES.deployer],
+        deploymentsDir,
+      });
+      log("suite deployed", { contracts: deployment.contracts });
+      demo = await registerDemoModels(deployment, anvil.rpcUrl);
+      baseMarket = await openDemoMarket(clientFor(deployment, ROLES.baseModelOwner), demo.base.share);
+      tuneMarket = await openDemoMarket(clientFor(deployment, ROLES.fineTuner), demo.fineTune.share);
+      log("model offerings open", { baseMarket, tuneMarket });
+    }
 
-    const baseMarket = await openDemoMarket(clientFor(ROLES.baseModelOwner), demo.base.share);
-    const tuneMarket = await openDemoMarket(clientFor(ROLES.fineTuner), demo.fineTune.share);
-    log("model offerings open", { baseMarket, tuneMarket });
-
-    // A fresh chain every run: the previous run's receipts and relay cursors belong to a chain that is gone.
-    rmSync(dataDir, { recursive: true, force: true });
     const gateway = await startGateway({
       dataDir: resolve(dataDir, "gateway"),
       http: { port: gatewayPort },
@@ -135,7 +247,7 @@ async function main() {
       rpcUrl: anvil.rpcUrl,
       chainId: deployment.chainId,
       privateKey: ANVIL_PRIVATE_KEYS[ROLES.keeper],
-      deploymentsDir: flags["deployments-dir"],
+      deploymentsDir,
       dataDir: resolve(dataDir, "keeper"),
       httpPort: keeperPort,
       gatewayUrls: [gateway.url],
@@ -145,7 +257,7 @@ async function main() {
     stops.push(() => keeper.stop());
     log("keeper up", { url: keeper.url });
 
-    const buyer = clientFor(ROLES.buyer);
+    const buyer = clientFor(deployment, ROLES.buyer);
     const traffic = await startDemoTraffic({
       buyer,
       buyerAccount: privateKeyToAccount(ANVIL_PRIVATE_KEYS[ROLES.buyer]),
@@ -166,7 +278,10 @@ async function main() {
     console.log(`  model #${demo.fineTune.modelId} cogito-8b-legal  share ${demo.fineTune.share}  (fine-tune of #${demo.base.modelId}, 15% royalty)`);
     for (const [name, market] of [["cogito-8b", baseMarket], ["cogito-8b-legal", tuneMarket]] as const) {
       console.log(
-        `  pool ${name.padEnd(19)} ${market.pool}  (0.3%; owner sold ${formatUnits(market.soldShares, 18)} shares for ${formatUnits(market.receivedStablecoin, 6)} mUSD)`,
+        `  pool ${name.padEnd(19)} ${market.pool}  (0.3%` +
+          (resuming
+            ? "; resumed)"
+            : `; owner sold ${formatUnits(market.soldShares, 18)} shares for ${formatUnits(market.receivedStablecoin, 6)} mUSD)`),
       );
     }
     console.log(`  Gateway (OpenAI API)     ${gateway.url}/v1`);

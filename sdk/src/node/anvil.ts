@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Repository root (the folder holding foundry.toml). */
@@ -32,7 +34,25 @@ export type AnvilOptions = {
   timestamp?: bigint;
   /** Extra command-line flags. */
   args?: string[];
+  /**
+   * A file to keep the chain in: loaded at start when it exists, written every `stateIntervalSeconds` and when the
+   * node stops, so a restart resumes the same chain.
+   */
+  statePath?: string;
+  /** Seconds between state writes (with `statePath`); default 2. */
+  stateIntervalSeconds?: number;
 };
+
+/**
+ * util-linux's `setpriv --pdeathsig`: the kernel sends anvil SIGTERM when the process that started it dies, even by
+ * SIGKILL, so no node outlives its owner (anvil writes its state on SIGTERM). Absent on non-Linux hosts.
+ */
+const SETPRIV = "/usr/bin/setpriv";
+
+/** Thrown when the port anvil should listen on is taken (often an anvil left by an earlier run). */
+export class AnvilPortInUseError extends Error {
+  override name = "AnvilPortInUseError";
+}
 
 export type AnvilInstance = {
   rpcUrl: string;
@@ -53,6 +73,29 @@ export async function freePort(): Promise<number> {
       const port = typeof address === "object" && address ? address.port : 0;
       server.close(() => resolvePort(port));
     });
+  });
+}
+
+/**
+ * The anvil binary of the npm platform package. Not `node_modules/.bin/anvil`: that is a Node wrapper, and a signal to
+ * it (the parent-death one included) would leave the real node running.
+ */
+function anvilBinary(): string {
+  const arch = ({ x64: "amd64", arm64: "arm64" } as Record<string, string>)[process.arch] ?? process.arch;
+  try {
+    const manifest = createRequire(import.meta.url).resolve(`@foundry-rs/anvil-${process.platform}-${arch}/package.json`);
+    return resolve(dirname(manifest), "bin", "anvil");
+  } catch (cause) {
+    throw new Error(`no anvil binary for ${process.platform}-${arch}: run npm install`, { cause });
+  }
+}
+
+/** Whether nothing listens on `port` on loopback. */
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once("error", () => resolveFree(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolveFree(true)));
   });
 }
 
@@ -77,15 +120,33 @@ export async function rpc<T = unknown>(rpcUrl: string, method: string, params: u
  */
 export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilInstance> {
   const port = options.port ?? (await freePort());
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  // Never attach to (or fight for) a node this call did not start.
+  const occupant = await rpc<string>(rpcUrl, "eth_chainId").then(
+    (chainId) => `a JSON-RPC node (chain ${BigInt(chainId)})`,
+    () => undefined,
+  );
+  if (occupant !== undefined || !(await portIsFree(port))) {
+    throw new AnvilPortInUseError(
+      `port ${port} is in use${occupant ? ` by ${occupant}` : ""}: stop what runs there (an anvil left by an earlier ` +
+        "run?) or choose another port",
+    );
+  }
   const args = ["--host", "127.0.0.1", "--port", String(port), "--silent", "--chain-id", "31337"];
+  if (options.statePath !== undefined) {
+    args.push("--state", options.statePath, "--state-interval", String(options.stateIntervalSeconds ?? 2));
+  }
   if (options.blockTime !== undefined) args.push("--block-time", String(options.blockTime));
   if (options.timestamp !== undefined) args.push("--timestamp", options.timestamp.toString());
   args.push(...(options.args ?? []));
-  const child = spawn(resolve(REPO_ROOT, "node_modules/.bin/anvil"), args, { stdio: ["ignore", "ignore", "pipe"] });
+  const anvilBin = anvilBinary();
+  const [command, commandArgs] = existsSync(SETPRIV)
+    ? [SETPRIV, ["--pdeathsig", "SIGTERM", "--", anvilBin, ...args]]
+    : [anvilBin, args];
+  const child = spawn(command, commandArgs, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  const rpcUrl = `http://127.0.0.1:${port}`;
 
   const deadline = Date.now() + 20_000;
   for (;;) {
