@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getModel, isCogFiError, modelShareAbi, registerModel } from "../../index.js";
-import { startTestChain, type TestChain } from "../../node/testChain.js";
+import { startTestChain, type TestChain } from "../../testing/testChain.js";
 import { demoPricing, modelParams } from "../../../test/fixtures.js";
 
 let chain: TestChain;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseUnits, type Address } from "viem";
 import { claimRevenue, getClaimableRevenue, mockStablecoinAbi, modelShareAbi, registerModel } from "../../index.js";
-import { startTestChain, type TestChain } from "../../node/testChain.js";
+import { startTestChain, type TestChain } from "../../testing/testChain.js";
 import { modelParams } from "../../../test/fixtures.js";
 
 const DAY = 86_400n;

@@ -1,12 +1,12 @@
 import { parseEventLogs, type Hash, type Hex } from "viem";
-import type { CogFiClient } from "../client.js";
-import { SKIP_REASONS, type SkipReasonName } from "../constants.js";
-import type { CogFiContractError, CogFiError } from "../errors.js";
-import { inferenceLedgerAbi } from "../generated/abis.js";
-import { writeAndWait } from "../internal/write.js";
-import { ledgerAddresses } from "./addresses.js";
-import type { SignedUsageBatch, UsageBatch } from "./receipts.js";
-import type { SessionCharge, SkippedReceipts } from "./types.js";
+import type { CogFiClient } from "../../client.js";
+import { SKIP_REASONS, type SkipReasonName } from "../../constants.js";
+import type { CogFiContractError, CogFiError } from "../../errors.js";
+import { inferenceLedgerAbi } from "../../generated/abis.js";
+import { writeAndWait } from "../../internal/write.js";
+import { ledgerAddresses } from "../../ledger/addresses.js";
+import type { SignedUsageBatch, UsageBatch } from "../../ledger/receipts.js";
+import type { SessionCharge, SkippedReceipts } from "../../ledger/types.js";
 
 /** The batch to settle; its `gatewayId` (signed, not sent) is not needed here. */
 export type SettleUsageParameters = { batch: UsageBatch & Pick<SignedUsageBatch, "signature"> };

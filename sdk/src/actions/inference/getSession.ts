@@ -1,17 +1,17 @@
-import type { CogFiClient } from "../client.js";
-import type { CogFiError } from "../errors.js";
-import { SETTLEMENT_GRACE } from "../constants.js";
-import { inferenceLedgerLensAbi } from "../generated/abis.js";
-import { readOrThrow } from "../internal/write.js";
-import { ledgerAddresses } from "./addresses.js";
-import type { SessionInfo, SessionStatus } from "./types.js";
+import type { CogFiClient } from "../../client.js";
+import type { CogFiError } from "../../errors.js";
+import { SETTLEMENT_GRACE } from "../../constants.js";
+import { inferenceLedgerLensAbi } from "../../generated/abis.js";
+import { readOrThrow } from "../../internal/write.js";
+import { ledgerAddresses } from "../../ledger/addresses.js";
+import type { SessionInfo, SessionStatus } from "../../ledger/types.js";
 
 export type GetSessionParameters = { sessionId: bigint; blockNumber?: bigint };
 /** `undefined` for an unknown session id. */
 export type GetSessionReturnType = SessionInfo | undefined;
 export type GetSessionErrorType = CogFiError;
 
-export { SETTLEMENT_GRACE } from "../constants.js";
+export { SETTLEMENT_GRACE } from "../../constants.js";
 
 /**
  * Reads a session and where it stands at the block (`status`): what the gateway checks before serving.

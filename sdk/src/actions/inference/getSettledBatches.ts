@@ -1,8 +1,8 @@
-import type { CogFiClient } from "../client.js";
-import type { CogFiError } from "../errors.js";
-import { inferenceLedgerAbi } from "../generated/abis.js";
-import { readOrThrow } from "../internal/write.js";
-import { ledgerAddresses } from "./addresses.js";
+import type { CogFiClient } from "../../client.js";
+import type { CogFiError } from "../../errors.js";
+import { inferenceLedgerAbi } from "../../generated/abis.js";
+import { readOrThrow } from "../../internal/write.js";
+import { ledgerAddresses } from "../../ledger/addresses.js";
 
 export type GetSettledBatchesParameters = { gatewayId: bigint; blockNumber?: bigint };
 /** Batches of the gateway settled so far: its batch `n` is settled iff `n <= settledBatches`. */

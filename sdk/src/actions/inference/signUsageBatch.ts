@@ -1,5 +1,5 @@
 import type { Address, Hex, LocalAccount, TypedDataDomain } from "viem";
-import type { CogFiError } from "../errors.js";
+import type { CogFiError } from "../../errors.js";
 import {
   buildUsageBatch,
   usageBatchDigest,
@@ -8,7 +8,7 @@ import {
   type SignedUsageBatch,
   type UsageBatch,
   type UsageReceipt,
-} from "./receipts.js";
+} from "../../ledger/receipts.js";
 
 /** Where the batch will settle: a ready EIP-712 domain, or the chain id and ledger address to build it from. */
 type DomainParameters = { domain: TypedDataDomain } | { chainId: number | bigint; ledger: Address };

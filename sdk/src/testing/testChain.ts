@@ -4,8 +4,8 @@ import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { createCogFiClient, type CogFiClient } from "../client.js";
 import { parseDeployment, type Deployment } from "../deployment.js";
 import { mockStablecoinAbi } from "../generated/abis.js";
-import { ANVIL_PRIVATE_KEYS, REPO_ROOT, rpc, startAnvil, type AnvilInstance } from "./anvil.js";
-import { deploySuite } from "./deploySuite.js";
+import { ANVIL_PRIVATE_KEYS, REPO_ROOT, rpc, startAnvil, type AnvilInstance } from "../node/anvil.js";
+import { deploySuite } from "../node/deploySuite.js";
 
 /** Where the prepared chain state of a test run lives. */
 export const TEST_STATE_DIR = resolve(REPO_ROOT, ".cogfi/test");

@@ -1,10 +1,10 @@
 import { parseEventLogs, type Hash } from "viem";
-import type { CogFiClient } from "../client.js";
-import { CogFiError, type CogFiContractError } from "../errors.js";
-import { liquidityManagerAbi } from "../generated/abis.js";
+import type { CogFiClient } from "../../client.js";
+import { CogFiError, type CogFiContractError } from "../../errors.js";
+import { liquidityManagerAbi } from "../../generated/abis.js";
 import { collectFees } from "./collectFees.js";
-import { ammAddresses, defaultDeadline } from "./internal.js";
-import { writeAndWait } from "../internal/write.js";
+import { ammAddresses, defaultDeadline } from "../../amm/internal.js";
+import { writeAndWait } from "../../internal/write.js";
 
 export type RemoveLiquidityParameters = {
   positionId: bigint;

@@ -1,9 +1,9 @@
-import type { CogFiClient } from "../client.js";
-import type { CogFiError } from "../errors.js";
-import { inferenceLedgerLensAbi } from "../generated/abis.js";
-import { readOrThrow } from "../internal/write.js";
-import { ledgerAddresses } from "./addresses.js";
-import { histogramBucketFloor } from "./receipts.js";
+import type { CogFiClient } from "../../client.js";
+import type { CogFiError } from "../../errors.js";
+import { inferenceLedgerLensAbi } from "../../generated/abis.js";
+import { readOrThrow } from "../../internal/write.js";
+import { ledgerAddresses } from "../../ledger/addresses.js";
+import { histogramBucketFloor } from "../../ledger/receipts.js";
 
 export type GetUsageStatsParameters = { modelId: bigint; blockNumber?: bigint };
 export type GetUsageStatsReturnType = {

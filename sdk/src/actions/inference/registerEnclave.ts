@@ -1,9 +1,9 @@
 import { parseEventLogs, type Address, type Hash, type Hex } from "viem";
-import type { CogFiClient } from "../client.js";
-import type { CogFiContractError, CogFiError } from "../errors.js";
-import { enclaveRegistryAbi } from "../generated/abis.js";
-import { readOrThrow, writeAndWait } from "../internal/write.js";
-import { ledgerAddresses } from "./addresses.js";
+import type { CogFiClient } from "../../client.js";
+import type { CogFiContractError, CogFiError } from "../../errors.js";
+import { enclaveRegistryAbi } from "../../generated/abis.js";
+import { readOrThrow, writeAndWait } from "../../internal/write.js";
+import { ledgerAddresses } from "../../ledger/addresses.js";
 
 export type RegisterEnclaveParameters = {
   modelId: bigint;

@@ -1,15 +1,15 @@
 import { recoverAddress, type Address, type Hex } from "viem";
-import type { CogFiClient } from "../client.js";
-import { KEY_STATUSES, type KeyStatusName } from "../constants.js";
-import type { CogFiError } from "../errors.js";
-import { enclaveRegistryAbi, inferenceLedgerAbi, inferenceLedgerLensAbi } from "../generated/abis.js";
-import { readOrThrow } from "../internal/write.js";
-import { ledgerAddresses } from "./addresses.js";
-import { batchProblem, type UsageBatchProblem } from "./batchProblems.js";
-import { batchCharges, usageBatchDigest, usageBatchDomain, validateUsageBatch, type SignedUsageBatch } from "./receipts.js";
-import type { SkippedReceipts } from "./types.js";
+import type { CogFiClient } from "../../client.js";
+import { KEY_STATUSES, type KeyStatusName } from "../../constants.js";
+import type { CogFiError } from "../../errors.js";
+import { enclaveRegistryAbi, inferenceLedgerAbi, inferenceLedgerLensAbi } from "../../generated/abis.js";
+import { readOrThrow } from "../../internal/write.js";
+import { ledgerAddresses } from "../../ledger/addresses.js";
+import { batchProblem, type UsageBatchProblem } from "../../ledger/batchProblems.js";
+import { batchCharges, usageBatchDigest, usageBatchDomain, validateUsageBatch, type SignedUsageBatch } from "../../ledger/receipts.js";
+import type { SkippedReceipts } from "../../ledger/types.js";
 
-export { KEY_STATUSES, type KeyStatusName } from "../constants.js";
+export { KEY_STATUSES, type KeyStatusName } from "../../constants.js";
 
 export type VerifyUsageBatchParameters = {
   batch: SignedUsageBatch;

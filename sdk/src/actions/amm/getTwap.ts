@@ -1,10 +1,10 @@
 import { TickMath } from "@uniswap/v3-sdk";
 import type { Address } from "viem";
-import type { CogFiClient } from "../client.js";
-import { CogFiError, type CogFiContractError } from "../errors.js";
-import { cognitionPoolAbi } from "../generated/abis.js";
-import { readOrThrow } from "../internal/write.js";
-import { toBigInt } from "./internal.js";
+import type { CogFiClient } from "../../client.js";
+import { CogFiError, type CogFiContractError } from "../../errors.js";
+import { cognitionPoolAbi } from "../../generated/abis.js";
+import { readOrThrow } from "../../internal/write.js";
+import { toBigInt } from "../../amm/internal.js";
 
 export type GetTwapParameters = {
   pool: Address;

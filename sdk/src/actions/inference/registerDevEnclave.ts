@@ -1,7 +1,7 @@
 import type { Address, Hash, LocalAccount } from "viem";
-import type { CogFiClient } from "../client.js";
-import { CogFiError } from "../errors.js";
-import { ledgerAddresses } from "./addresses.js";
+import type { CogFiClient } from "../../client.js";
+import { CogFiError } from "../../errors.js";
+import { ledgerAddresses } from "../../ledger/addresses.js";
 import { buildDevQuote, enclaveReportData } from "./buildDevQuote.js";
 import { registerEnclave, type RegisterEnclaveErrorType } from "./registerEnclave.js";
 

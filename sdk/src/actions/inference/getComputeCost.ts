@@ -1,9 +1,9 @@
-import type { CogFiClient } from "../client.js";
-import { COST_KINDS } from "../constants.js";
-import type { CogFiContractError, CogFiError } from "../errors.js";
-import { computeCostFeedAbi } from "../generated/abis.js";
-import { readOrThrow } from "../internal/write.js";
-import { ledgerAddresses } from "./addresses.js";
+import type { CogFiClient } from "../../client.js";
+import { COST_KINDS } from "../../constants.js";
+import type { CogFiContractError, CogFiError } from "../../errors.js";
+import { computeCostFeedAbi } from "../../generated/abis.js";
+import { readOrThrow } from "../../internal/write.js";
+import { ledgerAddresses } from "../../ledger/addresses.js";
 
 export type GetComputeCostParameters = {
   modelId: bigint;

@@ -1,13 +1,13 @@
 import { parseEventLogs, type Address, type Hash } from "viem";
-import type { CogFiClient } from "../client.js";
-import { requireWallet } from "../client.js";
-import { CogFiError, type CogFiContractError } from "../errors.js";
-import { cognitionPoolAbi, liquidityManagerAbi } from "../generated/abis.js";
-import { readOrThrow } from "../internal/write.js";
+import type { CogFiClient } from "../../client.js";
+import { requireWallet } from "../../client.js";
+import { CogFiError, type CogFiContractError } from "../../errors.js";
+import { cognitionPoolAbi, liquidityManagerAbi } from "../../generated/abis.js";
+import { readOrThrow } from "../../internal/write.js";
 import type { FeeTier } from "./createPool.js";
-import { ammAddresses, defaultDeadline, sortTokens } from "./internal.js";
-import { writeAndWait } from "../internal/write.js";
-import { ensureAllowance } from "../internal/allowance.js";
+import { ammAddresses, defaultDeadline, sortTokens } from "../../amm/internal.js";
+import { writeAndWait } from "../../internal/write.js";
+import { ensureAllowance } from "../../internal/allowance.js";
 
 type AddCommon = {
   amount0Desired: bigint;

@@ -1,9 +1,9 @@
 import type { Address, Hex } from "viem";
-import type { CogFiClient } from "../client.js";
-import type { CogFiError } from "../errors.js";
-import { enclaveRegistryAbi } from "../generated/abis.js";
-import { readOrThrow } from "../internal/write.js";
-import { ledgerAddresses } from "./addresses.js";
+import type { CogFiClient } from "../../client.js";
+import type { CogFiError } from "../../errors.js";
+import { enclaveRegistryAbi } from "../../generated/abis.js";
+import { readOrThrow } from "../../internal/write.js";
+import { ledgerAddresses } from "../../ledger/addresses.js";
 
 export type GetGatewayParameters = { gatewayId: bigint; blockNumber?: bigint };
 /** `undefined` for an unknown gateway id. */

@@ -1,9 +1,9 @@
 import { parseEventLogs, type Address, type Hash } from "viem";
-import type { CogFiClient } from "../client.js";
-import { CogFiError, type CogFiContractError } from "../errors.js";
-import { cognitionPoolAbi, cognitionPoolFactoryAbi } from "../generated/abis.js";
-import { ammAddresses } from "./internal.js";
-import { writeAndWait } from "../internal/write.js";
+import type { CogFiClient } from "../../client.js";
+import { CogFiError, type CogFiContractError } from "../../errors.js";
+import { cognitionPoolAbi, cognitionPoolFactoryAbi } from "../../generated/abis.js";
+import { ammAddresses } from "../../amm/internal.js";
+import { writeAndWait } from "../../internal/write.js";
 
 /** The standard fee tiers (hundredths of a bip) and their tick spacings. */
 export const FEE_TIERS = { 500: 10, 3000: 60, 10000: 200 } as const;

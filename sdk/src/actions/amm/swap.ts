@@ -1,12 +1,12 @@
 import { parseEventLogs, type Address, type Hash } from "viem";
-import type { CogFiClient } from "../client.js";
-import { CogFiError, type CogFiContractError } from "../errors.js";
-import { cognitionPoolAbi, cognitionRouterAbi } from "../generated/abis.js";
-import { requireWallet } from "../client.js";
+import type { CogFiClient } from "../../client.js";
+import { CogFiError, type CogFiContractError } from "../../errors.js";
+import { cognitionPoolAbi, cognitionRouterAbi } from "../../generated/abis.js";
+import { requireWallet } from "../../client.js";
 import type { FeeTier } from "./createPool.js";
-import { ammAddresses, defaultDeadline } from "./internal.js";
-import { writeAndWait } from "../internal/write.js";
-import { ensureAllowance } from "../internal/allowance.js";
+import { ammAddresses, defaultDeadline } from "../../amm/internal.js";
+import { writeAndWait } from "../../internal/write.js";
+import { ensureAllowance } from "../../internal/allowance.js";
 
 type SwapCommon = {
   tokenIn: Address;

@@ -1,12 +1,12 @@
 import type { Token } from "@uniswap/sdk-core";
 import { Pool, Tick } from "@uniswap/v3-sdk";
 import type { Address } from "viem";
-import type { CogFiClient } from "../client.js";
-import { CogFiError, type CogFiContractError } from "../errors.js";
-import { cognitionPoolAbi, tickLensAbi } from "../generated/abis.js";
-import { readOrThrow } from "../internal/write.js";
+import type { CogFiClient } from "../../client.js";
+import { CogFiError, type CogFiContractError } from "../../errors.js";
+import { cognitionPoolAbi, tickLensAbi } from "../../generated/abis.js";
+import { readOrThrow } from "../../internal/write.js";
 import { FEE_TIERS, type FeeTier } from "./createPool.js";
-import { ammAddresses, readToken } from "./internal.js";
+import { ammAddresses, readToken } from "../../amm/internal.js";
 
 const MIN_TICK = -887272;
 const MAX_TICK = 887272;

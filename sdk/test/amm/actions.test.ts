@@ -1,9 +1,9 @@
 import { Position, encodeSqrtRatioX96, maxLiquidityForAmounts, nearestUsableTick, TickMath } from "@uniswap/v3-sdk";
 import { parseUnits, type Address } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { isCogFiError } from "../errors.js";
-import { modelShareAbi, mockStablecoinAbi } from "../generated/abis.js";
-import { startAmmChain, setupShare, type AmmChain } from "../../test/amm/harness.js";
+import { isCogFiError } from "../../src/errors.js";
+import { modelShareAbi, mockStablecoinAbi } from "../../src/generated/abis.js";
+import { startAmmChain, setupShare, type AmmChain } from "./harness.js";
 import {
   addLiquidity,
   collectFees,
@@ -16,8 +16,8 @@ import {
   quoteExactOutput,
   removeLiquidity,
   swap,
-} from "./index.js";
-import { sortTokens, toBigInt } from "./internal.js";
+} from "../../src/index.js";
+import { sortTokens, toBigInt } from "../../src/amm/internal.js";
 
 let chain: AmmChain;
 let share: Address;
@@ -181,7 +181,7 @@ describe("getTwap", () => {
     const wallet = chain.amm(1).walletClient!;
     await wallet.writeContract({
       address: pool,
-      abi: (await import("../generated/abis.js")).cognitionPoolAbi,
+      abi: (await import("../../src/generated/abis.js")).cognitionPoolAbi,
       functionName: "increaseObservationCardinalityNext",
       args: [10],
     });

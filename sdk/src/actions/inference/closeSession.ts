@@ -1,9 +1,9 @@
 import { parseEventLogs, type Hash } from "viem";
-import type { CogFiClient } from "../client.js";
-import type { CogFiContractError, CogFiError } from "../errors.js";
-import { inferenceLedgerAbi } from "../generated/abis.js";
-import { writeAndWait } from "../internal/write.js";
-import { ledgerAddresses } from "./addresses.js";
+import type { CogFiClient } from "../../client.js";
+import type { CogFiContractError, CogFiError } from "../../errors.js";
+import { inferenceLedgerAbi } from "../../generated/abis.js";
+import { writeAndWait } from "../../internal/write.js";
+import { ledgerAddresses } from "../../ledger/addresses.js";
 
 export type CloseSessionParameters = { sessionId: bigint };
 export type CloseSessionReturnType =

@@ -1,11 +1,11 @@
 import { Position } from "@uniswap/v3-sdk";
 import type { Address } from "viem";
-import type { CogFiClient } from "../client.js";
-import { CogFiError, type CogFiContractError } from "../errors.js";
-import { cognitionPoolAbi, liquidityManagerAbi } from "../generated/abis.js";
-import { readOrThrow } from "../internal/write.js";
+import type { CogFiClient } from "../../client.js";
+import { CogFiError, type CogFiContractError } from "../../errors.js";
+import { cognitionPoolAbi, liquidityManagerAbi } from "../../generated/abis.js";
+import { readOrThrow } from "../../internal/write.js";
 import { getPool } from "./getPool.js";
-import { ammAddresses, toBigInt } from "./internal.js";
+import { ammAddresses, toBigInt } from "../../amm/internal.js";
 
 const MAX_UINT128 = (1n << 128n) - 1n;
 

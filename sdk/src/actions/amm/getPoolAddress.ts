@@ -1,10 +1,10 @@
 import { zeroAddress, type Address } from "viem";
-import type { CogFiClient } from "../client.js";
-import type { CogFiError } from "../errors.js";
-import { cognitionPoolFactoryAbi } from "../generated/abis.js";
-import { readOrThrow } from "../internal/write.js";
+import type { CogFiClient } from "../../client.js";
+import type { CogFiError } from "../../errors.js";
+import { cognitionPoolFactoryAbi } from "../../generated/abis.js";
+import { readOrThrow } from "../../internal/write.js";
 import type { FeeTier } from "./createPool.js";
-import { ammAddresses } from "./internal.js";
+import { ammAddresses } from "../../amm/internal.js";
 
 export type GetPoolAddressParameters = { tokenA: Address; tokenB: Address; fee: FeeTier };
 /** The pool, or undefined if none exists for the pair and fee. */

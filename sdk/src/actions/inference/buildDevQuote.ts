@@ -1,10 +1,10 @@
 import { encodeAbiParameters, keccak256, toHex, type Address, type Hex, type LocalAccount } from "viem";
-import { DEV_QUOTE_DOMAIN_NAME, DEV_QUOTE_DOMAIN_VERSION, devQuoteTypes, REPORT_DATA_TAG } from "../constants.js";
+import { DEV_QUOTE_DOMAIN_NAME, DEV_QUOTE_DOMAIN_VERSION, devQuoteTypes, REPORT_DATA_TAG } from "../../constants.js";
 
 /** The measurement local gateways report in dev mode (allowed globally on local deployments). */
 export const DEV_ENCLAVE_MEASUREMENT: Hex = keccak256(toHex("cogfi-gateway-dev-v1"));
 
-export { REPORT_DATA_TAG } from "../constants.js";
+export { REPORT_DATA_TAG } from "../../constants.js";
 
 /**
  * The report data a quote for `enclaveKey` serving `modelId` must carry (the registry's `reportDataFor`).

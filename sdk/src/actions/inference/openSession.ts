@@ -1,10 +1,10 @@
 import { parseEventLogs, type Hash } from "viem";
-import type { CogFiClient } from "../client.js";
-import type { CogFiContractError, CogFiError } from "../errors.js";
-import { inferenceLedgerAbi } from "../generated/abis.js";
-import { writeAndWait } from "../internal/write.js";
-import { ledgerAddresses } from "./addresses.js";
-import { ensureAllowance } from "../internal/allowance.js";
+import type { CogFiClient } from "../../client.js";
+import type { CogFiContractError, CogFiError } from "../../errors.js";
+import { inferenceLedgerAbi } from "../../generated/abis.js";
+import { writeAndWait } from "../../internal/write.js";
+import { ledgerAddresses } from "../../ledger/addresses.js";
+import { ensureAllowance } from "../../internal/allowance.js";
 
 export type OpenSessionParameters = {
   modelId: bigint;

@@ -1,10 +1,10 @@
 import { parseEventLogs, type Address, type Hash } from "viem";
-import type { CogFiClient } from "../client.js";
-import { requireWallet } from "../client.js";
-import { CogFiError, type CogFiContractError } from "../errors.js";
-import { liquidityManagerAbi } from "../generated/abis.js";
-import { ammAddresses } from "./internal.js";
-import { writeAndWait } from "../internal/write.js";
+import type { CogFiClient } from "../../client.js";
+import { requireWallet } from "../../client.js";
+import { CogFiError, type CogFiContractError } from "../../errors.js";
+import { liquidityManagerAbi } from "../../generated/abis.js";
+import { ammAddresses } from "../../amm/internal.js";
+import { writeAndWait } from "../../internal/write.js";
 
 const MAX_UINT128 = (1n << 128n) - 1n;
 

@@ -1,10 +1,10 @@
 import type { Address } from "viem";
-import type { CogFiClient } from "../client.js";
-import type { CogFiError } from "../errors.js";
-import { enclaveRegistryAbi } from "../generated/abis.js";
-import { readOrThrow } from "../internal/write.js";
-import { ledgerAddresses } from "./addresses.js";
-import { KEY_STATUSES, type KeyStatusName } from "../constants.js";
+import type { CogFiClient } from "../../client.js";
+import type { CogFiError } from "../../errors.js";
+import { enclaveRegistryAbi } from "../../generated/abis.js";
+import { readOrThrow } from "../../internal/write.js";
+import { ledgerAddresses } from "../../ledger/addresses.js";
+import { KEY_STATUSES, type KeyStatusName } from "../../constants.js";
 
 export type GetKeyGatewayParameters = { key: Address; modelId: bigint; blockNumber?: bigint };
 export type GetKeyGatewayReturnType = {
