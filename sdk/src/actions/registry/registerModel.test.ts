@@ -44,10 +44,3 @@ describe("registerModel", () => {
     if (isCogFiError(error, "InvalidShareSupply")) expect(error.args).toEqual([0n]);
   });
 });
-
-describe("getModel", () => {
-  test("rejects an unknown model with UnknownModel", async () => {
-    const error = await getModel(chain.reader, { modelId: 9_999n }).catch((e: unknown) => e);
-    expect(isCogFiError(error, "UnknownModel")).toBe(true);
-  });
-});
