@@ -5,3 +5,4 @@ export * from "./receipts.js";
 export * from "./pricing.js";
 export * from "./batchProblems.js";
 export * from "./wire.js";
+export * from "./enclave.js";

@@ -4,8 +4,9 @@ import { requireWallet } from "../../client.js";
 import { CogFiError, type CogFiContractError } from "../../errors.js";
 import { cognitionPoolAbi, liquidityManagerAbi } from "../../generated/abis.js";
 import { readOrThrow } from "../../internal/write.js";
-import type { FeeTier } from "./createPool.js";
-import { ammAddresses, defaultDeadline, sortTokens } from "../../amm/internal.js";
+import type { FeeTier } from "../../amm/pool.js";
+import { ammAddresses, sortTokens } from "../../amm/internal.js";
+import { defaultDeadline } from "../../internal/amm.js";
 import { writeAndWait } from "../../internal/write.js";
 import { ensureAllowance } from "../../internal/allowance.js";
 

@@ -4,10 +4,8 @@ import { CogFiError, type CogFiContractError } from "../../errors.js";
 import { cognitionPoolAbi, cognitionPoolFactoryAbi } from "../../generated/abis.js";
 import { ammAddresses } from "../../amm/internal.js";
 import { writeAndWait } from "../../internal/write.js";
+import type { FeeTier } from "../../amm/pool.js";
 
-/** The standard fee tiers (hundredths of a bip) and their tick spacings. */
-export const FEE_TIERS = { 500: 10, 3000: 60, 10000: 200 } as const;
-export type FeeTier = keyof typeof FEE_TIERS;
 
 export type CreatePoolParameters = {
   /** The model share; the pool pairs it with the share's revenue stablecoin. */

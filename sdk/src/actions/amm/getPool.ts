@@ -5,27 +5,9 @@ import type { CogFiClient } from "../../client.js";
 import { CogFiError, type CogFiContractError } from "../../errors.js";
 import { cognitionPoolAbi, tickLensAbi } from "../../generated/abis.js";
 import { readOrThrow } from "../../internal/write.js";
-import { FEE_TIERS, type FeeTier } from "./createPool.js";
-import { ammAddresses, readToken } from "../../amm/internal.js";
-
-const MIN_TICK = -887272;
-const MAX_TICK = 887272;
-
-/** A pool's on-chain state, and the `@uniswap/v3-sdk` `Pool` built from it. */
-export type PoolState = {
-  address: Address;
-  /** The v3-sdk pool (ticks from the tick lens): quote with it, or with `quoteExactInput` / `quoteExactOutput`. */
-  pool: Pool;
-  token0: Token;
-  token1: Token;
-  fee: FeeTier;
-  tickSpacing: number;
-  sqrtPriceX96: bigint;
-  tick: number;
-  liquidity: bigint;
-  /** Initialized ticks, ascending. */
-  ticks: Tick[];
-};
+import { FEE_TIERS, tickWordRange, type FeeTier, type PoolState } from "../../amm/pool.js";
+import { ammAddresses } from "../../amm/internal.js";
+import { readToken } from "../../internal/amm.js";
 
 export type GetPoolParameters = {
   pool: Address;
@@ -36,13 +18,6 @@ export type GetPoolParameters = {
 };
 export type GetPoolReturnType = PoolState;
 export type GetPoolErrorType = CogFiContractError<"NotInitialized"> | CogFiError;
-
-/** The bitmap words that can hold usable ticks for a tick spacing (as `TickLens.wordRange`). */
-export function tickWordRange(tickSpacing: number): [number, number] {
-  const compressedMin = Math.floor(MIN_TICK / tickSpacing);
-  const compressedMax = Math.trunc(MAX_TICK / tickSpacing);
-  return [compressedMin >> 8, compressedMax >> 8];
-}
 
 /**
  * Reads a pool (slot0, liquidity, and every initialized tick through the tick lens) into a v3-sdk `Pool`, which

@@ -3,7 +3,7 @@ import type { CogFiClient } from "../../client.js";
 import type { CogFiError } from "../../errors.js";
 import { cognitionPoolFactoryAbi } from "../../generated/abis.js";
 import { readOrThrow } from "../../internal/write.js";
-import type { FeeTier } from "./createPool.js";
+import type { FeeTier } from "../../amm/pool.js";
 import { ammAddresses } from "../../amm/internal.js";
 
 export type GetPoolAddressParameters = { tokenA: Address; tokenB: Address; fee: FeeTier };

@@ -3,7 +3,8 @@ import type { CogFiClient } from "../../client.js";
 import { CogFiError, type CogFiContractError } from "../../errors.js";
 import { liquidityManagerAbi } from "../../generated/abis.js";
 import { collectFees } from "./collectFees.js";
-import { ammAddresses, defaultDeadline } from "../../amm/internal.js";
+import { ammAddresses } from "../../amm/internal.js";
+import { defaultDeadline } from "../../internal/amm.js";
 import { writeAndWait } from "../../internal/write.js";
 
 export type RemoveLiquidityParameters = {

@@ -3,8 +3,9 @@ import type { CogFiClient } from "../../client.js";
 import { CogFiError, type CogFiContractError } from "../../errors.js";
 import { cognitionPoolAbi, cognitionRouterAbi } from "../../generated/abis.js";
 import { requireWallet } from "../../client.js";
-import type { FeeTier } from "./createPool.js";
-import { ammAddresses, defaultDeadline } from "../../amm/internal.js";
+import type { FeeTier } from "../../amm/pool.js";
+import { ammAddresses } from "../../amm/internal.js";
+import { defaultDeadline } from "../../internal/amm.js";
 import { writeAndWait } from "../../internal/write.js";
 import { ensureAllowance } from "../../internal/allowance.js";
 

@@ -2,7 +2,8 @@ import type { Address, Hash, LocalAccount } from "viem";
 import type { CogFiClient } from "../../client.js";
 import { CogFiError } from "../../errors.js";
 import { ledgerAddresses } from "../../ledger/addresses.js";
-import { buildDevQuote, enclaveReportData } from "./buildDevQuote.js";
+import { enclaveReportData } from "../../ledger/enclave.js";
+import { buildDevQuote } from "./buildDevQuote.js";
 import { registerEnclave, type RegisterEnclaveErrorType } from "./registerEnclave.js";
 
 export type RegisterDevEnclaveParameters = {
