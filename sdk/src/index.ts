@@ -1,16 +1,16 @@
+// Generated ABIs, client, deployment, manifest, constants and errors.
 export * from "./generated/abis.js";
 export * from "./client.js";
 export * from "./deployment.js";
 export * from "./manifest.js";
 export * from "./constants.js";
 export * from "./errors.js";
-export * from "./actions/registry/types.js";
-export * from "./actions/registry/registerModel.js";
-export * from "./actions/registry/registerDerivative.js";
-export * from "./actions/registry/getModel.js";
-export * from "./actions/registry/setPricing.js";
-export * from "./actions/registry/setPaused.js";
-export * from "./actions/share/claimRevenue.js";
-export * from "./actions/share/getClaimableRevenue.js";
+// Pure encoding and math, by domain.
+export * from "./registry/types.js";
 export * from "./ledger/index.js";
 export * from "./amm/index.js";
+// Actions (`actions/<domain>/<action>.ts`).
+export * from "./actions/registry/index.js";
+export * from "./actions/share/index.js";
+export * from "./actions/inference/index.js";
+export * from "./actions/amm/index.js";

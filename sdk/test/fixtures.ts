@@ -1,5 +1,5 @@
 import { parseUnits } from "viem";
-import type { ModelParams, Pricing } from "../src/actions/registry/types.js";
+import type { ModelParams, Pricing } from "../src/registry/types.js";
 
 /** $0.10 / $0.40 / $0.40 per million input / output / reasoning tokens, in 6-decimal units. */
 export const demoPricing: Pricing = { inputPerMTok: 100_000n, outputPerMTok: 400_000n, reasoningPerMTok: 400_000n };

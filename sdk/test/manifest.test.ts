@@ -8,7 +8,7 @@ import { describe, expect, test } from "vitest";
 import * as abis from "../src/generated/abis.js";
 import { CONTRACTS, DEPLOYMENT_KEYS, REQUIRED_DEPLOYMENT_KEYS } from "../src/manifest.js";
 import { REPO_ROOT } from "../src/node/anvil.js";
-import { TEST_STATE_DIR } from "../src/node/testChain.js";
+import { TEST_STATE_DIR } from "../src/testing/testChain.js";
 import { loadDeployment } from "../src/node/loadDeployment.js";
 
 const deployScript = readFileSync(resolve(REPO_ROOT, "script/Deploy.s.sol"), "utf8");

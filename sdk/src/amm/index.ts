@@ -1,12 +1,5 @@
-export * from "./addLiquidity.js";
-export * from "./collectFees.js";
-export * from "./createPool.js";
-export * from "./getPool.js";
-export * from "./getPoolAddress.js";
-export * from "./getPositionValue.js";
-export * from "./getTwap.js";
+/** Pure AMM code: addresses, token order and the swap quotes (v3-sdk math over a fetched `PoolState`). */
+export * from "./pool.js";
 export { ammAddresses, sortTokens, type AmmAddresses } from "./internal.js";
 export * from "./quoteExactInput.js";
 export * from "./quoteExactOutput.js";
-export * from "./removeLiquidity.js";
-export * from "./swap.js";

@@ -1,6 +1,5 @@
-import { Token } from "@uniswap/sdk-core";
 import JSBI from "jsbi";
-import { erc20Abi, type Address } from "viem";
+import type { Address } from "viem";
 import type { CogFiClient } from "../client.js";
 import { CogFiError } from "../errors.js";
 import { groupAddresses, type GroupAddresses } from "../manifest.js";
@@ -15,18 +14,6 @@ export function ammAddresses(client: CogFiClient): AmmAddresses {
 
 export const toJsbi = (value: bigint): JSBI => JSBI.BigInt(value.toString());
 export const toBigInt = (value: JSBI | string | number): bigint => BigInt(value.toString());
-
-/** The default deadline of a write: 20 minutes after the latest block. */
-export async function defaultDeadline(client: CogFiClient): Promise<bigint> {
-  const block = await client.publicClient.getBlock();
-  return block.timestamp + 1_200n;
-}
-
-/** A uniswap sdk-core `Token` for an ERC-20, with its decimals read from chain. */
-export async function readToken(client: CogFiClient, address: Address): Promise<Token> {
-  const decimals = await client.publicClient.readContract({ address, abi: erc20Abi, functionName: "decimals" });
-  return new Token(client.publicClient.chain.id, address, decimals);
-}
 
 /** Orders two token addresses like the pools do. */
 export function sortTokens(a: Address, b: Address): [Address, Address] {

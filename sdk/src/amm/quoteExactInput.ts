@@ -2,7 +2,7 @@ import { CurrencyAmount } from "@uniswap/sdk-core";
 import type { Pool } from "@uniswap/v3-sdk";
 import { getAddress, type Address } from "viem";
 import { CogFiError } from "../errors.js";
-import type { PoolState } from "./getPool.js";
+import type { PoolState } from "./pool.js";
 import { toBigInt, toJsbi } from "./internal.js";
 
 /** A quote computed by `@uniswap/v3-sdk` on a pool's state. */

@@ -1,7 +1,7 @@
 import { CurrencyAmount } from "@uniswap/sdk-core";
 import type { Address } from "viem";
 import { CogFiError } from "../errors.js";
-import type { PoolState } from "./getPool.js";
+import type { PoolState } from "./pool.js";
 import { toBigInt, toJsbi } from "./internal.js";
 import { MAX_SQRT_MINUS_ONE, MIN_SQRT_PLUS_ONE, type SwapQuote, zeroForOneOf } from "./quoteExactInput.js";
 

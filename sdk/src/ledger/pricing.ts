@@ -3,7 +3,7 @@
  * word as `inputPerMTok << 160 | outputPerMTok << 80 | reasoningPerMTok` (80 bits each). Settlement charges, per
  * token kind, the lower of it and the model's pricing in force (docs/receipts.md). Pure functions.
  */
-import type { Pricing } from "../actions/registry/types.js";
+import type { Pricing } from "../registry/types.js";
 import { MAX_PRICE } from "../constants.js";
 import { ReceiptFormatError } from "./receipts.js";
 

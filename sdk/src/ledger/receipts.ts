@@ -15,7 +15,7 @@ import {
   type Hex,
   type TypedDataDomain,
 } from "viem";
-import type { Pricing } from "../actions/registry/types.js";
+import type { Pricing } from "../registry/types.js";
 import {
   HISTOGRAM_BUCKETS,
   LEDGER_DOMAIN_NAME,

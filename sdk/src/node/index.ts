@@ -1,4 +1,5 @@
 export * from "./anvil.js";
 export * from "./deploySuite.js";
 export * from "./loadDeployment.js";
-export * from "./testChain.js";
+/** Also exported by `@cogfi/sdk/testing`, where it belongs; kept here so existing imports keep working. */
+export * from "../testing/testChain.js";

@@ -19,7 +19,7 @@ import {
   swap,
   type FeeTier,
   type PoolState,
-} from "../../src/amm/index.js";
+} from "../../src/index.js";
 import { sortTokens, toBigInt } from "../../src/amm/internal.js";
 import { setupShare, startAmmChain, type AmmChain } from "./harness.js";
 

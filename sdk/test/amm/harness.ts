@@ -3,7 +3,7 @@ import type { CogFiClient } from "../../src/client.js";
 import type { Deployment } from "../../src/deployment.js";
 import { mockStablecoinAbi, modelShareAbi } from "../../src/generated/abis.js";
 import { registerModel } from "../../src/actions/registry/registerModel.js";
-import { startTestChain, type TestChain } from "../../src/node/testChain.js";
+import { startTestChain, type TestChain } from "../../src/testing/testChain.js";
 import { modelParams } from "../fixtures.js";
 
 /** A test chain whose deployment includes the AMM, with clients that see it. */

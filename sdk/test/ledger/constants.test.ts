@@ -66,7 +66,7 @@ import {
   usageBatchTypes,
   type LedgerAddresses,
   type UsageReceipt,
-} from "../../src/ledger/index.js";
+} from "../../src/index.js";
 import { demoPricing, modelParams } from "../fixtures.js";
 import { enclaveAccount, startLedgerChain, type LedgerChain } from "./harness.js";
 

@@ -8,8 +8,8 @@ import { createCogFiClient } from "../../src/client.js";
 import type { Deployment } from "../../src/deployment.js";
 import { MEASUREMENT_STATUSES } from "../../src/constants.js";
 import { enclaveRegistryAbi } from "../../src/generated/abis.js";
-import { DEV_ENCLAVE_MEASUREMENT, ledgerAddresses, registerDevEnclave } from "../../src/ledger/index.js";
-import { startTestChain, type TestChain } from "../../src/node/testChain.js";
+import { DEV_ENCLAVE_MEASUREMENT, ledgerAddresses, registerDevEnclave } from "../../src/index.js";
+import { startTestChain, type TestChain } from "../../src/testing/testChain.js";
 
 /** anvil account 9 plays the dev TEE platform (its key signs dev quotes). */
 export const PLATFORM_INDEX = 9;

@@ -25,7 +25,7 @@ import {
   topUpSession,
   verifyUsageBatch,
   type UsageReceipt,
-} from "../../src/ledger/index.js";
+} from "../../src/index.js";
 import { modelParams } from "../fixtures.js";
 import { enclaveAccount, startLedgerChain, type LedgerChain } from "./harness.js";
 

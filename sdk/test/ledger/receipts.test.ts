@@ -22,7 +22,7 @@ import {
   validateUsageBatch,
   verifyRequestProof,
   type UsageReceipt,
-} from "../../src/ledger/index.js";
+} from "../../src/index.js";
 import { fcParams } from "../../src/testing/index.js";
 import { buildReceiptVectors, renderVectors, VECTORS_PATH } from "./vectors.js";
 

@@ -11,7 +11,7 @@ import {
   type ReceiptsPage,
   type ServedBatch,
   type ServedReceipt,
-} from "../../src/ledger/index.js";
+} from "../../src/index.js";
 import { fcParams } from "../../src/testing/index.js";
 
 const MAX_UINT256 = (1n << 256n) - 1n;

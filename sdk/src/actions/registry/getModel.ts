@@ -3,7 +3,7 @@ import type { CogFiClient } from "../../client.js";
 import type { CogFiContractError, CogFiError } from "../../errors.js";
 import { modelRegistryAbi } from "../../generated/abis.js";
 import { readOrThrow } from "../../internal/write.js";
-import type { ModelInfo } from "./types.js";
+import type { ModelInfo } from "../../registry/types.js";
 
 export type GetModelParameters = { modelId: bigint; blockNumber?: bigint };
 export type GetModelReturnType = ModelInfo;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getModel, isCogFiError, registerDerivative, registerModel } from "../../index.js";
-import { startTestChain, type TestChain } from "../../node/testChain.js";
+import { startTestChain, type TestChain } from "../../testing/testChain.js";
 import { modelParams } from "../../../test/fixtures.js";
 
 let chain: TestChain;

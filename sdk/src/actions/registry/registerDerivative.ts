@@ -3,7 +3,7 @@ import type { CogFiContractError, CogFiError } from "../../errors.js";
 import { modelRegistryAbi } from "../../generated/abis.js";
 import { writeAndWait } from "../../internal/write.js";
 import { registeredFromReceipt } from "./registerModel.js";
-import type { ModelParams, RegisteredModel } from "./types.js";
+import type { ModelParams, RegisteredModel } from "../../registry/types.js";
 
 export type RegisterDerivativeParameters = ModelParams & {
   parentId: bigint;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getModel, isCogFiError, modelShareAbi, registerModel } from "../../index.js";
-import { startTestChain, type TestChain } from "../../node/testChain.js";
+import { startTestChain, type TestChain } from "../../testing/testChain.js";
 import { demoPricing, modelParams } from "../../../test/fixtures.js";
 
 let chain: TestChain;
@@ -42,12 +42,5 @@ describe("registerModel", () => {
     const error = await registerModel(chain.client(1), modelParams("zero", { shareSupply: 0n })).catch((e: unknown) => e);
     expect(isCogFiError(error, "InvalidShareSupply")).toBe(true);
     if (isCogFiError(error, "InvalidShareSupply")) expect(error.args).toEqual([0n]);
-  });
-});
-
-describe("getModel", () => {
-  test("rejects an unknown model with UnknownModel", async () => {
-    const error = await getModel(chain.reader, { modelId: 9_999n }).catch((e: unknown) => e);
-    expect(isCogFiError(error, "UnknownModel")).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import type { CogFiClient } from "../../client.js";
 import { CogFiError, type CogFiContractError } from "../../errors.js";
 import { modelRegistryAbi } from "../../generated/abis.js";
 import { writeAndWait } from "../../internal/write.js";
-import type { ModelParams, RegisteredModel } from "./types.js";
+import type { ModelParams, RegisteredModel } from "../../registry/types.js";
 
 export type RegisterModelParameters = ModelParams;
 export type RegisterModelReturnType = RegisteredModel;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getModel, isCogFiError, PRICING_DELAY, registerModel, setPricing } from "../../index.js";
-import { startTestChain, type TestChain } from "../../node/testChain.js";
+import { startTestChain, type TestChain } from "../../testing/testChain.js";
 import { demoPricing, modelParams } from "../../../test/fixtures.js";
 
 const newPricing = { inputPerMTok: 150_000n, outputPerMTok: 600_000n, reasoningPerMTok: 900_000n };

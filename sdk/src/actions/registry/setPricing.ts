@@ -3,7 +3,7 @@ import type { CogFiClient } from "../../client.js";
 import { CogFiError, type CogFiContractError } from "../../errors.js";
 import { modelRegistryAbi } from "../../generated/abis.js";
 import { writeAndWait } from "../../internal/write.js";
-import type { Pricing } from "./types.js";
+import type { Pricing } from "../../registry/types.js";
 
 export type SetPricingParameters = { modelId: bigint; pricing: Pricing };
 export type SetPricingReturnType = { effectiveAt: bigint; hash: `0x${string}` };

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { cognitionPoolAbi, createPool, getPool, getTwap, isCogFiError } from "../../index.js";
+import { setupShare, startAmmChain, type AmmChain } from "../../../test/amm/harness.js";
+import { mintPosition, POOL_OWNER, setupPool, type TestPool } from "../../../test/amm/pool.js";
+
+let chain: AmmChain;
+let p: TestPool;
+beforeAll(async () => {
+  chain = await startAmmChain();
+  p = await setupPool(chain, "twap");
+  await mintPosition(chain, p);
+  const hash = await chain.amm(POOL_OWNER).walletClient!.writeContract({
+    address: p.pool,
+    abi: cognitionPoolAbi,
+    functionName: "increaseObservationCardinalityNext",
+    args: [10],
+  });
+  await chain.reader.publicClient.waitForTransactionReceipt({ hash });
+  await chain.warp(600);
+});
+afterAll(() => chain?.stop());
+
+describe("getTwap", () => {
+  test("the mean tick of an untouched pool is its tick", async () => {
+    const { tick } = await getPool(chain.ammReader, { pool: p.pool });
+    const twap = await getTwap(chain.ammReader, { pool: p.pool, secondsAgo: 300 });
+    expect(twap.arithmeticMeanTick).toBe(tick);
+    expect(twap.harmonicMeanLiquidity).toBeGreaterThan(0n);
+  });
+
+  test("decodes ObservationTooOld for a window older than the oracle", async () => {
+    const error = await getTwap(chain.ammReader, { pool: p.pool, secondsAgo: 1_000_000 }).catch((e: unknown) => e);
+    expect(isCogFiError(error, "ObservationTooOld")).toBe(true);
+  });
+
+  test("decodes NotInitialized for a pool without a price", async () => {
+    const { share } = await setupShare(chain, "twap-uninitialized", POOL_OWNER, []);
+    const { pool } = await createPool(chain.amm(POOL_OWNER), { share, fee: 3000 });
+    const error = await getTwap(chain.ammReader, { pool, secondsAgo: 60 }).catch((e: unknown) => e);
+    expect(isCogFiError(error, "NotInitialized")).toBe(true);
+  });
+});

@@ -1,0 +1,3 @@
+/** ModelShare actions. */
+export * from "./claimRevenue.js";
+export * from "./getClaimableRevenue.js";
