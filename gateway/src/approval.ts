@@ -23,7 +23,11 @@ export type ApprovalRequest = {
   credential: SessionCredential;
   /** The `model` the client asked for. */
   model: string;
-  promptTokens: number;
+  /**
+   * The prompt's tokens, or how to count them: counting runs only once the request is known to come from a funded
+   * session's buyer, so a stranger's request costs no tokenizing (see gateway/README.md, Approval).
+   */
+  promptTokens: number | (() => Promise<number>);
   /** `max_tokens` / `max_completion_tokens` as given (already checked against the gateway's limit). */
   maxTokens: number | undefined;
   /** performance.now() when the request arrived (for head freshness). */
@@ -36,6 +40,8 @@ export type Approval = {
   model: ModelState;
   /** This gateway's id for the model (the session's gateway). */
   gatewayId: bigint;
+  /** The prompt's tokens (counted after the session and its buyer were checked). */
+  promptTokens: number;
   /** The completion cap the request runs with. */
   maxTokens: number;
   /** Whether the cap was lowered to fit the budget. */
@@ -82,6 +88,12 @@ export class Approver {
    * request arrived, so a buyer who just opened a session is not turned away by the cache.
    */
   async approve(request: ApprovalRequest): Promise<Approval> {
+    // Count at most once, however many times the request is judged.
+    const count = request.promptTokens;
+    if (typeof count === "function") {
+      let counted: Promise<number> | undefined;
+      request = { ...request, promptTokens: () => (counted ??= count()) };
+    }
     try {
       return await this.#approveAt(request, this.#view.headMaxAgeMs);
     } catch (error) {
@@ -138,20 +150,28 @@ export class Approver {
     if ((lastLocal > session.lastSequence ? lastLocal : session.lastSequence) >= MAX_SEQUENCE) {
       throw refuse.sequenceExhausted(session.sessionId);
     }
+    const wanted = BigInt(request.maxTokens ?? this.#config.defaultMaxTokens);
+    const minimum = BigInt(Math.min(this.#config.minCompletionTokens, Number(wanted)));
+
+    // The request is the buyer's, on a live session: only now is its prompt worth counting, and only when the
+    // session could pay for the smallest completion even with an empty prompt.
+    let counted = request.promptTokens;
+    if (typeof counted === "function") {
+      const available = this.#available(session);
+      if (worstCaseCost(0n, minimum, model.pricing) > available) {
+        throw refuse.insufficientBudget(session.sessionId, available, worstCaseCost(0n, minimum, model.pricing));
+      }
+      counted = await counted();
+    }
 
     // From here to `reserve` nothing awaits: the budget check and the reservation are one atomic step.
-    this.#exposure.observeSettled(session.sessionId, session.lastSequence);
-    const remaining = session.budget > session.spent ? session.budget - session.spent : 0n;
-    const committed = this.#exposure.committed(session.sessionId);
-    const available = remaining > committed ? remaining - committed : 0n;
-    const promptTokens = BigInt(Math.ceil((request.promptTokens * (10_000 + this.#config.promptMarginBps)) / 10_000));
-    const wanted = BigInt(request.maxTokens ?? this.#config.defaultMaxTokens);
+    const available = this.#available(session);
+    const promptTokens = BigInt(Math.ceil((counted * (10_000 + this.#config.promptMarginBps)) / 10_000));
 
     let maxTokens = wanted;
     let capped = false;
     if (worstCaseCost(promptTokens, wanted, model.pricing) > available) {
       const affordable = affordableMaxTokens(available, promptTokens, model.pricing);
-      const minimum = BigInt(Math.min(this.#config.minCompletionTokens, Number(wanted)));
       if (this.#config.onInsufficientBudget === "refuse" || affordable === undefined || affordable < minimum) {
         throw refuse.insufficientBudget(session.sessionId, available, worstCaseCost(promptTokens, minimum, model.pricing));
       }
@@ -160,6 +180,14 @@ export class Approver {
     }
     const reserved = worstCaseCost(promptTokens, maxTokens, model.pricing);
     const release = this.#exposure.reserve(session.sessionId, reserved);
-    return { head, session, model, gatewayId: key.gatewayId, maxTokens: Number(maxTokens), capped, reserved, release };
+    return { head, session, model, gatewayId: key.gatewayId, promptTokens: counted, maxTokens: Number(maxTokens), capped, reserved, release };
+  }
+
+  /** The session's budget left for this gateway: remaining minus unsettled receipts and reservations. */
+  #available(session: SessionState): bigint {
+    this.#exposure.observeSettled(session.sessionId, session.lastSequence);
+    const remaining = session.budget > session.spent ? session.budget - session.spent : 0n;
+    const committed = this.#exposure.committed(session.sessionId);
+    return remaining > committed ? remaining - committed : 0n;
   }
 }

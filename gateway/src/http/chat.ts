@@ -20,7 +20,7 @@ import type { ReceiptStore } from "../receipts/store.js";
 import type { Receipt } from "../receipts/types.js";
 import { finalizeUsage, type ReceiptUsage } from "../receipts/usage.js";
 import { packPricing, requestHashOf } from "@cogfi/sdk";
-import { countPromptTokens } from "../tokenizer.js";
+import { countPromptTokensAsync, promptTokenBound } from "../tokenizer.js";
 import { parseChatRequest, type ChatCompletionRequest } from "./schemas.js";
 
 export type ChatContext = {
@@ -81,9 +81,12 @@ export function chatCompletionsHandler(context: ChatContext) {
     const raw = credentialFromHeaders(req.headers as Parameters<typeof credentialFromHeaders>[0]);
     if (!raw) throw refuse.missingCredential();
     const credential = await context.verifier.verify(raw);
-    const extraText = body.tools ? JSON.stringify(body.tools) : "";
-    const promptTokens = countPromptTokens(body.messages, extraText);
-    const approval = await context.approver.approve({ credential, model: body.model, promptTokens, maxTokens: requestedMax, arrivedAt });
+    // Counted only once approval has checked the session and its buyer (a stranger's request is never tokenized);
+    // linear in the body, which bounds it (every token is at least one byte).
+    const bound = promptTokenBound(req.rawBody?.length ?? 0);
+    const countPrompt = async () => Math.min(await countPromptTokensAsync(body.messages, body.tools ? JSON.stringify(body.tools) : ""), bound);
+    const approval = await context.approver.approve({ credential, model: body.model, promptTokens: countPrompt, maxTokens: requestedMax, arrivedAt });
+    const promptTokens = approval.promptTokens;
     if (approval.capped) metrics.cappedRequests.inc();
 
     const params: Record<string, unknown> = {};
