@@ -65,6 +65,8 @@ export type ApproverHooks = {
    * registered (dev mode), false when it cannot.
    */
   reattest?: (modelId: bigint) => Promise<boolean>;
+  /** A close request could not be read from the chain (logged; the session is then reported as expired). */
+  onLookupError?: (cause: unknown) => void;
 };
 
 export class Approver {
@@ -73,6 +75,9 @@ export class Approver {
   readonly #exposure: Exposure;
   readonly #config: GatewayConfig["approval"];
   readonly #hooks: ApproverHooks;
+  readonly #closeRequests = new Map<string, { blockNumber: bigint; refundableAt: bigint } | null>();
+  /** Called when a close request could not be read (the refusal then says expired). */
+  readonly #onLookupError: ((cause: unknown) => void) | undefined;
 
   constructor(view: ChainView, catalog: ModelCatalog, exposure: Exposure, config: GatewayConfig["approval"], hooks: ApproverHooks) {
     this.#view = view;
@@ -80,6 +85,7 @@ export class Approver {
     this.#exposure = exposure;
     this.#config = config;
     this.#hooks = hooks;
+    this.#onLookupError = hooks.onLookupError;
   }
 
   /**
@@ -88,6 +94,39 @@ export class Approver {
    * request arrived, so a buyer who just opened a session is not turned away by the cache.
    */
   async approve(request: ApprovalRequest): Promise<Approval> {
+    try {
+      return await this.#approve(request);
+    } catch (error) {
+      throw await this.#closedOrExpired(error);
+    }
+  }
+
+  /**
+   * A close request moves a session's expiry to the moment of the request, so on its own state a session the
+   * buyer closed looks expired: its `SessionCloseRequested` event tells them apart. Read once per session and
+   * expiry (the answer never changes for them), and only for a refusal of the buyer's own credential.
+   */
+  async #closedOrExpired(error: unknown): Promise<unknown> {
+    if (!(error instanceof GatewayError) || error.code !== "session_expired" || error.sessionId === undefined || error.expiry === undefined) return error;
+    const reader = this.#view.reader;
+    if (!reader.closeRequest) return error;
+    const key = `${error.sessionId}:${error.expiry}`;
+    let request = this.#closeRequests.get(key);
+    if (request === undefined) {
+      try {
+        request = (await reader.closeRequest(error.sessionId)) ?? null;
+      } catch (cause) {
+        // The refusal stands either way; only its wording depends on the lookup.
+        this.#onLookupError?.(cause);
+        return error;
+      }
+      if (this.#closeRequests.size >= 10_000) this.#closeRequests.delete(this.#closeRequests.keys().next().value!);
+      this.#closeRequests.set(key, request);
+    }
+    return request ? refuse.sessionClosedByBuyer(error.sessionId, error.expiry, request.refundableAt) : error;
+  }
+
+  async #approve(request: ApprovalRequest): Promise<Approval> {
     // Count at most once, however many times the request is judged.
     const count = request.promptTokens;
     if (typeof count === "function") {
