@@ -126,6 +126,43 @@ export class Approver {
     return request ? refuse.sessionClosedByBuyer(error.sessionId, error.expiry, request.refundableAt) : error;
   }
 
+  /**
+   * The part of approval that needs no request body: the session exists, the credential is its buyer's, it is
+   * neither closed nor expired. Run before the body is read, so a stranger's request costs the gateway one
+   * signature recovery and a (cached) session read, not reading and parsing its body. Refusals that newer chain
+   * state may lift are re-checked on a fresh head, as in {@link approve}.
+   */
+  async authenticate(credential: SessionCredential, arrivedAt: number): Promise<void> {
+    try {
+      try {
+        await this.#authenticateAt(credential, arrivedAt, this.#view.headMaxAgeMs);
+      } catch (error) {
+        if (!(error instanceof GatewayError) || !RECHECKED.has(error.code) || this.#view.headMaxAgeMs === 0) throw error;
+        await this.#authenticateAt(credential, arrivedAt, 0);
+      }
+    } catch (error) {
+      throw await this.#closedOrExpired(error);
+    }
+  }
+
+  async #authenticateAt(credential: SessionCredential, arrivedAt: number, headMaxAgeMs: number): Promise<void> {
+    let head: BlockHead;
+    let session: SessionState | undefined;
+    try {
+      head = await this.#view.head(arrivedAt, headMaxAgeMs);
+      session = await this.#view.session(credential.sessionId, head.number);
+    } catch (cause) {
+      if (cause instanceof GatewayError) throw cause;
+      throw refuse.chainUnavailable(cause);
+    }
+    if (!session) throw refuse.unknownSession(credential.sessionId);
+    if (session.buyer.toLowerCase() !== credential.buyer.toLowerCase()) {
+      throw refuse.invalidCredential(`it is not signed by the buyer of session ${session.sessionId}`);
+    }
+    if (session.closed) throw refuse.sessionClosed(session.sessionId);
+    if (head.timestamp >= session.expiry) throw refuse.sessionExpired(session.sessionId, session.expiry);
+  }
+
   async #approve(request: ApprovalRequest): Promise<Approval> {
     // Count at most once, however many times the request is judged.
     const count = request.promptTokens;

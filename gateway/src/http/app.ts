@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { GatewayError, refuse } from "../errors.js";
 import type { GatewayMetrics } from "../metrics.js";
 import { ModelCatalog } from "../models.js";
-import { chatCompletionsHandler, type ChatContext } from "./chat.js";
+import { chatAuthentication, chatCompletionsHandler, type ChatContext } from "./chat.js";
 
 export type AppRoutes = {
   chat: ChatContext;
@@ -77,7 +77,8 @@ export function createApp(routes: AppRoutes): express.Express {
     },
   });
 
-  app.post("/v1/chat/completions", jsonBody, chatCompletionsHandler(routes.chat));
+  // The credential and its session are checked before the body is read (see chatAuthentication).
+  app.post("/v1/chat/completions", chatAuthentication(routes.chat), jsonBody, chatCompletionsHandler(routes.chat));
 
   app.get("/v1/models", async (_req, res) => {
     res.json({ object: "list", data: await routes.models() });
