@@ -105,7 +105,7 @@ export function chatCompletionsHandler(context: ChatContext) {
     }
     // Counted only once approval has checked the session and its buyer (a stranger's request is never tokenized);
     // linear in the body, which bounds it (every token is at least one byte).
-    const bound = promptTokenBound(req.rawBody?.length ?? 0);
+    const bound = req.rawBody ? promptTokenBound(req.rawBody.length) : Number.POSITIVE_INFINITY;
     const countPrompt = async () => Math.min(await countPromptTokensAsync(body.messages, body.tools ? JSON.stringify(body.tools) : ""), bound);
     const approval = await context.approver.approve({ credential, model: body.model, promptTokens: countPrompt, maxTokens: requestedMax, arrivedAt });
     const promptTokens = approval.promptTokens;
