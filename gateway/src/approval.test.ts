@@ -239,4 +239,38 @@ describe("Approver", () => {
     expect(error.status).toBe(503);
     expect(error.code).toBe("chain_unavailable");
   });
+  describe("the prompt is counted only for a funded session's buyer", () => {
+    const counter = () => {
+      const calls = { n: 0 };
+      return { calls, count: async () => (calls.n++, 100) };
+    };
+
+    test.each([
+      ["an unknown session", (chain: FakeChain) => void chain, "unknown_session"],
+      ["another wallet's credential", (chain: FakeChain) => chain.addSession({ sessionId: 1n, buyer: "0x000000000000000000000000000000000000dEaD" }), "invalid_credential"],
+      ["a closed session", (chain: FakeChain) => chain.addSession({ sessionId: 1n, buyer: BUYER, closed: true }), "session_closed"],
+      ["an expired session", (chain: FakeChain) => chain.addSession({ sessionId: 1n, buyer: BUYER, expiry: 1n }), "session_expired"],
+      ["an exhausted budget", (chain: FakeChain) => chain.addSession({ sessionId: 1n, buyer: BUYER, budget: 10n, spent: 10n }), "insufficient_budget"],
+    ])("%s: refused without counting", async (_name, arrange, code) => {
+      const { chain, ask } = setup();
+      arrange(chain);
+      const { calls, count } = counter();
+      const error = await refusal(ask({ promptTokens: count }));
+      expect(error.code).toBe(code);
+      expect(calls.n).toBe(0);
+    });
+
+    test("the buyer's request is counted once, even when re-judged on a fresh head", async () => {
+      const { chain, ask } = setup(approvalConfig, 60_000);
+      chain.addSession({ sessionId: 9n, buyer: BUYER });
+      (await ask({ credential: { sessionId: 9n, buyer: BUYER, signature: "0x" } })).release(); // caches the head
+      chain.addSession({ sessionId: 1n, buyer: BUYER, budget: 10n ** 12n });
+      chain.sessions.get(1n)!.budget = 10n ** 12n;
+      const { calls, count } = counter();
+      const approval = await ask({ promptTokens: count, arrivedAt: performance.now() });
+      expect(calls.n).toBe(1);
+      expect(approval.promptTokens).toBe(100);
+      approval.release();
+    });
+  });
 });

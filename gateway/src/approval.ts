@@ -23,7 +23,11 @@ export type ApprovalRequest = {
   credential: SessionCredential;
   /** The `model` the client asked for. */
   model: string;
-  promptTokens: number;
+  /**
+   * The prompt's tokens, or how to count them: counting runs only once the request is known to come from a funded
+   * session's buyer, so a stranger's request costs no tokenizing (see gateway/README.md, Approval).
+   */
+  promptTokens: number | (() => Promise<number>);
   /** `max_tokens` / `max_completion_tokens` as given (already checked against the gateway's limit). */
   maxTokens: number | undefined;
   /** performance.now() when the request arrived (for head freshness). */
@@ -36,6 +40,8 @@ export type Approval = {
   model: ModelState;
   /** This gateway's id for the model (the session's gateway). */
   gatewayId: bigint;
+  /** The prompt's tokens (counted after the session and its buyer were checked). */
+  promptTokens: number;
   /** The completion cap the request runs with. */
   maxTokens: number;
   /** Whether the cap was lowered to fit the budget. */
@@ -59,6 +65,8 @@ export type ApproverHooks = {
    * registered (dev mode), false when it cannot.
    */
   reattest?: (modelId: bigint) => Promise<boolean>;
+  /** A close request could not be read from the chain (logged; the session is then reported as expired). */
+  onLookupError?: (cause: unknown) => void;
 };
 
 export class Approver {
@@ -67,6 +75,9 @@ export class Approver {
   readonly #exposure: Exposure;
   readonly #config: GatewayConfig["approval"];
   readonly #hooks: ApproverHooks;
+  readonly #closeRequests = new Map<string, { blockNumber: bigint; refundableAt: bigint } | null>();
+  /** Called when a close request could not be read (the refusal then says expired). */
+  readonly #onLookupError: ((cause: unknown) => void) | undefined;
 
   constructor(view: ChainView, catalog: ModelCatalog, exposure: Exposure, config: GatewayConfig["approval"], hooks: ApproverHooks) {
     this.#view = view;
@@ -74,6 +85,7 @@ export class Approver {
     this.#exposure = exposure;
     this.#config = config;
     this.#hooks = hooks;
+    this.#onLookupError = hooks.onLookupError;
   }
 
   /**
@@ -82,6 +94,82 @@ export class Approver {
    * request arrived, so a buyer who just opened a session is not turned away by the cache.
    */
   async approve(request: ApprovalRequest): Promise<Approval> {
+    try {
+      return await this.#approve(request);
+    } catch (error) {
+      throw await this.#closedOrExpired(error);
+    }
+  }
+
+  /**
+   * A close request moves a session's expiry to the moment of the request, so on its own state a session the
+   * buyer closed looks expired: its `SessionCloseRequested` event tells them apart. Read once per session and
+   * expiry (the answer never changes for them), and only for a refusal of the buyer's own credential.
+   */
+  async #closedOrExpired(error: unknown): Promise<unknown> {
+    if (!(error instanceof GatewayError) || error.code !== "session_expired" || error.sessionId === undefined || error.expiry === undefined) return error;
+    const reader = this.#view.reader;
+    if (!reader.closeRequest) return error;
+    const key = `${error.sessionId}:${error.expiry}`;
+    let request = this.#closeRequests.get(key);
+    if (request === undefined) {
+      try {
+        request = (await reader.closeRequest(error.sessionId)) ?? null;
+      } catch (cause) {
+        // The refusal stands either way; only its wording depends on the lookup.
+        this.#onLookupError?.(cause);
+        return error;
+      }
+      if (this.#closeRequests.size >= 10_000) this.#closeRequests.delete(this.#closeRequests.keys().next().value!);
+      this.#closeRequests.set(key, request);
+    }
+    return request ? refuse.sessionClosedByBuyer(error.sessionId, error.expiry, request.refundableAt) : error;
+  }
+
+  /**
+   * The part of approval that needs no request body: the session exists, the credential is its buyer's, it is
+   * neither closed nor expired. Run before the body is read, so a stranger's request costs the gateway one
+   * signature recovery and a (cached) session read, not reading and parsing its body. Refusals that newer chain
+   * state may lift are re-checked on a fresh head, as in {@link approve}.
+   */
+  async authenticate(credential: SessionCredential, arrivedAt: number): Promise<void> {
+    try {
+      try {
+        await this.#authenticateAt(credential, arrivedAt, this.#view.headMaxAgeMs);
+      } catch (error) {
+        if (!(error instanceof GatewayError) || !RECHECKED.has(error.code) || this.#view.headMaxAgeMs === 0) throw error;
+        await this.#authenticateAt(credential, arrivedAt, 0);
+      }
+    } catch (error) {
+      throw await this.#closedOrExpired(error);
+    }
+  }
+
+  async #authenticateAt(credential: SessionCredential, arrivedAt: number, headMaxAgeMs: number): Promise<void> {
+    let head: BlockHead;
+    let session: SessionState | undefined;
+    try {
+      head = await this.#view.head(arrivedAt, headMaxAgeMs);
+      session = await this.#view.session(credential.sessionId, head.number);
+    } catch (cause) {
+      if (cause instanceof GatewayError) throw cause;
+      throw refuse.chainUnavailable(cause);
+    }
+    if (!session) throw refuse.unknownSession(credential.sessionId);
+    if (session.buyer.toLowerCase() !== credential.buyer.toLowerCase()) {
+      throw refuse.invalidCredential(`it is not signed by the buyer of session ${session.sessionId}`);
+    }
+    if (session.closed) throw refuse.sessionClosed(session.sessionId);
+    if (head.timestamp >= session.expiry) throw refuse.sessionExpired(session.sessionId, session.expiry);
+  }
+
+  async #approve(request: ApprovalRequest): Promise<Approval> {
+    // Count at most once, however many times the request is judged.
+    const count = request.promptTokens;
+    if (typeof count === "function") {
+      let counted: Promise<number> | undefined;
+      request = { ...request, promptTokens: () => (counted ??= count()) };
+    }
     try {
       return await this.#approveAt(request, this.#view.headMaxAgeMs);
     } catch (error) {
@@ -138,20 +226,28 @@ export class Approver {
     if ((lastLocal > session.lastSequence ? lastLocal : session.lastSequence) >= MAX_SEQUENCE) {
       throw refuse.sequenceExhausted(session.sessionId);
     }
+    const wanted = BigInt(request.maxTokens ?? this.#config.defaultMaxTokens);
+    const minimum = BigInt(Math.min(this.#config.minCompletionTokens, Number(wanted)));
+
+    // The request is the buyer's, on a live session: only now is its prompt worth counting, and only when the
+    // session could pay for the smallest completion even with an empty prompt.
+    let counted = request.promptTokens;
+    if (typeof counted === "function") {
+      const available = this.#available(session);
+      if (worstCaseCost(0n, minimum, model.pricing) > available) {
+        throw refuse.insufficientBudget(session.sessionId, available, worstCaseCost(0n, minimum, model.pricing));
+      }
+      counted = await counted();
+    }
 
     // From here to `reserve` nothing awaits: the budget check and the reservation are one atomic step.
-    this.#exposure.observeSettled(session.sessionId, session.lastSequence);
-    const remaining = session.budget > session.spent ? session.budget - session.spent : 0n;
-    const committed = this.#exposure.committed(session.sessionId);
-    const available = remaining > committed ? remaining - committed : 0n;
-    const promptTokens = BigInt(Math.ceil((request.promptTokens * (10_000 + this.#config.promptMarginBps)) / 10_000));
-    const wanted = BigInt(request.maxTokens ?? this.#config.defaultMaxTokens);
+    const available = this.#available(session);
+    const promptTokens = BigInt(Math.ceil((counted * (10_000 + this.#config.promptMarginBps)) / 10_000));
 
     let maxTokens = wanted;
     let capped = false;
     if (worstCaseCost(promptTokens, wanted, model.pricing) > available) {
       const affordable = affordableMaxTokens(available, promptTokens, model.pricing);
-      const minimum = BigInt(Math.min(this.#config.minCompletionTokens, Number(wanted)));
       if (this.#config.onInsufficientBudget === "refuse" || affordable === undefined || affordable < minimum) {
         throw refuse.insufficientBudget(session.sessionId, available, worstCaseCost(promptTokens, minimum, model.pricing));
       }
@@ -160,6 +256,14 @@ export class Approver {
     }
     const reserved = worstCaseCost(promptTokens, maxTokens, model.pricing);
     const release = this.#exposure.reserve(session.sessionId, reserved);
-    return { head, session, model, gatewayId: key.gatewayId, maxTokens: Number(maxTokens), capped, reserved, release };
+    return { head, session, model, gatewayId: key.gatewayId, promptTokens: counted, maxTokens: Number(maxTokens), capped, reserved, release };
+  }
+
+  /** The session's budget left for this gateway: remaining minus unsettled receipts and reservations. */
+  #available(session: SessionState): bigint {
+    this.#exposure.observeSettled(session.sessionId, session.lastSequence);
+    const remaining = session.budget > session.spent ? session.budget - session.spent : 0n;
+    const committed = this.#exposure.committed(session.sessionId);
+    return remaining > committed ? remaining - committed : 0n;
   }
 }

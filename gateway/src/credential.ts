@@ -14,6 +14,8 @@ import { refuse } from "./errors.js";
 export const CREDENTIAL_PREFIX = "cogfi-session-";
 const CREDENTIAL_PATTERN = /^cogfi-session-([0-9]{1,78})-(0x[0-9a-fA-F]{130})$/;
 const MAX_UINT256 = (1n << 256n) - 1n;
+/** Half the secp256k1 group order: a canonical (EIP-2) signature has `s` at most this. */
+const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 
 /** A parsed credential; `buyer` is the address that signed it. */
 export type SessionCredential = { sessionId: bigint; signature: Hex; buyer: Address };
@@ -49,10 +51,19 @@ export function parseCredential(raw: string): { sessionId: bigint; signature: He
       "expected `cogfi-session-<sessionId>-<0x-prefixed 65-byte signature>` (see gateway/README.md)",
     );
   }
-  const sessionId = BigInt(match[1]!);
+  // One string per session and signer: every other spelling of the same signature is refused, so a credential
+  // (and the verifier's cache, keyed by it) is canonical.
+  const [, id, signature] = match as unknown as [string, string, Hex];
+  if (id.length > 1 && id.startsWith("0")) throw refuse.invalidCredential("the session id must not have leading zeros");
+  const sessionId = BigInt(id);
   if (sessionId === 0n || sessionId > MAX_UINT256) throw refuse.invalidCredential("session id out of range");
-  const signature = match[2] as Hex;
-  if (!isHex(signature)) throw refuse.invalidCredential("signature is not hex");
+  if (!isHex(signature) || signature !== signature.toLowerCase()) throw refuse.invalidCredential("the signature must be lower-case hex");
+  const s = BigInt(`0x${signature.slice(66, 130)}`);
+  if (s === 0n || s > SECP256K1_HALF_N) {
+    throw refuse.invalidCredential("the signature is not canonical: its s must be at most n/2 (EIP-2; every wallet signs so)");
+  }
+  const v = signature.slice(130);
+  if (v !== "1b" && v !== "1c") throw refuse.invalidCredential("the signature's v must be 27 or 28 (0x1b or 0x1c)");
   return { sessionId, signature };
 }
 

@@ -55,6 +55,9 @@ export class GatewayError extends Error {
   readonly param: string | null;
   /** The model a refusal is about, when it matters to the caller (re-attestation). */
   modelId?: bigint;
+  /** The session a refusal is about and its expiry, when it matters to the caller (closed or expired). */
+  sessionId?: bigint;
+  expiry?: bigint;
 
   constructor(
     status: number,
@@ -112,8 +115,18 @@ export const refuse = {
     new GatewayError(401, "unknown_session", `Session ${sessionId} does not exist on chain.`),
   sessionClosed: (sessionId: bigint) =>
     new GatewayError(403, "session_closed", `Session ${sessionId} is closed.`),
+  sessionClosedByBuyer: (sessionId: bigint, closedAt: bigint, refundableAt: bigint) =>
+    new GatewayError(
+      403,
+      "session_closed",
+      `Session ${sessionId} was closed by its buyer at ${closedAt} (unix seconds); its unspent budget is refundable ` +
+        `from ${refundableAt}. Open a new session.`,
+    ),
   sessionExpired: (sessionId: bigint, expiry: bigint) =>
-    new GatewayError(403, "session_expired", `Session ${sessionId} expired at ${expiry} (unix seconds).`),
+    Object.assign(
+      new GatewayError(403, "session_expired", `Session ${sessionId} expired at ${expiry} (unix seconds); extend it or open a new one.`),
+      { sessionId, expiry },
+    ),
   wrongModel: (sessionId: bigint, sessionModel: string, requested: string) =>
     new GatewayError(
       403,

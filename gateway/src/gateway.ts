@@ -243,6 +243,7 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
         enclaveFor: (modelId) => signer.enclaveFor(modelId),
         lastSequence: (sessionId) => store.lastSequence(sessionId),
         reattest: (modelId) => reattest(modelId),
+        onLookupError: (cause) => logger.warn({ err: cause }, "cannot read a session's close request; reporting it as expired"),
       }),
       backend,
       store,

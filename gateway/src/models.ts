@@ -24,7 +24,7 @@ export class ModelCatalog {
   }
 
   /** Whether `requested` names `model` (its name or `<name>#<id>`). */
-  static matches(requested: string, model: ModelState): boolean {
+  static matches(requested: string, model: Pick<ModelState, "name" | "modelId">): boolean {
     return requested === model.name || requested === `${model.name}#${model.modelId}`;
   }
 

@@ -50,6 +50,18 @@ export class FakeChain implements ChainReader {
   async keyGateway(_key: Address, modelId: bigint): Promise<KeyGateway> {
     return { status: this.keyStatuses.get(modelId) ?? "Valid", gatewayId: this.gatewayIds.get(modelId) ?? modelId };
   }
+  /** Close requests by session id (`requestClose`). */
+  closeRequests = new Map<bigint, { blockNumber: bigint; refundableAt: bigint }>();
+  async closeRequest(sessionId: bigint): Promise<{ blockNumber: bigint; refundableAt: bigint } | undefined> {
+    return this.closeRequests.get(sessionId);
+  }
+  /** The buyer asks to close a session, as `InferenceLedger.closeSession` does before expiry (next block). */
+  requestClose(sessionId: bigint): void {
+    this.mine();
+    const session = this.sessions.get(sessionId)!;
+    session.expiry = this.head_.timestamp;
+    this.closeRequests.set(sessionId, { blockNumber: this.head_.number, refundableAt: this.head_.timestamp + 86_400n });
+  }
   /** Settled batches by gateway id; 0 when unset. */
   settled = new Map<bigint, bigint>();
   async settledBatches(gatewayId: bigint): Promise<bigint> {

@@ -235,3 +235,53 @@ describe("receipts", () => {
     }
   });
 });
+
+describe("smaller fixes", () => {
+  test("a body that is not valid gzip is a 400 with a clear message", async () => {
+    const response = await fetch(chatUrl(), {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip", ...auth() },
+      body: "this is not gzip at all",
+    });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("invalid_request");
+    expect(error.message).toMatch(/could not be decompressed as gzip/);
+  });
+
+  test("a valid gzip body is still served", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const response = await fetch(chatUrl(), {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip", ...auth() },
+      body: gzipSync(JSON.stringify(valid)),
+    });
+    expect(response.status).toBe(200);
+  });
+
+  test("every id chat accepts names the model at GET /v1/models/{id} (cogito-8b#1)", async () => {
+    const chat = await post(chatUrl(), JSON.stringify({ ...valid, model: "cogito-8b#1" }), auth());
+    expect(chat.status).toBe(200);
+    for (const id of ["cogito-8b", "cogito-8b#1"]) {
+      const response = await fetch(`${gateway.url}/v1/models/${encodeURIComponent(id)}`);
+      expect(response.status, id).toBe(200);
+      expect(((await response.json()) as { id: string; cogfi: { modelId: string } }).cogfi.modelId).toBe("1");
+    }
+    expect((await fetch(`${gateway.url}/v1/models/${encodeURIComponent("cogito-8b#2")}`)).status).toBe(404);
+  });
+
+  test("a session its buyer closed is refused as closed, one that ran out its time as expired", async () => {
+    chain.addSession({ sessionId: 30n, buyer: buyer.address });
+    chain.addSession({ sessionId: 31n, buyer: buyer.address, expiry: chain.head_.timestamp + 1n });
+    chain.requestClose(30n);
+    chain.mine(5n);
+    const closed = await post(chatUrl(), JSON.stringify(valid), { authorization: `Bearer ${await createSessionCredential(buyer, domain, 30n)}` });
+    expect(closed.status).toBe(403);
+    expect(closed.json.error).toMatchObject({ code: "session_closed" });
+    expect(closed.json.error!.message).toMatch(/closed by its buyer/);
+    const expired = await post(chatUrl(), JSON.stringify(valid), { authorization: `Bearer ${await createSessionCredential(buyer, domain, 31n)}` });
+    expect(expired.status).toBe(403);
+    expect(expired.json.error).toMatchObject({ code: "session_expired" });
+    expect(expired.json.error!.message).toMatch(/expired at/);
+  });
+});

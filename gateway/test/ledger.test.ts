@@ -247,7 +247,9 @@ describe("refusals: the documented error, nothing signed", () => {
     await closeSession(chain.client(BUYER), { sessionId });
     const error = apiError(await openai.chat.completions.create({ model: "gw-model", messages: [{ role: "user", content: "x" }] }).catch((e) => e));
     expect(error.status).toBe(403);
-    expect(error.code).toBe("session_expired");
+    // The close request moved its expiry to now; its SessionCloseRequested event tells it from an expired one.
+    expect(error.code).toBe("session_closed");
+    expect(error.message).toMatch(/closed by its buyer/);
     expect(await signedFor(sessionId)).toHaveLength(1);
   });
 

@@ -1,6 +1,7 @@
 /** The ChainReader backed by the sdk's actions (getSession, getModel, the registries' views). */
 import {
   getKeyGateway,
+  inferenceLedgerAbi,
   getModel,
   getSession,
   getSettledBatches,
@@ -54,6 +55,22 @@ export function createSdkChainReader(client: CogFiClient): ChainReader {
     },
     keyGateway(key, modelId, blockNumber) {
       return getKeyGateway(client, { key, modelId, blockNumber });
+    },
+    async closeRequest(sessionId) {
+      try {
+        const logs = await client.publicClient.getContractEvents({
+          address: client.deployment.contracts.InferenceLedger,
+          abi: inferenceLedgerAbi,
+          eventName: "SessionCloseRequested",
+          args: { sessionId },
+          fromBlock: BigInt(client.deployment.deployedAtBlock),
+          toBlock: "latest",
+        });
+        const last = logs.at(-1);
+        return last ? { blockNumber: last.blockNumber, refundableAt: last.args.refundableAt! } : undefined;
+      } catch (error) {
+        throw toCogFiError(error, "closeRequest");
+      }
     },
     settledBatches(gatewayId) {
       return getSettledBatches(client, { gatewayId });

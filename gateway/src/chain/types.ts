@@ -58,6 +58,11 @@ export interface ChainReader {
    * `Expired`, ...) and the gateway it signs for (0 for an unknown key).
    */
   keyGateway(key: Address, modelId: bigint, blockNumber: bigint): Promise<KeyGateway>;
+  /**
+   * The buyer's close request of a session (`SessionCloseRequested`: it moved the expiry to that moment), undefined
+   * when the buyer never asked to close it. Tells a session the buyer closed from one that ran out its time.
+   */
+  closeRequest?(sessionId: bigint): Promise<{ blockNumber: bigint; refundableAt: bigint } | undefined>;
   /** `InferenceLedger.settledBatches(gatewayId)` at the latest block: the gateway's batches settled so far. */
   settledBatches(gatewayId: bigint): Promise<bigint>;
 }

@@ -3,7 +3,8 @@ import express, { type NextFunction, type Request, type Response } from "express
 import type { Logger } from "pino";
 import { GatewayError, refuse } from "../errors.js";
 import type { GatewayMetrics } from "../metrics.js";
-import { chatCompletionsHandler, type ChatContext } from "./chat.js";
+import { ModelCatalog } from "../models.js";
+import { chatAuthentication, chatCompletionsHandler, type ChatContext } from "./chat.js";
 
 export type AppRoutes = {
   chat: ChatContext;
@@ -16,12 +17,21 @@ export type AppRoutes = {
   attestation: (query: unknown) => Promise<unknown>;
 };
 
-type BodyParserError = Error & { type?: string; status?: number; expose?: boolean };
+type BodyParserError = Error & { type?: string; status?: number; expose?: boolean; code?: string };
+
+/** A decompression failure of zlib (gzip, deflate: `Z_DATA_ERROR`, `Z_BUF_ERROR`, ...), brotli or zstd. */
+function isDecompressionError(error: BodyParserError): boolean {
+  return typeof error.code === "string" && /^(Z_|ERR_(_|BROTLI|ZSTD))/.test(error.code);
+}
 
 /** Maps anything thrown in a handler to a GatewayError. */
-export function toGatewayError(error: unknown): GatewayError {
+export function toGatewayError(error: unknown, req?: Pick<Request, "headers">): GatewayError {
   if (error instanceof GatewayError) return error;
   const parserError = error as BodyParserError;
+  if (parserError instanceof Error && isDecompressionError(parserError)) {
+    const encoding = req?.headers["content-encoding"] ?? "the declared content-encoding";
+    return new GatewayError(400, "invalid_request", `The request body could not be decompressed as ${encoding}: ${parserError.message}`, { cause: error });
+  }
   switch (parserError?.type) {
     case "entity.parse.failed":
       return new GatewayError(400, "invalid_json", `The request body is not valid JSON: ${parserError.message}`, { cause: error });
@@ -33,6 +43,10 @@ export function toGatewayError(error: unknown): GatewayError {
     case "request.aborted":
     case "request.size.invalid":
       return new GatewayError(400, "invalid_request", parserError.message, { cause: error });
+  }
+  // Any other failure reading the body that the parser marks as the client's (a 4xx it exposes).
+  if (parserError?.expose === true && typeof parserError.status === "number" && parserError.status >= 400 && parserError.status < 500) {
+    return new GatewayError(400, "invalid_request", `The request body could not be read: ${parserError.message}`, { cause: error });
   }
   return refuse.internal(error);
 }
@@ -63,15 +77,20 @@ export function createApp(routes: AppRoutes): express.Express {
     },
   });
 
-  app.post("/v1/chat/completions", jsonBody, chatCompletionsHandler(routes.chat));
+  // The credential and its session are checked before the body is read (see chatAuthentication).
+  app.post("/v1/chat/completions", chatAuthentication(routes.chat), jsonBody, chatCompletionsHandler(routes.chat));
 
   app.get("/v1/models", async (_req, res) => {
     res.json({ object: "list", data: await routes.models() });
   });
   app.get("/v1/models/:model", async (req, res) => {
-    const models = (await routes.models()) as { id: string }[];
-    const model = models.find((entry) => entry.id === req.params.model);
-    if (!model) throw refuse.modelNotFound(req.params.model);
+    // Any id chat completions accept names the model here too: its public id, its name, `<name>#<modelId>`.
+    const requested = req.params.model;
+    const models = (await routes.models()) as { id: string; cogfi: { name: string; modelId: string } }[];
+    const model =
+      models.find((entry) => entry.id === requested) ??
+      models.find((entry) => ModelCatalog.matches(requested, { name: entry.cogfi.name, modelId: BigInt(entry.cogfi.modelId) }));
+    if (!model) throw refuse.modelNotFound(requested);
     res.json(model);
   });
   app.get("/v1/receipts", async (req, res) => {
@@ -94,7 +113,7 @@ export function createApp(routes: AppRoutes): express.Express {
   });
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const gatewayError = toGatewayError(error);
+    const gatewayError = toGatewayError(error, req);
     if (gatewayError.status >= 500) {
       logger.error({ err: error, method: req.method, path: req.path, code: gatewayError.code }, "request failed");
     } else {

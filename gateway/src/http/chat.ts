@@ -6,13 +6,13 @@
  * for what the backend generated until then (its reasoning and the output delivered).
  */
 import { randomBytes } from "node:crypto";
-import type { Request, Response } from "express";
+import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
 import type { Approval, Approver } from "../approval.js";
 import type { Backend, BackendRequest, BackendUsage, ChatMessage } from "../backends/types.js";
 import type { GatewayConfig } from "../config.js";
 import { costUp } from "../cost.js";
-import { credentialFromHeaders, type CredentialVerifier } from "../credential.js";
+import { credentialFromHeaders, type CredentialVerifier, type SessionCredential } from "../credential.js";
 import { GatewayError, refuse } from "../errors.js";
 import type { Exposure } from "../exposure.js";
 import type { GatewayMetrics } from "../metrics.js";
@@ -20,7 +20,7 @@ import type { ReceiptStore } from "../receipts/store.js";
 import type { Receipt } from "../receipts/types.js";
 import { finalizeUsage, type ReceiptUsage } from "../receipts/usage.js";
 import { packPricing, requestHashOf } from "@cogfi/sdk";
-import { countPromptTokens } from "../tokenizer.js";
+import { countPromptTokensAsync, promptTokenBound } from "../tokenizer.js";
 import { parseChatRequest, type ChatCompletionRequest } from "./schemas.js";
 
 export type ChatContext = {
@@ -43,7 +43,7 @@ const FORWARDED = [
   "max_completion_tokens",
 ] as const;
 
-type RawBodyRequest = Request & { rawBody?: Buffer };
+type RawBodyRequest = Request & { rawBody?: Buffer; credential?: SessionCredential; arrivedAt?: number };
 
 function newResponseId(): string {
   return `chatcmpl-${randomBytes(12).toString("hex")}`;
@@ -66,11 +66,30 @@ function usageJson(usage: ReceiptUsage): UsageJson {
   };
 }
 
+/**
+ * Runs before the body is read: the credential, and whether its session exists, is its signer's and is open. A
+ * request that fails is answered without reading its body (Node discards the rest unparsed), so a stranger's
+ * request costs one signature recovery and a cached session read, whatever its size.
+ */
+export function chatAuthentication(context: ChatContext) {
+  return async function authenticate(req: RawBodyRequest, _res: Response, next: NextFunction): Promise<void> {
+    const arrivedAt = performance.now();
+    if (context.isShuttingDown()) throw refuse.shuttingDown();
+    const raw = credentialFromHeaders(req.headers as Parameters<typeof credentialFromHeaders>[0]);
+    if (!raw) throw refuse.missingCredential();
+    const credential = await context.verifier.verify(raw);
+    await context.approver.authenticate(credential, arrivedAt);
+    req.credential = credential;
+    req.arrivedAt = arrivedAt;
+    next();
+  };
+}
+
 export function chatCompletionsHandler(context: ChatContext) {
   const { config, metrics, logger } = context;
 
   return async function handle(req: RawBodyRequest, res: Response): Promise<void> {
-    const arrivedAt = performance.now();
+    const arrivedAt = req.arrivedAt ?? performance.now();
     if (context.isShuttingDown()) throw refuse.shuttingDown();
     const body = parseChatRequest(req.body);
     const maxParam = body.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens";
@@ -78,12 +97,18 @@ export function chatCompletionsHandler(context: ChatContext) {
     if (requestedMax !== undefined && requestedMax > config.approval.maxCompletionTokens) {
       throw refuse.maxTokensTooLarge(requestedMax, config.approval.maxCompletionTokens, maxParam);
     }
-    const raw = credentialFromHeaders(req.headers as Parameters<typeof credentialFromHeaders>[0]);
-    if (!raw) throw refuse.missingCredential();
-    const credential = await context.verifier.verify(raw);
-    const extraText = body.tools ? JSON.stringify(body.tools) : "";
-    const promptTokens = countPromptTokens(body.messages, extraText);
-    const approval = await context.approver.approve({ credential, model: body.model, promptTokens, maxTokens: requestedMax, arrivedAt });
+    let credential = req.credential;
+    if (!credential) {
+      const raw = credentialFromHeaders(req.headers as Parameters<typeof credentialFromHeaders>[0]);
+      if (!raw) throw refuse.missingCredential();
+      credential = await context.verifier.verify(raw);
+    }
+    // Counted only once approval has checked the session and its buyer (a stranger's request is never tokenized);
+    // linear in the body, which bounds it (every token is at least one byte).
+    const bound = req.rawBody ? promptTokenBound(req.rawBody.length) : Number.POSITIVE_INFINITY;
+    const countPrompt = async () => Math.min(await countPromptTokensAsync(body.messages, body.tools ? JSON.stringify(body.tools) : ""), bound);
+    const approval = await context.approver.approve({ credential, model: body.model, promptTokens: countPrompt, maxTokens: requestedMax, arrivedAt });
+    const promptTokens = approval.promptTokens;
     if (approval.capped) metrics.cappedRequests.inc();
 
     const params: Record<string, unknown> = {};
