@@ -17,7 +17,10 @@ describe("registerDevEnclave", () => {
     const enclave = enclaveAccount(40);
     const registered = await registerDevEnclave(chain.client(0), { modelId, enclaveKey: enclave.address, platform: chain.platform });
     expect(registered.key).toBe(enclave.address);
-    expect(registered.attestedAt).toBe(await chain.now());
+    // Dated at the block that was the latest when the quote was built: the one before the registration's block (a
+    // block mined a wall-clock second later carries a later timestamp, so the chain's time now is no reference).
+    const { blockNumber } = await chain.reader.publicClient.waitForTransactionReceipt({ hash: registered.hash });
+    expect(registered.attestedAt).toBe((await chain.reader.publicClient.getBlock({ blockNumber: blockNumber - 1n })).timestamp);
     expect((await getGateway(chain.reader, { gatewayId: registered.gatewayId }))?.modelId).toBe(modelId);
   });
 
