@@ -96,12 +96,16 @@ async function request(url: string, apiKey: string, sessionId: string, stream: b
 }
 
 async function receiptsOf(url: string): Promise<BatchJson[]> {
-  // Wait until every receipt is signed (recovered ones included).
-  for (let i = 0; i < 200; i++) {
-    const health = (await (await fetch(`${url}/health`)).json()) as { receiptsPending: number };
-    if (health.receiptsPending === 0) break;
-    await new Promise((r) => setTimeout(r, 50));
+  // Wait until every receipt is signed (recovered ones included). The signer runs at a low priority (nice 10), so on
+  // a machine busy with other suites this takes seconds: wait generously, and say so if it never happens.
+  const deadline = Date.now() + 90_000;
+  let pending = -1;
+  while (Date.now() < deadline) {
+    pending = ((await (await fetch(`${url}/health`)).json()) as { receiptsPending: number }).receiptsPending;
+    if (pending === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
   }
+  expect(pending, "receipts still waiting to be signed after 90 s").toBe(0);
   const batches: BatchJson[] = [];
   let cursor = "-1";
   for (;;) {
@@ -182,4 +186,4 @@ test("kill -9 under load, restart: every completed response has exactly one rece
   expect(recovered.receipts).toBeGreaterThanOrEqual(beforeCrash);
   expect(items.length).toBeGreaterThanOrEqual(completed.length);
   expect(completed.length).toBeGreaterThanOrEqual(400);
-}, 180_000);
+}, 300_000);
