@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
-import {IModelShare} from "../interfaces/IModelShare.sol";
+import {FullMath} from "../libraries/FullMath.sol";
+import {IModelShare} from "../registry/interfaces/IModelShare.sol";
 import {ICognitionMintCallback, ICognitionSwapCallback} from "./interfaces/ICognitionCallbacks.sol";
 import {ICognitionPool} from "./interfaces/ICognitionPool.sol";
 import {ICognitionPoolFactory} from "./interfaces/ICognitionPoolFactory.sol";
 import {CustomRevert} from "./libraries/CustomRevert.sol";
-import {FullMath} from "./libraries/FullMath.sol";
 import {LiquidityMath} from "./libraries/LiquidityMath.sol";
 import {Oracle} from "./libraries/Oracle.sol";
 import {Position} from "./libraries/Position.sol";

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity ^0.8.24;
 
-import {IModelShare} from "../interfaces/IModelShare.sol";
+import {IModelShare} from "../registry/interfaces/IModelShare.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 /// @notice The revenue pass-through of a contract that holds a model share for its users (a pool, a lending market,
