@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
-import {ModelRegistry} from "../src/ModelRegistry.sol";
 import {MockAggregator} from "../src/mocks/MockAggregator.sol";
 import {MockStablecoin} from "../src/mocks/MockStablecoin.sol";
+import {ModelRegistry} from "../src/registry/ModelRegistry.sol";
 import {AmmDeployer} from "./deploy/AmmDeployer.sol";
 import {LedgerDeployer} from "./deploy/LedgerDeployer.sol";
 import {Script} from "forge-std/Script.sol";

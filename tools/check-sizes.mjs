@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Contract size gate. Runs `forge build --sizes --json` and checks every deployable contract under src/ (not
+// Contract size gate. Runs `forge build` and checks, from the artifacts, every deployable contract under src/ (not
 // mocks, not interfaces or abstract contracts, not libraries with internal functions only):
 //  - its runtime code fits EIP-170 (24,576 bytes);
 //  - its size is the one recorded in snapshots/ContractSizes.json (name -> runtime bytes, sorted keys);
@@ -32,31 +32,24 @@ const finish = () => {
 };
 const fmt = (n) => n.toLocaleString("en-US");
 
-// 1. Sizes as forge reports them. forge exits 1 when any contract it built exceeds the limit, test harnesses
-// included (some do, on purpose), so its status alone says nothing about src/: the JSON on stdout is what counts.
-const forge = spawnSync(process.execPath, [join(root, "tools", "foundry.mjs"), "forge", "build", "--sizes", "--json"], {
+// 1. Build. Sizes are then read from the artifacts, not from `forge build --sizes`: with several compiler profiles,
+// forge's size table names a contract and its copy built under another profile alike in some runs, so which of the
+// two it reports depends on what the run compiled. The artifact `out/<File>.sol/<Name>.json` is always the build a
+// deployment uses (the default profile, or the one a compilation restriction pins); copies are `<Name>.<profile>.json`.
+const forge = spawnSync(process.execPath, [join(root, "tools", "foundry.mjs"), "forge", "build"], {
   cwd: root,
   encoding: "utf8",
   maxBuffer: 64 << 20,
 });
-let reported;
-try {
-  reported = JSON.parse(forge.stdout);
-} catch {
+if (forge.status !== 0) {
+  process.stderr.write(forge.stdout ?? "");
   process.stderr.write(forge.stderr ?? "");
-  fail(`forge build --sizes --json printed no size table (exit ${forge.status}); see the output above`);
+  fail(`forge build failed (exit ${forge.status}); see the output above`);
   finish();
 }
 
-// forge names a contract "Name (path)" when several compiler profiles are in use, and a copy of it built under a
-// second profile "Name.profile": keep one entry per name, the default build's.
-reported = Object.fromEntries(
-  Object.entries(reported)
-    .map(([key, value]) => [key.replace(/ \(.*\)$/, ""), value])
-    .filter(([name]) => !/\.[A-Za-z0-9_]+$/.test(name)),
-);
-
 // 2. Which contracts are deployable sources under src/, from the build artifacts (forge's table has names only).
+const runtimeBytes = new Map(); // name -> runtime code size
 function deployableSources() {
   const names = new Map(); // name -> source path
   const outDir = join(root, "out");
@@ -66,6 +59,7 @@ function deployableSources() {
       if (!file.endsWith(".json")) continue;
       const artifact = JSON.parse(readFileSync(join(outDir, dir.name, file), "utf8"));
       const [[source, name] = []] = Object.entries(artifact.metadata?.settings?.compilationTarget ?? {});
+      if (file !== `${name}.json`) continue; // a copy built under a second profile
       if (!source?.startsWith("src/") || source.startsWith("src/mocks/")) continue;
       if (!existsSync(join(root, source))) continue; // stale artifact of a deleted source
       const runtime = artifact.deployedBytecode?.object ?? "0x";
@@ -78,6 +72,7 @@ function deployableSources() {
         fail(`two deployable contracts named ${name} (${names.get(name)}, ${source}): forge's size table cannot tell them apart`);
       }
       names.set(name, source);
+      runtimeBytes.set(name, (runtime.length - 2) / 2);
     }
   }
   return names;
@@ -85,14 +80,7 @@ function deployableSources() {
 
 const sources = deployableSources();
 const sizes = {};
-for (const name of [...sources.keys()].sort()) {
-  const entry = reported[name];
-  if (entry === undefined) {
-    fail(`${name} (${sources.get(name)}) is missing from forge's size table`);
-    continue;
-  }
-  sizes[name] = entry.runtime_size;
-}
+for (const name of [...sources.keys()].sort()) sizes[name] = runtimeBytes.get(name);
 
 // 3. Checks, one per contract: the EIP-170 limit, then the committed snapshot.
 const recorded = existsSync(snapshotPath) ? JSON.parse(readFileSync(snapshotPath, "utf8")) : {};

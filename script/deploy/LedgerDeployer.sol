@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
-import {ComputeCostFeed} from "../../src/ComputeCostFeed.sol";
-import {DevAttestationVerifier} from "../../src/DevAttestationVerifier.sol";
-import {EnclaveRegistry} from "../../src/EnclaveRegistry.sol";
-import {InferenceLedger} from "../../src/InferenceLedger.sol";
-import {IAttestationVerifier} from "../../src/interfaces/IAttestationVerifier.sol";
-import {MeasurementStatus} from "../../src/interfaces/IEnclaveRegistry.sol";
-import {IInferenceLedger} from "../../src/interfaces/IInferenceLedger.sol";
-import {IModelRegistry} from "../../src/interfaces/IModelRegistry.sol";
+import {ComputeCostFeed} from "../../src/inference/ComputeCostFeed.sol";
+import {DevAttestationVerifier} from "../../src/inference/DevAttestationVerifier.sol";
+import {EnclaveRegistry} from "../../src/inference/EnclaveRegistry.sol";
+import {InferenceLedger} from "../../src/inference/InferenceLedger.sol";
+import {IAttestationVerifier} from "../../src/inference/interfaces/IAttestationVerifier.sol";
+import {MeasurementStatus} from "../../src/inference/interfaces/IEnclaveRegistry.sol";
+import {IInferenceLedger} from "../../src/inference/interfaces/IInferenceLedger.sol";
 import {InferenceLedgerLens} from "../../src/periphery/InferenceLedgerLens.sol";
+import {IModelRegistry} from "../../src/registry/interfaces/IModelRegistry.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 
 /// @title LedgerDeployer

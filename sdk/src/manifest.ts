@@ -48,7 +48,7 @@ export type ContractManifestEntry = {
 export const CONTRACTS = [
   {
     name: "ModelRegistry",
-    source: "src/ModelRegistry.sol",
+    source: "src/registry/ModelRegistry.sol",
     domain: "registry",
     abi: true,
     deployment: { key: "ModelRegistry", group: "core", field: "modelRegistry", need: "always" },
@@ -56,7 +56,7 @@ export const CONTRACTS = [
   },
   {
     name: "ModelShare",
-    source: "src/ModelShare.sol",
+    source: "src/registry/ModelShare.sol",
     domain: "registry",
     abi: true,
     // The implementation every model's share is a clone of.
@@ -81,7 +81,7 @@ export const CONTRACTS = [
   },
   {
     name: "InferenceLedger",
-    source: "src/InferenceLedger.sol",
+    source: "src/inference/InferenceLedger.sol",
     domain: "inference",
     abi: true,
     deployment: { key: "InferenceLedger", group: "ledger", field: "inferenceLedger", need: "group" },
@@ -97,7 +97,7 @@ export const CONTRACTS = [
   },
   {
     name: "EnclaveRegistry",
-    source: "src/EnclaveRegistry.sol",
+    source: "src/inference/EnclaveRegistry.sol",
     domain: "inference",
     abi: true,
     deployment: { key: "EnclaveRegistry", group: "ledger", field: "enclaveRegistry", need: "group" },
@@ -105,7 +105,7 @@ export const CONTRACTS = [
   },
   {
     name: "DevAttestationVerifier",
-    source: "src/DevAttestationVerifier.sol",
+    source: "src/inference/DevAttestationVerifier.sol",
     domain: "inference",
     abi: true,
     // Deployed on local chains, elsewhere only with DEV_PLATFORM_SIGNER set.
@@ -114,7 +114,7 @@ export const CONTRACTS = [
   },
   {
     name: "ComputeCostFeed",
-    source: "src/ComputeCostFeed.sol",
+    source: "src/inference/ComputeCostFeed.sol",
     domain: "inference",
     abi: true,
     deployment: { key: "ComputeCostFeed", group: "ledger", field: "computeCostFeed", need: "group" },
@@ -122,7 +122,7 @@ export const CONTRACTS = [
   },
   {
     name: "ComputeCostAggregator",
-    source: "src/ComputeCostFeed.sol",
+    source: "src/inference/ComputeCostFeed.sol",
     domain: "inference",
     abi: true,
     localOnly: false,

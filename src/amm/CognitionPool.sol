@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
-import {IModelShare} from "../interfaces/IModelShare.sol";
+import {FullMath} from "../libraries/FullMath.sol";
+import {ShareRevenueLib} from "../libraries/ShareRevenueLib.sol";
 import {ICognitionMintCallback, ICognitionSwapCallback} from "./interfaces/ICognitionCallbacks.sol";
 import {ICognitionPool} from "./interfaces/ICognitionPool.sol";
 import {ICognitionPoolFactory} from "./interfaces/ICognitionPoolFactory.sol";
 import {CustomRevert} from "./libraries/CustomRevert.sol";
-import {FullMath} from "./libraries/FullMath.sol";
 import {LiquidityMath} from "./libraries/LiquidityMath.sol";
 import {Oracle} from "./libraries/Oracle.sol";
 import {Position} from "./libraries/Position.sol";
@@ -509,7 +509,7 @@ contract CognitionPool is ICognitionPool {
         }
     }
 
-    /// @dev Claims the share revenue accrued since the last claim (at most once per block: revenue streams per
+    /// @dev Claims the share revenue accrued since the last claim (through `ShareRevenueLib`, at most once per block: revenue streams per
     /// second, so a second claim in a block would find nothing) and distributes it, with the slice of the held
     /// revenue released over the same time, as fee growth per unit of the liquidity that was in range all that
     /// time. With no liquidity in range, the claim is held instead; the rounding remainder is held too.
@@ -521,7 +521,9 @@ contract CognitionPool is ICognitionPool {
         // then: every deposit moves `streamEnd` past its own block, and the claim at the last accrual released
         // everything due by then. Otherwise the claim would pay nothing and change nothing, so the one-slot view
         // stands in for it (the held revenue below is still released as before).
-        if (_streamEnd(shareToken) > ls.revenueAccruedAt) claimed = _claimFromShare(shareToken);
+        if (ShareRevenueLib.streamEndOf(shareToken) > ls.revenueAccruedAt) {
+            claimed = ShareRevenueLib.claimAll(shareToken);
+        }
         uint256 held = ls.pendingRevenue;
         if (claimed == 0 && held == 0) {
             _liquidityState.revenueAccruedAt = uint32(block.timestamp);
@@ -547,35 +549,6 @@ contract CognitionPool is ICognitionPool {
         if (held > type(uint96).max) CustomRevert.revertWith(uint32(SafeCastOverflow.selector));
         (_liquidityState.revenueAccruedAt, _liquidityState.pendingRevenue) = (uint32(block.timestamp), uint96(held));
         if (claimed != 0 || distributed != 0) emit RevenueAccrued(claimed, distributed, held);
-    }
-
-    /// @dev `IModelShare(share).claim(address(this))`, bubbling up a revert.
-    function _claimFromShare(address shareToken) private returns (uint256 claimed) {
-        bytes4 selector = IModelShare.claim.selector;
-        assembly ("memory-safe") {
-            mstore(0x00, selector)
-            mstore(0x04, address())
-            if iszero(and(gt(returndatasize(), 0x1f), call(gas(), shareToken, 0, 0x00, 0x24, 0x00, 0x20))) {
-                let m := mload(0x40)
-                returndatacopy(m, 0x00, returndatasize())
-                revert(m, returndatasize())
-            }
-            claimed := mload(0x00)
-        }
-    }
-
-    /// @dev `IModelShare(share).streamEnd()`, bubbling up a revert.
-    function _streamEnd(address shareToken) private view returns (uint256 end) {
-        bytes4 selector = IModelShare.streamEnd.selector;
-        assembly ("memory-safe") {
-            mstore(0x00, selector)
-            if iszero(and(gt(returndatasize(), 0x1f), staticcall(gas(), shareToken, 0x00, 0x04, 0x00, 0x20))) {
-                let m := mload(0x40)
-                returndatacopy(m, 0x00, returndatasize())
-                revert(m, returndatasize())
-            }
-            end := mload(0x00)
-        }
     }
 
     /// @dev Adds revenue fee growth to the stablecoin side.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
-import {IModelShare} from "../interfaces/IModelShare.sol";
+import {IModelShare} from "../registry/interfaces/IModelShare.sol";
 import {CognitionPool} from "./CognitionPool.sol";
 import {ICognitionPoolFactory} from "./interfaces/ICognitionPoolFactory.sol";
 

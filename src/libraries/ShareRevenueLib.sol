@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity ^0.8.24;
 
-import {IModelShare} from "../interfaces/IModelShare.sol";
+import {IModelShare} from "../registry/interfaces/IModelShare.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 /// @notice The revenue pass-through of a contract that holds a model share for its users (a pool, a lending market,
@@ -37,8 +37,40 @@ library ShareRevenueLib {
 
     /// @notice Claims the holder's revenue from `share` and indexes it. Returns the amount claimed.
     function harvest(RevenueIndex storage self, IModelShare share) internal returns (uint256 harvested) {
-        harvested = share.claim(address(this));
+        harvested = claimAll(address(share));
         index(self, harvested);
+    }
+
+    /// @notice Claims all of this contract's released revenue from `share` (`IModelShare(share).claim(address(this))`
+    /// as a lean call; the share's own error bubbles up). For holders that credit revenue by a rule of their own (the
+    /// pool credits it by in-range liquidity, as fee growth), and for `harvest`.
+    function claimAll(address share) internal returns (uint256 claimed) {
+        bytes4 selector = IModelShare.claim.selector;
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            mstore(0x04, address())
+            if iszero(and(gt(returndatasize(), 0x1f), call(gas(), share, 0, 0x00, 0x24, 0x00, 0x20))) {
+                let m := mload(0x40)
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+            claimed := mload(0x00)
+        }
+    }
+
+    /// @notice `IModelShare(share).streamEnd()`: when everything deposited so far is released. A holder that last
+    /// claimed at or after it has nothing new to claim, and can skip the call to `claim`.
+    function streamEndOf(address share) internal view returns (uint256 end) {
+        bytes4 selector = IModelShare.streamEnd.selector;
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            if iszero(and(gt(returndatasize(), 0x1f), staticcall(gas(), share, 0x00, 0x04, 0x00, 0x20))) {
+                let m := mload(0x40)
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+            end := mload(0x00)
+        }
     }
 
     /// @notice Indexes `amount` of revenue (already received) over the current total stake; with no stake it is

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
-import {IInferenceLedger, Session, UsageBatch, UsageStats} from "../interfaces/IInferenceLedger.sol";
-import {IModelRegistry, Pricing} from "../interfaces/IModelRegistry.sol";
-import {InferenceLedgerLib} from "../libraries/InferenceLedgerLib.sol";
-import {ReceiptLib} from "../libraries/ReceiptLib.sol";
-import {UsageBatchLib} from "../libraries/UsageBatchLib.sol";
+import {IInferenceLedger, Session, UsageBatch, UsageStats} from "../inference/interfaces/IInferenceLedger.sol";
+import {InferenceLedgerLib} from "../inference/libraries/InferenceLedgerLib.sol";
+import {ReceiptLib} from "../inference/libraries/ReceiptLib.sol";
+import {UsageBatchLib} from "../inference/libraries/UsageBatchLib.sol";
+import {IModelRegistry, Pricing} from "../registry/interfaces/IModelRegistry.sol";
 import {IInferenceLedgerLens} from "./interfaces/IInferenceLedgerLens.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 

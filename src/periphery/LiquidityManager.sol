@@ -5,9 +5,9 @@ import {ICognitionMintCallback} from "../amm/interfaces/ICognitionCallbacks.sol"
 import {ICognitionPool} from "../amm/interfaces/ICognitionPool.sol";
 import {ICognitionPoolErrors} from "../amm/interfaces/ICognitionPoolErrors.sol";
 import {ICognitionPoolFactory} from "../amm/interfaces/ICognitionPoolFactory.sol";
-import {FullMath} from "../amm/libraries/FullMath.sol";
 import {Position as PoolPosition} from "../amm/libraries/Position.sol";
 import {TickMath} from "../amm/libraries/TickMath.sol";
+import {FullMath} from "../libraries/FullMath.sol";
 import {ILiquidityManager} from "./interfaces/ILiquidityManager.sol";
 import {LiquidityAmounts} from "./libraries/LiquidityAmounts.sol";
 import {PoolAddress} from "./libraries/PoolAddress.sol";

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ModelRegistry} from "../../src/ModelRegistry.sol";
-import {ModelShare} from "../../src/ModelShare.sol";
-import {ModelParams, Pricing} from "../../src/interfaces/IModelRegistry.sol";
 import {MockStablecoin} from "../../src/mocks/MockStablecoin.sol";
+import {ModelRegistry} from "../../src/registry/ModelRegistry.sol";
+import {ModelShare} from "../../src/registry/ModelShare.sol";
+import {ModelParams, Pricing} from "../../src/registry/interfaces/IModelRegistry.sol";
 import {Test} from "forge-std/Test.sol";
 
 /// @notice Deploys the foundation suite (mock stablecoin + registry) and names the actors every test uses.

@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ComputeCostFeed} from "../../src/ComputeCostFeed.sol";
-import {DevAttestationVerifier} from "../../src/DevAttestationVerifier.sol";
-import {EnclaveRegistry} from "../../src/EnclaveRegistry.sol";
-import {InferenceLedger} from "../../src/InferenceLedger.sol";
-import {ModelRegistry} from "../../src/ModelRegistry.sol";
-import {ModelShare} from "../../src/ModelShare.sol";
-import {Attestation, IAttestationVerifier} from "../../src/interfaces/IAttestationVerifier.sol";
-import {MeasurementStatus} from "../../src/interfaces/IEnclaveRegistry.sol";
-import {UsageBatch} from "../../src/interfaces/IInferenceLedger.sol";
-import {ModelParams, Pricing} from "../../src/interfaces/IModelRegistry.sol";
-import {ReceiptLib} from "../../src/libraries/ReceiptLib.sol";
+import {ComputeCostFeed} from "../../src/inference/ComputeCostFeed.sol";
+import {DevAttestationVerifier} from "../../src/inference/DevAttestationVerifier.sol";
+import {EnclaveRegistry} from "../../src/inference/EnclaveRegistry.sol";
+import {InferenceLedger} from "../../src/inference/InferenceLedger.sol";
+import {Attestation, IAttestationVerifier} from "../../src/inference/interfaces/IAttestationVerifier.sol";
+import {MeasurementStatus} from "../../src/inference/interfaces/IEnclaveRegistry.sol";
+import {UsageBatch} from "../../src/inference/interfaces/IInferenceLedger.sol";
+import {ReceiptLib} from "../../src/inference/libraries/ReceiptLib.sol";
 import {MockStablecoin} from "../../src/mocks/MockStablecoin.sol";
 import {InferenceLedgerLens} from "../../src/periphery/InferenceLedgerLens.sol";
+import {ModelRegistry} from "../../src/registry/ModelRegistry.sol";
+import {ModelShare} from "../../src/registry/ModelShare.sol";
+import {ModelParams, Pricing} from "../../src/registry/interfaces/IModelRegistry.sol";
 import {Test} from "forge-std/Test.sol";
 
 /// @notice A usage batch as a keeper submits it.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IInferenceLedger, Session} from "../../src/interfaces/IInferenceLedger.sol";
-import {Pricing} from "../../src/interfaces/IModelRegistry.sol";
+import {IInferenceLedger, Session} from "../../src/inference/interfaces/IInferenceLedger.sol";
+import {Pricing} from "../../src/registry/interfaces/IModelRegistry.sol";
 import {Batch, LedgerBaseTest} from "../ledger/LedgerBaseTest.sol";
 import {Vm} from "forge-std/Vm.sol";
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {KeyStatus} from "../../src/interfaces/IEnclaveRegistry.sol";
+import {KeyStatus} from "../../src/inference/interfaces/IEnclaveRegistry.sol";
 import {LedgerBaseTest} from "../ledger/LedgerBaseTest.sol";
 
 /// @notice Finding: anyone can front-run `rotateEnclaveKey` by registering the rotation's own quote with

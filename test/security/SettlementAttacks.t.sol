@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {MeasurementStatus} from "../../src/interfaces/IEnclaveRegistry.sol";
-import {Pricing} from "../../src/interfaces/IModelRegistry.sol";
+import {MeasurementStatus} from "../../src/inference/interfaces/IEnclaveRegistry.sol";
+import {Pricing} from "../../src/registry/interfaces/IModelRegistry.sol";
 import {Batch, LedgerBaseTest} from "../ledger/LedgerBaseTest.sol";
 
 /// @notice Attacks on settlement from an outside review: usage a gateway served and signed must be charged, exactly

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
+import {FullMath} from "../../libraries/FullMath.sol";
 import {ICognitionPoolErrors} from "../interfaces/ICognitionPoolErrors.sol";
 import {CustomRevert} from "./CustomRevert.sol";
-import {FullMath} from "./FullMath.sol";
 import {LiquidityMath} from "./LiquidityMath.sol";
 
 /// @title Position

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
-import {FullMath} from "./FullMath.sol";
+import {FullMath} from "../../libraries/FullMath.sol";
 import {SqrtPriceMath} from "./SqrtPriceMath.sol";
 
 /// @title SwapMath

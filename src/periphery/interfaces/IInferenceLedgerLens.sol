@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity ^0.8.24;
 
-import {IInferenceLedger, Session, UsageBatch, UsageStats} from "../../interfaces/IInferenceLedger.sol";
+import {IInferenceLedger, Session, UsageBatch, UsageStats} from "../../inference/interfaces/IInferenceLedger.sol";
 
 /// @title IInferenceLedgerLens
 /// @notice Views of one InferenceLedger's sessions, statistics and fees, read through the ledger's `extsload` so that

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
-import {FullMath} from "../../amm/libraries/FullMath.sol";
+import {FullMath} from "../../libraries/FullMath.sol";
 
 /// @title LiquidityAmounts
 /// @notice The most liquidity that given token amounts can buy over a range, rounded down (the formulas of the

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ModelShare} from "../../../src/ModelShare.sol";
 import {ICognitionPool} from "../../../src/amm/interfaces/ICognitionPool.sol";
 import {SqrtPriceMath} from "../../../src/amm/libraries/SqrtPriceMath.sol";
 import {TickMath} from "../../../src/amm/libraries/TickMath.sol";
 import {LiquidityAmounts} from "../../../src/periphery/libraries/LiquidityAmounts.sol";
+import {ModelShare} from "../../../src/registry/ModelShare.sol";
 import {AmmBase} from "../utils/AmmBase.sol";
 import {PoolActor} from "../utils/PoolActor.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";

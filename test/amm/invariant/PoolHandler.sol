@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ModelShare} from "../../../src/ModelShare.sol";
 import {ICognitionPool} from "../../../src/amm/interfaces/ICognitionPool.sol";
 import {TickMath} from "../../../src/amm/libraries/TickMath.sol";
 import {MockStablecoin} from "../../../src/mocks/MockStablecoin.sol";
+import {ModelShare} from "../../../src/registry/ModelShare.sol";
 import {PoolActor} from "../utils/PoolActor.sol";
 import {Test} from "forge-std/Test.sol";
 

@@ -2,11 +2,11 @@
 pragma solidity 0.8.30;
 
 import {BitMath} from "../../../src/amm/libraries/BitMath.sol";
-import {FullMath} from "../../../src/amm/libraries/FullMath.sol";
 import {LiquidityMath} from "../../../src/amm/libraries/LiquidityMath.sol";
 import {SqrtPriceMath} from "../../../src/amm/libraries/SqrtPriceMath.sol";
 import {SwapMath} from "../../../src/amm/libraries/SwapMath.sol";
 import {TickMath} from "../../../src/amm/libraries/TickMath.sol";
+import {FullMath} from "../../../src/libraries/FullMath.sol";
 import {LiquidityAmounts} from "../../../src/periphery/libraries/LiquidityAmounts.sol";
 
 /// @notice External wrappers around the pure math libraries, so tests can expect their reverts.

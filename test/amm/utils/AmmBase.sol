@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ModelShare} from "../../../src/ModelShare.sol";
 import {CognitionPoolFactory} from "../../../src/amm/CognitionPoolFactory.sol";
 import {ICognitionPool} from "../../../src/amm/interfaces/ICognitionPool.sol";
 import {TickMath} from "../../../src/amm/libraries/TickMath.sol";
 import {MockStablecoin} from "../../../src/mocks/MockStablecoin.sol";
+import {ModelShare} from "../../../src/registry/ModelShare.sol";
 import {PoolActor} from "./PoolActor.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {Test} from "forge-std/Test.sol";

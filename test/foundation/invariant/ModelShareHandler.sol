@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ModelShare} from "../../../src/ModelShare.sol";
 import {MockStablecoin} from "../../../src/mocks/MockStablecoin.sol";
+import {ModelShare} from "../../../src/registry/ModelShare.sol";
 import {ShareVault} from "../mocks/ShareVault.sol";
 import {Test} from "forge-std/Test.sol";
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {RevenueStream, RevenueStreamLib} from "../../../src/libraries/RevenueStreamLib.sol";
+import {RevenueStream, RevenueStreamLib} from "../../../src/registry/libraries/RevenueStreamLib.sol";
 import {Test} from "forge-std/Test.sol";
 
 /// @notice Fuzz tests of the accumulator math: the linear release (`releasedAt`) and the pro-rata credit

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IModelShare} from "../../../src/interfaces/IModelShare.sol";
+import {IModelShare} from "../../../src/registry/interfaces/IModelShare.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @notice Receiver of a ShareFlashLender loan.

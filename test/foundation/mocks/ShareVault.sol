@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IModelShare} from "../../../src/interfaces/IModelShare.sol";
 import {RevenueAccount, RevenueIndex, ShareRevenueLib} from "../../../src/libraries/ShareRevenueLib.sol";
+import {IModelShare} from "../../../src/registry/interfaces/IModelShare.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @title ShareVault

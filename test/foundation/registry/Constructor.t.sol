@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ModelRegistry} from "../../../src/ModelRegistry.sol";
-import {ModelShare} from "../../../src/ModelShare.sol";
-import {IModelRegistry} from "../../../src/interfaces/IModelRegistry.sol";
+import {ModelRegistry} from "../../../src/registry/ModelRegistry.sol";
+import {ModelShare} from "../../../src/registry/ModelShare.sol";
+import {IModelRegistry} from "../../../src/registry/interfaces/IModelRegistry.sol";
 import {BaseTest} from "../BaseTest.sol";
 
 contract ConstructorTest is BaseTest {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ModelShare} from "../../../src/ModelShare.sol";
-import {IModelRegistry, Model} from "../../../src/interfaces/IModelRegistry.sol";
+import {ModelShare} from "../../../src/registry/ModelShare.sol";
+import {IModelRegistry, Model} from "../../../src/registry/interfaces/IModelRegistry.sol";
 import {BaseTest} from "../BaseTest.sol";
 
 contract RegisterDerivativeTest is BaseTest {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ModelShare} from "../../../src/ModelShare.sol";
-import {IModelRegistry, Model, ModelParams} from "../../../src/interfaces/IModelRegistry.sol";
+import {ModelShare} from "../../../src/registry/ModelShare.sol";
+import {IModelRegistry, Model, ModelParams} from "../../../src/registry/interfaces/IModelRegistry.sol";
 import {BaseTest} from "../BaseTest.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 

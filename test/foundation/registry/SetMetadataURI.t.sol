@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IModelRegistry} from "../../../src/interfaces/IModelRegistry.sol";
+import {IModelRegistry} from "../../../src/registry/interfaces/IModelRegistry.sol";
 import {BaseTest} from "../BaseTest.sol";
 
 contract SetMetadataURITest is BaseTest {

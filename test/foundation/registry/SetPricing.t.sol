@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IModelRegistry, Model, Pricing} from "../../../src/interfaces/IModelRegistry.sol";
+import {IModelRegistry, Model, Pricing} from "../../../src/registry/interfaces/IModelRegistry.sol";
 import {BaseTest} from "../BaseTest.sol";
 
 contract SetPricingTest is BaseTest {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ModelShare} from "../../../src/ModelShare.sol";
-import {IModelShare} from "../../../src/interfaces/IModelShare.sol";
+import {ModelShare} from "../../../src/registry/ModelShare.sol";
+import {IModelShare} from "../../../src/registry/interfaces/IModelShare.sol";
 import {BaseTest} from "../BaseTest.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {DevAttestationVerifier} from "../../../src/DevAttestationVerifier.sol";
-import {InferenceLedger} from "../../../src/InferenceLedger.sol";
-import {KeyStatus, MeasurementStatus} from "../../../src/interfaces/IEnclaveRegistry.sol";
-import {IInferenceLedger, Session} from "../../../src/interfaces/IInferenceLedger.sol";
+import {DevAttestationVerifier} from "../../../src/inference/DevAttestationVerifier.sol";
+import {InferenceLedger} from "../../../src/inference/InferenceLedger.sol";
+import {KeyStatus, MeasurementStatus} from "../../../src/inference/interfaces/IEnclaveRegistry.sol";
+import {IInferenceLedger, Session} from "../../../src/inference/interfaces/IInferenceLedger.sol";
 import {InferenceLedgerLens} from "../../../src/periphery/InferenceLedgerLens.sol";
 import {Batch, LedgerBaseTest} from "../LedgerBaseTest.sol";
 

@@ -2,10 +2,10 @@
 pragma solidity 0.8.30;
 
 import {LedgerDeployer} from "../../../script/deploy/LedgerDeployer.sol";
-import {EnclaveRegistry} from "../../../src/EnclaveRegistry.sol";
-import {InferenceLedger} from "../../../src/InferenceLedger.sol";
-import {ModelRegistry} from "../../../src/ModelRegistry.sol";
+import {EnclaveRegistry} from "../../../src/inference/EnclaveRegistry.sol";
+import {InferenceLedger} from "../../../src/inference/InferenceLedger.sol";
 import {MockStablecoin} from "../../../src/mocks/MockStablecoin.sol";
+import {ModelRegistry} from "../../../src/registry/ModelRegistry.sol";
 import {Test} from "forge-std/Test.sol";
 
 contract LedgerDeployerHarness is LedgerDeployer {

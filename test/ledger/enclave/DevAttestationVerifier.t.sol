@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {DevAttestationVerifier} from "../../../src/DevAttestationVerifier.sol";
-import {Attestation} from "../../../src/interfaces/IAttestationVerifier.sol";
+import {DevAttestationVerifier} from "../../../src/inference/DevAttestationVerifier.sol";
+import {Attestation} from "../../../src/inference/interfaces/IAttestationVerifier.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
 
 contract DevAttestationVerifierTest is LedgerBaseTest {

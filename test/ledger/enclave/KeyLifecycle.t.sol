@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {DevAttestationVerifier} from "../../../src/DevAttestationVerifier.sol";
-import {IEnclaveRegistry, KeyStatus, MeasurementStatus} from "../../../src/interfaces/IEnclaveRegistry.sol";
+import {DevAttestationVerifier} from "../../../src/inference/DevAttestationVerifier.sol";
+import {IEnclaveRegistry, KeyStatus, MeasurementStatus} from "../../../src/inference/interfaces/IEnclaveRegistry.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 

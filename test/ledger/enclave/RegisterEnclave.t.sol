@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {EnclaveRegistry} from "../../../src/EnclaveRegistry.sol";
-import {IAttestationVerifier} from "../../../src/interfaces/IAttestationVerifier.sol";
-import {EnclaveKey, IEnclaveRegistry, KeyStatus, MeasurementStatus} from "../../../src/interfaces/IEnclaveRegistry.sol";
+import {EnclaveRegistry} from "../../../src/inference/EnclaveRegistry.sol";
+import {IAttestationVerifier} from "../../../src/inference/interfaces/IAttestationVerifier.sol";
+import {
+    EnclaveKey,
+    IEnclaveRegistry,
+    KeyStatus,
+    MeasurementStatus
+} from "../../../src/inference/interfaces/IEnclaveRegistry.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
 
 contract RegisterEnclaveTest is LedgerBaseTest {

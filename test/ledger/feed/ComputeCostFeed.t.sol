@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ComputeCostAggregator, ComputeCostFeed} from "../../../src/ComputeCostFeed.sol";
-import {CostKind, CostRound, IComputeCostFeed} from "../../../src/interfaces/IComputeCostFeed.sol";
+import {ComputeCostAggregator, ComputeCostFeed} from "../../../src/inference/ComputeCostFeed.sol";
+import {CostKind, CostRound, IComputeCostFeed} from "../../../src/inference/interfaces/IComputeCostFeed.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 

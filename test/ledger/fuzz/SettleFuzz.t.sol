@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IInferenceLedger} from "../../../src/interfaces/IInferenceLedger.sol";
-import {ReceiptLib} from "../../../src/libraries/ReceiptLib.sol";
+import {IInferenceLedger} from "../../../src/inference/interfaces/IInferenceLedger.sol";
+import {ReceiptLib} from "../../../src/inference/libraries/ReceiptLib.sol";
 import {Batch, LedgerBaseTest} from "../LedgerBaseTest.sol";
 
 /// @notice Random batches against a reference model of charging and routing.

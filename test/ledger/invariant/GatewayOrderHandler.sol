@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {EnclaveRegistry} from "../../../src/EnclaveRegistry.sol";
-import {InferenceLedger} from "../../../src/InferenceLedger.sol";
-import {KeyStatus} from "../../../src/interfaces/IEnclaveRegistry.sol";
-import {IInferenceLedger, Session, UsageBatch} from "../../../src/interfaces/IInferenceLedger.sol";
-import {IModelRegistry, Pricing} from "../../../src/interfaces/IModelRegistry.sol";
-import {ReceiptLib} from "../../../src/libraries/ReceiptLib.sol";
+import {EnclaveRegistry} from "../../../src/inference/EnclaveRegistry.sol";
+import {InferenceLedger} from "../../../src/inference/InferenceLedger.sol";
+import {KeyStatus} from "../../../src/inference/interfaces/IEnclaveRegistry.sol";
+import {IInferenceLedger, Session, UsageBatch} from "../../../src/inference/interfaces/IInferenceLedger.sol";
+import {ReceiptLib} from "../../../src/inference/libraries/ReceiptLib.sol";
 import {MockStablecoin} from "../../../src/mocks/MockStablecoin.sol";
 import {InferenceLedgerLens} from "../../../src/periphery/InferenceLedgerLens.sol";
+import {IModelRegistry, Pricing} from "../../../src/registry/interfaces/IModelRegistry.sol";
 import {ISigner} from "./LedgerHandler.sol";
 import {Test} from "forge-std/Test.sol";
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Session} from "../../../src/interfaces/IInferenceLedger.sol";
+import {Session} from "../../../src/inference/interfaces/IInferenceLedger.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
 import {ISigner, LedgerHandler} from "./LedgerHandler.sol";
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IInferenceLedger} from "../../../src/interfaces/IInferenceLedger.sol";
+import {IInferenceLedger} from "../../../src/inference/interfaces/IInferenceLedger.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IInferenceLedger, Session} from "../../../src/interfaces/IInferenceLedger.sol";
-import {IModelRegistry} from "../../../src/interfaces/IModelRegistry.sol";
+import {IInferenceLedger, Session} from "../../../src/inference/interfaces/IInferenceLedger.sol";
+import {IModelRegistry} from "../../../src/registry/interfaces/IModelRegistry.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ModelShare} from "../../../src/ModelShare.sol";
-import {MeasurementStatus} from "../../../src/interfaces/IEnclaveRegistry.sol";
-import {IInferenceLedger} from "../../../src/interfaces/IInferenceLedger.sol";
+import {MeasurementStatus} from "../../../src/inference/interfaces/IEnclaveRegistry.sol";
+import {IInferenceLedger} from "../../../src/inference/interfaces/IInferenceLedger.sol";
+import {ModelShare} from "../../../src/registry/ModelShare.sol";
 import {Batch, LedgerBaseTest} from "../LedgerBaseTest.sol";
 
 /// @notice Revenue routing of `settle`: fees, cascading royalties, share deposits.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {CostKind, CostRound} from "../../../src/interfaces/IComputeCostFeed.sol";
-import {UsageStats} from "../../../src/interfaces/IInferenceLedger.sol";
+import {CostKind, CostRound} from "../../../src/inference/interfaces/IComputeCostFeed.sol";
+import {UsageStats} from "../../../src/inference/interfaces/IInferenceLedger.sol";
 import {Batch, LedgerBaseTest} from "../LedgerBaseTest.sol";
 
 /// @notice Usage statistics, histogram and cost-feed updates of `settle`.

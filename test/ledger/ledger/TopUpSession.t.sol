@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IInferenceLedger, Session} from "../../../src/interfaces/IInferenceLedger.sol";
+import {IInferenceLedger, Session} from "../../../src/inference/interfaces/IInferenceLedger.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
 
 contract TopUpSessionTest is LedgerBaseTest {

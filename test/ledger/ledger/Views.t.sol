@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {InferenceLedger} from "../../../src/InferenceLedger.sol";
-import {IInferenceLedger, UsageBatch} from "../../../src/interfaces/IInferenceLedger.sol";
+import {InferenceLedger} from "../../../src/inference/InferenceLedger.sol";
+import {IInferenceLedger, UsageBatch} from "../../../src/inference/interfaces/IInferenceLedger.sol";
 import {InferenceLedgerLens} from "../../../src/periphery/InferenceLedgerLens.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
 

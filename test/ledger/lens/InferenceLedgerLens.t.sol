@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Session, UsageStats} from "../../../src/interfaces/IInferenceLedger.sol";
-import {InferenceLedgerStorageLib as Slots} from "../../../src/libraries/InferenceLedgerStorageLib.sol";
+import {Session, UsageStats} from "../../../src/inference/interfaces/IInferenceLedger.sol";
+import {InferenceLedgerStorageLib as Slots} from "../../../src/inference/libraries/InferenceLedgerStorageLib.sol";
 import {Batch, LedgerBaseTest} from "../LedgerBaseTest.sol";
 import {MockCoverage} from "../mocks/MockCoverage.sol";
 

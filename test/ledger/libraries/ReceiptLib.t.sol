@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ReceiptLib} from "../../../src/libraries/ReceiptLib.sol";
-import {UsageHistogramLib} from "../../../src/libraries/UsageHistogramLib.sol";
+import {ReceiptLib} from "../../../src/inference/libraries/ReceiptLib.sol";
+import {UsageHistogramLib} from "../../../src/inference/libraries/UsageHistogramLib.sol";
 import {Test} from "forge-std/Test.sol";
 
 contract ReceiptLibHarness {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ISettlementCoverage} from "../../../src/interfaces/ISettlementCoverage.sol";
-import {ReceiptLib} from "../../../src/libraries/ReceiptLib.sol";
+import {ISettlementCoverage} from "../../../src/inference/interfaces/ISettlementCoverage.sol";
+import {ReceiptLib} from "../../../src/inference/libraries/ReceiptLib.sol";
+import {ModelId, PolicyId, SessionId} from "../../../src/types/Ids.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @notice A coverage with the shape of the compute insurance to come: each policy pays, per request, the
@@ -57,19 +58,19 @@ contract MockCoverage is ISettlementCoverage {
         overOffer = value;
     }
 
-    function onSessionOpened(uint256 sessionId, address buyer, uint256, uint256 policyId) external {
+    function onSessionOpened(SessionId sessionId, address buyer, ModelId, PolicyId policyId) external {
         if (msg.sender != ledger) revert NotLedger();
-        if (holderOf[policyId] != buyer) revert PolicyRefused(policyId);
-        covers[sessionId] = policies[policyId];
+        if (holderOf[PolicyId.unwrap(policyId)] != buyer) revert PolicyRefused(PolicyId.unwrap(policyId));
+        covers[SessionId.unwrap(sessionId)] = policies[PolicyId.unwrap(policyId)];
     }
 
-    function coverGroup(uint256, uint256 sessionId, uint256 pricing, uint256[] calldata receipts, uint256 cost)
+    function coverGroup(ModelId, SessionId sessionId, uint256 pricing, uint256[] calldata receipts, uint256 cost)
         external
         returns (uint256 covered)
     {
         if (msg.sender != ledger) revert NotLedger();
         if (revertOnCover) revert CoverFailed();
-        Cover memory cover = covers[sessionId];
+        Cover memory cover = covers[SessionId.unwrap(sessionId)];
         uint256 excessTokens;
         for (uint256 i; i < receipts.length; ++i) {
             uint256 reasoning = receipts[i] & ReceiptLib.TOKEN_MASK;
@@ -78,7 +79,7 @@ contract MockCoverage is ISettlementCoverage {
         covered = excessTokens * (pricing & 0xffffffffffffffffffff) / 1e6 * cover.coinsuranceBps / BPS;
         if (covered > cost) covered = cost;
         if (covered > cover.remaining) covered = cover.remaining;
-        covers[sessionId].remaining = uint128(cover.remaining - covered);
+        covers[SessionId.unwrap(sessionId)].remaining = uint128(cover.remaining - covered);
         covered += overOffer;
     }
 }

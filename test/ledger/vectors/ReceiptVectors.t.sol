@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {InferenceLedger} from "../../../src/InferenceLedger.sol";
-import {UsageBatch} from "../../../src/interfaces/IInferenceLedger.sol";
-import {ReceiptLib} from "../../../src/libraries/ReceiptLib.sol";
+import {InferenceLedger} from "../../../src/inference/InferenceLedger.sol";
+import {UsageBatch} from "../../../src/inference/interfaces/IInferenceLedger.sol";
+import {ReceiptLib} from "../../../src/inference/libraries/ReceiptLib.sol";
 import {InferenceLedgerLens} from "../../../src/periphery/InferenceLedgerLens.sol";
 import {LedgerBaseTest} from "../LedgerBaseTest.sol";
 import {RequestsMerkle} from "../RequestsMerkle.sol";

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
-import {ICognitionPoolErrors} from "../interfaces/ICognitionPoolErrors.sol";
+import {ICognitionPoolErrors} from "../amm/interfaces/ICognitionPoolErrors.sol";
 
 /// @title FullMath
 /// @notice Multiply-then-divide with a 512-bit intermediate product, rounded down or up.

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
+import {IModelRegistry, Pricing} from "../registry/interfaces/IModelRegistry.sol";
+import {IModelShare} from "../registry/interfaces/IModelShare.sol";
+import {ModelId, PolicyId, SessionId} from "../types/Ids.sol";
 import {IComputeCostFeed} from "./interfaces/IComputeCostFeed.sol";
 import {Gateway, IEnclaveRegistry, KeyStatus} from "./interfaces/IEnclaveRegistry.sol";
 import {IInferenceLedger, Session, UsageBatch, UsageStats} from "./interfaces/IInferenceLedger.sol";
-import {IModelRegistry, Pricing} from "./interfaces/IModelRegistry.sol";
-import {IModelShare} from "./interfaces/IModelShare.sol";
 import {ISettlementCoverage} from "./interfaces/ISettlementCoverage.sol";
 import {ReceiptLib} from "./libraries/ReceiptLib.sol";
 import {UsageBatchLib} from "./libraries/UsageBatchLib.sol";
@@ -253,7 +254,8 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         emit SessionOpened(sessionId, msg.sender, modelId, gatewayId, budget, expiry, policyId);
         if (policyId != 0) {
             if (coverage == address(0)) revert NoCoverage();
-            ISettlementCoverage(coverage).onSessionOpened(sessionId, msg.sender, modelId, policyId);
+            ISettlementCoverage(coverage)
+                .onSessionOpened(SessionId.wrap(sessionId), msg.sender, ModelId.wrap(modelId), PolicyId.wrap(policyId));
         }
         IERC20(stablecoin).safeTransferFrom(msg.sender, address(this), budget);
     }
@@ -527,7 +529,8 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         Pricing memory pricing = context.pricing;
         uint256 packed =
             uint256(pricing.inputPerMTok) << 160 | uint256(pricing.outputPerMTok) << 80 | pricing.reasoningPerMTok;
-        try ISettlementCoverage(coverage).coverGroup(context.modelId, sessionId, packed, receipts, cost) returns (
+        try ISettlementCoverage(coverage)
+            .coverGroup(ModelId.wrap(context.modelId), SessionId.wrap(sessionId), packed, receipts, cost) returns (
             uint256 offered
         ) {
             covered = offered < cost ? offered : cost;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
+import {IModelRegistry} from "../registry/interfaces/IModelRegistry.sol";
 import {Attestation, IAttestationVerifier} from "./interfaces/IAttestationVerifier.sol";
 import {EnclaveKey, Gateway, IEnclaveRegistry, KeyStatus, MeasurementStatus} from "./interfaces/IEnclaveRegistry.sol";
-import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity ^0.8.24;
 
+import {ModelId, PolicyId, SessionId} from "../../types/Ids.sol";
+
 /// @title ISettlementCoverage
 /// @notice The seam between InferenceLedger settlement and compute insurance (docs/receipts.md §7). A session opened
 /// with a policy is insured: the coverage accepts or refuses the policy when the session opens, and at settlement
@@ -10,7 +12,7 @@ interface ISettlementCoverage {
     /// @notice Called by the ledger when `buyer` opens session `sessionId` for `modelId` under `policyId`. Reverts to
     /// refuse the policy (not the buyer's, another model, expired, over capacity...), which reverts the open. The
     /// coverage keeps what it needs of the policy under `sessionId`: settlement names only the session.
-    function onSessionOpened(uint256 sessionId, address buyer, uint256 modelId, uint256 policyId) external;
+    function onSessionOpened(SessionId sessionId, address buyer, ModelId modelId, PolicyId policyId) external;
 
     /// @notice Called by the ledger for each insured session group of a settling batch (before the session is
     /// charged). Returns the part of `cost` the coverage pays (the ledger caps it at `cost`); by the end of the
@@ -19,7 +21,11 @@ interface ISettlementCoverage {
     /// and the pricing in force), packed `input << 160 | output << 80 | reasoning`.
     /// @param receipts The group's receipts that settle now (docs/receipts.md §2; skipped ones excluded).
     /// @param cost What those receipts cost at `pricing`, rounded up once for the group.
-    function coverGroup(uint256 modelId, uint256 sessionId, uint256 pricing, uint256[] calldata receipts, uint256 cost)
-        external
-        returns (uint256 covered);
+    function coverGroup(
+        ModelId modelId,
+        SessionId sessionId,
+        uint256 pricing,
+        uint256[] calldata receipts,
+        uint256 cost
+    ) external returns (uint256 covered);
 }
