@@ -5,6 +5,7 @@ import {MockAggregator} from "../src/mocks/MockAggregator.sol";
 import {MockStablecoin} from "../src/mocks/MockStablecoin.sol";
 import {ModelRegistry} from "../src/registry/ModelRegistry.sol";
 import {AmmDeployer} from "./deploy/AmmDeployer.sol";
+import {DeploymentKeys} from "./deploy/DeploymentKeys.sol";
 import {LedgerDeployer} from "./deploy/LedgerDeployer.sol";
 import {Script} from "forge-std/Script.sol";
 
@@ -74,21 +75,21 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer {
 
     function _write(string memory dir, Deployment memory deployment) internal {
         string memory key = "contracts";
-        vm.serializeAddress(key, "Stablecoin", deployment.stablecoin);
-        vm.serializeAddress(key, "StablecoinUsdFeed", deployment.stablecoinUsdFeed);
-        vm.serializeAddress(key, "ModelShareImplementation", deployment.modelShareImplementation);
-        vm.serializeAddress(key, "InferenceLedger", deployment.ledger.inferenceLedger);
-        vm.serializeAddress(key, "InferenceLedgerLens", deployment.ledger.inferenceLedgerLens);
-        vm.serializeAddress(key, "CognitionPoolFactory", deployment.cognitionPoolFactory);
-        vm.serializeAddress(key, "CognitionRouter", deployment.cognitionRouter);
-        vm.serializeAddress(key, "LiquidityManager", deployment.liquidityManager);
-        vm.serializeAddress(key, "TickLens", deployment.tickLens);
-        vm.serializeAddress(key, "EnclaveRegistry", deployment.ledger.enclaveRegistry);
-        vm.serializeAddress(key, "ComputeCostFeed", deployment.ledger.computeCostFeed);
+        vm.serializeAddress(key, DeploymentKeys.STABLECOIN, deployment.stablecoin);
+        vm.serializeAddress(key, DeploymentKeys.STABLECOIN_USD_FEED, deployment.stablecoinUsdFeed);
+        vm.serializeAddress(key, DeploymentKeys.MODEL_SHARE_IMPLEMENTATION, deployment.modelShareImplementation);
+        vm.serializeAddress(key, DeploymentKeys.INFERENCE_LEDGER, deployment.ledger.inferenceLedger);
+        vm.serializeAddress(key, DeploymentKeys.INFERENCE_LEDGER_LENS, deployment.ledger.inferenceLedgerLens);
+        vm.serializeAddress(key, DeploymentKeys.COGNITION_POOL_FACTORY, deployment.cognitionPoolFactory);
+        vm.serializeAddress(key, DeploymentKeys.COGNITION_ROUTER, deployment.cognitionRouter);
+        vm.serializeAddress(key, DeploymentKeys.LIQUIDITY_MANAGER, deployment.liquidityManager);
+        vm.serializeAddress(key, DeploymentKeys.TICK_LENS, deployment.tickLens);
+        vm.serializeAddress(key, DeploymentKeys.ENCLAVE_REGISTRY, deployment.ledger.enclaveRegistry);
+        vm.serializeAddress(key, DeploymentKeys.COMPUTE_COST_FEED, deployment.ledger.computeCostFeed);
         if (deployment.ledger.devAttestationVerifier != address(0)) {
-            vm.serializeAddress(key, "DevAttestationVerifier", deployment.ledger.devAttestationVerifier);
+            vm.serializeAddress(key, DeploymentKeys.DEV_ATTESTATION_VERIFIER, deployment.ledger.devAttestationVerifier);
         }
-        string memory contracts = vm.serializeAddress(key, "ModelRegistry", deployment.modelRegistry);
+        string memory contracts = vm.serializeAddress(key, DeploymentKeys.MODEL_REGISTRY, deployment.modelRegistry);
 
         string memory root = "deployment";
         vm.serializeUint(root, "chainId", block.chainid);

@@ -1,8 +1,9 @@
 /**
  * The one list of the suite's contracts. The ABI generator (`sdk/scripts/generateAbis.ts`), the deployment schema
  * (`parseDeployment`, the type of `deployments/<chainId>.json`'s `contracts`) and the address helpers
- * (`ledgerAddresses`, `ammAddresses`) all derive from it; `sdk/test/manifest.test.ts` checks its deployment keys
- * against the keys `script/Deploy.s.sol` serializes. A contract name written as a string anywhere else is a bug.
+ * (`ledgerAddresses`, `ammAddresses`) and the deploy script's keys (`script/deploy/DeploymentKeys.sol`, generated with
+ * the ABIs) all derive from it; `sdk/test/manifest.test.ts` checks that `script/Deploy.s.sol` writes every key once,
+ * through those constants. A contract name written as a string anywhere else is a bug.
  */
 import type { Address } from "viem";
 
@@ -231,4 +232,9 @@ export function groupAddresses<group extends DeploymentGroup>(
     else if (entry.need !== "optional") throw onMissing(entry.key as DeploymentKey);
   }
   return addresses as GroupAddresses<group>;
+}
+
+/** The name of a deployment key's constant in `script/deploy/DeploymentKeys.sol`: `StablecoinUsdFeed` -> `STABLECOIN_USD_FEED`. */
+export function deploymentKeyConstant(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
 }

@@ -12,15 +12,28 @@ import { TEST_STATE_DIR } from "../src/testing/testChain.js";
 import { loadDeployment } from "../src/node/loadDeployment.js";
 
 const deployScript = readFileSync(resolve(REPO_ROOT, "script/Deploy.s.sol"), "utf8");
+const keysLibrary = readFileSync(resolve(REPO_ROOT, "script/deploy/DeploymentKeys.sol"), "utf8");
 
-/** The keys `script/Deploy.s.sol` writes under `contracts` (`vm.serializeAddress(key, "Name", ...)`). */
+/** The generated key constants: constant name -> key. */
+const keyConstants = new Map([...keysLibrary.matchAll(/string internal constant (\w+) = "(\w+)";/g)].map((m) => [m[1]!, m[2]!] as const));
+
+/** The keys `script/Deploy.s.sol` writes under `contracts` (`vm.serializeAddress(key, DeploymentKeys.NAME, ...)`). */
 function serializedKeys(): string[] {
-  return [...deployScript.matchAll(/serializeAddress\(\s*key\s*,\s*"(\w+)"/g)].map((match) => match[1]!);
+  return [...deployScript.matchAll(/serializeAddress\(\s*key\s*,\s*DeploymentKeys\.(\w+)/g)].map((match) => {
+    const key = keyConstants.get(match[1]!);
+    if (key === undefined) throw new Error(`script/Deploy.s.sol uses DeploymentKeys.${match[1]}, which the generated library lacks`);
+    return key;
+  });
 }
 
 const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
 
 describe("contract manifest", () => {
+  test("the deploy script names no contract in a string: every key comes from the generated DeploymentKeys", () => {
+    expect(deployScript).not.toMatch(/serializeAddress\(\s*key\s*,\s*"/);
+    expect([...keyConstants.values()].sort()).toEqual([...DEPLOYMENT_KEYS].sort());
+  });
+
   test("its deployment keys are exactly the keys script/Deploy.s.sol serializes", () => {
     const keys = serializedKeys();
     expect(keys.length).toBeGreaterThan(0);
@@ -30,7 +43,8 @@ describe("contract manifest", () => {
 
   test("the keys the deploy script writes only conditionally are not required", () => {
     // A key serialized inside an `if` may be missing from a deployment file.
-    const conditional = [...deployScript.matchAll(/if \([^)]*\)\s*\{\s*vm\.serializeAddress\(\s*key\s*,\s*"(\w+)"/g)].map((m) => m[1]!);
+    const conditional = [...deployScript.matchAll(/if \(.*\)\s*\{\s*vm\.serializeAddress\(\s*key\s*,\s*DeploymentKeys\.(\w+)/g)].map((m) => keyConstants.get(m[1]!)!);
+    expect(conditional.length).toBeGreaterThan(0);
     for (const key of conditional) expect(REQUIRED_DEPLOYMENT_KEYS).not.toContain(key);
   });
 
