@@ -1,14 +1,14 @@
 /**
- * The gateway's configuration: the only home of its tunables, validated at start with zod.
- * Secrets (the sealing secret, the registrar key, the upstream API key) come from env or the caller and are
- * never logged (see `redactConfig`).
+ * The gateway's configuration: the only home of its tunables, validated at start with zod (built with the sdk's
+ * service kit). Secrets (the sealing secret, the registrar key, the upstream API key) come from env or the caller
+ * and are never logged (see `redactConfig`).
  */
 import { resolve } from "node:path";
 import { parseDeployment, type Deployment } from "@cogfi/sdk";
+import { ConfigError, envBool, envList, hex32Field, intField as int, logLevelField, parseConfig, portField, privateKeyField, pruneConfigLayer, rpcUrlField, type ConfigLayer } from "@cogfi/sdk/service";
 import { z } from "zod";
 
-const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 32 bytes as 0x-prefixed hex");
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const hex32 = hex32Field();
 
 /** How many tokens the simulated backend draws for one request. */
 export const tokenDistributionSchema = z.discriminatedUnion("kind", [
@@ -90,7 +90,7 @@ export const gatewayConfigSchema = z
       .object({
         host: z.string().default("127.0.0.1"),
         /** 0 picks a free port. */
-        port: int(0, 65_535).default(8_787),
+        port: portField().default(8_787),
         /** Largest accepted request body, in bytes. */
         bodyLimitBytes: int(1_024, 64 * 1024 * 1024).default(1_048_576),
         /** How long shutdown waits for requests in flight before closing their connections. */
@@ -101,7 +101,7 @@ export const gatewayConfigSchema = z
       .default({}),
     chain: z
       .object({
-        rpcUrl: z.string().url(),
+        rpcUrl: rpcUrlField(),
         /** The address book (`deployments/<chainId>.json`). */
         deployment: deploymentSchema,
         /**
@@ -166,37 +166,29 @@ export const gatewayConfigSchema = z
         /** Dev-mode stand-in for the CPU's sealing key. Secret. Defaults to a public dev constant. */
         sealingSecret: hex32.optional(),
         /** Key of the dev attestation "platform" that signs dev quotes. Secret. */
-        devPlatformKey: hex32.optional(),
+        devPlatformKey: privateKeyField().optional(),
         /** Register the enclave keys on chain at start (dev mode; default: on local chains). */
         selfRegister: z.boolean().optional(),
         /** Pays for self-registration and, on local chains, allows the dev measurement. Secret. */
-        registrarKey: hex32.optional(),
+        registrarKey: privateKeyField().optional(),
       })
       .strict()
       .default({}),
-    logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    logLevel: logLevelField(),
   })
   .strict();
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
 
-/** Thrown when the configuration is invalid; the message lists every problem. */
-export class GatewayConfigError extends Error {
+/** Thrown when the configuration is invalid (the message lists every problem) or the gateway cannot start with it. */
+export class GatewayConfigError extends ConfigError {
   override name = "GatewayConfigError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** Validates a configuration object and applies defaults. */
 export function parseGatewayConfig(input: unknown): GatewayConfig {
-  const result = gatewayConfigSchema.safeParse(input);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "config"}: ${issue.message}`);
-    throw new GatewayConfigError(`invalid gateway config:\n  ${problems.join("\n  ")}`, { cause: result.error });
-  }
-  const config = result.data;
+  const config = parseConfig(gatewayConfigSchema, input, { name: "gateway", Error: GatewayConfigError });
   config.dataDir = resolve(config.dataDir);
   if (config.approval.defaultMaxTokens > config.approval.maxCompletionTokens) {
     throw new GatewayConfigError("invalid gateway config: approval.defaultMaxTokens exceeds approval.maxCompletionTokens");
@@ -222,3 +214,35 @@ export function redactConfig(config: GatewayConfig): unknown {
     },
   };
 }
+
+/** The configuration layer the `COGFI_*` environment variables describe (see gateway/README.md). */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigLayer {
+  const upstream = env.COGFI_GATEWAY_UPSTREAM_URL;
+  return pruneConfigLayer({
+    chainId: env.COGFI_CHAIN_ID,
+    dataDir: env.COGFI_GATEWAY_DATA_DIR,
+    http: { host: env.COGFI_GATEWAY_HOST, port: env.COGFI_GATEWAY_PORT, bodyLimitBytes: env.COGFI_GATEWAY_BODY_LIMIT_BYTES },
+    chain: { rpcUrl: env.COGFI_RPC_URL, headMaxAgeMs: env.COGFI_GATEWAY_HEAD_MAX_AGE_MS },
+    models: envList(env.COGFI_GATEWAY_MODELS),
+    backend: upstream
+      ? { kind: "upstream", baseUrl: upstream, apiKey: env.COGFI_GATEWAY_UPSTREAM_API_KEY }
+      : env.COGFI_GATEWAY_SEED || env.COGFI_GATEWAY_LATENCY_MS
+        ? { kind: "simulated", seed: env.COGFI_GATEWAY_SEED, latencyMs: env.COGFI_GATEWAY_LATENCY_MS }
+        : undefined,
+    receipts: {
+      durability: env.COGFI_GATEWAY_DURABILITY,
+      sign: envBool(env.COGFI_GATEWAY_SIGN),
+      batchMaxDelayMs: env.COGFI_GATEWAY_BATCH_MAX_DELAY_MS,
+    },
+    enclave: {
+      sealingSecret: env.COGFI_GATEWAY_SEALING_SECRET,
+      registrarKey: env.COGFI_GATEWAY_REGISTRAR_KEY,
+      devPlatformKey: env.COGFI_GATEWAY_PLATFORM_KEY,
+      selfRegister: envBool(env.COGFI_GATEWAY_SELF_REGISTER),
+    },
+    logLevel: env.COGFI_LOG_LEVEL,
+  });
+}
+
+/** Command-line flags and the config paths they set (`--config <file>` names the JSON file). */
+export const GATEWAY_FLAGS = { port: "http.port", "data-dir": "dataDir", "rpc-url": "chain.rpcUrl", "chain-id": "chainId" } as const;

@@ -3,11 +3,9 @@
  * approval -> backend -> HTTP server, and shuts it all down in the reverse order, flushing receipts.
  */
 import { mkdirSync, renameSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { createCogFiClient, serializeReceiptsPage, type CogFiClient } from "@cogfi/sdk";
-import type { Logger } from "pino";
+import { createLogger, listenHttp, type Logger, type RunningHttpServer } from "@cogfi/sdk/service";
 import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { Approver } from "./approval.js";
@@ -25,9 +23,7 @@ import { DEV_MEASUREMENT, DEV_SEALING_SECRET, EnclaveIdentity, LOCAL_DEV_PLATFOR
 import { refuse } from "./errors.js";
 import { Exposure } from "./exposure.js";
 import { createApp } from "./http/app.js";
-import { trackConnections } from "./http/drain.js";
 import { parseReceiptsQuery } from "./http/schemas.js";
-import { createLogger } from "./logger.js";
 import { createGatewayMetrics, type GatewayMetrics } from "./metrics.js";
 import { ModelCatalog } from "./models.js";
 import { Batcher } from "./receipts/batcher.js";
@@ -75,7 +71,7 @@ export type RunningGateway = {
  */
 export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps = {}): Promise<RunningGateway> {
   const config = parseGatewayConfig(input);
-  const logger = deps.logger ?? createLogger(config.logLevel);
+  const logger = deps.logger ?? createLogger({ service: "gateway", level: config.logLevel });
   const deployment = config.chain.deployment;
   const ledger: Address | undefined = deployment.contracts.InferenceLedger;
   if (!ledger) throw new GatewayConfigError("the deployment has no InferenceLedger: deploy the attested-inference suite first");
@@ -341,16 +337,9 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
     },
   });
 
-  const server: Server = createServer(app);
-  const drainer = trackConnections(server);
+  let server: RunningHttpServer;
   try {
-    await new Promise<void>((done, fail) => {
-      server.once("error", fail);
-      server.listen(config.http.port, config.http.host, () => {
-        server.off("error", fail);
-        done();
-      });
-    });
+    server = await listenHttp(app, { host: config.http.host, port: config.http.port });
   } catch (error) {
     stopRenewal?.();
     await batcher.stop();
@@ -358,8 +347,7 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
     await store.close();
     throw new GatewayConfigError(`cannot listen on ${config.http.host}:${config.http.port}`, { cause: error });
   }
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.http.host.includes(":") ? `[${config.http.host}]` : config.http.host}:${port}`;
+  const { url, port } = server;
   logger.info({ url, backend: backend.kind, chainId: deployment.chainId }, "gateway listening");
 
   let stopping: Promise<void> | undefined;
@@ -368,7 +356,7 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
       shuttingDown = true;
       stopRenewal?.();
       logger.info("shutting down: draining requests");
-      await drainer.drain(config.http.shutdownGraceMs);
+      await server.stop(config.http.shutdownGraceMs);
       logger.info({ pending: store.unbatched }, "signing pending receipts");
       await batcher.stop();
       await signer.close?.();

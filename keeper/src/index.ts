@@ -1,9 +1,8 @@
-import type { AddressInfo } from "node:net";
-import { pino, type Logger } from "pino";
 import { privateKeyToAccount } from "viem/accounts";
 import { createCogFiClient } from "@cogfi/sdk";
 import { loadDeployment } from "@cogfi/sdk/node";
-import { parseKeeperConfig, type KeeperConfigInput } from "./config.js";
+import { createLogger, listenHttp, type Logger } from "@cogfi/sdk/service";
+import { KeeperConfigError, parseKeeperConfig, type KeeperConfigInput } from "./config.js";
 import type { Job } from "./jobs/job.js";
 import { ReceiptRelayJob } from "./jobs/receiptRelay.js";
 import { createKeeperMetrics } from "./metrics.js";
@@ -31,7 +30,7 @@ export async function startKeeper(
   options: { jobs?: (defaults: Job[]) => Job[]; logger?: Logger } = {},
 ): Promise<RunningKeeper> {
   const config = parseKeeperConfig(input);
-  const log = options.logger ?? pino({ level: config.logLevel, base: { service: "keeper" } });
+  const log = options.logger ?? createLogger({ service: "keeper", level: config.logLevel });
   const deployment = loadDeployment(config.chainId, config.deploymentsDir);
   const account = privateKeyToAccount(config.privateKey as `0x${string}`);
   const client = createCogFiClient({ rpcUrl: config.rpcUrl, deployment, account });
@@ -50,14 +49,17 @@ export async function startKeeper(
   }
   const jobs = options.jobs ? options.jobs(defaults) : defaults;
   const runner = new JobRunner(jobs, { client, config, metrics }, log);
-  const app = createKeeperApp(runner, metrics, { chainId: config.chainId, account: account.address, gateways: config.gatewayUrls });
-
-  const server = await new Promise<import("node:http").Server>((resolve, reject) => {
-    const s = app.listen(config.httpPort, config.httpHost, () => resolve(s));
-    s.once("error", reject);
+  let stopping = false;
+  const app = createKeeperApp(
+    runner,
+    metrics,
+    { chainId: config.chainId, account: account.address, gateways: config.gatewayUrls },
+    { logger: log, ready: () => !stopping },
+  );
+  const server = await listenHttp(app, { host: config.httpHost, port: config.httpPort }).catch((cause: unknown) => {
+    throw new KeeperConfigError(`cannot listen on ${config.httpHost}:${config.httpPort}`, { cause });
   });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.httpHost}:${port}`;
+  const { url } = server;
   runner.start();
   log.info({ url, jobs: jobs.map((job) => job.name), account: account.address }, "keeper started");
 
@@ -65,8 +67,9 @@ export async function startKeeper(
     url,
     runner,
     async stop() {
+      stopping = true;
       await runner.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.stop(config.shutdownGraceMs);
       log.info("keeper stopped");
     },
   };

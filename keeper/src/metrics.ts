@@ -1,25 +1,18 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { createServiceMetrics } from "@cogfi/sdk/service";
 
-/** The keeper's Prometheus metrics, on their own registry. */
+/** The keeper's Prometheus metrics (`cogfi_keeper_*`), on their own registry. */
 export function createKeeperMetrics() {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "cogfi_keeper_" });
+  const metrics = createServiceMetrics({ prefix: "cogfi_keeper_" });
   return {
-    registry,
-    jobRuns: new Counter({ name: "cogfi_keeper_job_runs_total", help: "Job passes by outcome", labelNames: ["job", "outcome"], registers: [registry] }),
-    jobDuration: new Histogram({
-      name: "cogfi_keeper_job_duration_seconds",
-      help: "Duration of a job pass",
-      labelNames: ["job"],
-      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
-      registers: [registry],
-    }),
-    receiptsFetched: new Counter({ name: "cogfi_keeper_receipts_fetched_total", help: "Receipts fetched from gateways", labelNames: ["gateway"], registers: [registry] }),
-    receiptsRejected: new Counter({ name: "cogfi_keeper_receipts_rejected_total", help: "Receipts or batches rejected before settlement", labelNames: ["reason"], registers: [registry] }),
-    receiptsSettled: new Counter({ name: "cogfi_keeper_receipts_settled_total", help: "Receipts settled on chain", registers: [registry] }),
-    settlements: new Counter({ name: "cogfi_keeper_settlements_total", help: "Settlement transactions by outcome", labelNames: ["outcome"], registers: [registry] }),
-    settlementGas: new Counter({ name: "cogfi_keeper_settlement_gas_total", help: "Gas used by settlement transactions", registers: [registry] }),
-    gatewayCursor: new Gauge({ name: "cogfi_keeper_gateway_cursor", help: "Last receipt cursor relayed per gateway", labelNames: ["gateway"], registers: [registry] }),
+    registry: metrics.registry,
+    jobRuns: metrics.counter("job_runs_total", "Job passes by outcome", ["job", "outcome"]),
+    jobDuration: metrics.histogram("job_duration_seconds", "Duration of a job pass", [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60], ["job"]),
+    receiptsFetched: metrics.counter("receipts_fetched_total", "Receipts fetched from gateways", ["gateway"]),
+    receiptsRejected: metrics.counter("receipts_rejected_total", "Receipts or batches rejected before settlement", ["reason"]),
+    receiptsSettled: metrics.counter("receipts_settled_total", "Receipts settled on chain"),
+    settlements: metrics.counter("settlements_total", "Settlement transactions by outcome", ["outcome"]),
+    settlementGas: metrics.counter("settlement_gas_total", "Gas used by settlement transactions"),
+    gatewayCursor: metrics.gauge("gateway_cursor", "Last receipt cursor relayed per gateway", { labelNames: ["gateway"] }),
   };
 }
 

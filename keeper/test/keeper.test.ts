@@ -55,10 +55,17 @@ describe("keeper service", () => {
     expect(maxConcurrent).toBe(1);
   });
 
-  test("unknown routes answer 404 with a JSON error", async () => {
+  test("unknown routes answer 404 with the service kit's JSON error", async () => {
     const response = await fetch(`${keeper.url}/nope`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: { message: "not found" } });
+    expect(await response.json()).toEqual({ error: { type: "not_found", message: "Unknown endpoint: GET /nope" } });
+  });
+
+  test("is ready while running, with a request id on every answer", async () => {
+    const response = await fetch(`${keeper.url}/ready`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ready" });
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 

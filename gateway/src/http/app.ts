@@ -1,7 +1,8 @@
-/** The express application: routes, JSON body limits, OpenAI-shaped errors, per-route metrics. */
-import express, { type NextFunction, type Request, type Response } from "express";
-import type { Logger } from "pino";
-import { GatewayError, refuse } from "../errors.js";
+/** The express application: routes, JSON body limits, OpenAI-shaped errors, per-route metrics (on the sdk's service kit). */
+import type express from "express";
+import type { Request } from "express";
+import { createServiceApp, handleErrors, jsonBody as serviceJsonBody, toHttpError, type Logger } from "@cogfi/sdk/service";
+import { GatewayError, refuse, type RefusalCode } from "../errors.js";
 import type { GatewayMetrics } from "../metrics.js";
 import { ModelCatalog } from "../models.js";
 import { chatAuthentication, chatCompletionsHandler, type ChatContext } from "./chat.js";
@@ -17,65 +18,21 @@ export type AppRoutes = {
   attestation: (query: unknown) => Promise<unknown>;
 };
 
-type BodyParserError = Error & { type?: string; status?: number; expose?: boolean; code?: string };
-
-/** A decompression failure of zlib (gzip, deflate: `Z_DATA_ERROR`, `Z_BUF_ERROR`, ...), brotli or zstd. */
-function isDecompressionError(error: BodyParserError): boolean {
-  return typeof error.code === "string" && /^(Z_|ERR_(_|BROTLI|ZSTD))/.test(error.code);
-}
-
-/** Maps anything thrown in a handler to a GatewayError. */
+/** Maps anything thrown in a handler to a GatewayError (a body the client got wrong: the kit's 400/413/415). */
 export function toGatewayError(error: unknown, req?: Pick<Request, "headers">): GatewayError {
   if (error instanceof GatewayError) return error;
-  const parserError = error as BodyParserError;
-  if (parserError instanceof Error && isDecompressionError(parserError)) {
-    const encoding = req?.headers["content-encoding"] ?? "the declared content-encoding";
-    return new GatewayError(400, "invalid_request", `The request body could not be decompressed as ${encoding}: ${parserError.message}`, { cause: error });
-  }
-  switch (parserError?.type) {
-    case "entity.parse.failed":
-      return new GatewayError(400, "invalid_json", `The request body is not valid JSON: ${parserError.message}`, { cause: error });
-    case "entity.too.large":
-      return new GatewayError(413, "body_too_large", `The request body exceeds the limit of ${String((error as { limit?: number }).limit ?? "")} bytes.`, { cause: error });
-    case "encoding.unsupported":
-    case "charset.unsupported":
-      return new GatewayError(415, "unsupported_media_type", parserError.message, { cause: error });
-    case "request.aborted":
-    case "request.size.invalid":
-      return new GatewayError(400, "invalid_request", parserError.message, { cause: error });
-  }
-  // Any other failure reading the body that the parser marks as the client's (a 4xx it exposes).
-  if (parserError?.expose === true && typeof parserError.status === "number" && parserError.status >= 400 && parserError.status < 500) {
-    return new GatewayError(400, "invalid_request", `The request body could not be read: ${parserError.message}`, { cause: error });
-  }
+  const http = toHttpError(error, req);
+  if (http) return new GatewayError(http.status, http.code as RefusalCode, http.message, { cause: http.cause });
   return refuse.internal(error);
 }
 
 export function createApp(routes: AppRoutes): express.Express {
   const { metrics, logger } = routes;
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("etag", false);
-  app.set("query parser", "simple");
+  // Request ids, /health, /metrics; every response counted by route and status (refusals by code below).
+  const app = createServiceApp({ metrics, requests: metrics.requests, health: routes.health, ready: async () => (await routes.health()).status === 200 });
 
-  // Count every response by route and status; refusals by code.
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    res.on("finish", () => {
-      const route = (req.route?.path as string | undefined) ?? "unmatched";
-      metrics.requests.inc({ route, status: String(res.statusCode) });
-    });
-    next();
-  });
-
-  const jsonBody = express.json({
-    limit: routes.bodyLimitBytes,
-    strict: false,
-    // Parse whatever the content type (curl -d sends form encoding); the body must still be JSON.
-    type: () => true,
-    verify: (req, _res, buffer) => {
-      (req as Request & { rawBody?: Buffer }).rawBody = buffer;
-    },
-  });
+  // Parse whatever the content type (curl -d sends form encoding); the body must still be JSON. Keeps `rawBody`.
+  const jsonBody = serviceJsonBody(routes.bodyLimitBytes);
 
   // The credential and its session are checked before the body is read (see chatAuthentication).
   app.post("/v1/chat/completions", chatAuthentication(routes.chat), jsonBody, chatCompletionsHandler(routes.chat));
@@ -99,32 +56,17 @@ export function createApp(routes: AppRoutes): express.Express {
   app.get("/attestation", async (req, res) => {
     res.json(await routes.attestation(req.query));
   });
-  app.get("/health", async (_req, res) => {
-    const { status, body } = await routes.health();
-    res.status(status).json(body);
-  });
-  app.get("/metrics", async (_req, res) => {
-    res.setHeader("content-type", metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
-  });
-
   app.use((req: Request) => {
     throw refuse.notFound(req.method, req.path);
   });
 
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const gatewayError = toGatewayError(error, req);
-    if (gatewayError.status >= 500) {
-      logger.error({ err: error, method: req.method, path: req.path, code: gatewayError.code }, "request failed");
-    } else {
-      logger.info({ method: req.method, path: req.path, status: gatewayError.status, code: gatewayError.code, reason: gatewayError.message }, "request refused");
-    }
-    metrics.refusals.inc({ reason: gatewayError.code });
-    if (res.headersSent) {
-      if (!res.writableEnded) res.end();
-      return;
-    }
-    res.status(gatewayError.status).json(gatewayError.toJSON());
+  handleErrors(app, {
+    logger,
+    respond: (error, req) => {
+      const gatewayError = toGatewayError(error, req);
+      metrics.refusals.inc({ reason: gatewayError.code });
+      return { status: gatewayError.status, code: gatewayError.code, message: gatewayError.message, body: gatewayError.toJSON() };
+    },
   });
 
   return app;

@@ -1,14 +1,19 @@
 /**
  * Graceful HTTP shutdown: stop accepting, let requests in flight finish, then close each connection with a FIN
  * once it carries no request (responses in flight get `Connection: close` so clients do not reuse them). A
- * connection that has not sent its first request yet gets a short while to do so (it is then answered, with
- * 503 `shutting_down` for new completions). A socket is never destroyed while a response may still be unread,
- * which would turn into a reset on the client; only after the grace period is everything left destroyed.
+ * connection that has not sent its first request yet gets a short while to do so (it is then answered; a service
+ * refuses what it no longer takes, as the gateway does new completions with 503 `shutting_down`). A socket is
+ * never destroyed while a response may still be unread, which would turn into a reset on the client; only after
+ * the grace period is everything left destroyed. `createHttpService` uses it; moved here from the gateway.
  */
 import type { Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 
-export type Drainer = { drain(graceMs: number): Promise<void> };
+export type Drainer = {
+  /** Whether `drain` was called. */
+  readonly draining: boolean;
+  drain(graceMs: number): Promise<void>;
+};
 
 /** How long a connection that has sent no request yet may still send one once draining started. */
 const FIRST_REQUEST_GRACE_MS = 1_000;
@@ -40,6 +45,9 @@ export function trackConnections(server: Server): Drainer {
   });
 
   return {
+    get draining() {
+      return draining;
+    },
     async drain(graceMs: number): Promise<void> {
       draining = true;
       const closed = new Promise<void>((done) => server.close(() => done()));
