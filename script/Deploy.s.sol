@@ -15,10 +15,14 @@ import {Script} from "forge-std/Script.sol";
 ///  - DEPLOYER_PRIVATE_KEY (required): the broadcasting key.
 ///  - STABLECOIN, STABLECOIN_USD_FEED: the stablecoin and its Chainlink stablecoin/USD feed. Required on real
 ///    networks; on a local chain (31337) they default to a fresh 6-decimal mock and a mock feed at 1.00.
+///  - REVENUE_STREAM_PERIOD_SECONDS (default 86400, one day): the model shares' `REVENUE_STREAM_PERIOD`, within
+///    the share's bounds (1 minute .. 30 days). Keep the day in production: a holder for one block around a
+///    deposit earns `blockSeconds / period` of it. `npm start` sets 60 for its local chain (see script/start.ts).
 ///  - DEPLOYMENTS_DIR (default `deployments`): where the address book is written.
 /// Run: forge script script/Deploy.s.sol --rpc-url $RPC_URL --broadcast
 contract Deploy is Script, LedgerDeployer, AmmDeployer {
     uint256 internal constant LOCAL_CHAIN_ID = 31_337;
+    uint256 internal constant DEFAULT_REVENUE_STREAM_PERIOD = 1 days;
 
     struct Deployment {
         address stablecoin;
@@ -51,7 +55,8 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer {
             // Chainlink USD feeds use 8 decimals: 1e8 is $1.00.
             deployment.stablecoinUsdFeed = address(new MockAggregator(8, "mUSD / USD", 1e8));
         }
-        ModelRegistry registry = new ModelRegistry(deployment.stablecoin);
+        uint256 revenueStreamPeriod = vm.envOr("REVENUE_STREAM_PERIOD_SECONDS", DEFAULT_REVENUE_STREAM_PERIOD);
+        ModelRegistry registry = new ModelRegistry(deployment.stablecoin, revenueStreamPeriod);
         deployment.modelRegistry = address(registry);
         deployment.modelShareImplementation = registry.shareImplementation();
         // Local chains: anvil account 9 is the dev TEE platform; elsewhere only with DEV_PLATFORM_SIGNER set.

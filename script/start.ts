@@ -5,6 +5,12 @@
  * on chain) and the keeper (relaying signed receipts to the ledger), sends demo traffic as a buyer, prints the
  * addresses and a status line every 15 s, and runs until Ctrl-C, then shuts down cleanly.
  *
+ * The local chain's model shares stream revenue in over 60 s (`REVENUE_STREAM_PERIOD`, a deployment parameter; a
+ * day in production), so the demo's holders see their revenue grow within the first minute. The status line reads
+ * every figure through the sdk's `getModelRevenue` at one block: per model, what its sessions were charged
+ * (settled), what reached its share, how much of that is released or still streaming, what its owner can claim,
+ * and the fine-tune's royalty to its parent.
+ *
  * Flags: --port N (anvil, default 8545) --gateway-port N (8787) --keeper-port N (8788) --deployments-dir DIR
  * --data-dir DIR (gateway and keeper state, default .cogfi/local) --verbose (service logs at info)
  * --exit-when-ready (CI smoke runs: exit once the first receipts have settled on chain)
@@ -24,9 +30,8 @@ import { startKeeper } from "../keeper/src/index.js";
 import {
   cognitionPoolFactoryAbi,
   createCogFiClient,
-  getClaimableRevenue,
   getModel,
-  getSession,
+  getModelRevenue,
   ledgerAddresses,
   registerDerivative,
   registerModel,
@@ -71,6 +76,15 @@ const serviceLogLevel = flags.verbose ? "info" : "warn";
 /** Roles played by anvil's dev accounts in the demo. */
 const ROLES = { deployer: 0, baseModelOwner: 1, fineTuner: 2, buyer: 3, keeper: 4 } as const;
 const STATUS_INTERVAL_MS = 15_000;
+/**
+ * The shares' revenue stream period on the local chain, in seconds: the least a share accepts. Under steady
+ * traffic, each deposit restarting the stream, holders are paid at the settlement rate with a time constant of one
+ * period: with 60 s, revenue is claimable seconds after the first settlement and after a minute about a third of
+ * what was settled has been released (with a day, 0.03%). script/Deploy.s.sol keeps a day for every other chain.
+ */
+const LOCAL_REVENUE_STREAM_PERIOD_SECONDS = 60;
+/** --exit-when-ready gives up when both owners have nothing to claim this long after traffic started. */
+const READY_TIMEOUT_MS = 90_000;
 
 function log(msg: string, fields: Record<string, unknown> = {}) {
   console.log(JSON.stringify({ time: new Date().toISOString(), service: "start", msg, ...fields }, (_, v) => (typeof v === "bigint" ? v.toString() : v)));
@@ -201,8 +215,11 @@ async function main() {
     log("stopped");
     process.exit(code);
   };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  // `on`, not `once`: a signal can arrive twice (Ctrl-C reaches this process and the tsx runner, which relays it
+  // again when this process does not acknowledge it within 30 ms), and with no listener left the second one would
+  // end the process on the spot, without stopping the services and saving the chain. `shutdown` runs once.
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
   watchAncestors((pid) => {
     log("the process that started npm start is gone: shutting down", { pid });
     void shutdown("orphaned");
@@ -224,6 +241,7 @@ async function main() {
         rpcUrl: anvil.rpcUrl,
         privateKey: ANVIL_PRIVATE_KEYS[ROLES.deployer],
         deploymentsDir,
+        env: { REVENUE_STREAM_PERIOD_SECONDS: String(LOCAL_REVENUE_STREAM_PERIOD_SECONDS) },
       });
       log("suite deployed", { contracts: deployment.contracts });
       demo = await registerDemoModels(deployment, anvil.rpcUrl);
@@ -289,39 +307,62 @@ async function main() {
     console.log(`  Gateway ids              cogito-8b #${traffic.gatewayIds[0]}, cogito-8b-legal #${traffic.gatewayIds[1]}`);
     console.log(`  Keeper                   ${keeper.url}/status`);
     console.log("\nA demo buyer sends a chat completion every 0.5 s; the keeper settles the signed receipts.");
+    console.log("Each settlement streams the model's revenue to its share holders (the owner, the pool's LPs) and, for");
+    console.log("the fine-tune, 15% of it to cogito-8b's; the status line below shows it every 15 s.");
     console.log("Press Ctrl-C to stop.\n");
     log("ready", { baseModel: demo.base, fineTune: demo.fineTune, gateway: gateway.url, keeper: keeper.url });
 
     const reader = createCogFiClient({ rpcUrl: anvil.rpcUrl, deployment });
+    // Every figure covers every buyer's traffic to the model (the ledger's per-model charges, the share's stream,
+    // the owner's pro-rata part of it), read at one block, so settled, released and claimable add up.
     const status = async () => {
-      const [baseOwed, tuneOwed, sessions] = await Promise.all([
-        getClaimableRevenue(reader, { share: demo.base.share, holder: privateKeyToAccount(ANVIL_PRIVATE_KEYS[ROLES.baseModelOwner]).address }),
-        getClaimableRevenue(reader, { share: demo.fineTune.share, holder: privateKeyToAccount(ANVIL_PRIVATE_KEYS[ROLES.fineTuner]).address }),
-        Promise.all(traffic.sessionIds.map((sessionId) => getSession(reader, { sessionId }))),
+      const blockNumber = await reader.publicClient.getBlockNumber();
+      const [base, fineTune] = await Promise.all([
+        getModelRevenue(reader, { modelId: demo.base.modelId, blockNumber }),
+        getModelRevenue(reader, { modelId: demo.fineTune.modelId, blockNumber }),
       ]);
-      const spent = sessions.reduce((sum, session) => sum + (session?.spent ?? 0n), 0n);
-      return { requests: traffic.stats, settledSpend: spent, baseOwnerClaimable: baseOwed, fineTunerClaimable: tuneOwed };
+      return { blockNumber, requests: { ...traffic.stats }, base, fineTune };
     };
+    const mUsd = (amount: bigint) => formatUnits(amount, 6);
     const printStatus = async () => {
       const s = await status();
-      console.log(
-        `[status] requests ${s.requests.ok} ok / ${s.requests.failed} failed; settled ${formatUnits(s.settledSpend, 6)} mUSD; ` +
-          `claimable: base owner ${formatUnits(s.baseOwnerClaimable, 6)}, fine-tuner ${formatUnits(s.fineTunerClaimable, 6)} mUSD`,
-      );
+      const lines = [
+        `[status] requests ${s.requests.ok} ok / ${s.requests.failed} failed; block ${s.blockNumber}; ` +
+          `mUSD, revenue streams to share holders over ${s.base.streamPeriod} s`,
+      ];
+      for (const [name, r] of [["cogito-8b", s.base], ["cogito-8b-legal", s.fineTune]] as const) {
+        const routed =
+          r.parentId === 0n
+            ? `to holders ${mUsd(r.ownRevenue)} + royalties in ${mUsd(r.royaltiesReceived)}`
+            : `to holders ${mUsd(r.ownRevenue)}, royalty to #${r.parentId} ${mUsd(r.royaltiesPaid)}`;
+        lines.push(
+          `  ${name.padEnd(16)} settled ${mUsd(r.settled)} (${routed}); released ${mUsd(r.released)}, ` +
+            `streaming ${mUsd(r.streaming)}; owner can claim ${mUsd(r.claimable)}`,
+        );
+      }
+      console.log(lines.join("\n"));
       return s;
     };
-    const statusTimer = setInterval(() => void printStatus().catch(() => undefined), STATUS_INTERVAL_MS);
+    const statusTimer = setInterval(
+      () => void printStatus().catch((error: unknown) => log("status read failed", { error: error instanceof Error ? error.message : String(error) })),
+      STATUS_INTERVAL_MS,
+    );
     stops.unshift(async () => clearInterval(statusTimer));
 
     if (flags["exit-when-ready"]) {
-      const deadline = Date.now() + 60_000;
+      // Ready: traffic to both models settled on chain and both owners have revenue to claim.
+      const deadline = Date.now() + READY_TIMEOUT_MS;
       for (;;) {
         const s = await printStatus();
-        if (s.settledSpend > 0n && s.requests.ok > 0) {
-          log("traffic settled on chain", { settledSpend: s.settledSpend, requests: s.requests });
+        if (s.base.settled > 0n && s.fineTune.settled > 0n && s.base.claimable > 0n && s.fineTune.claimable > 0n) {
+          log("traffic settled on chain", {
+            requests: s.requests,
+            settled: { base: s.base.settled, fineTune: s.fineTune.settled },
+            ownerClaimable: { base: s.base.claimable, fineTune: s.fineTune.claimable },
+          });
           break;
         }
-        if (Date.now() > deadline) throw new Error("no receipt settled within 60 s");
+        if (Date.now() > deadline) throw new Error(`no revenue claimable by both owners within ${READY_TIMEOUT_MS / 1000} s`);
         await new Promise((r) => setTimeout(r, 1_000));
       }
       await shutdown("exit-when-ready");

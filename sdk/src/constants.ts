@@ -20,8 +20,17 @@ export const MAX_NAME_LENGTH = 64n;
 
 /* ModelShare */
 
-/** A revenue deposit streams to holders over this period (`ModelShare.REVENUE_STREAM_PERIOD`, 1 day). */
-export const REVENUE_STREAM_PERIOD = 86_400n;
+/**
+ * A revenue deposit streams to holders over `ModelShare.REVENUE_STREAM_PERIOD()`, a deployment parameter (an
+ * immutable of the share implementation, set by the registry's constructor): read it from the chain
+ * (`getModelRevenue` returns it). This is the default `script/Deploy.s.sol` deploys with, one day, kept in
+ * production; `npm start` deploys its local chain with 60 s.
+ */
+export const DEFAULT_REVENUE_STREAM_PERIOD = 86_400n;
+/** Shortest stream period a share accepts (`ModelShare.MIN_REVENUE_STREAM_PERIOD`, 1 minute). */
+export const MIN_REVENUE_STREAM_PERIOD = 60n;
+/** Longest stream period a share accepts (`ModelShare.MAX_REVENUE_STREAM_PERIOD`, 30 days). */
+export const MAX_REVENUE_STREAM_PERIOD = 2_592_000n;
 
 /* InferenceLedger */
 

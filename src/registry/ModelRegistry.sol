@@ -38,10 +38,12 @@ contract ModelRegistry is IModelRegistry {
     /* CONSTRUCTOR */
 
     /// @param stablecoin_ The stablecoin that prices and revenue are denominated in.
-    constructor(address stablecoin_) {
+    /// @param revenueStreamPeriodSeconds The shares' `REVENUE_STREAM_PERIOD` (1 day in production; reverts with
+    /// `IModelShare.InvalidRevenueStreamPeriod` outside the share's bounds).
+    constructor(address stablecoin_, uint256 revenueStreamPeriodSeconds) {
         if (stablecoin_ == address(0)) revert ZeroAddress();
         stablecoin = stablecoin_;
-        shareImplementation = address(new ModelShare(address(this), stablecoin_));
+        shareImplementation = address(new ModelShare(address(this), stablecoin_, revenueStreamPeriodSeconds));
     }
 
     /* MODIFIERS */

@@ -25,7 +25,9 @@ contract ModelShare is IModelShare {
     /* CONSTANTS */
 
     /// @inheritdoc IModelShare
-    uint256 public constant REVENUE_STREAM_PERIOD = 1 days;
+    uint256 public constant MIN_REVENUE_STREAM_PERIOD = 1 minutes;
+    /// @inheritdoc IModelShare
+    uint256 public constant MAX_REVENUE_STREAM_PERIOD = 30 days;
     uint8 public constant decimals = 18;
     bytes32 internal constant PERMIT_TYPEHASH =
         keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
@@ -38,6 +40,8 @@ contract ModelShare is IModelShare {
     address public immutable registry;
     /// @inheritdoc IModelShare
     address public immutable stablecoin;
+    /// @inheritdoc IModelShare
+    uint256 public immutable REVENUE_STREAM_PERIOD;
 
     /* STORAGE */
 
@@ -54,9 +58,18 @@ contract ModelShare is IModelShare {
 
     /* CONSTRUCTOR */
 
-    constructor(address registry_, address stablecoin_) {
+    /// @param registry_ The registry that clones and initializes this implementation.
+    /// @param stablecoin_ The stablecoin revenue is paid in.
+    /// @param revenueStreamPeriodSeconds `REVENUE_STREAM_PERIOD`, within [`MIN_REVENUE_STREAM_PERIOD`,
+    /// `MAX_REVENUE_STREAM_PERIOD`].
+    constructor(address registry_, address stablecoin_, uint256 revenueStreamPeriodSeconds) {
+        if (
+            revenueStreamPeriodSeconds < MIN_REVENUE_STREAM_PERIOD
+                || revenueStreamPeriodSeconds > MAX_REVENUE_STREAM_PERIOD
+        ) revert InvalidRevenueStreamPeriod(revenueStreamPeriodSeconds);
         registry = registry_;
         stablecoin = stablecoin_;
+        REVENUE_STREAM_PERIOD = revenueStreamPeriodSeconds;
         // The implementation itself is never initialized: a non-zero supply marks it unusable.
         totalSupply = type(uint256).max;
     }

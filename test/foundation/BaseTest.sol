@@ -17,6 +17,8 @@ abstract contract BaseTest is Test {
     uint256 internal constant USDC = 1e6;
     /// @dev Seconds per block on mainnet, used for one-block holding.
     uint256 internal constant BLOCK_TIME = 12;
+    /// @dev The shares' revenue stream period the suite is deployed with: the production default.
+    uint256 internal constant STREAM_PERIOD = 1 days;
 
     /* ACTORS */
 
@@ -40,7 +42,7 @@ abstract contract BaseTest is Test {
     function setUp() public virtual {
         stablecoin = new MockStablecoin();
         vm.label(address(stablecoin), "stablecoin");
-        registry = new ModelRegistry(address(stablecoin));
+        registry = new ModelRegistry(address(stablecoin), STREAM_PERIOD);
         vm.label(address(registry), "registry");
         vm.label(registry.shareImplementation(), "shareImplementation");
 

@@ -41,6 +41,8 @@ abstract contract LedgerBaseTest is Test {
     uint256 internal constant SUBMITTER_FEE_BPS = 100;
     uint256 internal constant ROYALTY_BPS = 1000;
     uint256 internal constant MAX_AGE = 1 days;
+    /// @dev The shares' revenue stream period: the production default.
+    uint256 internal constant STREAM_PERIOD = 1 days;
     bytes32 internal constant MEASUREMENT = keccak256("cogfi-gateway-dev-v1");
     bytes32 internal constant OTHER_MEASUREMENT = keccak256("cogfi-gateway-dev-v2");
     /// @dev Base model pricing, stablecoin units per million tokens: $0.50 input, $1.50 output, $2.00 reasoning.
@@ -98,7 +100,7 @@ abstract contract LedgerBaseTest is Test {
         vm.label(derivativeEnclave, "derivativeEnclave");
 
         stablecoin = new MockStablecoin();
-        registry = new ModelRegistry(address(stablecoin));
+        registry = new ModelRegistry(address(stablecoin), STREAM_PERIOD);
         verifier = new DevAttestationVerifier(platform);
         enclaves = new EnclaveRegistry(address(registry), verifier, protocolOwner, MAX_AGE);
         feed = new ComputeCostFeed(6);

@@ -8,6 +8,11 @@ export const modelRegistryAbi = [
         "name": "stablecoin_",
         "type": "address",
         "internalType": "address"
+      },
+      {
+        "name": "revenueStreamPeriodSeconds",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ],
     "stateMutability": "nonpayable"
@@ -926,6 +931,11 @@ export const modelShareAbi = [
         "name": "stablecoin_",
         "type": "address",
         "internalType": "address"
+      },
+      {
+        "name": "revenueStreamPeriodSeconds",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ],
     "stateMutability": "nonpayable"
@@ -939,6 +949,32 @@ export const modelShareAbi = [
         "name": "",
         "type": "bytes32",
         "internalType": "bytes32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "MAX_REVENUE_STREAM_PERIOD",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "MIN_REVENUE_STREAM_PERIOD",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ],
     "stateMutability": "view"
@@ -1536,6 +1572,17 @@ export const modelShareAbi = [
         "name": "receiver",
         "type": "address",
         "internalType": "address"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "InvalidRevenueStreamPeriod",
+    "inputs": [
+      {
+        "name": "periodSeconds",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ]
   },

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { createCogFiClient, type CogFiClient } from "../client.js";
+import { DEFAULT_REVENUE_STREAM_PERIOD } from "../constants.js";
 import { parseDeployment, type Deployment } from "../deployment.js";
 import { mockStablecoinAbi } from "../generated/abis.js";
 import { ANVIL_PRIVATE_KEYS, REPO_ROOT, rpc, startAnvil, type AnvilInstance } from "../node/anvil.js";
@@ -25,6 +26,8 @@ export async function prepareTestState(): Promise<Deployment> {
       rpcUrl: anvil.rpcUrl,
       privateKey: ANVIL_PRIVATE_KEYS[0],
       deploymentsDir: TEST_STATE_DIR,
+      // Tests are written against the production stream period, whatever the caller's environment says.
+      env: { REVENUE_STREAM_PERIOD_SECONDS: DEFAULT_REVENUE_STREAM_PERIOD.toString() },
     });
     const state = await rpc<`0x${string}`>(anvil.rpcUrl, "anvil_dumpState");
     writeFileSync(STATE_FILE, JSON.stringify({ state, deployment } satisfies PreparedState));

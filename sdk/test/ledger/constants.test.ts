@@ -41,7 +41,9 @@ import {
   MIN_ROUND_INTERVAL,
   PRICING_DELAY,
   REPORT_DATA_TAG,
-  REVENUE_STREAM_PERIOD,
+  DEFAULT_REVENUE_STREAM_PERIOD,
+  MAX_REVENUE_STREAM_PERIOD,
+  MIN_REVENUE_STREAM_PERIOD,
   SETTLEMENT_GRACE,
   USAGE_BATCH_TYPE,
   type KeyStatusName,
@@ -133,9 +135,12 @@ describe("protocol constants match the deployed contracts", () => {
     expect(await read(registry, modelRegistryAbi, "MAX_ROYALTY_BPS")).toBe(MAX_ROYALTY_BPS);
     expect(await read(registry, modelRegistryAbi, "MAX_ANCESTRY_DEPTH")).toBe(MAX_ANCESTRY_DEPTH);
     expect(await read(registry, modelRegistryAbi, "MAX_NAME_LENGTH")).toBe(MAX_NAME_LENGTH);
-    // Constants live in the bytecode: the implementation answers for every clone.
+    // Constants and immutables live in the bytecode: the implementation answers for every clone.
     const share = chain.deployment.contracts.ModelShareImplementation;
-    expect(await read(share, modelShareAbi, "REVENUE_STREAM_PERIOD")).toBe(REVENUE_STREAM_PERIOD);
+    expect(await read(share, modelShareAbi, "MIN_REVENUE_STREAM_PERIOD")).toBe(MIN_REVENUE_STREAM_PERIOD);
+    expect(await read(share, modelShareAbi, "MAX_REVENUE_STREAM_PERIOD")).toBe(MAX_REVENUE_STREAM_PERIOD);
+    // A deployment parameter: the test suite is deployed with script/Deploy.s.sol's default.
+    expect(await read(share, modelShareAbi, "REVENUE_STREAM_PERIOD")).toBe(DEFAULT_REVENUE_STREAM_PERIOD);
   });
 
   test("InferenceLedger: limits, fees, histogram, EIP-712 domain and UsageBatch type", async () => {

@@ -112,7 +112,8 @@ interface IModelRegistry {
 
     /// @notice The stablecoin that prices are quoted in and revenue is paid in.
     function stablecoin() external view returns (address);
-    /// @notice The ModelShare implementation every share is a clone of.
+    /// @notice The ModelShare implementation every share is a clone of; its immutables (`REVENUE_STREAM_PERIOD`
+    /// among them, set by this registry's constructor) are every clone's.
     function shareImplementation() external view returns (address);
     /// @notice Number of registered models; ids run from 1 to `modelCount()`.
     function modelCount() external view returns (uint256);

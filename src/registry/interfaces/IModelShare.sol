@@ -10,7 +10,10 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 /// `REVENUE_STREAM_PERIOD`: a deposit, together with whatever was still streaming, is released evenly until
 /// `REVENUE_STREAM_PERIOD` seconds after the deposit. Released revenue is credited pro rata to the balances
 /// held at the moment of release with an O(1) accumulator, so holding shares for one block around a deposit
-/// earns only that block's slice. Every credit is rounded down; the dust stays in this contract.
+/// earns only that block's slice (`blockSeconds / REVENUE_STREAM_PERIOD` of what is streaming). Every credit is
+/// rounded down; the dust stays in this contract.
+/// The period is a deployment parameter, an immutable of the implementation that every clone shares: one day in
+/// production, as short as a minute on local chains so that a demo's holders see revenue within its first minute.
 /// Contracts that hold shares for others (pools, lending markets) call `claim` for themselves and pass the
 /// revenue on to their users.
 interface IModelShare is IERC20, IERC20Permit {
@@ -38,6 +41,9 @@ interface IModelShare is IERC20, IERC20Permit {
     error ZeroAmount();
     /// @notice Thrown when cumulative deposits would exceed `type(uint96).max` stablecoin units.
     error RevenueOverflow();
+    /// @notice Thrown when the implementation is deployed with a stream period outside
+    /// [`MIN_REVENUE_STREAM_PERIOD`, `MAX_REVENUE_STREAM_PERIOD`].
+    error InvalidRevenueStreamPeriod(uint256 periodSeconds);
 
     /* EVENTS */
 
@@ -65,7 +71,12 @@ interface IModelShare is IERC20, IERC20Permit {
 
     /* VIEWS */
 
-    /// @notice Seconds over which each deposit (plus the unreleased rest) is streamed in.
+    /// @notice Shortest stream period a share implementation accepts, in seconds (1 minute; local chains).
+    function MIN_REVENUE_STREAM_PERIOD() external view returns (uint256);
+    /// @notice Longest stream period a share implementation accepts, in seconds (30 days).
+    function MAX_REVENUE_STREAM_PERIOD() external view returns (uint256);
+    /// @notice Seconds over which each deposit (plus the unreleased rest) is streamed in. Set when the
+    /// implementation is deployed (by the registry's constructor) and shared by every clone; 1 day in production.
     function REVENUE_STREAM_PERIOD() external view returns (uint256);
     /// @notice The registry that deployed this share.
     function registry() external view returns (address);

@@ -202,7 +202,7 @@ contract RevenueAttacksTest is AmmBase {
 
     /// @dev A fresh model share of `MODEL_SUPPLY` (as token0 or token1, as asked) and its 0.3% pool at 1 USDC.
     function _market(bool shareIsToken0) internal returns (Market memory m) {
-        ModelShare implementation = new ModelShare(address(this), address(stable));
+        ModelShare implementation = new ModelShare(address(this), address(stable), SHARE_STREAM_PERIOD);
         do {
             m.share = ModelShare(Clones.clone(address(implementation)));
         } while ((address(m.share) < address(stable)) != shareIsToken0);

@@ -15,6 +15,8 @@ import {Test} from "forge-std/Test.sol";
 abstract contract AmmBase is Test {
     uint256 internal constant SHARE_SUPPLY = 1e30;
     uint160 internal constant PRICE_ONE = 1 << 96;
+    /// @dev The shares' revenue stream period (the production default; the pool tests' day-long warps assume it).
+    uint256 internal constant SHARE_STREAM_PERIOD = 1 days;
 
     MockStablecoin internal stable;
     ModelShare internal share;
@@ -38,7 +40,7 @@ abstract contract AmmBase is Test {
     }
 
     function _newShare(string memory name, string memory symbol, uint256 modelId) internal returns (ModelShare s) {
-        ModelShare implementation = new ModelShare(address(this), address(stable));
+        ModelShare implementation = new ModelShare(address(this), address(stable), SHARE_STREAM_PERIOD);
         s = ModelShare(Clones.clone(address(implementation)));
         s.initialize(name, symbol, modelId, address(this), SHARE_SUPPLY);
     }

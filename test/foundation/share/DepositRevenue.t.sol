@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ModelRegistry} from "../../../src/registry/ModelRegistry.sol";
+import {ModelShare} from "../../../src/registry/ModelShare.sol";
 import {IModelShare} from "../../../src/registry/interfaces/IModelShare.sol";
 import {BaseTest} from "../BaseTest.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
@@ -99,6 +101,30 @@ contract DepositRevenueTest is BaseTest {
         uint256 expected = releasedAtSecond + _releaseSlice(pending, start + gap, start + gap + t, start + gap + period);
         assertEq(share.releasedRevenue(), expected, "released along the restarted stream");
         assertEq(share.releasedRevenue() + share.streamingRevenue(), first + second, "conserved");
+    }
+
+    /// @dev The period is a deployment parameter: a share deployed with any period in bounds (a minute on a local
+    /// chain, a day in production) streams over exactly that period.
+    function testFuzz_depositRevenue_streamsOverTheDeploymentPeriod(uint256 periodSeconds, uint256 amount, uint256 t)
+        public
+    {
+        periodSeconds = bound(periodSeconds, 1 minutes, 30 days);
+        amount = bound(amount, 1, 1e15 * USDC);
+        t = bound(t, 0, 2 * periodSeconds);
+        ModelRegistry fresh = new ModelRegistry(address(stablecoin), periodSeconds);
+        vm.prank(modelOwner);
+        (, address shareAddress) = fresh.registerModel(_params("stream-period", SUPPLY));
+        ModelShare target = ModelShare(shareAddress);
+
+        uint256 start = block.timestamp;
+        _depositInto(target, amount);
+        assertEq(target.streamEnd(), start + periodSeconds, "ends one deployment period after the deposit");
+
+        vm.warp(start + t);
+        uint256 expected = _releaseSlice(amount, start, start + t, start + periodSeconds);
+        assertEq(target.releasedRevenue(), expected, "released linearly over the deployment period");
+        assertEq(target.claimable(modelOwner), expected, "sole holder accrues what was released");
+        assertEq(target.releasedRevenue() + target.streamingRevenue(), amount, "conserved");
     }
 
     function test_depositRevenue_sameBlockDepositsAdd() public {

@@ -22,9 +22,11 @@ contract LedgerDeployerHarness is LedgerDeployer {
 }
 
 contract LedgerDeployerTest is Test {
+    uint256 internal constant STREAM_PERIOD = 1 days;
+
     function test_deployLedger_wiresTheSuite() public {
         MockStablecoin stablecoin = new MockStablecoin();
-        ModelRegistry registry = new ModelRegistry(address(stablecoin));
+        ModelRegistry registry = new ModelRegistry(address(stablecoin), STREAM_PERIOD);
         address owner = makeAddr("owner");
         address signer = makeAddr("platform");
         LedgerDeployer.LedgerDeployment memory d =
@@ -41,7 +43,7 @@ contract LedgerDeployerTest is Test {
 
     function test_allowDevMeasurement_asOwner() public {
         MockStablecoin stablecoin = new MockStablecoin();
-        ModelRegistry registry = new ModelRegistry(address(stablecoin));
+        ModelRegistry registry = new ModelRegistry(address(stablecoin), STREAM_PERIOD);
         LedgerDeployerHarness harness = new LedgerDeployerHarness();
         // The harness deploys and owns the suite, as the broadcasting deployer does in Deploy.s.sol.
         LedgerDeployer.LedgerDeployment memory d =
@@ -55,7 +57,7 @@ contract LedgerDeployerTest is Test {
 
     function test_deployLedger_withoutDevSigner() public {
         MockStablecoin stablecoin = new MockStablecoin();
-        ModelRegistry registry = new ModelRegistry(address(stablecoin));
+        ModelRegistry registry = new ModelRegistry(address(stablecoin), STREAM_PERIOD);
         LedgerDeployer.LedgerDeployment memory d =
             new LedgerDeployerHarness().deploy(address(registry), address(stablecoin), address(this), address(0));
         assertEq(d.devAttestationVerifier, address(0), "no dev verifier");
@@ -64,7 +66,7 @@ contract LedgerDeployerTest is Test {
 
     function test_deployLedger_revertsWhen_stablecoinMismatch() public {
         MockStablecoin stablecoin = new MockStablecoin();
-        ModelRegistry registry = new ModelRegistry(address(stablecoin));
+        ModelRegistry registry = new ModelRegistry(address(stablecoin), STREAM_PERIOD);
         LedgerDeployerHarness harness = new LedgerDeployerHarness();
         vm.expectRevert(
             abi.encodeWithSelector(LedgerDeployer.StablecoinMismatch.selector, address(stablecoin), address(1))
