@@ -48,6 +48,16 @@ const simulatedBackendSchema = z
     profiles: z.record(simulatedProfileSchema).default({}),
     /** Delay before the first token, to mimic a model's latency. */
     latencyMs: int(0, 600_000).default(0),
+    /**
+     * When a draw does not fit `max_tokens`, the largest share of the cap the reasoning may take, in basis points
+     * (the rest is left to visible output). 10,000 spends the cap on reasoning first.
+     */
+    reasoningShareBps: int(0, 10_000).default(7_500),
+    /**
+     * When a draw does not fit `max_tokens`, visible tokens kept whatever the reasoning drew (at most the output
+     * drawn and the cap), so a small cap still answers with text.
+     */
+    minVisibleTokens: int(0, 1_000_000).default(16),
     /** Tokens per SSE chunk when streaming. */
     streamChunkTokens: int(1, 4_096).default(16),
     /** Delay between SSE chunks. */
