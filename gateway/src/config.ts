@@ -92,6 +92,25 @@ const deploymentSchema = z.unknown().transform((value, context): Deployment => {
   }
 });
 
+/**
+ * An origin a browser app is served from, `scheme://host[:port]` (normalized: lower case, default port dropped),
+ * or `*` for any origin.
+ */
+const corsOrigin = z.string().transform((value, context) => {
+  if (value === "*") return value;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password || url.pathname !== "/" || url.search || url.hash) {
+    context.addIssue({ code: z.ZodIssueCode.custom, message: `expected an origin like https://app.example or http://localhost:5173 (or "*"), got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
 export const gatewayConfigSchema = z
   .object({
     /** Folder of the receipt log and the sealed enclave key. */
@@ -126,6 +145,16 @@ export const gatewayConfigSchema = z
         pollingIntervalMs: int(10, 60_000).default(250),
       })
       .strict(),
+    /** Cross-origin access for browser apps (http/cors.ts); off unless origins are listed. */
+    cors: z
+      .object({
+        /** Origins whose pages may call the gateway (`*`: any); empty turns CORS off. */
+        allowedOrigins: z.array(corsOrigin).max(1_000).default([]),
+        /** How long a browser may cache a preflight answer. */
+        maxAgeSeconds: int(0, 86_400).default(600),
+      })
+      .strict()
+      .default({}),
     /** Model names or ids this gateway serves; all registered models when omitted. */
     models: z.array(z.union([z.string().min(1), z.number().int().positive()])).optional(),
     approval: z

@@ -51,6 +51,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Json {
     dataDir: env.COGFI_GATEWAY_DATA_DIR,
     http: { host: env.COGFI_GATEWAY_HOST, port: env.COGFI_GATEWAY_PORT, bodyLimitBytes: env.COGFI_GATEWAY_BODY_LIMIT_BYTES },
     chain: { rpcUrl: env.COGFI_RPC_URL, headMaxAgeMs: env.COGFI_GATEWAY_HEAD_MAX_AGE_MS },
+    cors: { allowedOrigins: env.COGFI_GATEWAY_CORS_ORIGINS?.split(",").map((origin) => origin.trim()).filter(Boolean) },
     models: env.COGFI_GATEWAY_MODELS ? env.COGFI_GATEWAY_MODELS.split(",").map((model) => model.trim()) : undefined,
     backend: upstream
       ? { kind: "upstream", baseUrl: upstream, apiKey: env.COGFI_GATEWAY_UPSTREAM_API_KEY }

@@ -5,6 +5,8 @@ import { GatewayError, refuse } from "../errors.js";
 import type { GatewayMetrics } from "../metrics.js";
 import { ModelCatalog } from "../models.js";
 import { chatAuthentication, chatCompletionsHandler, type ChatContext } from "./chat.js";
+import { corsMiddleware } from "./cors.js";
+import { responsesHandler } from "./responses.js";
 
 export type AppRoutes = {
   chat: ChatContext;
@@ -67,6 +69,8 @@ export function createApp(routes: AppRoutes): express.Express {
     next();
   });
 
+  app.use(corsMiddleware(routes.chat.config.cors));
+
   const jsonBody = express.json({
     limit: routes.bodyLimitBytes,
     strict: false,
@@ -79,6 +83,7 @@ export function createApp(routes: AppRoutes): express.Express {
 
   // The credential and its session are checked before the body is read (see chatAuthentication).
   app.post("/v1/chat/completions", chatAuthentication(routes.chat), jsonBody, chatCompletionsHandler(routes.chat));
+  app.post("/v1/responses", chatAuthentication(routes.chat), jsonBody, responsesHandler(routes.chat));
 
   app.get("/v1/models", async (_req, res) => {
     res.json({ object: "list", data: await routes.models() });
