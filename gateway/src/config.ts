@@ -48,6 +48,16 @@ const simulatedBackendSchema = z
     profiles: z.record(simulatedProfileSchema).default({}),
     /** Delay before the first token, to mimic a model's latency. */
     latencyMs: int(0, 600_000).default(0),
+    /**
+     * When a draw does not fit `max_tokens`, the largest share of the cap the reasoning may take, in basis points
+     * (the rest is left to visible output). 10,000 spends the cap on reasoning first.
+     */
+    reasoningShareBps: int(0, 10_000).default(7_500),
+    /**
+     * When a draw does not fit `max_tokens`, visible tokens kept whatever the reasoning drew (at most the output
+     * drawn and the cap), so a small cap still answers with text.
+     */
+    minVisibleTokens: int(0, 1_000_000).default(16),
     /** Tokens per SSE chunk when streaming. */
     streamChunkTokens: int(1, 4_096).default(16),
     /** Delay between SSE chunks. */
@@ -80,6 +90,25 @@ const deploymentSchema = z.unknown().transform((value, context): Deployment => {
     context.addIssue({ code: z.ZodIssueCode.custom, message: error instanceof Error ? error.message : String(error) });
     return z.NEVER;
   }
+});
+
+/**
+ * An origin a browser app is served from, `scheme://host[:port]` (normalized: lower case, default port dropped),
+ * or `*` for any origin.
+ */
+const corsOrigin = z.string().transform((value, context) => {
+  if (value === "*") return value;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password || url.pathname !== "/" || url.search || url.hash) {
+    context.addIssue({ code: z.ZodIssueCode.custom, message: `expected an origin like https://app.example or http://localhost:5173 (or "*"), got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return url.origin;
 });
 
 export const gatewayConfigSchema = z
@@ -116,6 +145,16 @@ export const gatewayConfigSchema = z
         pollingIntervalMs: int(10, 60_000).default(250),
       })
       .strict(),
+    /** Cross-origin access for browser apps (http/cors.ts); off unless origins are listed. */
+    cors: z
+      .object({
+        /** Origins whose pages may call the gateway (`*`: any); empty turns CORS off. */
+        allowedOrigins: z.array(corsOrigin).max(1_000).default([]),
+        /** How long a browser may cache a preflight answer. */
+        maxAgeSeconds: int(0, 86_400).default(600),
+      })
+      .strict()
+      .default({}),
     /** Model names or ids this gateway serves; all registered models when omitted. */
     models: z.array(z.union([z.string().min(1), z.number().int().positive()])).optional(),
     approval: z
@@ -223,6 +262,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigLayer
     dataDir: env.COGFI_GATEWAY_DATA_DIR,
     http: { host: env.COGFI_GATEWAY_HOST, port: env.COGFI_GATEWAY_PORT, bodyLimitBytes: env.COGFI_GATEWAY_BODY_LIMIT_BYTES },
     chain: { rpcUrl: env.COGFI_RPC_URL, headMaxAgeMs: env.COGFI_GATEWAY_HEAD_MAX_AGE_MS },
+    cors: { allowedOrigins: envList(env.COGFI_GATEWAY_CORS_ORIGINS) },
     models: envList(env.COGFI_GATEWAY_MODELS),
     backend: upstream
       ? { kind: "upstream", baseUrl: upstream, apiKey: env.COGFI_GATEWAY_UPSTREAM_API_KEY }

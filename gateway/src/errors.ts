@@ -40,6 +40,7 @@ export type RefusalCode =
   | "enclave_not_attested"
   | "not_found"
   | "method_not_allowed"
+  | "origin_not_allowed"
   | "chain_unavailable"
   | "upstream_error"
   | "receipt_write_failed"
@@ -177,6 +178,8 @@ export const refuse = {
       cause,
     }),
   shuttingDown: () => new GatewayError(503, "shutting_down", "The gateway is shutting down; retry on another instance."),
+  originNotAllowed: (origin: string) =>
+    new GatewayError(403, "origin_not_allowed", `Cross-origin requests from ${origin} are not allowed by this gateway (cors.allowedOrigins).`),
   notFound: (method: string, path: string) =>
     new GatewayError(404, "not_found", `Unknown endpoint: ${method} ${path}`, { type: "invalid_request_error" }),
   internal: (cause: unknown) =>

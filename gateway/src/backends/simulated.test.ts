@@ -2,20 +2,14 @@ import { fcParams } from "@cogfi/sdk/testing";
 import fc from "fast-check";
 import { encode } from "gpt-tokenizer";
 import { describe, expect, test } from "vitest";
-import { DEFAULT_SIMULATED_PROFILE, type SimulatedBackendConfig } from "../config.js";
+import { DEFAULT_SIMULATED_PROFILE, backendConfigSchema, type SimulatedBackendConfig } from "../config.js";
 import { countTextTokens } from "../tokenizer.js";
 import { SIMULATED_WORDS, SimulatedBackend, drawTokens, seededRandom } from "./simulated.js";
 import type { BackendRequest, ChatMessage } from "./types.js";
 
-const config = (overrides: Partial<SimulatedBackendConfig> = {}): SimulatedBackendConfig => ({
-  kind: "simulated",
-  seed: "test",
-  profiles: {},
-  latencyMs: 0,
-  streamChunkTokens: 7,
-  interChunkDelayMs: 0,
-  ...overrides,
-});
+/** The defaults of the config schema, with a test seed and small stream chunks. */
+const config = (overrides: Partial<SimulatedBackendConfig> = {}): SimulatedBackendConfig =>
+  backendConfigSchema.parse({ kind: "simulated", seed: "test", streamChunkTokens: 7, ...overrides }) as SimulatedBackendConfig;
 
 const request = (text: string, maxTokens: number, seed?: number): BackendRequest => ({
   model: "cogito-8b",
@@ -66,6 +60,58 @@ describe("SimulatedBackend", () => {
       }),
       fcParams({ numRuns: 100 }),
     );
+  });
+
+  test("a small cap still answers with visible text (it used to go all to reasoning below ~500 tokens)", () => {
+    const backend = new SimulatedBackend(config());
+    let empty = 0;
+    let cut = 0;
+    for (let cap = 1; cap <= 600; cap++) {
+      const completion = backend.simulate(request(`small cap ${cap}`, cap));
+      if (completion.content.length === 0) empty++;
+      if (completion.finishReason === "length") cut++;
+    }
+    expect(cut, "most draws exceed a small cap: the case under test").toBeGreaterThan(300);
+    expect(empty).toBe(0);
+  });
+
+  test("property: a cut draw shares the cap: reasoning at most reasoningShareBps of it, at least minVisibleTokens visible", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 30 }),
+        fc.integer({ min: 1, max: 5_000 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 0, max: 200 }),
+        (text, cap, reasoningShareBps, minVisibleTokens) => {
+          const completion = new SimulatedBackend(config({ reasoningShareBps, minVisibleTokens })).simulate(request(text, cap));
+          const { reasoning, output } = completion.drawn;
+          if (reasoning + output <= cap) {
+            expect(completion).toMatchObject({ reasoningTokens: reasoning, outputTokens: output, finishReason: "stop" });
+            return;
+          }
+          expect(completion.finishReason).toBe("length");
+          expect(completion.reasoningTokens + completion.outputTokens).toBe(cap);
+          expect(completion.reasoningTokens).toBeLessThanOrEqual(reasoning);
+          expect(completion.outputTokens).toBeLessThanOrEqual(output);
+          // Visible: at least min(drawn, minVisibleTokens) ...
+          expect(completion.outputTokens).toBeGreaterThanOrEqual(Math.min(output, minVisibleTokens, cap));
+          // ... and the reasoning stays within its share unless the output drawn wanted less than the rest.
+          if (completion.outputTokens < output) {
+            expect(completion.reasoningTokens).toBeLessThanOrEqual(Math.floor((cap * reasoningShareBps) / 10_000));
+          }
+        },
+      ),
+      fcParams({ numRuns: 300 }),
+    );
+  });
+
+  test("with the whole cap for reasoning and no visible floor, the cap is spent on reasoning first", () => {
+    const backend = new SimulatedBackend(config({ reasoningShareBps: 10_000, minVisibleTokens: 0 }));
+    for (let i = 0; i < 50; i++) {
+      const completion = backend.simulate(request(`reasoning first ${i}`, 100));
+      expect(completion.reasoningTokens).toBe(Math.min(completion.drawn.reasoning, 100));
+      expect(completion.outputTokens).toBe(Math.min(completion.drawn.output, 100 - completion.reasoningTokens));
+    }
   });
 
   test("another seed (or request seed) gives another completion", () => {

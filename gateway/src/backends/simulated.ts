@@ -4,8 +4,11 @@
  * Each request draws its reasoning and output token counts from its model's profile
  * (`DEFAULT_SIMULATED_PROFILE` unless configured) with a PRNG seeded by
  * sha256(seed, model, messages, request seed): the same request always gets the same completion, whatever else
- * the gateway is doing. `max_tokens` caps the draw (reasoning first, then output, `finish_reason: "length"`),
- * so raising the cap never changes what a smaller cap returned, only how much of it.
+ * the gateway is doing. A draw that fits `max_tokens` is served whole; one that does not is cut
+ * to the cap (`finish_reason: "length"`), which it shares: the output keeps at least the part of the cap the
+ * reasoning may not take (`reasoningShareBps`) and at least `minVisibleTokens` (never more than it drew), the
+ * reasoning fills the rest (see `share`). Raising the cap never changes what a smaller cap returned, only how much
+ * of it.
  *
  * The visible output is exactly `output` tokens of o200k_base: words that are one token each.
  */
@@ -92,6 +95,18 @@ export class SimulatedBackend implements Backend {
     return this.#config.profiles[model] ?? this.#config.profiles["*"] ?? DEFAULT_SIMULATED_PROFILE;
   }
 
+  /**
+   * How a cap is shared by a draw of `reasoning` and `output` tokens: whole when it fits; otherwise the output keeps
+   * min(output, max(cap - ⌊cap · reasoningShareBps / 10,000⌋, minVisibleTokens)) tokens, or more when the reasoning
+   * drawn leaves more, and the reasoning fills the rest of the cap. Both counts are non-decreasing in the cap.
+   */
+  share(reasoning: number, output: number, cap: number): { reasoningTokens: number; outputTokens: number } {
+    if (reasoning + output <= cap) return { reasoningTokens: reasoning, outputTokens: output };
+    const outputRoom = Math.max(cap - reasoning, cap - Math.floor((cap * this.#config.reasoningShareBps) / 10_000), Math.min(this.#config.minVisibleTokens, cap));
+    const outputTokens = Math.min(output, outputRoom);
+    return { reasoningTokens: cap - outputTokens, outputTokens };
+  }
+
   /** The deterministic completion of a request (no I/O, no delay). */
   simulate(request: Pick<BackendRequest, "model" | "messages" | "maxTokens" | "params">): SimulatedCompletion {
     const requestSeed = request.params.seed === undefined ? "" : String(request.params.seed);
@@ -99,8 +114,7 @@ export class SimulatedBackend implements Backend {
     const profile = this.profileOf(request.model);
     const reasoning = drawTokens(profile.reasoning, random);
     const output = Math.max(1, drawTokens(profile.output, random));
-    const reasoningTokens = Math.min(reasoning, request.maxTokens);
-    const outputTokens = Math.min(output, request.maxTokens - reasoningTokens);
+    const { reasoningTokens, outputTokens } = this.share(reasoning, output, request.maxTokens);
     const words: string[] = [];
     for (let i = 0; i < outputTokens; i++) {
       const word = SIMULATED_WORDS[Math.floor(random() * SIMULATED_WORDS.length)]!;

@@ -6,6 +6,8 @@ import { GatewayError, refuse, type RefusalCode } from "../errors.js";
 import type { GatewayMetrics } from "../metrics.js";
 import { ModelCatalog } from "../models.js";
 import { chatAuthentication, chatCompletionsHandler, type ChatContext } from "./chat.js";
+import { corsMiddleware } from "./cors.js";
+import { responsesHandler } from "./responses.js";
 
 export type AppRoutes = {
   chat: ChatContext;
@@ -31,11 +33,14 @@ export function createApp(routes: AppRoutes): express.Express {
   // Request ids, /health, /metrics; every response counted by route and status (refusals by code below).
   const app = createServiceApp({ metrics, requests: metrics.requests, health: routes.health, ready: async () => (await routes.health()).status === 200 });
 
+  app.use(corsMiddleware(routes.chat.config.cors));
+
   // Parse whatever the content type (curl -d sends form encoding); the body must still be JSON. Keeps `rawBody`.
   const jsonBody = serviceJsonBody(routes.bodyLimitBytes);
 
   // The credential and its session are checked before the body is read (see chatAuthentication).
   app.post("/v1/chat/completions", chatAuthentication(routes.chat), jsonBody, chatCompletionsHandler(routes.chat));
+  app.post("/v1/responses", chatAuthentication(routes.chat), jsonBody, responsesHandler(routes.chat));
 
   app.get("/v1/models", async (_req, res) => {
     res.json({ object: "list", data: await routes.models() });
