@@ -16,13 +16,16 @@ import {Script} from "forge-std/Script.sol";
 ///  - STABLECOIN, STABLECOIN_USD_FEED: the stablecoin and its Chainlink stablecoin/USD feed. Required on real
 ///    networks; on a local chain (31337) they default to a fresh 6-decimal mock and a mock feed at 1.00.
 ///  - REVENUE_STREAM_PERIOD_SECONDS (default 86400, one day): the model shares' `REVENUE_STREAM_PERIOD`, within
-///    the share's bounds (1 minute .. 30 days). Keep the day in production: a holder for one block around a
+///    the share's bounds (1 minute .. 30 days), at least 1 hour outside a local chain. Keep the day in production: a holder for one block around a
 ///    deposit earns `blockSeconds / period` of it. `npm start` sets 60 for its local chain (see script/start.ts).
 ///  - DEPLOYMENTS_DIR (default `deployments`): where the address book is written.
 /// Run: forge script script/Deploy.s.sol --rpc-url $RPC_URL --broadcast
 contract Deploy is Script, LedgerDeployer, AmmDeployer {
     uint256 internal constant LOCAL_CHAIN_ID = 31_337;
     uint256 internal constant DEFAULT_REVENUE_STREAM_PERIOD = 1 days;
+    /// @dev Shortest stream a deployment to a real network accepts: a stray short value (the local suite's 60 s) would
+    /// let a holder for one block around a deposit take `blockSeconds / period` of it.
+    uint256 internal constant MIN_PUBLIC_REVENUE_STREAM_PERIOD = 1 hours;
 
     struct Deployment {
         address stablecoin;
@@ -37,6 +40,8 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer {
     }
 
     error MissingEnv(string name);
+    /// @notice Thrown outside a local chain when REVENUE_STREAM_PERIOD_SECONDS is below `minimum`.
+    error RevenueStreamTooShort(uint256 period, uint256 minimum);
 
     function run() external returns (Deployment memory deployment) {
         uint256 deployerKey = vm.envUint("DEPLOYER_PRIVATE_KEY");
@@ -56,6 +61,9 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer {
             deployment.stablecoinUsdFeed = address(new MockAggregator(8, "mUSD / USD", 1e8));
         }
         uint256 revenueStreamPeriod = vm.envOr("REVENUE_STREAM_PERIOD_SECONDS", DEFAULT_REVENUE_STREAM_PERIOD);
+        if (!local && revenueStreamPeriod < MIN_PUBLIC_REVENUE_STREAM_PERIOD) {
+            revert RevenueStreamTooShort(revenueStreamPeriod, MIN_PUBLIC_REVENUE_STREAM_PERIOD);
+        }
         ModelRegistry registry = new ModelRegistry(deployment.stablecoin, revenueStreamPeriod);
         deployment.modelRegistry = address(registry);
         deployment.modelShareImplementation = registry.shareImplementation();

@@ -339,7 +339,7 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
 
   let server: RunningHttpServer;
   try {
-    server = await listenHttp(app, { host: config.http.host, port: config.http.port });
+    server = await listenHttp(app, { host: config.http.host, port: config.http.port, keepAliveTimeoutMs: config.http.keepAliveTimeoutMs });
   } catch (error) {
     stopRenewal?.();
     await batcher.stop();

@@ -176,6 +176,17 @@ describe("errors", () => {
     expect(logged).toMatchObject({ level: "error", code: "internal_error", path: "/boom", err: { message: "handler failed", cause: { message: "disk full" } } });
   });
 
+  test("the keep-alive timeout is applied, with the headers timeout just above it", async () => {
+    const app = createServiceApp({ metrics: createServiceMetrics({ prefix: "cogfi_probe_", processMetrics: false }) });
+    const running = await listenHttp(app, { host: "127.0.0.1", port: 0, keepAliveTimeoutMs: 65_000 });
+    try {
+      expect(running.server.keepAliveTimeout).toBe(65_000);
+      expect(running.server.headersTimeout).toBe(66_000);
+    } finally {
+      await running.stop(0);
+    }
+  });
+
   test("a port in use fails with the listen error as cause", async () => {
     const { server } = await start();
     const app = createServiceApp({ metrics: createServiceMetrics({ prefix: "cogfi_probe_", processMetrics: false }) });

@@ -197,8 +197,17 @@ export type RunningHttpServer = {
 };
 
 /** Serves `app` on host:port (0 picks a free port); fails with the listen error as cause. */
-export async function listenHttp(app: Express, options: { host: string; port: number }): Promise<RunningHttpServer> {
+export async function listenHttp(
+  app: Express,
+  options: { host: string; port: number; /** Idle keep-alive connections are closed after this long (Node's default: 5 s). */ keepAliveTimeoutMs?: number },
+): Promise<RunningHttpServer> {
   const server = createServer();
+  if (options.keepAliveTimeoutMs !== undefined) {
+    server.keepAliveTimeout = options.keepAliveTimeoutMs;
+    // A request's headers may arrive just as an idle connection times out: wait a little longer for them than the
+    // keep-alive timeout, so a client (or a load balancer) reusing the connection is not cut off mid-request.
+    server.headersTimeout = options.keepAliveTimeoutMs + 1_000;
+  }
   // The tracker's request listener runs before the app's, so that it sees every response before it is sent (a
   // synchronous handler answers within the app's listener; the gateway's async routes hid this order).
   const drainer = trackConnections(server);
