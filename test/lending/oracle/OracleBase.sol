@@ -155,6 +155,30 @@ abstract contract OracleBase is PeripheryBase {
         vm.stopPrank();
     }
 
+    /// @dev `who` sells up to `shares` through the router, stopping at `floorTick`'s price. Returns what was sold and
+    /// the stablecoin received.
+    function _sellShares(address who, uint256 shares, int24 floorTick)
+        internal
+        returns (uint256 sold, uint256 received)
+    {
+        uint256 stableBefore = stable.balanceOf(who);
+        uint256 sharesBefore = cog.balanceOf(who);
+        vm.prank(who);
+        router.exactInputSingle(
+            ICognitionRouter.ExactInputSingleParams({
+                tokenIn: address(cog),
+                tokenOut: address(stable),
+                fee: 3000,
+                recipient: who,
+                deadline: type(uint256).max,
+                amountIn: shares,
+                amountOutMinimum: 0,
+                sqrtPriceLimitX96: TickMath.getSqrtRatioAtTick(floorTick)
+            })
+        );
+        return (sharesBefore - cog.balanceOf(who), stable.balanceOf(who) - stableBefore);
+    }
+
     /// @dev `who` trades through the router until the pool's tick is `targetTick`: buys shares with stablecoin if
     /// that raises the share price, else sells shares. Returns the stablecoin paid (< 0: received) and the shares
     /// received (< 0: paid).
