@@ -8,6 +8,7 @@ import {IShareOracle} from "./interfaces/IShareOracle.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title ShareOracle
 /// @notice Price of a model share in a lending market's loan token from the share's CognitionPool TWAP and Chainlink
@@ -165,8 +166,8 @@ contract ShareOracle is IShareOracle {
     {
         uint256 price_;
         (price_, updatedAt) = _price(false);
-        // price_ < 2^256 / 10^36 would be needed for the product to overflow past mulDiv's range; it reverts if so.
-        answer = int256(FullMath.mulDiv(price_, _wholeShareScale, PRICE_SCALE));
+        // Reverts (MulDivOverflow, SafeCastOverflowedUintToInt) rather than wrap for an answer beyond int256.
+        answer = SafeCast.toInt256(FullMath.mulDiv(price_, _wholeShareScale, PRICE_SCALE));
         roundId = uint80(block.timestamp);
         return (roundId, answer, updatedAt, updatedAt, roundId);
     }

@@ -12,6 +12,9 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 contract ShareOracleConstructorTest is OracleBase {
     function test_constructor_setsImmutables() public {
         ShareOracle oracle = _feedOracle();
+        assertEq(oracle.MIN_TWAP_WINDOW_SECONDS(), 30 minutes, "min window");
+        assertEq(oracle.MAX_DEVIATION_BPS(), 5000, "max deviation");
+        assertEq(oracle.MAX_DECIMALS(), 18, "max decimals");
         assertEq(address(oracle.pool()), address(cogPool), "pool");
         assertEq(oracle.share(), address(cog), "share");
         assertEq(oracle.stablecoin(), address(stable), "stablecoin");
