@@ -9,8 +9,10 @@ export * from "./errors.js";
 export * from "./registry/types.js";
 export * from "./ledger/index.js";
 export * from "./amm/index.js";
+export * from "./lending/index.js";
 // Actions (`actions/<domain>/<action>.ts`).
 export * from "./actions/registry/index.js";
 export * from "./actions/share/index.js";
 export * from "./actions/inference/index.js";
 export * from "./actions/amm/index.js";
+export * from "./actions/lending/index.js";

@@ -1,0 +1,2 @@
+/** Lending actions. */
+export * from "./getSellableCollateral.js";

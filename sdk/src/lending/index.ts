@@ -1,0 +1,2 @@
+/** Pure lending code: caps from liquidity. */
+export * from "./sellable.js";

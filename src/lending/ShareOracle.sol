@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: BUSL-1.1
+pragma solidity 0.8.30;
+
+import {ICognitionPool} from "../amm/interfaces/ICognitionPool.sol";
+import {FullMath} from "../libraries/FullMath.sol";
+import {TickMath} from "../amm/libraries/TickMath.sol";
+import {IShareOracle} from "./interfaces/IShareOracle.sol";
+import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+/// @title ShareOracle
+/// @notice Price of a model share in a lending market's loan token from the share's CognitionPool TWAP and Chainlink
+/// USD feeds. See `IShareOracle` for the rules.
+contract ShareOracle is IShareOracle {
+    /* CONSTANTS */
+
+    /// @inheritdoc IShareOracle
+    uint32 public constant MIN_TWAP_WINDOW_SECONDS = 30 minutes;
+    /// @inheritdoc IShareOracle
+    uint16 public constant MAX_DEVIATION_BPS = 5000;
+    /// @inheritdoc IShareOracle
+    uint8 public constant MAX_DECIMALS = 18;
+    /// @notice Decimals of the `AggregatorV3Interface` answer (the price of one whole share).
+    uint8 public constant decimals = 18;
+    /// @notice Version of the `AggregatorV3Interface` view.
+    uint256 public constant version = 1;
+
+    uint256 private constant PRICE_SCALE = 1e36;
+    uint256 private constant Q64 = 1 << 64;
+    uint256 private constant Q128 = 1 << 128;
+    uint256 private constant Q192 = 1 << 192;
+
+    /* IMMUTABLES */
+
+    /// @inheritdoc IShareOracle
+    ICognitionPool public immutable pool;
+    /// @inheritdoc IShareOracle
+    address public immutable share;
+    /// @inheritdoc IShareOracle
+    address public immutable stablecoin;
+    /// @inheritdoc IShareOracle
+    address public immutable loanToken;
+    /// @inheritdoc IShareOracle
+    uint32 public immutable twapWindowSeconds;
+    /// @inheritdoc IShareOracle
+    uint16 public immutable maxDeviationBps;
+    /// @inheritdoc IShareOracle
+    int24 public immutable maxDeviationTicks;
+    /// @inheritdoc IShareOracle
+    uint16 public immutable requiredCardinality;
+
+    bool private immutable _shareIsToken0;
+    AggregatorV3Interface private immutable _stableFeed;
+    uint8 private immutable _stableFeedDecimals;
+    uint32 private immutable _stableMaxAgeSeconds;
+    AggregatorV3Interface private immutable _loanFeed;
+    uint8 private immutable _loanFeedDecimals;
+    uint32 private immutable _loanMaxAgeSeconds;
+    /// @dev `10^(loanFeedDecimals + loanDecimals)` and `10^(stableFeedDecimals + stableDecimals)` with their common
+    /// power of ten cancelled: one of the two is 1.
+    uint256 private immutable _scaleNum;
+    uint256 private immutable _scaleDen;
+    /// @dev `10^(shareDecimals + 18 - loanDecimals)`: from `price()` to the 18-decimal price of one whole share.
+    uint256 private immutable _wholeShareScale;
+
+    /* CONSTRUCTOR */
+
+    constructor(Config memory config) {
+        if (config.twapWindowSeconds < MIN_TWAP_WINDOW_SECONDS) {
+            revert TwapWindowTooShort(config.twapWindowSeconds, MIN_TWAP_WINDOW_SECONDS);
+        }
+        uint32 blockTime = config.blockTimeSeconds;
+        if (blockTime == 0 || blockTime > config.twapWindowSeconds) revert InvalidBlockTime(blockTime);
+        uint256 required = (uint256(config.twapWindowSeconds) + blockTime - 1) / blockTime + 1;
+        if (required > type(uint16).max) revert InvalidBlockTime(blockTime);
+        if (config.maxDeviationBps == 0 || config.maxDeviationBps > MAX_DEVIATION_BPS) {
+            revert InvalidDeviation(config.maxDeviationBps);
+        }
+
+        ICognitionPool pool_ = config.pool;
+        (uint160 sqrtPriceX96,,,, uint16 cardinalityNext,,) = pool_.slot0();
+        if (sqrtPriceX96 == 0) revert PoolNotInitialized(address(pool_));
+        if (cardinalityNext < required) revert CardinalityTooLow(cardinalityNext, uint16(required));
+        address share_ = pool_.share();
+        address stable = pool_.stablecoin();
+        if (config.loanToken == share_) revert LoanTokenIsShare(config.loanToken);
+
+        bool sameToken = config.loanToken == stable;
+        _checkFeedConfig(config.stableUsdFeed, config.stableUsdMaxAgeSeconds, sameToken);
+        _checkFeedConfig(config.loanUsdFeed, config.loanUsdMaxAgeSeconds, sameToken);
+
+        uint8 loanDecimals = _decimalsOf(config.loanToken);
+        if (!sameToken) {
+            uint8 stableFeedDecimals = _decimalsOf(address(config.stableUsdFeed));
+            uint8 loanFeedDecimals = _decimalsOf(address(config.loanUsdFeed));
+            (_scaleNum, _scaleDen) = _powersOfTen(
+                uint256(loanFeedDecimals) + loanDecimals, uint256(stableFeedDecimals) + _decimalsOf(stable)
+            );
+            _stableFeedDecimals = stableFeedDecimals;
+            _loanFeedDecimals = loanFeedDecimals;
+        } else {
+            (_scaleNum, _scaleDen) = (1, 1);
+        }
+        _wholeShareScale = 10 ** (uint256(_decimalsOf(share_)) + decimals - loanDecimals);
+        int24 deviationTicks = _deviationTicks(config.maxDeviationBps);
+
+        pool = pool_;
+        share = share_;
+        stablecoin = stable;
+        loanToken = config.loanToken;
+        twapWindowSeconds = config.twapWindowSeconds;
+        maxDeviationBps = config.maxDeviationBps;
+        maxDeviationTicks = deviationTicks;
+        requiredCardinality = uint16(required);
+        _shareIsToken0 = pool_.token0() == share_;
+        _stableFeed = config.stableUsdFeed;
+        _stableMaxAgeSeconds = config.stableUsdMaxAgeSeconds;
+        _loanFeed = config.loanUsdFeed;
+        _loanMaxAgeSeconds = config.loanUsdMaxAgeSeconds;
+
+        emit ShareOracleCreated(address(pool_), share_, config.loanToken, config, deviationTicks, uint16(required));
+    }
+
+    /* VIEWS */
+
+    /// @inheritdoc IShareOracle
+    function stableUsdFeed() external view returns (AggregatorV3Interface feed, uint32 maxAgeSeconds) {
+        return (_stableFeed, _stableMaxAgeSeconds);
+    }
+
+    /// @inheritdoc IShareOracle
+    function loanUsdFeed() external view returns (AggregatorV3Interface feed, uint32 maxAgeSeconds) {
+        return (_loanFeed, _loanMaxAgeSeconds);
+    }
+
+    /// @inheritdoc IShareOracle
+    function price() external view returns (uint256 price_) {
+        (price_,) = _price(false);
+    }
+
+    /// @inheritdoc IShareOracle
+    function borrowPrice() external view returns (uint256 price_) {
+        (price_,) = _price(true);
+    }
+
+    /// @inheritdoc IShareOracle
+    function ticks() external view returns (int24 twapTick, int24 spotTick) {
+        (, spotTick,) = _slot0();
+        twapTick = _twapTick();
+    }
+
+    /// @notice `share / loan` from the tokens' symbols.
+    function description() external view returns (string memory) {
+        return string.concat(IERC20Metadata(share).symbol(), " / ", IERC20Metadata(loanToken).symbol());
+    }
+
+    /// @notice The current answer: `price()` for one whole share, 18 decimals, rounded down. `roundId` and
+    /// `answeredInRound` are the block timestamp; `startedAt` and `updatedAt` the oldest of now and the feeds'
+    /// `updatedAt`. Reverts like `price()`.
+    function latestRoundData()
+        public
+        view
+        returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
+    {
+        uint256 price_;
+        (price_, updatedAt) = _price(false);
+        // Reverts (MulDivOverflow, SafeCastOverflowedUintToInt) rather than wrap for an answer beyond int256.
+        answer = SafeCast.toInt256(FullMath.mulDiv(price_, _wholeShareScale, PRICE_SCALE));
+        roundId = uint80(block.timestamp);
+        return (roundId, answer, updatedAt, updatedAt, roundId);
+    }
+
+    /// @notice `latestRoundData()` for the current round (`roundId == block.timestamp`); `NoSuchRound` for any other.
+    function getRoundData(uint80 roundId) external view returns (uint80, int256, uint256, uint256, uint80) {
+        if (roundId != uint80(block.timestamp)) revert NoSuchRound(roundId);
+        return latestRoundData();
+    }
+
+    /* INTERNAL */
+
+    /// @dev The price (for borrowing: at the lower of spot and TWAP, after the deviation and age checks) and the
+    /// oldest `updatedAt` of its inputs.
+    function _price(bool forBorrow) private view returns (uint256 price_, uint256 updatedAt) {
+        (uint160 spotSqrtPriceX96, int24 spotTick,) = _slot0();
+        int24 twapTick = _twapTick();
+        uint160 sqrtPriceX96 = TickMath.getSqrtRatioAtTick(twapTick);
+        if (forBorrow) {
+            int24 deviation = spotTick > twapTick ? spotTick - twapTick : twapTick - spotTick;
+            if (deviation > maxDeviationTicks) revert SpotDeviates(spotTick, twapTick, maxDeviationTicks);
+            // The lower share price: the lower sqrt price if the share is token0 (stable per share), else the higher.
+            if ((spotSqrtPriceX96 < sqrtPriceX96) == _shareIsToken0) sqrtPriceX96 = spotSqrtPriceX96;
+        }
+        price_ = _stablePerShareX36(sqrtPriceX96);
+        updatedAt = block.timestamp;
+        if (address(_stableFeed) == address(0)) return (price_, updatedAt);
+
+        (uint256 stableUsd, uint256 stableUpdatedAt) =
+            _answer(_stableFeed, _stableFeedDecimals, _stableMaxAgeSeconds, forBorrow);
+        (uint256 loanUsd, uint256 loanUpdatedAt) = _answer(_loanFeed, _loanFeedDecimals, _loanMaxAgeSeconds, forBorrow);
+        // Answers are below 2^128 and the scales at most 10^36, so neither product overflows.
+        price_ = FullMath.mulDiv(price_, stableUsd * _scaleNum, loanUsd * _scaleDen);
+        updatedAt = stableUpdatedAt < loanUpdatedAt ? stableUpdatedAt : loanUpdatedAt;
+    }
+
+    /// @dev The pool's spot price and tick, after checking its cardinality.
+    function _slot0() private view returns (uint160 sqrtPriceX96, int24 tick, uint16 cardinalityNext) {
+        (sqrtPriceX96, tick,,, cardinalityNext,,) = pool.slot0();
+        if (cardinalityNext < requiredCardinality) revert CardinalityTooLow(cardinalityNext, requiredCardinality);
+    }
+
+    /// @dev The arithmetic mean tick over the window, rounded toward the lower share price.
+    function _twapTick() private view returns (int24) {
+        uint32[] memory secondsAgos = new uint32[](2);
+        secondsAgos[0] = twapWindowSeconds;
+        (int56[] memory tickCumulatives,) = pool.observe(secondsAgos);
+        int56 delta = tickCumulatives[1] - tickCumulatives[0];
+        int56 window = int56(uint56(twapWindowSeconds));
+        int56 mean = delta / window;
+        // Solidity truncates toward zero: floor it. Every observed tick is the floor of its log price, so the exact
+        // mean lies in [floor, floor + 1): take the end with the lower share price.
+        if (delta < 0 && delta % window != 0) --mean;
+        return _shareIsToken0 ? int24(mean) : int24(mean + 1);
+    }
+
+    /// @dev 1e36 * (stablecoin units per share unit) at `sqrtPriceX96`, rounded down.
+    function _stablePerShareX36(uint160 sqrtPriceX96) private view returns (uint256) {
+        if (sqrtPriceX96 <= type(uint128).max) {
+            uint256 ratioX192 = uint256(sqrtPriceX96) * sqrtPriceX96;
+            return _shareIsToken0
+                ? FullMath.mulDiv(ratioX192, PRICE_SCALE, Q192)
+                : FullMath.mulDiv(Q192, PRICE_SCALE, ratioX192);
+        }
+        // Share as token1 here is a share worth less than 2^-64 stablecoin units: the ratio rounded up keeps the
+        // quotient rounded down.
+        return _shareIsToken0
+            ? FullMath.mulDiv(FullMath.mulDiv(sqrtPriceX96, sqrtPriceX96, Q64), PRICE_SCALE, Q128)
+            : FullMath.mulDiv(Q128, PRICE_SCALE, FullMath.mulDivUp(sqrtPriceX96, sqrtPriceX96, Q64));
+    }
+
+    /// @dev A feed's latest answer and its timestamp, checked (the age only if `checkAge`).
+    function _answer(AggregatorV3Interface feed, uint8 expectedDecimals, uint32 maxAgeSeconds, bool checkAge)
+        private
+        view
+        returns (uint256 answer, uint256 updatedAt)
+    {
+        uint8 feedDecimals = feed.decimals();
+        if (feedDecimals != expectedDecimals) {
+            revert FeedDecimalsChanged(address(feed), expectedDecimals, feedDecimals);
+        }
+        (uint80 roundId, int256 answerInt,, uint256 updatedAt_, uint80 answeredInRound) = feed.latestRoundData();
+        if (answerInt <= 0 || uint256(answerInt) >= Q128) revert InvalidAnswer(address(feed), answerInt);
+        if (updatedAt_ == 0 || answeredInRound < roundId || updatedAt_ > block.timestamp) {
+            revert IncompleteRound(address(feed), roundId, updatedAt_);
+        }
+        if (checkAge && block.timestamp - updatedAt_ > maxAgeSeconds) {
+            revert StaleFeed(address(feed), updatedAt_, maxAgeSeconds);
+        }
+        return (uint256(answerInt), updatedAt_);
+    }
+
+    /// @dev Feeds are given iff the loan token is not the pool's stablecoin, each with a non-zero maximum age.
+    function _checkFeedConfig(AggregatorV3Interface feed, uint32 maxAgeSeconds, bool sameToken) private pure {
+        bool given = address(feed) != address(0);
+        if (given == sameToken || (maxAgeSeconds != 0) != given) {
+            revert InvalidFeedConfig(address(feed), maxAgeSeconds);
+        }
+    }
+
+    /// @dev `(10^(numExp - denExp), 1)` or `(1, 10^(denExp - numExp))`.
+    function _powersOfTen(uint256 numExp, uint256 denExp) private pure returns (uint256 num, uint256 den) {
+        if (numExp >= denExp) return (10 ** (numExp - denExp), 1);
+        return (1, 10 ** (denExp - numExp));
+    }
+
+    /// @dev The largest tick t with 1.0001^t <= 1 + bps / 1e4: TickMath's tick at the floored sqrt of that ratio.
+    function _deviationTicks(uint16 bps) private pure returns (int24) {
+        return TickMath.getTickAtSqrtRatio(uint160(Math.sqrt(FullMath.mulDiv(10_000 + uint256(bps), Q192, 10_000))));
+    }
+
+    /// @dev The `decimals` of a token or feed, at most `MAX_DECIMALS`.
+    function _decimalsOf(address tokenOrFeed) private view returns (uint8 decimals_) {
+        decimals_ = IERC20Metadata(tokenOrFeed).decimals();
+        if (decimals_ > MAX_DECIMALS) revert UnsupportedDecimals(tokenOrFeed, decimals_);
+    }
+}
