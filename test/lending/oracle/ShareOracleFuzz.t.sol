@@ -42,7 +42,7 @@ contract ShareOracleFuzzTest is Test {
     /// a loan token and USD feeds of the given decimals and answers, and the oracle over them.
     function _deploy(Case memory c, uint160 sqrtPriceX96, uint256 salt) internal {
         TestToken stable = new TestToken{salt: bytes32(salt)}("S", c.stableDecimals);
-        ModelShare implementation = new ModelShare(address(this), address(stable));
+        ModelShare implementation = new ModelShare(address(this), address(stable), 1 days);
         ModelShare share = ModelShare(Clones.clone(address(implementation)));
         share.initialize("Share", "SH", 1, address(this), 1e30);
         c.pool = ICognitionPool(factory.createPool(address(share), 3000));
