@@ -2,8 +2,8 @@
 pragma solidity 0.8.30;
 
 import {ICognitionPool} from "../amm/interfaces/ICognitionPool.sol";
-import {FullMath} from "../libraries/FullMath.sol";
 import {TickMath} from "../amm/libraries/TickMath.sol";
+import {FullMath} from "../libraries/FullMath.sol";
 import {IShareOracle} from "./interfaces/IShareOracle.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";

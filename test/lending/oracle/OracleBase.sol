@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ModelShare} from "../../../src/registry/ModelShare.sol";
 import {ICognitionPool} from "../../../src/amm/interfaces/ICognitionPool.sol";
-import {FullMath} from "../../../src/libraries/FullMath.sol";
 import {TickMath} from "../../../src/amm/libraries/TickMath.sol";
 import {ShareOracle} from "../../../src/lending/ShareOracle.sol";
 import {IShareOracle} from "../../../src/lending/interfaces/IShareOracle.sol";
+import {FullMath} from "../../../src/libraries/FullMath.sol";
 import {MockAggregator} from "../../../src/mocks/MockAggregator.sol";
 import {ICognitionRouter} from "../../../src/periphery/interfaces/ICognitionRouter.sol";
+import {ModelShare} from "../../../src/registry/ModelShare.sol";
 import {PeripheryBase} from "../../amm/utils/PeripheryBase.sol";
 import {PoolActor} from "../../amm/utils/PoolActor.sol";
 import {TestToken} from "./mocks/TestToken.sol";

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {FullMath} from "../../../src/libraries/FullMath.sol";
 import {ShareOracle} from "../../../src/lending/ShareOracle.sol";
 import {IShareOracle} from "../../../src/lending/interfaces/IShareOracle.sol";
+import {FullMath} from "../../../src/libraries/FullMath.sol";
 import {OracleBase} from "./OracleBase.sol";
 
 /// @notice `borrowPrice()`, with the share as token0 (this contract) and as token1 (the one below).

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ModelShare} from "../../../src/registry/ModelShare.sol";
 import {CognitionPoolFactory} from "../../../src/amm/CognitionPoolFactory.sol";
 import {ICognitionPool} from "../../../src/amm/interfaces/ICognitionPool.sol";
-import {FullMath} from "../../../src/libraries/FullMath.sol";
 import {TickMath} from "../../../src/amm/libraries/TickMath.sol";
 import {ShareOracle} from "../../../src/lending/ShareOracle.sol";
 import {IShareOracle} from "../../../src/lending/interfaces/IShareOracle.sol";
+import {FullMath} from "../../../src/libraries/FullMath.sol";
+import {ModelShare} from "../../../src/registry/ModelShare.sol";
 import {ControlledFeed} from "./mocks/ControlledFeed.sol";
 import {TestToken} from "./mocks/TestToken.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
