@@ -19,12 +19,14 @@ struct Balances {
     uint128 borrowShares;
 }
 
-/// @notice What the market has claimed from one collateral share, and when it last did.
+/// @notice The revenue one collateral share owes the market: indexed when it accrues, claimed when it is paid out.
 struct Harvest {
-    /// @dev Timestamp of the last claim: the share releases nothing more within the same second.
-    uint64 harvestedAt;
-    /// @dev Revenue-token units claimed so far.
-    uint192 harvested;
+    /// @dev Timestamp of the last indexing: the share releases nothing more within the same second.
+    uint64 indexedAt;
+    /// @dev Revenue-token units indexed so far (the share's deposits are uint96, so is every sum of them).
+    uint96 indexedAmount;
+    /// @dev Revenue-token units claimed from the share so far; `indexedAmount - claimed` waits at the share.
+    uint96 claimed;
 }
 
 /// @title LendingMarket
@@ -294,7 +296,7 @@ contract LendingMarket is ILendingMarket {
         if (assets == 0) revert ZeroAmount();
         if (onBehalf == address(0)) revert ZeroAddress();
 
-        RevenueIndex storage revenueIndex = _harvest(marketParams.collateralToken);
+        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         RevenueAccount storage account = _collateral[id][onBehalf];
         uint256 collateral = account.stake + assets;
         if (collateral > type(uint128).max) revert Overflow();
@@ -315,10 +317,10 @@ contract LendingMarket is ILendingMarket {
         if (receiver == address(0)) revert ZeroAddress();
         _checkAuthorized(onBehalf);
 
-        RevenueIndex storage revenueIndex = _harvest(marketParams.collateralToken);
+        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
         RevenueAccount storage account = _collateral[id][onBehalf];
-        _repayWithRevenue(revenueIndex, account, id, onBehalf);
+        _repayWithRevenue(marketParams.collateralToken, revenueIndex, account, id, onBehalf);
 
         revenueIndex.setStake(account, account.stake - assets);
         if (
@@ -343,9 +345,9 @@ contract LendingMarket is ILendingMarket {
         _existing(id);
         _checkExactlyOneZero(seizedAssets, repaidShares);
 
-        RevenueIndex storage revenueIndex = _harvest(marketParams.collateralToken);
+        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
-        _repayWithRevenue(revenueIndex, _collateral[id][borrower], id, borrower);
+        _repayWithRevenue(marketParams.collateralToken, revenueIndex, _collateral[id][borrower], id, borrower);
 
         (seizedAssets, repaidShares) = _liquidationAmounts(marketParams, id, borrower, seizedAssets, repaidShares);
         uint256 repaidAssets = _liquidateAccounting(revenueIndex, id, borrower, seizedAssets, repaidShares);
@@ -383,9 +385,9 @@ contract LendingMarket is ILendingMarket {
     function settleRevenue(MarketParams memory marketParams, address borrower) external {
         MarketId id = marketParams.id();
         _existing(id);
-        RevenueIndex storage revenueIndex = _harvest(marketParams.collateralToken);
+        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
-        _repayWithRevenue(revenueIndex, _collateral[id][borrower], id, borrower);
+        _repayWithRevenue(marketParams.collateralToken, revenueIndex, _collateral[id][borrower], id, borrower);
     }
 
     /// @inheritdoc ILendingMarket
@@ -398,15 +400,16 @@ contract LendingMarket is ILendingMarket {
         if (receiver == address(0)) revert ZeroAddress();
         _checkAuthorized(onBehalf);
 
-        RevenueIndex storage revenueIndex = _harvest(marketParams.collateralToken);
+        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
         RevenueAccount storage account = _collateral[id][onBehalf];
-        _repayWithRevenue(revenueIndex, account, id, onBehalf);
+        _repayWithRevenue(marketParams.collateralToken, revenueIndex, account, id, onBehalf);
         amount = revenueIndex.take(account);
 
         emit ClaimCollateralRevenue(id, msg.sender, onBehalf, receiver, amount);
 
         if (amount > 0) {
+            _claimRevenue(marketParams.collateralToken);
             IERC20(IModelShare(marketParams.collateralToken).stablecoin()).safeTransfer(receiver, amount);
         }
     }
@@ -430,7 +433,7 @@ contract LendingMarket is ILendingMarket {
 
     /// @inheritdoc ILendingMarket
     function revenueHarvested(address share) external view returns (uint256) {
-        return _harvests[share].harvested;
+        return _harvests[share].indexedAmount;
     }
 
     /* INTERNAL */
@@ -460,23 +463,42 @@ contract LendingMarket is ILendingMarket {
         if (collateralPrice == 0) revert ZeroPrice();
     }
 
-    /// @dev Claims the share's released revenue (at most once a second: nothing more is released within one) and
-    /// indexes it over the collateral posted in every market that takes the share. Returns the share's index.
-    function _harvest(address share) internal returns (RevenueIndex storage revenueIndex) {
+    /// @dev Indexes the revenue the share has accrued to the market since the last indexing (at most once a second:
+    /// nothing more is released within one) over the collateral posted in every market that takes the share. Reads
+    /// the share's `claimable` rather than claiming: the tokens move only when they are paid out or repay debt
+    /// (`_claimRevenue`), which saves a token transfer on every collateral change. Returns the share's index.
+    function _indexRevenue(address share) internal returns (RevenueIndex storage revenueIndex) {
         revenueIndex = _revenueIndex[share];
-        Harvest storage h = _harvests[share];
-        if (h.harvestedAt == block.timestamp) return revenueIndex;
-        uint256 amount = revenueIndex.harvest(IModelShare(share));
-        h.harvestedAt = uint64(block.timestamp);
+        Harvest memory h = _harvests[share];
+        if (h.indexedAt == block.timestamp) return revenueIndex;
+        uint256 amount = IModelShare(share).claimable(address(this)).zeroFloorSub(h.indexedAmount - h.claimed);
+        h.indexedAt = uint64(block.timestamp);
         if (amount > 0) {
-            h.harvested += uint192(amount);
+            revenueIndex.index(amount);
+            h.indexedAmount += uint96(amount);
             emit HarvestRevenue(share, amount);
         }
+        _harvests[share] = h;
+    }
+
+    /// @dev Claims from the share what was indexed and not yet claimed (after `_indexRevenue` in the same call).
+    function _claimRevenue(address share) internal {
+        Harvest storage h = _harvests[share];
+        uint256 pending = h.indexedAmount - h.claimed;
+        if (pending == 0) return;
+        uint256 amount = IModelShare(share).claim(address(this));
+        if (amount > pending) {
+            // Cannot happen within the indexing second; indexed all the same, so nothing is stranded.
+            _revenueIndex[share].index(amount - pending);
+            h.indexedAmount += uint96(amount - pending);
+        }
+        h.claimed += uint96(amount);
     }
 
     /// @dev Credits `borrower`'s revenue and, in a self-repaying market, repays its debt with it (debt rounded up,
     /// a partial repayment burns shares rounded down). Interest must be accrued first.
     function _repayWithRevenue(
+        address share,
         RevenueIndex storage revenueIndex,
         RevenueAccount storage account,
         MarketId id,
@@ -501,6 +523,8 @@ contract LendingMarket is ILendingMarket {
         account.owed = owed - assets;
 
         emit RepayWithRevenue(id, borrower, assets, shares);
+        // The repaid assets become the market's liquidity: bring them in.
+        _claimRevenue(share);
     }
 
     /// @dev Accrues interest since the last update: compounded with the Taylor expansion, the fee minted to the fee

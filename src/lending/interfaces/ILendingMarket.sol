@@ -47,8 +47,9 @@ struct MarketConfig {
 /// a position is healthy while `collateral * price / 1e36 * lltv >= debt` (debt rounded up), the liquidation
 /// incentive factor is `min(1.15, 1 / (1 - 0.3 * (1 - lltv)))`, and bad debt is realized (taken from the suppliers)
 /// when a liquidation leaves a position with no collateral. Every rounding favours the market.
-/// @dev Self-repaying loans: the market claims the revenue of the posted shares (ShareRevenueLib, stake = the
-/// position's collateral) and credits each position. When the share pays in the loan token, the credit repays the
+/// @dev Self-repaying loans: the market indexes the revenue of the posted shares (ShareRevenueLib, stake = the
+/// position's collateral) and credits each position; it claims the tokens from the share when they are paid out or
+/// repay debt. When the share pays in the loan token, the credit repays the
 /// position's debt first whenever the market harvests for it (withdrawCollateral, liquidate, claimCollateralRevenue,
 /// or anyone's `settleRevenue`); what is
 /// left is claimable with `claimCollateralRevenue`. Revenue unlocks as the share streams it (linearly over its
@@ -162,7 +163,8 @@ interface ILendingMarket {
     event SetAuthorization(address indexed authorizer, address indexed authorized, bool newIsAuthorized);
     /// @notice Emitted on a flash loan.
     event FlashLoan(address indexed caller, address indexed token, uint256 assets);
-    /// @notice Emitted when the market claims `amount` of revenue from the collateral share `share`.
+    /// @notice Emitted when `amount` of revenue accrued to the market by the collateral share `share` is indexed (credited
+    /// to the positions posting it). The tokens are claimed from the share when paid out or used to repay debt.
     event HarvestRevenue(address indexed share, uint256 amount);
     /// @notice Emitted when a borrower's credited revenue repays its debt.
     event RepayWithRevenue(MarketId indexed id, address indexed borrower, uint256 assets, uint256 shares);
@@ -212,7 +214,8 @@ interface ILendingMarket {
     /// @notice Revenue credited to `borrower`'s collateral in market `id` and not yet repaid or paid out, as of the
     /// last harvest of the share (rounded down).
     function collateralRevenue(MarketId id, address borrower) external view returns (uint256);
-    /// @notice Revenue this market has claimed from `share` so far (what borrowers can ever be credited).
+    /// @notice Revenue `share` has accrued to this market and the market has indexed so far, claimed or still waiting
+    /// at the share (what borrowers can ever be credited).
     function revenueHarvested(address share) external view returns (uint256);
 
     /* OWNER */
