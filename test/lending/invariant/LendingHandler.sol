@@ -5,6 +5,7 @@ import {ModelShare} from "../../../src/ModelShare.sol";
 import {LendingMarket} from "../../../src/lending/LendingMarket.sol";
 import {ILendingMarket, MarketId, MarketParams} from "../../../src/lending/interfaces/ILendingMarket.sol";
 import {SharesLib} from "../../../src/lending/libraries/SharesLib.sol";
+import {WadMathLib} from "../../../src/lending/libraries/WadMathLib.sol";
 import {MockStablecoin} from "../../../src/mocks/MockStablecoin.sol";
 import {MockOracle} from "../mocks/MockOracle.sol";
 import {CommonBase} from "forge-std/Base.sol";
@@ -15,6 +16,8 @@ import {Vm} from "forge-std/Vm.sol";
 /// @notice Drives every entry point of one self-repaying market with a few actors (each both lender and borrower),
 /// a liquidator, time warps, price moves and revenue deposits, and keeps ghost values of what the market should hold.
 contract LendingHandler is CommonBase, StdCheats, StdUtils {
+    using WadMathLib for uint256;
+
     LendingMarket internal immutable lending;
     MockStablecoin internal immutable stablecoin;
     ModelShare internal immutable share;
@@ -34,6 +37,8 @@ contract LendingHandler is CommonBase, StdCheats, StdUtils {
     uint256 public ghostRevenueRepaid;
     /// @dev Revenue paid out by `claimCollateralRevenue`.
     uint256 public ghostRevenueClaimed;
+    /// @dev Set when someone moved an actor's collateral without its authorization.
+    bool public ghostUnauthorizedMove;
     /// @dev Set when a call by a borrower left its position unhealthy at the borrow price.
     bool public ghostUnhealthyAfterOwnCall;
     /// @dev Calls that went through, per entry point (to see that the run exercised them).
@@ -182,6 +187,90 @@ contract LendingHandler is CommonBase, StdCheats, StdUtils {
         vm.prank(actor);
         lending.setAuthorization(_actor(managerSeed), value);
         ++calls["setAuthorization"];
+    }
+
+    function supplyByShares(uint256 actorSeed, uint256 shares) external {
+        address actor = _actor(actorSeed);
+        shares = bound(shares, 1, 1e18);
+        stablecoin.mint(actor, 1e13);
+        vm.prank(actor);
+        lending.supply(params, 0, shares, actor);
+        ++calls["supplyByShares"];
+    }
+
+    function withdrawByAssets(uint256 actorSeed, uint256 assets) external {
+        address actor = _actor(actorSeed);
+        (uint256 shares,,) = lending.position(id, actor);
+        (uint128 supplyAssets, uint128 totalSupplyShares,,,,) = lending.market(id);
+        uint256 owned = SharesLib.toAssetsDown(shares, supplyAssets, totalSupplyShares);
+        if (owned < 2) return;
+        assets = bound(assets, 1, owned / 2); // interest accrued in the call only adds
+        vm.prank(actor);
+        lending.withdraw(params, assets, 0, actor, actor);
+        ++calls["withdrawByAssets"];
+    }
+
+    function borrowByShares(uint256 actorSeed, uint256 shares) external {
+        address actor = _actor(actorSeed);
+        (, uint256 ownShares, uint256 collateral) = lending.position(id, actor);
+        (uint128 supplyAssets,, uint128 borrowAssets, uint128 totalBorrowShares,,) = lending.market(id);
+        uint256 maxBorrow = (collateral * oracle.price() / 1e36 * params.lltv / 1e18)
+        .zeroFloorSub(SharesLib.toAssetsUp(ownShares, borrowAssets, totalBorrowShares));
+        uint256 room = maxBorrow < supplyAssets - borrowAssets ? maxBorrow : supplyAssets - borrowAssets;
+        shares = bound(shares, 1, SharesLib.toSharesDown(room / 2 + 1, borrowAssets, totalBorrowShares));
+        vm.prank(actor);
+        lending.borrow(params, 0, shares, actor, actor);
+        _checkHealthAfterOwnCall(actor);
+        ++calls["borrowByShares"];
+    }
+
+    function repayByAssets(uint256 actorSeed, uint256 assets) external {
+        address actor = _actor(actorSeed);
+        (, uint256 shares,) = lending.position(id, actor);
+        (,, uint128 borrowAssets, uint128 totalBorrowShares,,) = lending.market(id);
+        uint256 owed = SharesLib.toAssetsDown(shares, borrowAssets, totalBorrowShares);
+        if (owed == 0) return;
+        assets = bound(assets, 1, owed);
+        stablecoin.mint(actor, assets);
+        vm.prank(actor);
+        lending.repay(params, assets, 0, actor);
+        ++calls["repayByAssets"];
+    }
+
+    /// A manager the actor authorized withdraws its collateral to itself: allowed only with authorization.
+    function managerWithdrawCollateral(uint256 actorSeed, uint256 managerSeed, uint256 assets) external {
+        address actor = _actor(actorSeed);
+        address manager = _actor(managerSeed);
+        (,, uint256 collateral) = lending.position(id, actor);
+        if (collateral == 0 || manager == actor) return;
+        assets = bound(assets, 1, collateral);
+        bool authorized = lending.isAuthorized(actor, manager);
+        vm.recordLogs();
+        vm.prank(manager);
+        try lending.withdrawCollateral(params, assets, actor, manager) {
+            _collectRevenueRepaid();
+            if (!authorized) ghostUnauthorizedMove = true;
+            ghostCollateral[actor] -= assets;
+            _checkHealthAfterOwnCall(actor);
+            ++calls["managerWithdrawCollateral"];
+        } catch (bytes memory reason) {
+            // Any failure is fine; an unauthorized manager must fail with Unauthorized.
+            if (!authorized && bytes4(reason) != ILendingMarket.Unauthorized.selector) ghostUnauthorizedMove = true;
+        }
+    }
+
+    function flashLoan(uint256 assets) external {
+        uint256 balance = stablecoin.balanceOf(address(lending));
+        if (balance == 0) return;
+        assets = bound(assets, 1, balance);
+        lending.flashLoan(address(stablecoin), assets, "");
+        ++calls["flashLoan"];
+    }
+
+    /// Flash-loan callback: checks the tokens arrived and gives them back.
+    function onLendingFlashLoan(uint256 assets, bytes calldata) external {
+        require(msg.sender == address(lending), "only the market");
+        stablecoin.approve(address(lending), assets);
     }
 
     function warp(uint256 seconds_) external {

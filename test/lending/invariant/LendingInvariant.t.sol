@@ -82,6 +82,10 @@ contract LendingInvariantTest is LendingBase {
         assertFalse(handler.ghostUnhealthyAfterOwnCall(), "a borrower's own call left it unhealthy");
     }
 
+    function invariant_collateralMovesOnlyWithAuthorization() public view {
+        assertFalse(handler.ghostUnauthorizedMove(), "a manager moved collateral without authorization");
+    }
+
     function invariant_revenueCreditedLeReceived() public view {
         uint256 credited = handler.ghostRevenueRepaid() + handler.ghostRevenueClaimed();
         for (uint256 i; i < actors.length; ++i) {
