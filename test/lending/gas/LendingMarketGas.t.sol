@@ -40,6 +40,15 @@ interface IMorphoBlue {
         uint256 repaidShares,
         bytes memory data
     ) external returns (uint256, uint256);
+    function withdraw(
+        MarketParams memory marketParams,
+        uint256 assets,
+        uint256 shares,
+        address onBehalf,
+        address receiver
+    ) external returns (uint256, uint256);
+    function withdrawCollateral(MarketParams memory marketParams, uint256 assets, address onBehalf, address receiver)
+        external;
     function position(bytes32 id, address user) external view returns (uint256, uint128, uint128);
 }
 
@@ -140,6 +149,85 @@ contract LendingMarketGasTest is LendingBase, GasTest {
 
     function test_gas_morphoBlue_liquidate_badDebt() public {
         _scenarioLiquidate(true, 0.5e24, 1000e18, "liquidate_badDebt");
+    }
+
+    function test_gas_supply() public {
+        _scenarioSupply(false);
+    }
+
+    function test_gas_morphoBlue_supply() public {
+        _scenarioSupply(true);
+    }
+
+    function test_gas_withdraw() public {
+        _scenarioWithdraw(false);
+    }
+
+    function test_gas_morphoBlue_withdraw() public {
+        _scenarioWithdraw(true);
+    }
+
+    function test_gas_withdrawCollateral() public {
+        _scenarioWithdrawCollateral(false);
+    }
+
+    function test_gas_morphoBlue_withdrawCollateral() public {
+        _scenarioWithdrawCollateral(true);
+    }
+
+    /// Ours only: a borrower's credited revenue repays part of its debt (anyone may call it).
+    function test_gas_settleRevenue() public {
+        _supplyCollateralOn(false, borrower, 1000e18);
+        _borrowOn(false, borrower, 500e6);
+        _warp(1 hours);
+        lending.settleRevenue(params, borrower);
+        _record(false, "settleRevenue");
+        assertLt(_debtOf(borrower), 500e6, "revenue repaid part of the debt");
+    }
+
+    /// Ours only: a debt-free borrower takes its credited revenue.
+    function test_gas_claimCollateralRevenue() public {
+        _supplyCollateralOn(false, borrower, 1000e18);
+        _warp(1 hours);
+        vm.prank(borrower);
+        uint256 paid = lending.claimCollateralRevenue(params, borrower, borrower);
+        _record(false, "claimCollateralRevenue");
+        assertGt(paid, 0, "revenue paid");
+    }
+
+    function _scenarioSupply(bool onMorpho) internal {
+        stablecoin.mint(lender2, 1000e6);
+        vm.startPrank(lender2);
+        stablecoin.approve(onMorpho ? address(morpho) : address(lending), type(uint256).max);
+        vm.stopPrank();
+        _warp(BLOCK_TIME);
+        vm.prank(lender2);
+        if (onMorpho) morpho.supply(params, 1000e6, 0, lender2, "");
+        else lending.supply(params, 1000e6, 0, lender2);
+        _record(onMorpho, "supply");
+        assertEq(stablecoin.balanceOf(lender2), 0, "supplied");
+    }
+
+    function _scenarioWithdraw(bool onMorpho) internal {
+        _supplyCollateralOn(onMorpho, borrower, 1000e18);
+        _borrowOn(onMorpho, borrower, 500e6);
+        _warp(BLOCK_TIME);
+        vm.prank(lender);
+        if (onMorpho) morpho.withdraw(params, 1000e6, 0, lender, lender);
+        else lending.withdraw(params, 1000e6, 0, lender, lender);
+        _record(onMorpho, "withdraw");
+        assertEq(stablecoin.balanceOf(lender), 1000e6, "withdrawn");
+    }
+
+    function _scenarioWithdrawCollateral(bool onMorpho) internal {
+        _supplyCollateralOn(onMorpho, borrower, 1000e18);
+        _borrowOn(onMorpho, borrower, 500e6);
+        _warp(BLOCK_TIME);
+        vm.prank(borrower);
+        if (onMorpho) morpho.withdrawCollateral(params, 100e18, borrower, borrower);
+        else lending.withdrawCollateral(params, 100e18, borrower, borrower);
+        _record(onMorpho, "withdrawCollateral");
+        assertEq(_collateralOn(onMorpho, borrower), 900e18, "withdrawn");
     }
 
     function _scenarioSupplyCollateral(bool onMorpho) internal {
