@@ -308,7 +308,7 @@ interface ILendingMarket {
     /// @notice Accrues a market's interest up to now.
     function accrueInterest(MarketParams memory marketParams) external;
 
-    /// @notice Claims the collateral share's revenue and applies `borrower`'s credit to its debt (when the market is
+    /// @notice Indexes the collateral share's revenue and applies `borrower`'s credit to its debt (when the market is
     /// self-repaying). Anyone may call it: it only ever lowers the borrower's debt.
     function settleRevenue(MarketParams memory marketParams, address borrower) external;
 
