@@ -1,56 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {MarketParams} from "../../../src/lending/interfaces/ILendingMarket.sol";
 import {GasTest} from "../../utils/GasTest.sol";
 import {LendingBase} from "../LendingBase.t.sol";
-
-/// @notice The part of Morpho Blue's external interface the scenarios call (its structs are laid out as ours).
-interface IMorphoBlue {
-    function enableIrm(address irm) external;
-    function enableLltv(uint256 lltv) external;
-    function createMarket(MarketParams memory marketParams) external;
-    function supply(
-        MarketParams memory marketParams,
-        uint256 assets,
-        uint256 shares,
-        address onBehalf,
-        bytes memory data
-    ) external returns (uint256, uint256);
-    function supplyCollateral(MarketParams memory marketParams, uint256 assets, address onBehalf, bytes memory data)
-        external;
-    function borrow(
-        MarketParams memory marketParams,
-        uint256 assets,
-        uint256 shares,
-        address onBehalf,
-        address receiver
-    ) external returns (uint256, uint256);
-    function repay(
-        MarketParams memory marketParams,
-        uint256 assets,
-        uint256 shares,
-        address onBehalf,
-        bytes memory data
-    ) external returns (uint256, uint256);
-    function liquidate(
-        MarketParams memory marketParams,
-        address borrower,
-        uint256 seizedAssets,
-        uint256 repaidShares,
-        bytes memory data
-    ) external returns (uint256, uint256);
-    function withdraw(
-        MarketParams memory marketParams,
-        uint256 assets,
-        uint256 shares,
-        address onBehalf,
-        address receiver
-    ) external returns (uint256, uint256);
-    function withdrawCollateral(MarketParams memory marketParams, uint256 assets, address onBehalf, address receiver)
-        external;
-    function position(bytes32 id, address user) external view returns (uint256, uint128, uint128);
-}
+import {IMorphoBlue, MorphoBlueDeployer} from "../utils/MorphoBlueDeployer.sol";
 
 /// @notice Same-harness gas of LendingMarket and Morpho Blue (built from its npm package by
 /// tools/build-morpho-blue.mjs, deployed here from out/morpho-blue/Morpho.json) on identical scenarios: the same
@@ -58,23 +11,15 @@ interface IMorphoBlue {
 /// contracts, the same amounts, one block (12 s) after the setup, in steady state (each market has held shares for an
 /// hour, so revenue has accrued to it at the share). Every scenario runs in its own test, so neither
 /// protocol pays for state the other warmed. Full transaction gas under `--isolate` (npm run test:gas / snapshot).
-contract LendingMarketGasTest is LendingBase, GasTest {
+contract LendingMarketGasTest is LendingBase, GasTest, MorphoBlueDeployer {
     string internal constant GROUP = "LendingMarket";
-    string internal constant MORPHO_ARTIFACT = "out/morpho-blue/Morpho.json";
 
     IMorphoBlue internal morpho;
 
     function setUp() public override {
         super.setUp();
-        bytes memory creation =
-            abi.encodePacked(vm.parseJsonBytes(vm.readFile(MORPHO_ARTIFACT), ".bytecode"), abi.encode(lendingOwner));
-        address deployed;
-        assembly ("memory-safe") {
-            deployed := create(0, add(creation, 0x20), mload(creation))
-        }
-        require(deployed != address(0), "Morpho Blue deployment failed: run node tools/build-morpho-blue.mjs");
+        address deployed = _deployMorphoBlue(lendingOwner);
         morpho = IMorphoBlue(deployed);
-        vm.label(deployed, "morphoBlue");
         vm.startPrank(lendingOwner);
         morpho.enableIrm(address(irm));
         morpho.enableLltv(LLTV);
