@@ -14,7 +14,7 @@ type SessionId is uint256;
 /// @notice A compute-insurance policy's id (0 = uninsured).
 type PolicyId is uint256;
 
-/// @notice A lending market's id: the hash of its parameters.
+/// @notice A lending market's id: keccak256 of its abi-encoded `MarketParams` (as Morpho Blue's `Id`).
 type MarketId is bytes32;
 
 using {_modelIdEquals as ==} for ModelId global;

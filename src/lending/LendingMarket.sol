@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: BUSL-1.1
+pragma solidity 0.8.30;
+
+import {RevenueAccount, RevenueIndex, ShareRevenueLib} from "../libraries/ShareRevenueLib.sol";
+import {IModelShare} from "../registry/interfaces/IModelShare.sol";
+import {IIrm} from "./interfaces/IIrm.sol";
+import {IFlashLoanCallback, ILiquidateCallback} from "./interfaces/ILendingCallbacks.sol";
+import {ILendingMarket, Market, MarketConfig, MarketId, MarketParams} from "./interfaces/ILendingMarket.sol";
+import {IOracle} from "./interfaces/IOracle.sol";
+import {MarketIdLib} from "./libraries/MarketIdLib.sol";
+import {SharesLib} from "./libraries/SharesLib.sol";
+import {WAD, WadMathLib} from "./libraries/WadMathLib.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+/// @notice A user's shares in one market, in one slot (both totals are 128-bit, so both fit).
+struct Balances {
+    uint128 supplyShares;
+    uint128 borrowShares;
+}
+
+/// @notice The revenue one collateral share owes the market: indexed when it accrues, claimed when it is paid out.
+struct Harvest {
+    /// @dev Timestamp of the last indexing: the share releases nothing more within the same second.
+    uint64 indexedAt;
+    /// @dev Revenue-token units indexed so far (the share's deposits are uint96, so is every sum of them).
+    uint96 indexedAmount;
+    /// @dev Revenue-token units claimed from the share so far; `indexedAmount - claimed` waits at the share.
+    uint96 claimed;
+}
+
+/// @title LendingMarket
+/// @notice Isolated lending markets on ModelShare collateral, in one contract, with self-repaying loans.
+/// @dev Storage: a position's collateral is its stake in the collateral share's `RevenueIndex` (one number, so the
+/// revenue credit and the collateral cannot disagree); supply and borrow shares share a slot. External functions
+/// follow one order: checks, harvest and accrue, accounting, event, callback, transfers.
+contract LendingMarket is ILendingMarket {
+    using MarketIdLib for MarketParams;
+    using SharesLib for uint256;
+    using WadMathLib for uint256;
+    using SafeERC20 for IERC20;
+    using ShareRevenueLib for RevenueIndex;
+
+    /* CONSTANTS */
+
+    /// @inheritdoc ILendingMarket
+    uint256 public constant MAX_FEE = 0.25e18;
+    /// @notice Scale of oracle prices.
+    uint256 public constant ORACLE_PRICE_SCALE = 1e36;
+    /// @notice Largest liquidation incentive factor, WAD (15% bonus).
+    uint256 public constant MAX_LIQUIDATION_INCENTIVE_FACTOR = 1.15e18;
+    /// @notice Cursor of the incentive formula `1 / (1 - cursor * (1 - lltv))`, WAD.
+    uint256 public constant LIQUIDATION_CURSOR = 0.3e18;
+
+    /* STORAGE */
+
+    /// @inheritdoc ILendingMarket
+    address public owner;
+    /// @inheritdoc ILendingMarket
+    address public feeRecipient;
+    /// @inheritdoc ILendingMarket
+    mapping(address irm => bool) public isIrmEnabled;
+    /// @inheritdoc ILendingMarket
+    mapping(uint256 lltv => bool) public isLltvEnabled;
+    /// @inheritdoc ILendingMarket
+    mapping(address authorizer => mapping(address authorized => bool)) public isAuthorized;
+    /// @inheritdoc ILendingMarket
+    mapping(MarketId id => Market) public market;
+    /// @inheritdoc ILendingMarket
+    mapping(MarketId id => MarketConfig) public config;
+    /// @inheritdoc ILendingMarket
+    mapping(MarketId id => MarketParams) public idToMarketParams;
+    mapping(MarketId id => mapping(address user => Balances)) internal _balances;
+    /// @dev Per position: stake = collateral, and the revenue credited to it.
+    mapping(MarketId id => mapping(address user => RevenueAccount)) internal _collateral;
+    /// @dev Per collateral share, over every market that takes it: the share's revenue indexed by collateral.
+    mapping(address share => RevenueIndex) internal _revenueIndex;
+    mapping(address share => Harvest) internal _harvests;
+
+    /* CONSTRUCTOR */
+
+    /// @param owner_ Owner and first fee recipient.
+    constructor(address owner_) {
+        if (owner_ == address(0)) revert ZeroAddress();
+        owner = owner_;
+        feeRecipient = owner_;
+        emit SetOwner(owner_);
+        emit SetFeeRecipient(owner_);
+    }
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotOwner();
+        _;
+    }
+
+    /* OWNER */
+
+    /// @inheritdoc ILendingMarket
+    function setOwner(address newOwner) external onlyOwner {
+        if (newOwner == owner) revert AlreadySet();
+        owner = newOwner;
+        emit SetOwner(newOwner);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function enableIrm(address irm) external onlyOwner {
+        if (isIrmEnabled[irm]) revert AlreadySet();
+        isIrmEnabled[irm] = true;
+        emit EnableIrm(irm);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function enableLltv(uint256 lltv) external onlyOwner {
+        if (isLltvEnabled[lltv]) revert AlreadySet();
+        if (lltv >= WAD) revert InvalidLltv();
+        isLltvEnabled[lltv] = true;
+        emit EnableLltv(lltv);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function setFee(MarketParams memory marketParams, uint256 newFee) external onlyOwner {
+        MarketId id = marketParams.id();
+        Market storage m = _existing(id);
+        if (newFee == m.fee) revert AlreadySet();
+        if (newFee > MAX_FEE) revert FeeTooHigh();
+        _accrueInterest(marketParams, id);
+        m.fee = uint128(newFee);
+        emit SetFee(id, newFee);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function setFeeRecipient(address newFeeRecipient) external onlyOwner {
+        if (newFeeRecipient == feeRecipient) revert AlreadySet();
+        feeRecipient = newFeeRecipient;
+        emit SetFeeRecipient(newFeeRecipient);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function setCaps(MarketParams memory marketParams, uint128 supplyCap, uint120 borrowCap) external onlyOwner {
+        MarketId id = marketParams.id();
+        _existing(id);
+        MarketConfig storage c = config[id];
+        c.supplyCap = supplyCap;
+        c.borrowCap = borrowCap;
+        emit SetCaps(id, supplyCap, borrowCap);
+    }
+
+    /* MARKETS */
+
+    /// @inheritdoc ILendingMarket
+    function createMarket(MarketParams memory marketParams) external {
+        MarketId id = marketParams.id();
+        if (!isIrmEnabled[marketParams.irm]) revert IrmNotEnabled();
+        if (!isLltvEnabled[marketParams.lltv]) revert LltvNotEnabled();
+        if (market[id].lastUpdate != 0) revert MarketAlreadyCreated();
+        if (marketParams.collateralToken.code.length == 0) revert NotAModelShare();
+        address revenueToken;
+        try IModelShare(marketParams.collateralToken).stablecoin() returns (address token) {
+            revenueToken = token;
+        } catch {
+            revert NotAModelShare();
+        }
+        bool selfRepaying = revenueToken == marketParams.loanToken;
+
+        market[id].lastUpdate = uint128(block.timestamp);
+        config[id] =
+            MarketConfig({supplyCap: type(uint128).max, borrowCap: type(uint120).max, selfRepaying: selfRepaying});
+        idToMarketParams[id] = marketParams;
+        emit CreateMarket(id, marketParams, selfRepaying);
+
+        // Lets a stateful IRM start its state.
+        if (marketParams.irm != address(0)) IIrm(marketParams.irm).borrowRate(marketParams, market[id]);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function supply(MarketParams memory marketParams, uint256 assets, uint256 shares, address onBehalf)
+        external
+        returns (uint256, uint256)
+    {
+        MarketId id = marketParams.id();
+        Market storage m = _existing(id);
+        _checkExactlyOneZero(assets, shares);
+        if (onBehalf == address(0)) revert ZeroAddress();
+
+        _accrueInterest(marketParams, id);
+
+        if (assets > 0) shares = assets.toSharesDown(m.totalSupplyAssets, m.totalSupplyShares);
+        else assets = shares.toAssetsUp(m.totalSupplyAssets, m.totalSupplyShares);
+
+        uint256 totalSupplyAssets = m.totalSupplyAssets + assets;
+        if (totalSupplyAssets > config[id].supplyCap) revert SupplyCapExceeded();
+        _balances[id][onBehalf].supplyShares += _toUint128(shares);
+        m.totalSupplyShares += uint128(shares);
+        m.totalSupplyAssets = uint128(totalSupplyAssets);
+
+        emit Supply(id, msg.sender, onBehalf, assets, shares);
+
+        IERC20(marketParams.loanToken).safeTransferFrom(msg.sender, address(this), assets);
+        return (assets, shares);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function withdraw(
+        MarketParams memory marketParams,
+        uint256 assets,
+        uint256 shares,
+        address onBehalf,
+        address receiver
+    ) external returns (uint256, uint256) {
+        MarketId id = marketParams.id();
+        Market storage m = _existing(id);
+        _checkExactlyOneZero(assets, shares);
+        if (receiver == address(0)) revert ZeroAddress();
+        _checkAuthorized(onBehalf);
+
+        _accrueInterest(marketParams, id);
+
+        if (assets > 0) shares = assets.toSharesUp(m.totalSupplyAssets, m.totalSupplyShares);
+        else assets = shares.toAssetsDown(m.totalSupplyAssets, m.totalSupplyShares);
+
+        _balances[id][onBehalf].supplyShares -= _toUint128(shares);
+        m.totalSupplyShares -= uint128(shares);
+        m.totalSupplyAssets -= _toUint128(assets);
+        if (m.totalBorrowAssets > m.totalSupplyAssets) revert InsufficientLiquidity();
+
+        emit Withdraw(id, msg.sender, onBehalf, receiver, assets, shares);
+
+        IERC20(marketParams.loanToken).safeTransfer(receiver, assets);
+        return (assets, shares);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function borrow(
+        MarketParams memory marketParams,
+        uint256 assets,
+        uint256 shares,
+        address onBehalf,
+        address receiver
+    ) external returns (uint256, uint256) {
+        MarketId id = marketParams.id();
+        Market storage m = _existing(id);
+        _checkExactlyOneZero(assets, shares);
+        if (receiver == address(0)) revert ZeroAddress();
+        _checkAuthorized(onBehalf);
+
+        _accrueInterest(marketParams, id);
+
+        if (assets > 0) shares = assets.toSharesUp(m.totalBorrowAssets, m.totalBorrowShares);
+        else assets = shares.toAssetsDown(m.totalBorrowAssets, m.totalBorrowShares);
+
+        _balances[id][onBehalf].borrowShares += _toUint128(shares);
+        m.totalBorrowShares += uint128(shares);
+        uint256 totalBorrowAssets = m.totalBorrowAssets + assets;
+        m.totalBorrowAssets = _toUint128(totalBorrowAssets);
+
+        if (totalBorrowAssets > config[id].borrowCap) revert BorrowCapExceeded();
+        if (totalBorrowAssets > m.totalSupplyAssets) revert InsufficientLiquidity();
+        if (!_isHealthy(marketParams, id, onBehalf, _borrowPrice(marketParams))) revert InsufficientCollateral();
+
+        emit Borrow(id, msg.sender, onBehalf, receiver, assets, shares);
+
+        IERC20(marketParams.loanToken).safeTransfer(receiver, assets);
+        return (assets, shares);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function repay(MarketParams memory marketParams, uint256 assets, uint256 shares, address onBehalf)
+        external
+        returns (uint256, uint256)
+    {
+        MarketId id = marketParams.id();
+        Market storage m = _existing(id);
+        _checkExactlyOneZero(assets, shares);
+        if (onBehalf == address(0)) revert ZeroAddress();
+
+        _accrueInterest(marketParams, id);
+
+        if (assets > 0) shares = assets.toSharesDown(m.totalBorrowAssets, m.totalBorrowShares);
+        else assets = shares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
+
+        _balances[id][onBehalf].borrowShares -= _toUint128(shares);
+        m.totalBorrowShares -= uint128(shares);
+        // The rounded-up assets of the last shares may exceed the total by one.
+        m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(assets));
+
+        emit Repay(id, msg.sender, onBehalf, assets, shares);
+
+        IERC20(marketParams.loanToken).safeTransferFrom(msg.sender, address(this), assets);
+        return (assets, shares);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function supplyCollateral(MarketParams memory marketParams, uint256 assets, address onBehalf) external {
+        MarketId id = marketParams.id();
+        _existing(id);
+        if (assets == 0) revert ZeroAmount();
+        if (onBehalf == address(0)) revert ZeroAddress();
+
+        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
+        RevenueAccount storage account = _collateral[id][onBehalf];
+        uint256 collateral = account.stake + assets;
+        if (collateral > type(uint128).max) revert Overflow();
+        revenueIndex.setStake(account, collateral);
+
+        emit SupplyCollateral(id, msg.sender, onBehalf, assets);
+
+        IERC20(marketParams.collateralToken).safeTransferFrom(msg.sender, address(this), assets);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function withdrawCollateral(MarketParams memory marketParams, uint256 assets, address onBehalf, address receiver)
+        external
+    {
+        MarketId id = marketParams.id();
+        _existing(id);
+        if (assets == 0) revert ZeroAmount();
+        if (receiver == address(0)) revert ZeroAddress();
+        _checkAuthorized(onBehalf);
+
+        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
+        _accrueInterest(marketParams, id);
+        RevenueAccount storage account = _collateral[id][onBehalf];
+        _repayWithRevenue(marketParams.collateralToken, revenueIndex, account, id, onBehalf);
+
+        revenueIndex.setStake(account, account.stake - assets);
+        if (
+            _balances[id][onBehalf].borrowShares != 0
+                && !_isHealthy(marketParams, id, onBehalf, _borrowPrice(marketParams))
+        ) revert InsufficientCollateral();
+
+        emit WithdrawCollateral(id, msg.sender, onBehalf, receiver, assets);
+
+        IERC20(marketParams.collateralToken).safeTransfer(receiver, assets);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function liquidate(
+        MarketParams memory marketParams,
+        address borrower,
+        uint256 seizedAssets,
+        uint256 repaidShares,
+        bytes calldata data
+    ) external returns (uint256, uint256) {
+        MarketId id = marketParams.id();
+        _existing(id);
+        _checkExactlyOneZero(seizedAssets, repaidShares);
+
+        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
+        _accrueInterest(marketParams, id);
+        _repayWithRevenue(marketParams.collateralToken, revenueIndex, _collateral[id][borrower], id, borrower);
+
+        (seizedAssets, repaidShares) = _liquidationAmounts(marketParams, id, borrower, seizedAssets, repaidShares);
+        uint256 repaidAssets = _liquidateAccounting(revenueIndex, id, borrower, seizedAssets, repaidShares);
+
+        IERC20(marketParams.collateralToken).safeTransfer(msg.sender, seizedAssets);
+        if (data.length > 0) ILiquidateCallback(msg.sender).onLendingLiquidate(repaidAssets, data);
+        IERC20(marketParams.loanToken).safeTransferFrom(msg.sender, address(this), repaidAssets);
+        return (seizedAssets, repaidAssets);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function flashLoan(address token, uint256 assets, bytes calldata data) external {
+        if (assets == 0) revert ZeroAmount();
+        emit FlashLoan(msg.sender, token, assets);
+        IERC20(token).safeTransfer(msg.sender, assets);
+        IFlashLoanCallback(msg.sender).onLendingFlashLoan(assets, data);
+        IERC20(token).safeTransferFrom(msg.sender, address(this), assets);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function setAuthorization(address authorized, bool newIsAuthorized) external {
+        if (isAuthorized[msg.sender][authorized] == newIsAuthorized) revert AlreadySet();
+        isAuthorized[msg.sender][authorized] = newIsAuthorized;
+        emit SetAuthorization(msg.sender, authorized, newIsAuthorized);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function accrueInterest(MarketParams memory marketParams) external {
+        MarketId id = marketParams.id();
+        _existing(id);
+        _accrueInterest(marketParams, id);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function settleRevenue(MarketParams memory marketParams, address borrower) external {
+        MarketId id = marketParams.id();
+        _existing(id);
+        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
+        _accrueInterest(marketParams, id);
+        _repayWithRevenue(marketParams.collateralToken, revenueIndex, _collateral[id][borrower], id, borrower);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function claimCollateralRevenue(MarketParams memory marketParams, address onBehalf, address receiver)
+        external
+        returns (uint256 amount)
+    {
+        MarketId id = marketParams.id();
+        _existing(id);
+        if (receiver == address(0)) revert ZeroAddress();
+        _checkAuthorized(onBehalf);
+
+        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
+        _accrueInterest(marketParams, id);
+        RevenueAccount storage account = _collateral[id][onBehalf];
+        _repayWithRevenue(marketParams.collateralToken, revenueIndex, account, id, onBehalf);
+        amount = revenueIndex.take(account);
+
+        emit ClaimCollateralRevenue(id, msg.sender, onBehalf, receiver, amount);
+
+        if (amount > 0) {
+            _claimRevenue(marketParams.collateralToken);
+            IERC20(IModelShare(marketParams.collateralToken).stablecoin()).safeTransfer(receiver, amount);
+        }
+    }
+
+    /* VIEWS */
+
+    /// @inheritdoc ILendingMarket
+    function position(MarketId id, address user)
+        external
+        view
+        returns (uint256 supplyShares, uint128 borrowShares, uint128 collateral)
+    {
+        Balances memory balances = _balances[id][user];
+        return (balances.supplyShares, balances.borrowShares, uint128(_collateral[id][user].stake));
+    }
+
+    /// @inheritdoc ILendingMarket
+    function collateralRevenue(MarketId id, address borrower) external view returns (uint256) {
+        return _revenueIndex[idToMarketParams[id].collateralToken].owedOf(_collateral[id][borrower]);
+    }
+
+    /// @inheritdoc ILendingMarket
+    function revenueHarvested(address share) external view returns (uint256) {
+        return _harvests[share].indexedAmount;
+    }
+
+    /* INTERNAL */
+
+    /// @dev The market `id`, reverting when it was never created.
+    function _existing(MarketId id) internal view returns (Market storage m) {
+        m = market[id];
+        if (m.lastUpdate == 0) revert MarketNotCreated();
+    }
+
+    function _checkExactlyOneZero(uint256 x, uint256 y) internal pure {
+        if ((x == 0) == (y == 0)) revert InconsistentInput();
+    }
+
+    function _checkAuthorized(address onBehalf) internal view {
+        if (msg.sender != onBehalf && !isAuthorized[onBehalf][msg.sender]) revert Unauthorized();
+    }
+
+    function _toUint128(uint256 x) internal pure returns (uint128) {
+        if (x > type(uint128).max) revert Overflow();
+        return uint128(x);
+    }
+
+    /// @dev The oracle's price for calls that add risk; zero is refused.
+    function _borrowPrice(MarketParams memory marketParams) internal view returns (uint256 collateralPrice) {
+        collateralPrice = IOracle(marketParams.oracle).borrowPrice();
+        if (collateralPrice == 0) revert ZeroPrice();
+    }
+
+    /// @dev Indexes the revenue the share has accrued to the market since the last indexing (at most once a second:
+    /// nothing more is released within one) over the collateral posted in every market that takes the share. Reads
+    /// the share's `claimable` rather than claiming: the tokens move only when they are paid out or repay debt
+    /// (`_claimRevenue`), which saves a token transfer on every collateral change. Returns the share's index.
+    function _indexRevenue(address share) internal returns (RevenueIndex storage revenueIndex) {
+        revenueIndex = _revenueIndex[share];
+        Harvest memory h = _harvests[share];
+        if (h.indexedAt == block.timestamp) return revenueIndex;
+        uint256 amount = IModelShare(share).claimable(address(this)).zeroFloorSub(h.indexedAmount - h.claimed);
+        h.indexedAt = uint64(block.timestamp);
+        if (amount > 0) {
+            revenueIndex.index(amount);
+            h.indexedAmount += uint96(amount);
+            emit HarvestRevenue(share, amount);
+        }
+        _harvests[share] = h;
+    }
+
+    /// @dev Claims from the share what was indexed and not yet claimed (after `_indexRevenue` in the same call).
+    function _claimRevenue(address share) internal {
+        Harvest storage h = _harvests[share];
+        uint256 pending = h.indexedAmount - h.claimed;
+        if (pending == 0) return;
+        uint256 amount = IModelShare(share).claim(address(this));
+        if (amount > pending) {
+            // Cannot happen within the indexing second; indexed all the same, so nothing is stranded.
+            _revenueIndex[share].index(amount - pending);
+            h.indexedAmount += uint96(amount - pending);
+        }
+        h.claimed += uint96(amount);
+    }
+
+    /// @dev Credits `borrower`'s revenue and, in a self-repaying market, repays its debt with it (debt rounded up,
+    /// a partial repayment burns shares rounded down). Interest must be accrued first.
+    function _repayWithRevenue(
+        address share,
+        RevenueIndex storage revenueIndex,
+        RevenueAccount storage account,
+        MarketId id,
+        address borrower
+    ) internal {
+        uint256 owed = revenueIndex.credit(account);
+        if (owed == 0) return;
+        Balances storage balances = _balances[id][borrower];
+        uint256 shares = balances.borrowShares;
+        if (shares == 0 || !config[id].selfRepaying) return;
+
+        Market storage m = market[id];
+        uint256 assets = shares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
+        if (owed < assets) {
+            assets = owed;
+            shares = owed.toSharesDown(m.totalBorrowAssets, m.totalBorrowShares);
+            if (shares == 0) return;
+        }
+        balances.borrowShares -= uint128(shares);
+        m.totalBorrowShares -= uint128(shares);
+        m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(assets));
+        account.owed = owed - assets;
+
+        emit RepayWithRevenue(id, borrower, assets, shares);
+        // The repaid assets become the market's liquidity: bring them in.
+        _claimRevenue(share);
+    }
+
+    /// @dev Accrues interest since the last update: compounded with the Taylor expansion, the fee minted to the fee
+    /// recipient as supply shares priced as if the fee were not yet part of the supply.
+    function _accrueInterest(MarketParams memory marketParams, MarketId id) internal {
+        Market storage m = market[id];
+        uint256 elapsed = block.timestamp - m.lastUpdate;
+        if (elapsed == 0) return;
+
+        if (marketParams.irm != address(0)) {
+            uint256 borrowRate = IIrm(marketParams.irm).borrowRate(marketParams, m);
+            uint256 interest = uint256(m.totalBorrowAssets).wMulDown(borrowRate.wTaylorCompounded(elapsed));
+            m.totalBorrowAssets = _toUint128(m.totalBorrowAssets + interest);
+            m.totalSupplyAssets = _toUint128(m.totalSupplyAssets + interest);
+
+            uint256 feeShares;
+            uint256 fee = m.fee;
+            if (fee != 0) {
+                uint256 feeAmount = interest.wMulDown(fee);
+                feeShares = feeAmount.toSharesDown(m.totalSupplyAssets - feeAmount, m.totalSupplyShares);
+                _balances[id][feeRecipient].supplyShares += _toUint128(feeShares);
+                m.totalSupplyShares += uint128(feeShares);
+            }
+            emit AccrueInterest(id, borrowRate, interest, feeShares);
+        }
+        m.lastUpdate = uint128(block.timestamp);
+    }
+
+    /// @dev Checks that `borrower` is liquidatable at `oracle.price()` and completes the (seized collateral, repaid
+    /// shares) pair: repaid shares rounded up from seized collateral, or seized collateral rounded down from shares.
+    function _liquidationAmounts(
+        MarketParams memory marketParams,
+        MarketId id,
+        address borrower,
+        uint256 seizedAssets,
+        uint256 repaidShares
+    ) internal view returns (uint256, uint256) {
+        uint256 collateralPrice = IOracle(marketParams.oracle).price();
+        if (collateralPrice == 0) revert ZeroPrice();
+        if (_isHealthy(marketParams, id, borrower, collateralPrice)) revert HealthyPosition();
+
+        uint256 incentiveFactor = WadMathLib.min(
+            MAX_LIQUIDATION_INCENTIVE_FACTOR, WAD.wDivDown(WAD - LIQUIDATION_CURSOR.wMulDown(WAD - marketParams.lltv))
+        );
+        Market storage m = market[id];
+        if (seizedAssets > 0) {
+            repaidShares = seizedAssets.mulDivUp(collateralPrice, ORACLE_PRICE_SCALE).wDivUp(incentiveFactor)
+                .toSharesUp(m.totalBorrowAssets, m.totalBorrowShares);
+        } else {
+            seizedAssets = repaidShares.toAssetsDown(m.totalBorrowAssets, m.totalBorrowShares).wMulDown(incentiveFactor)
+                .mulDivDown(ORACLE_PRICE_SCALE, collateralPrice);
+        }
+        return (seizedAssets, repaidShares);
+    }
+
+    /// @dev A liquidation's accounting: burns the repaid shares, takes the seized collateral (crediting its revenue
+    /// first) and realizes bad debt when none is left; emits `Liquidate`. Returns the repaid assets (rounded up).
+    function _liquidateAccounting(
+        RevenueIndex storage revenueIndex,
+        MarketId id,
+        address borrower,
+        uint256 seizedAssets,
+        uint256 repaidShares
+    ) internal returns (uint256 repaidAssets) {
+        Market storage m = market[id];
+        repaidAssets = repaidShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
+        Balances storage balances = _balances[id][borrower];
+        balances.borrowShares -= _toUint128(repaidShares);
+        m.totalBorrowShares -= uint128(repaidShares);
+        m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(repaidAssets));
+
+        RevenueAccount storage account = _collateral[id][borrower];
+        revenueIndex.setStake(account, account.stake - seizedAssets);
+        (uint256 badDebtAssets, uint256 badDebtShares) = account.stake == 0 ? _realizeBadDebt(m, balances) : (0, 0);
+
+        emit Liquidate(id, msg.sender, borrower, repaidAssets, repaidShares, seizedAssets, badDebtAssets, badDebtShares);
+    }
+
+    /// @dev Takes the rest of a collateral-less position's debt (rounded up, capped by the total) from the
+    /// suppliers and burns its borrow shares.
+    function _realizeBadDebt(Market storage m, Balances storage balances)
+        internal
+        returns (uint256 badDebtAssets, uint256 badDebtShares)
+    {
+        badDebtShares = balances.borrowShares;
+        if (badDebtShares == 0) return (0, 0);
+        badDebtAssets =
+            WadMathLib.min(m.totalBorrowAssets, badDebtShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares));
+        m.totalBorrowAssets -= uint128(badDebtAssets);
+        m.totalSupplyAssets -= uint128(badDebtAssets);
+        m.totalBorrowShares -= uint128(badDebtShares);
+        balances.borrowShares = 0;
+    }
+
+    /// @dev Whether `borrower`'s debt (rounded up) is at most its collateral's value times the LLTV (rounded down).
+    function _isHealthy(MarketParams memory marketParams, MarketId id, address borrower, uint256 collateralPrice)
+        internal
+        view
+        returns (bool)
+    {
+        uint256 borrowShares = _balances[id][borrower].borrowShares;
+        if (borrowShares == 0) return true;
+        Market storage m = market[id];
+        uint256 borrowed = borrowShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
+        uint256 maxBorrow =
+            _collateral[id][borrower].stake.mulDivDown(collateralPrice, ORACLE_PRICE_SCALE).wMulDown(marketParams.lltv);
+        return maxBorrow >= borrowed;
+    }
+}
