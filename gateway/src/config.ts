@@ -154,6 +154,14 @@ export const gatewayConfigSchema = z
         pageMax: int(1, 10_000).default(500),
         /** Most recent signed batches kept in memory (with their receipts); older ones are read from the log. */
         batchesInMemory: int(0, 1_000_000).default(64),
+        /**
+         * The receipt log rolls to a new segment once the active one holds this many bytes or records (0: never on
+         * that count); segments whose receipts are all settled on chain are then deleted (`compactIntervalMs`).
+         */
+        segmentMaxBytes: int(0, Number.MAX_SAFE_INTEGER).default(64 * 1024 * 1024),
+        segmentMaxRecords: int(0, Number.MAX_SAFE_INTEGER).default(250_000),
+        /** How often the gateway reads its gateways' settled batches from the chain and drops settled segments (0: never). */
+        compactIntervalMs: int(0, 86_400_000).default(60_000),
       })
       .strict()
       .default({}),
