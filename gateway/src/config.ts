@@ -158,8 +158,8 @@ export const gatewayConfigSchema = z
          * The receipt log rolls to a new segment once the active one holds this many bytes or records (0: never on
          * that count); segments whose receipts are all settled on chain are then deleted (`compactIntervalMs`).
          */
-        segmentMaxBytes: int(0, Number.MAX_SAFE_INTEGER).default(64 * 1024 * 1024),
-        segmentMaxRecords: int(0, Number.MAX_SAFE_INTEGER).default(250_000),
+        segmentMaxBytes: int(0, Number.MAX_SAFE_INTEGER).default(16 * 1024 * 1024),
+        segmentMaxRecords: int(0, Number.MAX_SAFE_INTEGER).default(50_000),
         /** How often the gateway reads its gateways' settled batches from the chain and drops settled segments (0: never). */
         compactIntervalMs: int(0, 86_400_000).default(60_000),
       })
