@@ -162,6 +162,11 @@ export const gatewayConfigSchema = z
         segmentMaxRecords: int(0, Number.MAX_SAFE_INTEGER).default(50_000),
         /** How often the gateway reads its gateways' settled batches from the chain and drops settled segments (0: never). */
         compactIntervalMs: int(0, 86_400_000).default(60_000),
+        /**
+         * Compaction counts a batch as settled only this many blocks deep, so a reorg cannot undo a settlement whose
+         * receipts were deleted. Default 0 on a local chain, 64 elsewhere.
+         */
+        compactConfirmations: int(0, 1_000_000).optional(),
       })
       .strict()
       .default({}),

@@ -167,7 +167,11 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
   const compact = () =>
     (compacting ??= (async () => {
       try {
-        for (const gatewayId of store.batchGateways()) store.markSettled(gatewayId, await chainReader.settledBatches(gatewayId));
+        const head = await chainReader.head();
+        const confirmations = BigInt(config.receipts.compactConfirmations ?? (deployment.local ? 0 : 64));
+        if (head.number < confirmations) return;
+        const settledAt = head.number - confirmations;
+        for (const gatewayId of store.batchGateways()) store.markSettled(gatewayId, await chainReader.settledBatches(gatewayId, settledAt));
         const dropped = await store.compact();
         if (dropped.segments > 0) {
           logger.info({ ...dropped, firstBatch: store.batchBase, segments: store.log.segments.length }, "receipt log: settled segments dropped");

@@ -218,6 +218,26 @@ describe("receipt log segments", () => {
   });
 });
 
+describe("receipt log compaction depth", () => {
+  test("compaction reads settledBatches compactConfirmations blocks deep, and not at all before the chain is that long", async () => {
+    const dataDir = tempDir();
+    const { gateway, chain, openai } = await setup(dataDir, undefined, {}, { compactConfirmations: 3, compactIntervalMs: 0 });
+    await openai.chat.completions.create({ model: "cogito-8b", messages: [{ role: "user", content: "x" }], max_tokens: 10 });
+    await gateway.flushReceipts();
+    chain.settledReads = [];
+    expect((await chain.head()).number).toBeLessThan(3n);
+    await gateway.compactReceipts();
+    expect(chain.settledReads).toEqual([]);
+    chain.mine();
+    chain.mine();
+    chain.mine();
+    await gateway.compactReceipts();
+    const now = (await chain.head()).number;
+    expect(chain.settledReads).toEqual([now - 3n]);
+    await gateway.stop();
+  });
+});
+
 describe("configuration", () => {
   test("a port in use is a clear start-up error", async () => {
     const { gateway } = await setup(tempDir());
