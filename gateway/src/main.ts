@@ -61,6 +61,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Json {
       durability: env.COGFI_GATEWAY_DURABILITY,
       sign: bool(env.COGFI_GATEWAY_SIGN),
       batchMaxDelayMs: env.COGFI_GATEWAY_BATCH_MAX_DELAY_MS,
+      segmentMaxRecords: env.COGFI_GATEWAY_SEGMENT_MAX_RECORDS,
     },
     enclave: {
       sealingSecret: env.COGFI_GATEWAY_SEALING_SECRET,

@@ -14,8 +14,9 @@
  * **Segments** (`segments` option; `path` is then a directory): the log is a run of files `<id>.seg`, ids
  * consecutive, and a *position* is a byte offset into the concatenation of every segment ever written (segment
  * `id > 0` starts with a descriptor record `{seg: id, base}` naming its first position, which recovery checks and
- * never hands out). Once the active segment holds `maxBytes` or `maxRecords`, the next segment file is created and
- * its directory entry synced in the thread pool, off the write path; the first append after that switches to it:
+ * never hands out). Once the active segment is half full, the next segment file is created and its directory entry
+ * synced in the thread pool, off the write path; the first append once the active one holds `maxBytes` or
+ * `maxRecords` (and the next is ready) switches to it:
  * its frame, and every later one, goes to the new file, preceded by the descriptor and the caller's `firstRecords`.
  * The commit that carries the switch writes the old file's last frames, then the new file's first ones: one extra
  * O_DSYNC write at a roll and none elsewhere, and never a new-segment frame on disk before an older one.
@@ -453,9 +454,10 @@ export class AppendLog {
     } catch (error) {
       return { offset: -1, end: -1, durable: Promise.reject(error) };
     }
-    if (this.#segmentOptions && this.#rollDue(active)) {
-      if (this.#next) this.#roll();
-      else this.#prepare();
+    if (this.#segmentOptions) {
+      // The next file is created from half way, so it is usually ready when the active one is full.
+      if (this.#next && this.#filled(active) >= 1) this.#roll();
+      else if (!this.#next && this.#filled(active) >= 0.5) this.#prepare();
     }
     const offset = this.#queuedEnd;
     const durable = new Promise<void>((resolve, reject) => this.#enqueue([frame], [{ resolve, reject }]));
@@ -463,9 +465,10 @@ export class AppendLog {
     return { offset, end: this.#queuedEnd, durable };
   }
 
-  #rollDue(active: Segment): boolean {
+  /** How full the active segment is: 1 once it holds `maxBytes` or `maxRecords`. */
+  #filled(active: Segment): number {
     const options = this.#segmentOptions!;
-    return this.#queuedEnd - active.base >= options.maxBytes || this.#activeRecords >= options.maxRecords;
+    return Math.max((this.#queuedEnd - active.base) / options.maxBytes, this.#activeRecords / options.maxRecords);
   }
 
   /** Queues frames for the active segment (extending its last group) and schedules a commit. */
