@@ -532,20 +532,17 @@ export class AppendLog {
   /**
    * Deletes the sealed segments that end at or before `position` (never the active one), newest first, syncing the
    * directory after each, so a crash part-way leaves a gap below which recovery deletes the rest. Resolves with the
-   * number of segments deleted.
+   * number of segments deleted: all of them, or none when the segment after them has nothing durable yet.
    */
   async dropBefore(position: number): Promise<number> {
-    // Only once the segment that will come first has its first records on disk (it must name its base at recovery).
     await this.flush();
     let count = 0;
-    while (
-      count < this.#segments.length - 1 &&
-      this.#segments[count]!.end <= position &&
-      this.#segments[count + 1]!.end > this.#segments[count + 1]!.base
-    ) {
-      count++;
-    }
+    while (count < this.#segments.length - 1 && this.#segments[count]!.end <= position) count++;
     if (count === 0) return 0;
+    // All or nothing, and only once the segment that will come first has its first records on disk: recovery starts
+    // from its descriptor and the records after it.
+    const first = this.#segments[count]!;
+    if (first.end === first.base) return 0;
     const doomed = this.#segments.splice(0, count);
     for (const segment of doomed.reverse()) {
       await unlink(segment.path);

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fcParams } from "@cogfi/sdk/testing";
 import fc from "fast-check";
@@ -568,6 +568,14 @@ describe("segments and compaction", () => {
     expect((await reopened.page(-1, 500)).batches.map((b) => b.batch.batchNumber).slice(-3)).toEqual([98n, 99n, 100n]);
     expect((await reopened.append(receipt(1n), 250n).durable).index).toBe(1_000);
     await reopened.close();
+  });
+
+  test("a log whose first segment starts past position 0 without a checkpoint is refused, not renumbered from 0", async () => {
+    const dir = join(tempDir(), "receipts");
+    mkdirSync(dir);
+    const header = { k: "h", v: 2, chainId: 31337, ledger: LEDGER.toLowerCase(), anchor: ANCHOR };
+    writeFileSync(join(dir, segmentFileName(5)), Buffer.concat([encodeRecord({ seg: 5, base: 1_000 }), encodeRecord(header)]));
+    await expect(openSegmented(dir, 4)).rejects.toThrow(/without a checkpoint/);
   });
 
   test("a single-file log of an earlier version is moved in as the first segment on first start, losing nothing", async () => {

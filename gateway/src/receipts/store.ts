@@ -200,6 +200,7 @@ export class ReceiptStore {
       anchor: options.anchor.toLowerCase(),
     };
     let records = 0;
+    let restored = false;
     const segments = options.segments && {
       ...options.segments,
       firstRecords: (base: number): unknown[] => [{ ...header, cp: store.#checkpoint(base) }],
@@ -227,8 +228,17 @@ export class ReceiptStore {
         );
       }
       // The first retained segment's checkpoint: what the dropped segments held.
-      if (first.cp) store.#restore(first.cp);
+      if (first.cp) {
+        store.#restore(first.cp);
+        restored = true;
+      }
     });
+    const base = log.segments[0]?.base ?? 0;
+    if (base > 0 && !restored) {
+      // Its earlier segments are gone but nothing says what they held: numbering from 0 would reuse cursors.
+      await log.close();
+      throw new ReceiptStoreError(`${options.path} starts at position ${base} without a checkpoint: its earlier segments are missing`);
+    }
     store.#log = log;
     store.#recovery = recovery;
     if (records === 0) await log.append(header);
