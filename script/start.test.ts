@@ -1,9 +1,10 @@
 import { execFile, spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { privateKeyToAccount } from "viem/accounts";
 import { expect, test } from "vitest";
+import { readLoggedReceipts } from "../gateway/src/receipts/store.js";
 import { createCogFiClient, getModelRevenue, type GetModelRevenueReturnType } from "../sdk/src/index.js";
 import { ANVIL_PRIVATE_KEYS, freePort, loadDeployment, REPO_ROOT, rpc } from "../sdk/src/node/index.js";
 
@@ -94,8 +95,19 @@ test("kill -9 of the process that runs npm start leaves no chain behind, and a r
   await until(async () => (await rpc(rpcUrl, "eth_chainId").then(() => false, () => true)), 30_000, () => output);
   expect(existsSync(resolve(dir, "data/anvil-state.json")), "the chain was saved").toBe(true);
 
+  // The gateway's data dir as a version before receipt log segments left it: the log in one file, receipts.log
+  // (segment 0 has that file's format). The restart moves it in and keeps every receipt.
+  const gatewayDir = resolve(dir, "data/gateway");
+  expect(readdirSync(resolve(gatewayDir, "receipts"))).toEqual(["0000000000.seg"]);
+  renameSync(resolve(gatewayDir, "receipts/0000000000.seg"), resolve(gatewayDir, "receipts.log"));
+  rmSync(resolve(gatewayDir, "receipts"), { recursive: true });
+  const receiptsBefore = await readLoggedReceipts(resolve(gatewayDir, "receipts.log"));
+  expect(receiptsBefore.length).toBeGreaterThan(0);
+
   // Second run on the same directories: the same chain and deployment, nothing registered twice, traffic settles.
   const { stdout } = await run(tsx, [...args, "--exit-when-ready"], { cwd: REPO_ROOT, timeout: 120_000 });
+  expect(existsSync(resolve(gatewayDir, "receipts.log"))).toBe(false);
+  expect((await readLoggedReceipts(resolve(gatewayDir, "receipts"))).slice(0, receiptsBefore.length)).toEqual(receiptsBefore);
   expect(stdout).toContain('"msg":"local chain resumed"');
   expect(stdout).not.toContain('"msg":"suite deployed"');
   expect(readFileSync(resolve(dir, "31337.json"), "utf8"), "no second deployment").toBe(deployment);

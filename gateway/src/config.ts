@@ -193,6 +193,19 @@ export const gatewayConfigSchema = z
         pageMax: int(1, 10_000).default(500),
         /** Most recent signed batches kept in memory (with their receipts); older ones are read from the log. */
         batchesInMemory: int(0, 1_000_000).default(64),
+        /**
+         * The receipt log rolls to a new segment once the active one holds this many bytes or records (0: never on
+         * that count); segments whose receipts are all settled on chain are then deleted (`compactIntervalMs`).
+         */
+        segmentMaxBytes: int(0, Number.MAX_SAFE_INTEGER).default(16 * 1024 * 1024),
+        segmentMaxRecords: int(0, Number.MAX_SAFE_INTEGER).default(50_000),
+        /** How often the gateway reads its gateways' settled batches from the chain and drops settled segments (0: never). */
+        compactIntervalMs: int(0, 86_400_000).default(60_000),
+        /**
+         * Compaction counts a batch as settled only this many blocks deep, so a reorg cannot undo a settlement whose
+         * receipts were deleted. Default 0 on a local chain, 64 elsewhere.
+         */
+        compactConfirmations: int(0, 1_000_000).optional(),
       })
       .strict()
       .default({}),
@@ -273,6 +286,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigLayer
       durability: env.COGFI_GATEWAY_DURABILITY,
       sign: envBool(env.COGFI_GATEWAY_SIGN),
       batchMaxDelayMs: env.COGFI_GATEWAY_BATCH_MAX_DELAY_MS,
+      segmentMaxRecords: env.COGFI_GATEWAY_SEGMENT_MAX_RECORDS,
     },
     enclave: {
       sealingSecret: env.COGFI_GATEWAY_SEALING_SECRET,

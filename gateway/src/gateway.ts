@@ -53,6 +53,8 @@ export type RunningGateway = {
   identity: EnclaveIdentity;
   /** Signs every pending receipt now and waits until the batches are durable. */
   flushReceipts(): Promise<void>;
+  /** Reads the chain's settled batches and drops the receipt log's settled segments (also run every `receipts.compactIntervalMs`). */
+  compactReceipts(): Promise<void>;
   /** Graceful shutdown: stop accepting, finish requests in flight, sign and flush receipts, close the log. */
   stop(): Promise<void>;
 };
@@ -93,7 +95,10 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
   const catalog = new ModelCatalog(view, config.models);
   const exposure = new Exposure();
 
-  const logPath = resolve(config.dataDir, "receipts.log");
+  // The receipt log's segments; a single-file log left by an earlier version is moved in as the first one.
+  const logPath = resolve(config.dataDir, "receipts");
+  const legacyLogPath = resolve(config.dataDir, "receipts.log");
+  const segmentLimit = (value: number) => (value === 0 ? Number.POSITIVE_INFINITY : value);
   let anchor: `0x${string}`;
   try {
     anchor = await chainReader.blockHash(BigInt(deployment.deployedAtBlock));
@@ -107,6 +112,11 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
       groupCommitWindowMs: config.receipts.groupCommitWindowMs,
       commitMode: config.receipts.commitMode,
       maxBatchesInMemory: config.receipts.batchesInMemory,
+      segments: {
+        maxBytes: segmentLimit(config.receipts.segmentMaxBytes),
+        maxRecords: segmentLimit(config.receipts.segmentMaxRecords),
+        legacyFile: legacyLogPath,
+      },
       // Unsettled usage counts against budgets (settled receipts are dropped as the chain is read).
       onRecoveredReceipt: (receipt) => exposure.record(receipt.sessionId, receipt.sequence, receipt.cost),
       chainId: deployment.chainId,
@@ -124,17 +134,50 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
     logger.warn({ archived, reason: error.message }, "the receipt log belongs to another local chain instance; archived it");
     store = await openStore();
   }
+  if (store.recovery.migratedFrom) {
+    logger.info({ from: store.recovery.migratedFrom, to: logPath }, "single-file receipt log moved in as the first segment");
+  }
+  if (store.recovery.removedSegments) {
+    logger.warn({ removed: store.recovery.removedSegments }, "receipt log: removed segments left by a crash mid-roll or mid-compaction");
+  }
   if (store.recovery.tornBytes > 0) {
     logger.warn({ ...store.recovery }, "receipt log had a torn tail (a crash mid-write); it was cut off and copied aside");
   }
   logger.info(
-    { receipts: store.receiptCount, batches: store.batchCount, unbatched: store.unbatched },
+    {
+      receipts: store.receiptCount,
+      batches: store.batchCount,
+      unbatched: store.unbatched,
+      replayed: store.recovery.records,
+      segments: store.log.segments.length,
+    },
     "receipt log recovered",
   );
   store.log.onCommit = (records, seconds) => {
     metrics.logCommits.observe(seconds);
     metrics.logCommitRecords.observe(records);
   };
+  store.log.onSegmentError = (error) => logger.error({ err: error }, "receipt log: cannot start the next segment; will retry");
+  // Compaction: learn which batches the chain has settled (per gateway), then drop the segments they empty.
+  let compacting: Promise<void> | undefined;
+  const compact = () =>
+    (compacting ??= (async () => {
+      try {
+        const head = await chainReader.head();
+        const confirmations = BigInt(config.receipts.compactConfirmations ?? (deployment.local ? 0 : 64));
+        if (head.number < confirmations) return;
+        const settledAt = head.number - confirmations;
+        for (const gatewayId of store.batchGateways()) store.markSettled(gatewayId, await chainReader.settledBatches(gatewayId, settledAt));
+        const dropped = await store.compact();
+        if (dropped.segments > 0) {
+          logger.info({ ...dropped, firstBatch: store.batchBase, segments: store.log.segments.length }, "receipt log: settled segments dropped");
+        }
+      } catch (error) {
+        logger.warn({ err: error }, "receipt log compaction failed; will retry");
+      }
+    })().finally(() => (compacting = undefined)));
+  const compactTimer = config.receipts.compactIntervalMs > 0 ? setInterval(() => void compact(), config.receipts.compactIntervalMs) : undefined;
+  compactTimer?.unref();
 
   const signer = deps.signer ?? createWorkerReceiptSigner(identity, { chainId: deployment.chainId, ledger }, { nice: config.receipts.signerNice });
   const batcher = new Batcher(
@@ -342,6 +385,8 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
     server = await listenHttp(app, { host: config.http.host, port: config.http.port, keepAliveTimeoutMs: config.http.keepAliveTimeoutMs });
   } catch (error) {
     stopRenewal?.();
+    clearInterval(compactTimer);
+    await compacting;
     await batcher.stop();
     await signer.close?.();
     await store.close();
@@ -358,6 +403,8 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
       logger.info("shutting down: draining requests");
       await server.stop(config.http.shutdownGraceMs);
       logger.info({ pending: store.unbatched }, "signing pending receipts");
+      clearInterval(compactTimer);
+      await compacting;
       await batcher.stop();
       await signer.close?.();
       await store.close();
@@ -367,5 +414,5 @@ export async function startGateway(input: GatewayConfigInput, deps: GatewayDeps 
     return stopping;
   };
 
-  return { url, port, config, metrics, store, identity, flushReceipts: () => batcher.flush(), stop };
+  return { url, port, config, metrics, store, identity, flushReceipts: () => batcher.flush(), compactReceipts: compact, stop };
 }

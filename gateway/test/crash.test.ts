@@ -46,6 +46,8 @@ async function startChild(dataDir: string): Promise<{ child: ChildProcess; url: 
       COGFI_GATEWAY_DATA_DIR: dataDir,
       COGFI_GATEWAY_HEAD_MAX_AGE_MS: "100",
       COGFI_GATEWAY_BATCH_MAX_DELAY_MS: "25",
+      // Small segments: the kill lands among rolls, and the restart reads a run of segments.
+      COGFI_GATEWAY_SEGMENT_MAX_RECORDS: "40",
       COGFI_GATEWAY_REGISTRAR_KEY: ANVIL_PRIVATE_KEYS[0],
       COGFI_LOG_LEVEL: "info",
     },
@@ -182,8 +184,9 @@ test("kill -9 under load, restart: every completed response has exactly one rece
   }
   // The kill cut requests in flight, and the restart recovered receipts the first run had not signed yet.
   expect(interrupted).toBeGreaterThan(0);
-  const recovered = second.logs.find((entry) => entry.msg === "receipt log recovered") as { receipts: number; unbatched: number };
+  const recovered = second.logs.find((entry) => entry.msg === "receipt log recovered") as { receipts: number; unbatched: number; segments: number };
   expect(recovered.receipts).toBeGreaterThanOrEqual(beforeCrash);
+  expect(recovered.segments).toBeGreaterThan(5); // the log rolled many times under the load the kill cut
   expect(items.length).toBeGreaterThanOrEqual(completed.length);
   expect(completed.length).toBeGreaterThanOrEqual(400);
 }, 300_000);

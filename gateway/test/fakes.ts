@@ -64,7 +64,10 @@ export class FakeChain implements ChainReader {
   }
   /** Settled batches by gateway id; 0 when unset. */
   settled = new Map<bigint, bigint>();
-  async settledBatches(gatewayId: bigint): Promise<bigint> {
+  /** The blocks `settledBatches` was read at (undefined: latest). */
+  settledReads: (bigint | undefined)[] = [];
+  async settledBatches(gatewayId: bigint, blockNumber?: bigint): Promise<bigint> {
+    this.settledReads.push(blockNumber);
     return this.settled.get(gatewayId) ?? 0n;
   }
 

@@ -3,7 +3,7 @@
  * into signed batches; an abandoned stream is charged for what was generated; the sealed enclave key survives a
  * restart; config errors are reported at start.
  */
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { describe, expect, test } from "vitest";
@@ -19,8 +19,13 @@ import { fakeDeployment, tempDir } from "./helpers.js";
 const buyer = privateKeyToAccount("0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6");
 const ledger = fakeDeployment.contracts.InferenceLedger!;
 
-async function setup(dataDir: string, backend: Record<string, unknown> = { kind: "simulated" }, deps: GatewayDeps = {}) {
-  const chain = new FakeChain();
+async function setup(
+  dataDir: string,
+  backend: Record<string, unknown> = { kind: "simulated" },
+  deps: GatewayDeps = {},
+  receipts: Record<string, unknown> = {},
+  chain = new FakeChain(),
+) {
   chain.addModel(1n, "cogito-8b");
   chain.addSession({ sessionId: 1n, buyer: buyer.address, budget: 10n ** 12n });
   const gateway = await startGateway(
@@ -29,13 +34,13 @@ async function setup(dataDir: string, backend: Record<string, unknown> = { kind:
       http: { port: 0, shutdownGraceMs: 5_000 },
       chain: { rpcUrl: "http://127.0.0.1:1", deployment: fakeDeployment, headMaxAgeMs: 0 },
       backend: backend as never,
-      receipts: { batchMaxDelayMs: 60_000 },
+      receipts: { batchMaxDelayMs: 60_000, ...receipts },
       logLevel: "silent",
     },
     { chainReader: chain, signer: new FakeSigner(), attestor: fakeAttestor, processMetrics: false, ...deps },
   );
   const apiKey = await createSessionCredential(buyer, { chainId: 31337, ledger }, 1n);
-  return { gateway, openai: new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey, maxRetries: 0 }) };
+  return { gateway, chain, openai: new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey, maxRetries: 0 }) };
 }
 
 describe("graceful shutdown", () => {
@@ -53,7 +58,8 @@ describe("graceful shutdown", () => {
     expect(completions).toHaveLength(5);
     // Batches were due only in a minute: shutdown signed them.
     const store = await ReceiptStore.open({
-      path: join(dataDir, "receipts.log"),
+      path: join(dataDir, "receipts"),
+      segments: { maxBytes: Number.POSITIVE_INFINITY, maxRecords: Number.POSITIVE_INFINITY },
       durability: "fsync",
       groupCommitWindowMs: 0,
       chainId: 31337,
@@ -133,12 +139,102 @@ describe("receipt log ownership", () => {
     const deps = { chainReader: otherInstance, signer: new FakeSigner(), attestor: fakeAttestor, processMetrics: false };
     const restarted = await startGateway(config, deps);
     expect(restarted.store.receiptCount).toBe(0);
-    expect(readdirSync(dataDir).some((name) => name.startsWith("receipts.log.foreign-"))).toBe(true);
+    expect(readdirSync(dataDir).some((name) => name.startsWith("receipts.foreign-"))).toBe(true);
     await restarted.stop();
 
     const real = { ...config, chain: { ...config.chain, deployment: { ...fakeDeployment, local: false } } };
     otherInstance.anchor = `0x${"ef".repeat(32)}`;
     await expect(startGateway(real, deps)).rejects.toThrow(/use another dataDir/);
+  });
+});
+
+describe("receipt log segments", () => {
+  const ask = (openai: OpenAI, i: number) =>
+    openai.chat.completions.create({ model: "cogito-8b", messages: [{ role: "user", content: `q${i}` }], max_tokens: 10 });
+
+  test("a data dir with a single-file receipts.log (an earlier version) keeps every receipt on first start", async () => {
+    const dataDir = tempDir();
+    const first = await setup(dataDir);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await ask(first.openai, i)).id);
+    await first.gateway.flushReceipts();
+    ids.push((await ask(first.openai, 3)).id); // unbatched when it stops... until stop signs it
+    await first.gateway.stop();
+    // Lay the log out as the earlier version did: one file, receipts.log, in the same format as segment 0.
+    renameSync(join(dataDir, "receipts", "0000000000.seg"), join(dataDir, "receipts.log"));
+    rmdirSync(join(dataDir, "receipts"));
+    const before = await readLoggedReceipts(join(dataDir, "receipts.log"));
+    expect(before.map((r) => r.responseId)).toEqual(ids);
+
+    const second = await setup(dataDir, undefined, {}, { segmentMaxRecords: 2 });
+    expect(existsSync(join(dataDir, "receipts.log"))).toBe(false);
+    expect(second.gateway.store.receiptCount).toBe(4);
+    expect((await readLoggedReceipts(join(dataDir, "receipts"))).slice(0, 4)).toEqual(before);
+    // Sequences continue, and the log rolls past the old file.
+    for (let i = 4; i < 10; i++) ids.push((await ask(second.openai, i)).id);
+    await second.gateway.flushReceipts();
+    const all = await readLoggedReceipts(join(dataDir, "receipts"));
+    expect(all.map((r) => r.responseId)).toEqual(ids);
+    expect(all.map((r) => r.sequence)).toEqual(ids.map((_, i) => BigInt(i + 1)));
+    expect(second.gateway.store.log.segments.length).toBeGreaterThan(1);
+    await second.gateway.stop();
+  });
+
+  test("segments the chain has settled are dropped; a restart replays only the unsettled tail", async () => {
+    const dataDir = tempDir();
+    const receipts = { segmentMaxRecords: 4, batchMaxReceipts: 2, compactIntervalMs: 0 };
+    const first = await setup(dataDir, undefined, {}, receipts);
+    for (let i = 0; i < 30; i++) {
+      await ask(first.openai, i);
+      await new Promise((r) => setTimeout(r, 2)); // the next segment is created off the request path
+    }
+    await first.gateway.flushReceipts();
+    const { store } = first.gateway;
+    const segments = store.log.segments.length;
+    expect(segments).toBeGreaterThan(4);
+    // Nothing settled on chain yet: nothing dropped.
+    await first.gateway.compactReceipts();
+    expect(store.log.segments.length).toBe(segments);
+    // The keeper settles all but the last batch (gateway 1: the model's key's gateway in FakeChain).
+    const last = store.lastBatchNumber(1n);
+    first.chain.settled.set(1n, last - 1n);
+    first.chain.sessions.get(1n)!.lastSequence = 28n;
+    await first.gateway.compactReceipts();
+    expect(store.log.segments.length).toBeLessThan(3);
+    const served = await fetch(`${first.gateway.url}/v1/receipts`).then((r) => r.json() as Promise<{ data: { batchNumber: string }[] }>);
+    expect(served.data.map((b) => b.batchNumber)).toContain(last.toString());
+    await first.gateway.stop();
+
+    const second = await setup(dataDir, undefined, {}, receipts, first.chain);
+    expect(second.gateway.store.receiptCount).toBe(30);
+    expect(second.gateway.store.recovery.records).toBeLessThan(12);
+    expect(second.gateway.store.lastBatchNumber(1n)).toBe(last);
+    const next = await ask(second.openai, 30);
+    expect(next.id).toBeTruthy();
+    await second.gateway.flushReceipts();
+    const tail = await readLoggedReceipts(join(dataDir, "receipts"));
+    expect(tail.at(-1)!.sequence).toBe(31n);
+    await second.gateway.stop();
+  });
+});
+
+describe("receipt log compaction depth", () => {
+  test("compaction reads settledBatches compactConfirmations blocks deep, and not at all before the chain is that long", async () => {
+    const dataDir = tempDir();
+    const { gateway, chain, openai } = await setup(dataDir, undefined, {}, { compactConfirmations: 3, compactIntervalMs: 0 });
+    await openai.chat.completions.create({ model: "cogito-8b", messages: [{ role: "user", content: "x" }], max_tokens: 10 });
+    await gateway.flushReceipts();
+    chain.settledReads = [];
+    expect((await chain.head()).number).toBeLessThan(3n);
+    await gateway.compactReceipts();
+    expect(chain.settledReads).toEqual([]);
+    chain.mine();
+    chain.mine();
+    chain.mine();
+    await gateway.compactReceipts();
+    const now = (await chain.head()).number;
+    expect(chain.settledReads).toEqual([now - 3n]);
+    await gateway.stop();
   });
 });
 

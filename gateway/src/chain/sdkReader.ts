@@ -72,8 +72,8 @@ export function createSdkChainReader(client: CogFiClient): ChainReader {
         throw toCogFiError(error, "closeRequest");
       }
     },
-    settledBatches(gatewayId) {
-      return getSettledBatches(client, { gatewayId });
+    settledBatches(gatewayId, blockNumber) {
+      return getSettledBatches(client, { gatewayId, blockNumber });
     },
     async modelCount(blockNumber) {
       try {

@@ -63,6 +63,6 @@ export interface ChainReader {
    * when the buyer never asked to close it. Tells a session the buyer closed from one that ran out its time.
    */
   closeRequest?(sessionId: bigint): Promise<{ blockNumber: bigint; refundableAt: bigint } | undefined>;
-  /** `InferenceLedger.settledBatches(gatewayId)` at the latest block: the gateway's batches settled so far. */
-  settledBatches(gatewayId: bigint): Promise<bigint>;
+  /** `InferenceLedger.settledBatches(gatewayId)` at `blockNumber` (default the latest): the gateway's batches settled so far. */
+  settledBatches(gatewayId: bigint, blockNumber?: bigint): Promise<bigint>;
 }

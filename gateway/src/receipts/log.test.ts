@@ -1,10 +1,10 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fcParams } from "@cogfi/sdk/testing";
 import fc from "fast-check";
 import { describe, expect, test, vi } from "vitest";
-import { AppendLog, decodeRecords, encodeRecord, LogWriteError } from "./log.js";
+import { AppendLog, decodeRecords, encodeRecord, listSegments, LogWriteError } from "./log.js";
 
 // Lets a test make the inline commit's synchronous write fail (EIO) without touching the disk.
 const failWrites = vi.hoisted(() => ({ on: false }));
@@ -215,5 +215,96 @@ describe("AppendLog", () => {
     await log.append({ x: 1 });
     await log.close();
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe("AppendLog segments", () => {
+  const tempDirPath = () => join(mkdtempSync(join(tmpdir(), "cogfi-segments-")), "log");
+  const openSegmented = (path: string, commitMode: "inline" | "threadpool", maxRecords: number, firstRecords?: (base: number) => unknown[]) =>
+    AppendLog.open({ path, durability: "fsync", groupCommitWindowMs: 0, commitMode, segments: { maxBytes: Number.POSITIVE_INFINITY, maxRecords, firstRecords } });
+  const settleIo = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  describe.each(["inline", "threadpool"] as const)("commit mode %s", (commitMode) => {
+    test("rolls once the next segment is ready, positions run on across segments, and recovery and scans find every record", async () => {
+      const path = tempDirPath();
+      const bases: number[] = [];
+      const { log } = await openSegmented(path, commitMode, 3, (base) => {
+        bases.push(base);
+        return [{ first: base }];
+      });
+      const placed: { record: unknown; offset: number; end: number }[] = [];
+      for (let i = 0; i < 40; i++) {
+        const record = { i, pad: "y".repeat(i % 9) };
+        const write = log.appendAt(record);
+        placed.push({ record, offset: write.offset, end: write.end });
+        await write.durable;
+        if (i % 2 === 1) await settleIo();
+      }
+      const segments = log.segments;
+      expect(segments.length).toBeGreaterThan(5);
+      expect(segments.map((s) => s.id)).toEqual([...segments.keys()]);
+      // Each segment starts where the previous ends, and its first records were written at that position.
+      for (let i = 1; i < segments.length; i++) expect(segments[i]!.base).toBe(segments[i - 1]!.end);
+      expect(bases).toEqual(segments.slice(1).map((s) => s.base));
+      // Every record's position is where a scan finds it, and the descriptors are never handed out.
+      const scanned: { record: unknown; offset: number; end: number }[] = [];
+      expect(await log.scan(0, log.size, (record, offset, end) => scanned.push({ record, offset, end }))).toBe(log.size);
+      expect(scanned.filter((s) => !("first" in (s.record as object)))).toEqual(placed);
+      await log.close();
+      const reopened = await openSegmented(path, commitMode, 3);
+      expect(reopened.records.filter((r) => !("first" in (r as object)))).toEqual(placed.map((p) => p.record));
+      expect(reopened.offsets).toEqual(scanned.map((s) => s.offset));
+      expect(reopened.log.size).toBe(placed.at(-1)!.end);
+      await reopened.log.close();
+      expect(listSegments(path).map((s) => s.id)).toEqual(segments.map((s) => s.id)); // no prepared segment left behind
+    });
+  });
+
+  test("a drop deletes the sealed segments before a position, never the active one; an interrupted drop is finished at recovery", async () => {
+    const path = tempDirPath();
+    const { log } = await openSegmented(path, "inline", 2);
+    for (let i = 0; i < 30; i++) {
+      await log.append({ i });
+      await settleIo();
+    }
+    const segments = log.segments;
+    expect(segments.length).toBeGreaterThan(6);
+    expect(await log.dropBefore(segments[2]!.base)).toBe(2);
+    expect(log.segments[0]!.id).toBe(2);
+    expect(await log.dropBefore(Number.MAX_SAFE_INTEGER)).toBe(segments.length - 3);
+    expect(log.segments.map((s) => s.id)).toEqual([segments.at(-1)!.id]);
+    await log.close();
+    const reopened = await openSegmented(path, "inline", 2);
+    expect(reopened.records).toEqual(decodeRecords(readFileSync(segments.at(-1)!.path)).records.slice(1));
+    expect(reopened.offsets[0]).toBe(segments.at(-1)!.base + encodeRecord({ seg: segments.at(-1)!.id, base: segments.at(-1)!.base }).length);
+    for (let i = 0; i < 20; i++) {
+      await reopened.log.append({ more: i });
+      await settleIo();
+    }
+    const before = reopened.log.segments;
+    expect(before.length).toBeGreaterThan(5);
+    await reopened.log.close();
+    // A drop of the first four that died after deleting the newest two (it deletes newest first).
+    unlinkSync(before[3]!.path);
+    unlinkSync(before[2]!.path);
+    const recovered = await openSegmented(path, "inline", 2);
+    expect(recovered.recovery.removedSegments).toBe(2);
+    expect(recovered.log.segments.map((s) => s.id)).toEqual(before.slice(4).map((s) => s.id));
+    expect(recovered.log.segments[0]!.base).toBe(before[4]!.base);
+    await recovered.log.close();
+  });
+
+  test("a segment missing in the middle is refused, not skipped", async () => {
+    const path = tempDirPath();
+    const { log } = await openSegmented(path, "inline", 2);
+    for (let i = 0; i < 12; i++) {
+      await log.append({ i });
+      await settleIo();
+    }
+    const segments = log.segments;
+    await log.close();
+    // Replace segment 2 by a segment that starts elsewhere.
+    writeFileSync(segments[2]!.path, encodeRecord({ seg: segments[2]!.id, base: segments[2]!.base + 1 }));
+    await expect(openSegmented(path, "inline", 2)).rejects.toThrow(/not where segment 1 ends|damaged/);
   });
 });

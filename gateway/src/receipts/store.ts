@@ -16,16 +16,43 @@
  * `max(last sequence in the log, last sequence settled on chain) + 1`, so they strictly increase per session
  * across restarts and a session's receipts appear in the log (and so in batches) in sequence order.
  * A receipt becomes batchable only once durable; a batch is served only once its record is durable.
+ *
+ * **Segments and compaction** (`segments`): the log rolls to a new segment file at a size or record count, and each
+ * segment after the first starts with a header carrying a checkpoint: the state at its start (`r` receipts and
+ * `b` batches so far, `c` receipts covered by batch records so far, `bn` each gateway's last batch number). The
+ * segments before a checkpoint are dropped once (1) every receipt before it is covered by a durable batch record
+ * (before it, or a later one: the store follows the `r - c` receipts still uncovered at the checkpoint until batches
+ * cover them), and (2) the chain has settled every one of those batches (`settledBatches(g) >= n` for each, told by
+ * `markSettled`) and every batch before the checkpoint. A retained batch that covers a dropped receipt is therefore
+ * settled: recovery accepts it without the dropped receipt, and pages skip it. Recovery starts at the first
+ * retained segment's checkpoint: it reads the unsettled tail, never resurrects a settled receipt as unbatched (the
+ * receipt is gone, its batch settled), and keeps numbering receipts, cursors and batch numbers above everything
+ * dropped. A session whose receipts were all dropped has them all settled, so its chain `lastSequence` is
+ * at least their sequences: `append` continues above it (callers pass the chain's settled sequence).
  */
 import { getAddress, type Address, type Hex } from "viem";
-import { open, readFile, type FileHandle } from "node:fs/promises";
-import { AppendLog, decodeRecords, scanRecords, type CommitMode, type Durability, type RecoveryReport } from "./log.js";
+import { AppendLog, readAllRecords, type CommitMode, type Durability, type RecoveryReport } from "./log.js";
 import type { BatchSignature, Receipt, SignedBatch } from "./types.js";
 
 /** 2: receipts carry their gateway and pricing, batches their gateway, number and served pricing. */
 const LOG_VERSION = 2;
 
-type HeaderRecord = { k: "h"; v: number; chainId: number; ledger: string; anchor: string };
+type HeaderRecord = { k: "h"; v: number; chainId: number; ledger: string; anchor: string; cp?: Checkpoint };
+/** The store's state where a segment starts (see the module doc); `bn` maps gateway ids to batch numbers (decimal). */
+type Checkpoint = { r: number; b: number; c: number; bn: Record<string, string> };
+/** A segment start the store may drop the log before: its position and checkpoint. */
+type Boundary = {
+  at: number;
+  r: number;
+  b: number;
+  c: number;
+  /** Per gateway, the greatest number of a batch before the boundary or covering a receipt before it. */
+  bn: Map<bigint, bigint>;
+  /** Receipts before the boundary that no batch record covers yet. */
+  uncovered: number;
+  /** Cursors of the batches after the boundary that cover receipts before it. */
+  straddling: number[];
+};
 type ReceiptRecord = {
   k: "r";
   i: number;
@@ -78,7 +105,13 @@ export type NewReceipt = Omit<Receipt, "index" | "sequence" | "batch" | "created
 };
 
 export type ReceiptStoreOptions = {
+  /** The log: a file, or with `segments` a directory of segment files. */
   path: string;
+  /**
+   * Segment the log: roll at `maxBytes` or `maxRecords`; `legacyFile`, a single-file log of an earlier version, is
+   * moved in as the first segment at open.
+   */
+  segments?: { maxBytes: number; maxRecords: number; legacyFile?: string };
   durability: Durability;
   groupCommitWindowMs: number;
   commitMode?: CommitMode;
@@ -133,7 +166,19 @@ export class ReceiptStore {
   #durableListeners: ((receipt: Receipt) => void)[] = [];
   /** Receipts not yet in a signed batch whose record is durable or being written. */
   #pendingCount = 0;
-  #reader: Promise<FileHandle> | undefined;
+  /** The first batch cursor the log still holds (batches below it were settled and dropped). */
+  #batchBase = 0;
+  /** Receipts covered by the batch records appended so far (durable or being written). */
+  #covered = 0;
+  /** Segment starts after the first retained one, oldest first. */
+  readonly #boundaries: Boundary[] = [];
+  /** The lowest receipt index the log still holds (lower ones were settled and dropped). */
+  #receiptBase = 0;
+  /** Retained batches that cover dropped receipts: settled, and left out of pages. */
+  readonly #straddling = new Set<number>();
+  /** Per gateway, the batches the chain has settled (`markSettled`). */
+  readonly #settled = new Map<bigint, bigint>();
+  #compacting: Promise<CompactionReport> | undefined;
 
   private constructor(options: ReceiptStoreOptions) {
     this.#path = options.path;
@@ -155,9 +200,15 @@ export class ReceiptStore {
       anchor: options.anchor.toLowerCase(),
     };
     let records = 0;
-    const { log, recovery } = await AppendLog.open(options, (record, offset, end) => {
+    let restored = false;
+    const segments = options.segments && {
+      ...options.segments,
+      firstRecords: (base: number): unknown[] => [{ ...header, cp: store.#checkpoint(base) }],
+    };
+    const { log, recovery } = await AppendLog.open({ ...options, segments }, (record, offset, end) => {
       if (records++ > 0) {
-        store.#replay(record as ReceiptRecord | BatchRecord, offset, end, options.onRecoveredReceipt);
+        if ((record as { k?: unknown }).k === "h") store.#replayHeader(record as HeaderRecord, header, offset, options.path);
+        else store.#replay(record as ReceiptRecord | BatchRecord, offset, end, options.onRecoveredReceipt);
         return;
       }
       // The header comes first; a foreign log is refused before anything in it is touched.
@@ -176,7 +227,18 @@ export class ReceiptStore {
           { reason: "foreign" },
         );
       }
+      // The first retained segment's checkpoint: what the dropped segments held.
+      if (first.cp) {
+        store.#restore(first.cp);
+        restored = true;
+      }
     });
+    const base = log.segments[0]?.base ?? 0;
+    if (base > 0 && !restored) {
+      // Its earlier segments are gone but nothing says what they held: numbering from 0 would reuse cursors.
+      await log.close();
+      throw new ReceiptStoreError(`${options.path} starts at position ${base} without a checkpoint: its earlier segments are missing`);
+    }
     store.#log = log;
     store.#recovery = recovery;
     if (records === 0) await log.append(header);
@@ -186,6 +248,45 @@ export class ReceiptStore {
 
   get recovery(): RecoveryReport {
     return this.#recovery;
+  }
+
+  /** The state before the next record, for the header of a segment starting at `base`. */
+  #checkpoint(base: number): Checkpoint {
+    const bn: Record<string, string> = {};
+    for (const [gateway, number] of this.#lastBatchNumber) bn[gateway.toString()] = number.toString();
+    const checkpoint = { r: this.#receiptCount, b: this.#batchCount + this.#pendingBatches, c: this.#covered, bn };
+    this.#boundaries.push(toBoundary(base, checkpoint));
+    return checkpoint;
+  }
+
+  /** Starts the replay of a log whose earlier segments were dropped from their checkpoint. */
+  #restore(checkpoint: Checkpoint): void {
+    this.#receiptCount = checkpoint.r;
+    this.#receiptBase = checkpoint.r;
+    this.#batchCount = checkpoint.b;
+    this.#batchBase = checkpoint.b;
+    this.#covered = checkpoint.c;
+    for (const [gateway, number] of Object.entries(checkpoint.bn)) this.#lastBatchNumber.set(BigInt(gateway), BigInt(number));
+  }
+
+  /** A later segment's header: same log, and its checkpoint is exactly the state replayed so far. */
+  #replayHeader(record: HeaderRecord, expected: HeaderRecord, offset: number, path: string): void {
+    if (record.v !== expected.v || record.chainId !== expected.chainId || record.ledger !== expected.ledger || record.anchor !== expected.anchor) {
+      throw new ReceiptStoreError(`a segment of ${path} belongs to another log (header at position ${offset})`);
+    }
+    const checkpoint = record.cp;
+    const bn = [...this.#lastBatchNumber].every(([gateway, number]) => checkpoint?.bn[gateway.toString()] === number.toString());
+    if (
+      !checkpoint ||
+      checkpoint.r !== this.#receiptCount ||
+      checkpoint.b !== this.#batchCount ||
+      checkpoint.c !== this.#covered ||
+      !bn ||
+      Object.keys(checkpoint.bn).length !== this.#lastBatchNumber.size
+    ) {
+      throw new ReceiptStoreError(`the checkpoint at position ${offset} of ${path} does not match the records before it: a segment is missing or damaged`);
+    }
+    this.#boundaries.push(toBoundary(offset, checkpoint));
   }
 
   #replay(record: ReceiptRecord | BatchRecord, offset: number, end: number, onReceipt?: (receipt: Receipt) => void): void {
@@ -208,12 +309,15 @@ export class ReceiptStore {
       }
       const batch = fromBatchRecord(record);
       this.#takeBatchNumber(batch);
-      // Only unbatched receipts are held: an index not held is missing or already batched.
+      // Only unbatched receipts are held: an index not held is missing or already batched, unless it was dropped
+      // (then the batch is settled: a segment is dropped only once every batch covering its receipts is).
       for (const index of batch.items) {
-        if (!this.#unbatched.has(index)) {
+        if (index < this.#receiptBase) this.#straddling.add(batch.batch);
+        else if (!this.#unbatched.has(index)) {
           throw new ReceiptStoreError(`batch ${batch.batch} covers receipt ${index}, which is missing or already batched`);
         }
       }
+      this.#cover(batch);
       this.#addBatch(batch, this.#lowestOffset(batch, offset), offset, end);
     } else {
       throw new ReceiptStoreError(`unknown record kind ${(record as { k?: unknown }).k}`);
@@ -230,10 +334,25 @@ export class ReceiptStore {
     return from;
   }
 
+  /** Counts the receipts `batch` covers, for the checkpoints and for the boundaries still waiting for batches. */
+  #cover(batch: SignedBatch): void {
+    this.#covered += batch.items.length;
+    for (const boundary of this.#boundaries) {
+      if (boundary.uncovered === 0) continue;
+      const before = batch.items.filter((index) => index < boundary.r).length;
+      if (before === 0) continue;
+      boundary.uncovered -= before;
+      boundary.straddling.push(batch.batch);
+      const last = boundary.bn.get(batch.gatewayId) ?? 0n;
+      if (batch.batchNumber > last) boundary.bn.set(batch.gatewayId, batch.batchNumber);
+    }
+  }
+
   /** Records durable batch `batch` (the next one): takes its receipts out of the unbatched ones. */
   #addBatch(batch: SignedBatch, from: number, at: number, end: number): void {
     const receipts: Receipt[] = [];
     for (const index of batch.items) {
+      if (index < this.#receiptBase) continue; // dropped (the batch is settled)
       const entry = this.#unbatched.get(index);
       if (!entry) throw new ReceiptStoreError(`batch ${batch.batch} covers receipt ${index}, which is missing or already batched`);
       this.#unbatched.delete(index);
@@ -293,11 +412,15 @@ export class ReceiptStore {
 
   /** Records `batch`'s number as taken; throws if it does not follow the gateway's earlier numbers. */
   #takeBatchNumber(batch: Pick<SignedBatch, "gatewayId" | "batchNumber">): void {
+    this.#checkBatchNumber(batch);
+    this.#lastBatchNumber.set(batch.gatewayId, batch.batchNumber);
+  }
+
+  #checkBatchNumber(batch: Pick<SignedBatch, "gatewayId" | "batchNumber">): void {
     const last = this.lastBatchNumber(batch.gatewayId);
     if (batch.batchNumber <= last) {
       throw new ReceiptStoreError(`batch number ${batch.batchNumber} of gateway ${batch.gatewayId} is not above ${last}, its last one`);
     }
-    this.#lastBatchNumber.set(batch.gatewayId, batch.batchNumber);
   }
 
   /** The last sequence this gateway used for `sessionId` (0 if none). */
@@ -352,8 +475,11 @@ export class ReceiptStore {
   /** Records a signed batch; resolves once durable, after which it is served. */
   async appendBatch(signature: BatchSignature): Promise<SignedBatch> {
     const batch: SignedBatch = { ...signature, batch: this.#batchCount + this.#pendingBatches, signedAt: Date.now() };
-    this.#takeBatchNumber(batch);
+    this.#checkBatchNumber(batch);
+    // Appended before its number is taken: a segment this record starts has a checkpoint without it.
     const written = this.#log.appendAt(toBatchRecord(batch));
+    this.#takeBatchNumber(batch);
+    this.#cover(batch);
     // Its receipts are durable, so their records precede the batch's.
     const from = this.#lowestOffset(batch, written.offset);
     this.#pendingBatches++;
@@ -373,36 +499,50 @@ export class ReceiptStore {
 
   /** Batches with cursor greater than `after` (-1 for all), at most `limit`, with their receipts. */
   async page(after: number, limit: number): Promise<{ batches: StoredBatch[]; hasMore: boolean }> {
-    const start = Math.max(0, after + 1);
+    // Batches below the base were settled and dropped: a keeper behind it resumes at the first one retained. A
+    // straddling batch (settled, some receipts dropped) is left out.
     const count = this.#batchCount;
-    const end = Math.min(count, start + limit);
-    const hasMore = start + limit < count;
-    if (start >= end) return { batches: [], hasMore };
+    const cursors: number[] = [];
+    let next = Math.max(this.#batchBase, after + 1);
+    const skip = () => {
+      while (next < count && this.#straddling.has(next)) next++;
+    };
+    for (skip(); next < count && cursors.length < limit; skip()) cursors.push(next++);
+    const hasMore = next < count;
+    if (cursors.length === 0) return { batches: [], hasMore };
     // Take the in-memory part now: batches appended while the older ones are read push it out of memory.
     const firstInMemory = count - this.#recent.length;
-    const fromMemory = end > firstInMemory ? this.#recent.slice(Math.max(start, firstInMemory) - firstInMemory, end - firstInMemory) : [];
-    const fromFile = start < firstInMemory ? await this.#readBatches(start, Math.min(end, firstInMemory)) : [];
+    const fromMemory = cursors.filter((n) => n >= firstInMemory).map((n) => this.#recent[n - firstInMemory]!);
+    const older = cursors.filter((n) => n < firstInMemory);
+    const fromFile = older.length > 0 ? await this.#readBatches(older) : [];
     return { batches: [...fromFile, ...fromMemory], hasMore };
   }
 
-  /** Reads durable batches `[start, end)` and their receipts back from the log. */
-  async #readBatches(start: number, end: number): Promise<StoredBatch[]> {
+  /** Reads durable batches `cursors` (ascending) and their receipts back from the log. */
+  async #readBatches(cursors: number[]): Promise<StoredBatch[]> {
     // First the batch records (each at a known place), then their receipts: every receipt record of a batch lies
     // between the lowest of them (`#batchFrom`) and the batch record, and the batches of a page mostly share those
-    // spans, so they are merged and read once, keeping only the wanted receipts.
+    // spans, so they are merged and read once, keeping only the wanted receipts. The places are taken before the
+    // first read: a compaction meanwhile shifts the index.
+    const places: { at: number; end: number; from: number }[] = [];
+    for (const n of cursors) {
+      const i = n - this.#batchBase;
+      if (i < 0) throw new ReceiptStoreError(`batch ${n} was settled and dropped from the log`);
+      places.push({ at: this.#batchAt[i]!, end: this.#batchEnd[i]!, from: this.#batchFrom[i]! });
+    }
     const batches: SignedBatch[] = [];
     const wanted = new Set<number>();
-    for (let n = start; n < end; n++) {
+    for (const [k, n] of cursors.entries()) {
       let batch: SignedBatch | undefined;
-      await this.#scan(this.#batchAt[n]!, this.#batchEnd[n]!, (record) => {
+      const place = places[k]!;
+      await this.#scan(place.at, place.end, (record) => {
         if (record.k === "b" && record.n === n) batch = fromBatchRecord(record);
       });
-      if (!batch) throw new ReceiptStoreError(`batch ${n} is not at offset ${this.#batchAt[n]} of ${this.#path}`);
+      if (!batch) throw new ReceiptStoreError(`batch ${n} is not at position ${place.at} of ${this.#path}`);
       batches.push(batch);
       for (const index of batch.items) wanted.add(index);
     }
-    const spans: [number, number][] = [];
-    for (let n = start; n < end; n++) spans.push([this.#batchFrom[n]!, this.#batchAt[n]!]);
+    const spans: [number, number][] = places.map((place) => [place.from, place.at]);
     spans.sort((x, y) => x[0] - y[0]);
     const merged: [number, number][] = [];
     for (const [from, to] of spans) {
@@ -429,22 +569,89 @@ export class ReceiptStore {
 
   /** Decodes the records in `[from, to)` of the log (`from` must start a record), chunk by chunk. */
   async #scan(from: number, to: number, visit: (record: ReceiptRecord | BatchRecord) => void): Promise<void> {
-    this.#reader ??= open(this.#path, "r");
-    const { validBytes } = await scanRecords(await this.#reader, from, to, (record) => visit(record as ReceiptRecord | BatchRecord));
-    if (validBytes !== to) throw new ReceiptStoreError(`${this.#path} has no valid record at offset ${validBytes}`);
+    const validBytes = await this.#log.scan(from, to, (record) => visit(record as ReceiptRecord | BatchRecord));
+    if (validBytes !== to) throw new ReceiptStoreError(`${this.#path} has no valid record at position ${validBytes}`);
+  }
+
+  /** Tells the store that the chain has settled gateway `gatewayId`'s batches up to number `settled`. */
+  markSettled(gatewayId: bigint, settled: bigint): void {
+    if (settled > (this.#settled.get(gatewayId) ?? 0n)) this.#settled.set(gatewayId, settled);
+  }
+
+  /** The gateways whose batches this log holds or checkpoints: those whose settlement compaction needs to know. */
+  batchGateways(): bigint[] {
+    return [...this.#lastBatchNumber.keys()];
+  }
+
+  /**
+   * The last segment start before which everything is batched and settled (per `markSettled`), or undefined. The
+   * log can be dropped before `at`, and `batches` is the first batch cursor it would then keep.
+   */
+  compactionPoint(): { at: number; batches: number; receipts: number; straddling: number[] } | undefined {
+    let point: Boundary | undefined;
+    for (const boundary of this.#boundaries) {
+      // Every receipt before it covered by a durable batch record (one still being written does not count).
+      if (boundary.uncovered > 0 || boundary.straddling.some((cursor) => cursor >= this.#batchCount)) continue;
+      if ([...boundary.bn].every(([gateway, number]) => (this.#settled.get(gateway) ?? 0n) >= number)) point = boundary;
+    }
+    return point && { at: point.at, batches: point.b, receipts: point.r, straddling: point.straddling };
+  }
+
+  /**
+   * Drops the segments before the last compaction point (see the module doc) and forgets the batches they held.
+   * One compaction at a time; resolves with what was dropped.
+   */
+  compact(): Promise<CompactionReport> {
+    this.#compacting ??= this.#compact().finally(() => (this.#compacting = undefined));
+    return this.#compacting;
+  }
+
+  async #compact(): Promise<CompactionReport> {
+    const point = this.compactionPoint();
+    if (!point) return { segments: 0, batches: 0 };
+    const segments = await this.#log.dropBefore(point.at);
+    if (segments === 0) return { segments: 0, batches: 0 };
+    while (this.#boundaries.length > 0 && this.#boundaries[0]!.at <= point.at) this.#boundaries.shift();
+    const batches = point.batches - this.#batchBase;
+    this.#batchFrom.splice(0, batches);
+    this.#batchAt.splice(0, batches);
+    this.#batchEnd.splice(0, batches);
+    this.#batchBase = point.batches;
+    this.#receiptBase = point.receipts;
+    for (const cursor of this.#straddling) if (cursor < point.batches) this.#straddling.delete(cursor);
+    for (const cursor of point.straddling) this.#straddling.add(cursor);
+    const firstInMemory = this.#batchCount - this.#recent.length;
+    if (firstInMemory < this.#batchBase) this.#recent.splice(0, this.#batchBase - firstInMemory);
+    return { segments, batches };
+  }
+
+  /** The first batch cursor the log still holds. */
+  get batchBase(): number {
+    return this.#batchBase;
   }
 
   async close(): Promise<void> {
+    await this.#compacting;
     await this.#log.close();
-    const reader = this.#reader;
-    this.#reader = undefined;
-    if (reader) await (await reader).close();
   }
 }
 
-/** Every receipt record of the log at `path`, in log order (for tools and tests; reads the whole file). */
+/** What a compaction dropped: segment files and batches. */
+export type CompactionReport = { segments: number; batches: number };
+
+const toBoundary = (at: number, checkpoint: Checkpoint): Boundary => ({
+  at,
+  r: checkpoint.r,
+  b: checkpoint.b,
+  c: checkpoint.c,
+  bn: new Map(Object.entries(checkpoint.bn).map(([gateway, number]) => [BigInt(gateway), BigInt(number)])),
+  uncovered: checkpoint.r - checkpoint.c,
+  straddling: [],
+});
+
+/** Every receipt record of the log at `path` (file or segment directory), in log order (for tools and tests). */
 export async function readLoggedReceipts(path: string): Promise<Receipt[]> {
-  const { records } = decodeRecords(await readFile(path));
+  const records = await readAllRecords(path);
   return records.filter((record) => (record as { k?: unknown }).k === "r").map((record) => fromReceiptRecord(record as ReceiptRecord));
 }
 
