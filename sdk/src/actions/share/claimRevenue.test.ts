@@ -1,36 +1,18 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseUnits, type Address } from "viem";
-import { claimRevenue, getClaimableRevenue, mockStablecoinAbi, modelShareAbi, registerModel } from "../../index.js";
-import { startTestChain, type TestChain } from "../../testing/testChain.js";
-import { modelParams } from "../../../test/fixtures.js";
+import { claimRevenue, getClaimableRevenue, mockStablecoinAbi } from "../../index.js";
+import type { TestChain } from "../../testing/testChain.js";
+import { startEarnerChain } from "../../../test/share/earner.js";
 
 const DAY = 86_400n;
 let chain: TestChain;
 let share: Address;
+let depositRevenue: (amount: bigint) => Promise<void>;
 
 beforeAll(async () => {
-  chain = await startTestChain();
-  ({ share } = await registerModel(chain.client(1), modelParams("earner")));
-  // The owner keeps 3/4 of the supply and sends 1/4 to a second holder.
-  const owner = chain.client(1).walletClient!;
-  const supply = parseUnits("1000000", 18);
-  const hash = await owner.writeContract({ address: share, abi: modelShareAbi, functionName: "transfer", args: [chain.accounts[2]!.address, supply / 4n] });
-  await chain.reader.publicClient.waitForTransactionReceipt({ hash });
+  ({ chain, share, depositRevenue } = await startEarnerChain());
 });
 afterAll(() => chain.stop());
-
-async function depositRevenue(amount: bigint) {
-  const payer = chain.client(5).walletClient!;
-  const { publicClient } = chain.reader;
-  const stablecoin = chain.deployment.contracts.Stablecoin;
-  for (const hash of [
-    await payer.writeContract({ address: stablecoin, abi: mockStablecoinAbi, functionName: "mint", args: [payer.account.address, amount] }),
-    await payer.writeContract({ address: stablecoin, abi: mockStablecoinAbi, functionName: "approve", args: [share, amount] }),
-    await payer.writeContract({ address: share, abi: modelShareAbi, functionName: "depositRevenue", args: [amount] }),
-  ]) {
-    await publicClient.waitForTransactionReceipt({ hash });
-  }
-}
 
 describe("claimRevenue", () => {
   test("holders claim their pro-rata share once the stream has run out", async () => {
