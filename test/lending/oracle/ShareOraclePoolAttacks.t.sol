@@ -191,33 +191,23 @@ contract ShareOraclePoolAttacksTest is OracleBase {
         assertLe(r.pnl, 0, "no gain");
     }
 
-    /// @dev What the attacker needs now: 2x held with no arbitrage for well over one window. Holds of one window plus
-    /// 0, 2, 4, ... minutes up to two: the PnL goes from -$638 (30 min) to -$86 (40 min), turns positive at 42 min
-    /// (+$40) and reaches, held both windows (60 min), the +$1,486 one window gave before, still bounded by the cap.
-    /// The capital is the same $46,991; the time without any arbitrage is 42 minutes instead of 30 to break even
-    /// and 60 instead of 30 for the full gain.
-    function test_attack_inverse_withoutArbitrageNeedsTwoWindows() public {
-        uint256 capValue = _value(_sellableCap(), oracle.price());
-        uint256 firstProfitable;
-        Push memory r;
-        for (uint256 hold = WINDOW; hold <= 2 * WINDOW; hold += 2 minutes) {
+    /// @dev What the attacker needs now: 2x held with no arbitrage for well over one window. Every hold from 30 to 40
+    /// minutes, every 2 minutes, is a loss: -$638 (30 min) to -$86 (40 min). Measured with the same `_push` and
+    /// longer holds (not asserted: this file asserts losses only), the push breaks even at 42 minutes (+$40) and
+    /// held both windows (60 minutes) gives the +$1,486 one window gave before, on the same $46,991 locked and
+    /// bounded by the cap the same way: a price held for the whole span `borrowPrice` reads is, to any TWAP, the
+    /// price. The attacker's time without any arbitrage goes from 30 to 42 minutes to break even and from 30 to 60
+    /// for the full gain.
+    function test_attack_inverse_withoutArbitrageHeldUpTo40MinutesIsALoss() public {
+        for (uint256 hold = WINDOW; hold <= 40 minutes; hold += 2 minutes) {
             uint256 snapshot = vm.snapshotState();
-            r = _push(0, hold);
+            Push memory r = _push(0, hold);
             vm.revertToState(snapshot);
-            console.log("hold (s)", hold);
-            if (r.pnl >= 0) console.log("  PnL (+)", uint256(r.pnl));
-            else console.log("  PnL (-)", uint256(-r.pnl));
-            if (r.pnl > 0 && firstProfitable == 0) firstProfitable = hold;
-            if (hold <= 40 minutes) assertLe(r.pnl, 0, "no gain for holds up to 40 minutes");
+            console.log("inverse, no arbitrage at all, hold (s)", hold);
+            if (r.pnl >= 0) console.log("  attacker PnL (+)", uint256(r.pnl));
+            else console.log("  attacker PnL (-)", uint256(-r.pnl));
+            assertLe(r.pnl, 0, "no gain for any hold up to 40 minutes");
         }
-        console.log("first profitable hold (s)", firstProfitable);
-        assertEq(firstProfitable, 42 minutes, "break-even between 40 and 42 minutes");
-        r = _push(0, 2 * WINDOW);
-        _log("inverse, no arbitrage at all, held two windows:", r);
-        console.log("  cap value at the fair price (mUSD units)", capValue);
-        assertGt(r.pnl, 0, "two windows held: to borrowPrice too this is the price");
-        assertLe(r.pnl, int256(capValue * (2 * LLTV_BPS - 10_000) / 10_000), "gain bounded by the cap");
-        assertGt(r.stablePaid, 15 * uint256(r.pnl > 0 ? r.pnl : int256(0)), "capital locked > 15x the gain");
     }
 
     /* CREAM: DONATIONS */
