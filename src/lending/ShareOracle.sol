@@ -19,6 +19,8 @@ contract ShareOracle is IShareOracle {
     /// @inheritdoc IShareOracle
     uint32 public constant MIN_TWAP_WINDOW_SECONDS = 30 minutes;
     /// @inheritdoc IShareOracle
+    uint8 public constant BORROW_WINDOWS = 2;
+    /// @inheritdoc IShareOracle
     uint16 public constant MAX_DEVIATION_BPS = 5000;
     /// @inheritdoc IShareOracle
     uint8 public constant MAX_DECIMALS = 18;
@@ -71,9 +73,13 @@ contract ShareOracle is IShareOracle {
         if (config.twapWindowSeconds < MIN_TWAP_WINDOW_SECONDS) {
             revert TwapWindowTooShort(config.twapWindowSeconds, MIN_TWAP_WINDOW_SECONDS);
         }
+        uint256 spanSeconds = uint256(config.twapWindowSeconds) * BORROW_WINDOWS;
+        if (spanSeconds > type(uint32).max) {
+            revert TwapWindowTooLong(config.twapWindowSeconds, type(uint32).max / BORROW_WINDOWS);
+        }
         uint32 blockTime = config.blockTimeSeconds;
         if (blockTime == 0 || blockTime > config.twapWindowSeconds) revert InvalidBlockTime(blockTime);
-        uint256 required = (uint256(config.twapWindowSeconds) + blockTime - 1) / blockTime + 1;
+        uint256 required = (spanSeconds + blockTime - 1) / blockTime + 1;
         if (required > type(uint16).max) revert InvalidBlockTime(blockTime);
         if (config.maxDeviationBps == 0 || config.maxDeviationBps > MAX_DEVIATION_BPS) {
             revert InvalidDeviation(config.maxDeviationBps);
@@ -180,17 +186,20 @@ contract ShareOracle is IShareOracle {
 
     /* INTERNAL */
 
-    /// @dev The price (for borrowing: at the lower of spot and TWAP, after the deviation and age checks) and the
-    /// oldest `updatedAt` of its inputs.
+    /// @dev The price (for borrowing: at the lowest of the spot and the last `BORROW_WINDOWS` windows' mean ticks,
+    /// after the deviation and age checks) and the oldest `updatedAt` of its inputs.
     function _price(bool forBorrow) private view returns (uint256 price_, uint256 updatedAt) {
         (uint160 spotSqrtPriceX96, int24 spotTick,) = _slot0();
-        int24 twapTick = _twapTick();
-        uint160 sqrtPriceX96 = TickMath.getSqrtRatioAtTick(twapTick);
+        uint160 sqrtPriceX96;
         if (forBorrow) {
+            (int24 twapTick, int24 lowestTick) = _borrowTicks();
             int24 deviation = spotTick > twapTick ? spotTick - twapTick : twapTick - spotTick;
             if (deviation > maxDeviationTicks) revert SpotDeviates(spotTick, twapTick, maxDeviationTicks);
+            sqrtPriceX96 = TickMath.getSqrtRatioAtTick(lowestTick);
             // The lower share price: the lower sqrt price if the share is token0 (stable per share), else the higher.
             if ((spotSqrtPriceX96 < sqrtPriceX96) == _shareIsToken0) sqrtPriceX96 = spotSqrtPriceX96;
+        } else {
+            sqrtPriceX96 = TickMath.getSqrtRatioAtTick(_twapTick());
         }
         price_ = _stablePerShareX36(sqrtPriceX96);
         updatedAt = block.timestamp;
@@ -210,12 +219,35 @@ contract ShareOracle is IShareOracle {
         if (cardinalityNext < requiredCardinality) revert CardinalityTooLow(cardinalityNext, requiredCardinality);
     }
 
-    /// @dev The arithmetic mean tick over the window, rounded toward the lower share price.
+    /// @dev The mean tick over the last window, rounded toward the lower share price.
     function _twapTick() private view returns (int24) {
         uint32[] memory secondsAgos = new uint32[](2);
         secondsAgos[0] = twapWindowSeconds;
         (int56[] memory tickCumulatives,) = pool.observe(secondsAgos);
-        int56 delta = tickCumulatives[1] - tickCumulatives[0];
+        return _meanTick(tickCumulatives[1] - tickCumulatives[0]);
+    }
+
+    /// @dev The last window's mean tick and, of the mean ticks of the last `BORROW_WINDOWS` consecutive windows
+    /// (the last one included), the one with the lowest share price; each rounded toward the lower share price.
+    function _borrowTicks() private view returns (int24 twapTick, int24 lowestTick) {
+        uint32[] memory secondsAgos = new uint32[](BORROW_WINDOWS + 1);
+        uint32 window = twapWindowSeconds;
+        // [BORROW_WINDOWS * window, ..., window, 0]: the constructor checked that the first fits in 32 bits.
+        for (uint256 i; i < BORROW_WINDOWS; ++i) {
+            secondsAgos[i] = uint32(BORROW_WINDOWS - i) * window;
+        }
+        (int56[] memory tickCumulatives,) = pool.observe(secondsAgos);
+        twapTick = _meanTick(tickCumulatives[BORROW_WINDOWS] - tickCumulatives[BORROW_WINDOWS - 1]);
+        lowestTick = twapTick;
+        for (uint256 i; i < BORROW_WINDOWS - 1; ++i) {
+            int24 tick = _meanTick(tickCumulatives[i + 1] - tickCumulatives[i]);
+            // The lower share price: the lower tick if the share is token0, else the higher.
+            if ((tick < lowestTick) == _shareIsToken0) lowestTick = tick;
+        }
+    }
+
+    /// @dev The mean tick of a window whose tick cumulative grew by `delta`, rounded toward the lower share price.
+    function _meanTick(int56 delta) private view returns (int24) {
         int56 window = int56(uint56(twapWindowSeconds));
         int56 mean = delta / window;
         // Solidity truncates toward zero: floor it. Every observed tick is the floor of its log price, so the exact

@@ -16,9 +16,9 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 ///   immutable). No balance is ever read, so a donation to the pool or to the share moves nothing; a price moved and
 ///   restored within a block moves no observation, so a one-block trade moves nothing either.
 /// - **Cardinality.** The pool writes at most one observation per block, so it must be able to hold
-///   `ceil(twapWindowSeconds / blockTimeSeconds) + 1` of them (`observationCardinalityNext`), or anyone could
-///   overwrite the window's start by trading every block and make `observe` revert (blocking liquidations). Checked
-///   at construction and at every read (`CardinalityTooLow`).
+///   `ceil(BORROW_WINDOWS * twapWindowSeconds / blockTimeSeconds) + 1` of them (`observationCardinalityNext`), the
+///   span `borrowPrice` reads, or anyone could overwrite that span's start by trading every block and make `observe`
+///   revert (blocking liquidations, or borrows). Checked at construction and at every read (`CardinalityTooLow`).
 /// - **Same token, 1:1.** When the loan token is the pool's stablecoin the conversion is the identity and no feed is
 ///   read: the stablecoin/USD factor would be multiplied in and divided out again, and a depeg moves collateral and
 ///   debt together. Both feeds must then be zero.
@@ -35,8 +35,13 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 ///   stops both.
 /// - **Deviation guard.** When the pool's spot tick and the TWAP tick differ by more than the tick equivalent of
 ///   `maxDeviationBps` (spot outside a factor `1 + maxDeviationBps / 10_000` of the TWAP, either way),
-///   `borrowPrice` reverts (`SpotDeviates`); `price()` keeps answering. Within the band `borrowPrice` values the
-///   share at the lower of spot and TWAP.
+///   `borrowPrice` reverts (`SpotDeviates`); `price()` keeps answering.
+/// - **Borrows need the price held for `BORROW_WINDOWS` windows.** Within the band `borrowPrice` values the share at
+///   the lowest of the spot and the mean prices of the last `BORROW_WINDOWS` consecutive windows (the last window's
+///   TWAP, the one before it, ...). A push held for one whole window, which no TWAP can tell from the price, moves
+///   `price()` (liquidations follow it at once) but not `borrowPrice`: borrowing on it needs the push held, with no
+///   arbitrage, for `BORROW_WINDOWS` windows, and a real rise reaches borrowers that much later. The lowest of
+///   consecutive windows is never above their mean, the TWAP of the whole span, for the same observations read.
 /// - **Rounding against the collateral.** Pool ticks are floors of the log price, so the exact time-weighted log
 ///   price lies in [floor(mean tick), floor(mean tick) + 1): the oracle takes the end with the lower share price
 ///   (the floor when the share is token0, the floor plus one when it is token1; at most 1 bp), and every division
@@ -75,6 +80,8 @@ interface IShareOracle is IOracle, AggregatorV3Interface {
 
     /// @notice Thrown at construction when the TWAP window is shorter than `MIN_TWAP_WINDOW_SECONDS`.
     error TwapWindowTooShort(uint32 twapWindowSeconds, uint32 minSeconds);
+    /// @notice Thrown at construction when `BORROW_WINDOWS` windows do not fit in 32 bits of seconds.
+    error TwapWindowTooLong(uint32 twapWindowSeconds, uint32 maxSeconds);
     /// @notice Thrown at construction when the block time is zero or longer than the TWAP window.
     error InvalidBlockTime(uint32 blockTimeSeconds);
     /// @notice Thrown at construction when the deviation bound is zero or above `MAX_DEVIATION_BPS`.
@@ -90,7 +97,7 @@ interface IShareOracle is IOracle, AggregatorV3Interface {
     error UnsupportedDecimals(address tokenOrFeed, uint8 decimals);
     /// @notice Thrown when the pool cannot hold one observation per block of the window (see the cardinality rule).
     /// @param cardinalityNext The pool's `observationCardinalityNext`.
-    /// @param required `ceil(twapWindowSeconds / blockTimeSeconds) + 1`.
+    /// @param required `ceil(BORROW_WINDOWS * twapWindowSeconds / blockTimeSeconds) + 1`.
     error CardinalityTooLow(uint16 cardinalityNext, uint16 required);
     /// @notice Thrown when a feed's answer is <= 0 or >= 2^128.
     error InvalidAnswer(address feed, int256 answer);
@@ -110,7 +117,7 @@ interface IShareOracle is IOracle, AggregatorV3Interface {
 
     /// @notice Emitted once, at construction, with the oracle's whole configuration and the derived figures.
     /// @param maxDeviationTicks The deviation bound in ticks (the largest `t` with `1.0001^t <= 1 + bps / 1e4`).
-    /// @param requiredCardinality The pool cardinality the window needs.
+    /// @param requiredCardinality The pool cardinality `BORROW_WINDOWS` windows need.
     event ShareOracleCreated(
         address indexed pool,
         address indexed share,
@@ -124,6 +131,8 @@ interface IShareOracle is IOracle, AggregatorV3Interface {
 
     /// @notice The shortest TWAP window accepted: 30 minutes.
     function MIN_TWAP_WINDOW_SECONDS() external view returns (uint32);
+    /// @notice How many consecutive windows `borrowPrice` takes the lowest mean price of: 2.
+    function BORROW_WINDOWS() external view returns (uint8);
     /// @notice The widest deviation bound accepted, in bps.
     function MAX_DEVIATION_BPS() external view returns (uint16);
     /// @notice The most decimals a token or feed may have.
@@ -145,7 +154,7 @@ interface IShareOracle is IOracle, AggregatorV3Interface {
     function maxDeviationBps() external view returns (uint16);
     /// @notice The same bound in ticks.
     function maxDeviationTicks() external view returns (int24);
-    /// @notice The pool cardinality the window needs.
+    /// @notice The pool cardinality `BORROW_WINDOWS` windows need.
     function requiredCardinality() external view returns (uint16);
     /// @notice The stablecoin/USD feed and its maximum age (zero when the loan token is the stablecoin).
     function stableUsdFeed() external view returns (AggregatorV3Interface feed, uint32 maxAgeSeconds);
@@ -161,8 +170,9 @@ interface IShareOracle is IOracle, AggregatorV3Interface {
     function price() external view override returns (uint256);
 
     /// @inheritdoc IOracle
-    /// @dev `price()` at the lower of the spot and TWAP share prices, rounded down; reverts like `price()` and also
-    /// with `StaleFeed` or `SpotDeviates`.
+    /// @dev `price()` at the lowest of the spot share price and the mean share prices of the last `BORROW_WINDOWS`
+    /// windows, rounded down; reverts like `price()` (`ObservationTooOld` until the pool has `BORROW_WINDOWS`
+    /// windows of history) and also with `StaleFeed` or `SpotDeviates`.
     function borrowPrice() external view override returns (uint256);
 
     /// @notice The TWAP tick (rounded toward the lower share price) and the spot tick.

@@ -6,7 +6,8 @@ import {GasTest} from "../../utils/GasTest.sol";
 import {OracleBase} from "../oracle/OracleBase.sol";
 
 /// @notice Full transaction gas of the oracle's reads (`forge test --isolate`, snapshots/ShareOracle.json), on a pool
-/// with a full ring of observations (one swap per block over the window), so `observe` does its binary search.
+/// with a full ring of observations (one swap per block over both windows `borrowPrice` reads), so `observe` does
+/// its binary searches.
 contract ShareOracleGasTest is OracleBase, GasTest {
     ShareOracle internal sameToken;
     ShareOracle internal withFeeds;
@@ -14,7 +15,7 @@ contract ShareOracleGasTest is OracleBase, GasTest {
     function setUp() public override {
         super.setUp();
         // A tick change every block for longer than the ring: every slot written, the oldest overwritten.
-        for (uint256 i; i < WINDOW / BLOCK_TIME + 10; ++i) {
+        for (uint256 i; i < 2 * WINDOW / BLOCK_TIME + 10; ++i) {
             _skip(BLOCK_TIME);
             _tradeToTick(attacker, i % 2 == 0 ? startTick + 5 : startTick - 5);
         }

@@ -55,7 +55,7 @@ abstract contract OracleBase is PeripheryBase {
         }
         cogPool = ICognitionPool(factory.createPool(address(cog), 3000));
         cogPool.initialize(_sqrtAt(PRICE_NUM, PRICE_DEN));
-        cogPool.increaseObservationCardinalityNext(uint16(WINDOW / BLOCK_TIME + 1));
+        cogPool.increaseObservationCardinalityNext(uint16(2 * WINDOW / BLOCK_TIME + 1));
         (, startTick,,,,,) = cogPool.slot0();
         cogLp = _newActorOn(cogPool, cog, "cogLp");
         int24 center = startTick / 60 * 60;
@@ -63,7 +63,7 @@ abstract contract OracleBase is PeripheryBase {
 
         attacker = _trader("attacker");
         arbitrageur = _trader("arbitrageur");
-        _skip(WINDOW);
+        _skip(2 * WINDOW);
         usdx = new TestToken("USDX", 18);
         stableFeed = new MockAggregator(8, "mUSD / USD", 1e8);
         usdxFeed = new MockAggregator(18, "USDX / USD", 1e18);

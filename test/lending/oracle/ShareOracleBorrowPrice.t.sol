@@ -52,6 +52,26 @@ contract ShareOracleBorrowPriceTest is OracleBase {
         return oracle.price();
     }
 
+    /// @dev A move held one window reaches price() (liquidations) at once but borrowPrice only when the window
+    /// before holds it too: borrowPrice is the lowest of the two windows, so a fall reaches it with price().
+    function test_borrowPrice_takesTheLowerOfTheLastTwoWindows() public {
+        uint256 before = oracle.borrowPrice();
+        (int24 twapTick,) = oracle.ticks();
+        // Up 1% (100 ticks of share price) and held one window: price() follows, borrowPrice does not.
+        _tradeToTick(attacker, _sharePriceTicks(twapTick, 100));
+        _skip(WINDOW);
+        assertGt(oracle.price(), before * 10_090 / 10_000, "price(): the last window, ~1% up");
+        assertEq(oracle.borrowPrice(), before, "borrowPrice: the window before, unchanged");
+        // Held a second window: both windows are up, and so is borrowPrice.
+        _skip(WINDOW);
+        assertEq(oracle.borrowPrice(), oracle.price(), "two windows held: the TWAP");
+        // Down 1% below the start for one window: the last window is now the lower one, for both reads.
+        _tradeToTick(attacker, _sharePriceTicks(twapTick, -100));
+        _skip(WINDOW);
+        assertLt(oracle.price(), before * 9910 / 10_000, "price(): ~1% below the start");
+        assertEq(oracle.borrowPrice(), oracle.price(), "a fall reaches borrowPrice with price()");
+    }
+
     function test_borrowPrice_revertsOneTickPastTheBound() public {
         (int24 twapTick,) = oracle.ticks();
         int24 bound = oracle.maxDeviationTicks();

@@ -23,7 +23,7 @@ contract ShareOracleConstructorTest is OracleBase {
         assertEq(oracle.maxDeviationBps(), DEVIATION_BPS, "bps");
         // 1.0001^198 = 1.01999 <= 1.02 < 1.0001^199 = 1.02009.
         assertEq(oracle.maxDeviationTicks(), int24(198), "200 bps in ticks");
-        assertEq(oracle.requiredCardinality(), uint16(151), "1800 / 12 + 1");
+        assertEq(oracle.requiredCardinality(), uint16(301), "2 * 1800 / 12 + 1: the two windows borrowPrice reads");
         (AggregatorV3Interface feed, uint32 maxAge) = oracle.stableUsdFeed();
         assertEq(address(feed), address(stableFeed), "stable feed");
         assertEq(maxAge, MAX_AGE, "stable max age");
@@ -35,7 +35,7 @@ contract ShareOracleConstructorTest is OracleBase {
     function test_constructor_emitsConfig() public {
         IShareOracle.Config memory config = _feedConfig(stableFeed, usdxFeed);
         vm.expectEmit(true, true, true, true);
-        emit IShareOracle.ShareOracleCreated(address(cogPool), address(cog), address(usdx), config, 198, 151);
+        emit IShareOracle.ShareOracleCreated(address(cogPool), address(cog), address(usdx), config, 198, 301);
         new ShareOracle(config);
     }
 
@@ -64,10 +64,18 @@ contract ShareOracleConstructorTest is OracleBase {
         config.blockTimeSeconds = WINDOW + 1;
         vm.expectRevert(abi.encodeWithSelector(IShareOracle.InvalidBlockTime.selector, WINDOW + 1));
         new ShareOracle(config);
-        // A 1-second block time over 18.2 hours needs more observations than a pool can hold.
-        config.twapWindowSeconds = 65_535;
+        // A 1-second block time over two windows of 9.1 hours needs more observations than a pool can hold.
+        config.twapWindowSeconds = 32_768;
         config.blockTimeSeconds = 1;
         vm.expectRevert(abi.encodeWithSelector(IShareOracle.InvalidBlockTime.selector, 1));
+        new ShareOracle(config);
+    }
+
+    function test_constructor_revertsWhenTwoWindowsOverflowTheTimestamp() public {
+        IShareOracle.Config memory config = _config();
+        uint32 longest = type(uint32).max / 2;
+        config.twapWindowSeconds = longest + 1;
+        vm.expectRevert(abi.encodeWithSelector(IShareOracle.TwapWindowTooLong.selector, longest + 1, longest));
         new ShareOracle(config);
     }
 
@@ -92,13 +100,13 @@ contract ShareOracleConstructorTest is OracleBase {
     function test_constructor_revertsOnLowCardinality() public {
         ICognitionPool fresh = ICognitionPool(factory.createPool(address(cog), 500));
         fresh.initialize(1 << 96);
-        fresh.increaseObservationCardinalityNext(150);
+        fresh.increaseObservationCardinalityNext(300);
         IShareOracle.Config memory config = _config();
         config.pool = fresh;
-        vm.expectRevert(abi.encodeWithSelector(IShareOracle.CardinalityTooLow.selector, 150, 151));
+        vm.expectRevert(abi.encodeWithSelector(IShareOracle.CardinalityTooLow.selector, 300, 301));
         new ShareOracle(config);
-        fresh.increaseObservationCardinalityNext(151);
-        assertEq(address(new ShareOracle(config).pool()), address(fresh), "151 suffices");
+        fresh.increaseObservationCardinalityNext(301);
+        assertEq(address(new ShareOracle(config).pool()), address(fresh), "301 suffices");
     }
 
     function test_constructor_revertsWhenLoanTokenIsShare() public {

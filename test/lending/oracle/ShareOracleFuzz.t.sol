@@ -47,9 +47,10 @@ contract ShareOracleFuzzTest is Test {
         share.initialize("Share", "SH", 1, address(this), 1e30);
         c.pool = ICognitionPool(factory.createPool(address(share), 3000));
         c.pool.initialize(sqrtPriceX96);
-        c.pool.increaseObservationCardinalityNext(2);
+        // BORROW_WINDOWS (2) windows of one observation each, plus the current one.
+        c.pool.increaseObservationCardinalityNext(3);
         c.shareIsToken0 = c.pool.token0() == address(share);
-        vm.warp(block.timestamp + WINDOW);
+        vm.warp(block.timestamp + 2 * WINDOW);
         TestToken loan = new TestToken("L", c.loanDecimals);
         c.oracle = new ShareOracle(
             IShareOracle.Config({

@@ -41,8 +41,9 @@ contract ShareOraclePoolAttacksTest is OracleBase {
 
     /// @dev Pump the share 5x in one block and borrow: the deviation guard fires; the TWAP price has not moved; held
     /// for one block the TWAP moves by 1/150 of the pump's log and the guard still fires; a pump inside the band
-    /// leaves borrowPrice at the TWAP. Figures (mUSD): the 5x pump takes $93,826; the round trip loses $436; the
-    /// one-block hold raises the TWAP by 1.07%, worth $17 of extra borrowing on the market's whole cap.
+    /// leaves borrowPrice at the window before the pump. Figures (mUSD): the 5x pump takes $93,826; the round trip
+    /// loses $436; the one-block hold raises the TWAP (price()) by 1.07%, which was worth $17 of extra borrowing on
+    /// the market's whole cap while borrowPrice read one window, and is worth nothing now.
     function test_attack_mango_spotPumpCannotRaiseBorrowPrice() public {
         uint256 priceBefore = oracle.price();
         uint256 borrowBefore = oracle.borrowPrice();
@@ -65,10 +66,12 @@ contract ShareOraclePoolAttacksTest is OracleBase {
         vm.expectPartialRevert(IShareOracle.SpotDeviates.selector);
         oracle.borrowPrice();
 
-        // Back inside the band (but above the TWAP): borrowPrice is the TWAP price, not the spot.
+        // Back inside the band (but above the raised TWAP): borrowPrice is neither the spot nor the raised TWAP but
+        // the window before the pump, untouched.
         (twapTick,) = oracle.ticks();
         _tradeToTick(attacker, _shareIsToken0() ? twapTick + 150 : twapTick - 150);
-        assertEq(oracle.borrowPrice(), oracle.price(), "in band: the TWAP, never the higher spot");
+        assertEq(oracle.borrowPrice(), borrowBefore, "in band: the window before, never the higher spot or TWAP");
+        assertGt(oracle.price(), borrowBefore, "price() follows the raised TWAP");
 
         // Unwind everything the attacker bought; what holding the pump one block added to borrowPrice is worth at
         // most the market's whole cap borrowed at LLTV on the raised price.
@@ -82,6 +85,7 @@ contract ShareOraclePoolAttacksTest is OracleBase {
             "mango: borrowPrice raised by holding 5x one block (bps)", (raised - borrowBefore) * 1e4 / borrowBefore
         );
         console.log("mango: extra borrowable on the whole cap", extraBorrow);
+        assertEq(extraBorrow, 0, "borrowPrice did not move");
         pnl += int256(extraBorrow);
         assertLt(pnl, 0, "the pump costs the attacker");
     }
@@ -101,14 +105,15 @@ contract ShareOraclePoolAttacksTest is OracleBase {
         uint256 cap;
         uint256 borrowed;
         uint256 stableBack;
+        uint256 borrowPrice;
         int256 pnl;
     }
 
-    /// @dev The attacker doubles the share price and holds it for the whole window (re-buying after an
-    /// arbitrageur's sale every `arbEverySeconds`, 0 for none), then posts the market's whole collateral cap
-    /// (the sellable amount at the liquidation floor) from the shares it bought, borrows at LLTV, walks away from the
+    /// @dev The attacker doubles the share price and holds it for `holdSeconds` (re-buying after an arbitrageur's
+    /// sale every `arbEverySeconds`, 0 for none), then posts the market's whole collateral cap (the sellable amount
+    /// at the liquidation floor) from the shares it bought, borrows at LLTV on `borrowPrice()`, walks away from the
     /// loan and sells the rest back. PnL in mUSD units: borrowed + sold back - paid.
-    function _push(uint256 arbEverySeconds) internal returns (Push memory r) {
+    function _push(uint256 arbEverySeconds, uint256 holdSeconds) internal returns (Push memory r) {
         r.cap = _sellableCap();
         uint256 fair = oracle.price();
         (int24 twapTick,) = oracle.ticks();
@@ -116,8 +121,8 @@ contract ShareOraclePoolAttacksTest is OracleBase {
         (int256 paid, int256 got) = _tradeToTick(attacker, doubled);
         r.stablePaid = uint256(paid);
         r.sharesBought = uint256(got);
-        uint256 step = arbEverySeconds == 0 ? WINDOW : arbEverySeconds;
-        for (uint256 elapsed; elapsed < WINDOW; elapsed += step) {
+        uint256 step = arbEverySeconds == 0 ? holdSeconds : arbEverySeconds;
+        for (uint256 elapsed; elapsed < holdSeconds; elapsed += step) {
             _skip(step);
             if (arbEverySeconds == 0) continue;
             // The arbitrageur sells back to the fair price; the attacker re-buys in the same block, so the TWAP
@@ -127,8 +132,10 @@ contract ShareOraclePoolAttacksTest is OracleBase {
             r.stablePaid += uint256(paid);
             r.sharesBought += uint256(got);
         }
+        // Held a whole window, the TWAP is ~2x: no TWAP can tell it from the price, and price() (liquidations) follows.
+        assertGt(oracle.price(), fair * 19_900 / 10_000, "the TWAP was pushed to ~2x: the guard cannot see it");
         uint256 borrowPrice = oracle.borrowPrice();
-        assertGt(borrowPrice, fair * 19_900 / 10_000, "the TWAP was pushed to ~2x: the guard cannot see it");
+        r.borrowPrice = borrowPrice;
         uint256 collateral = r.cap < r.sharesBought ? r.cap : r.sharesBought;
         r.borrowed = _value(collateral, borrowPrice) * LLTV_BPS / 10_000;
         // Sell back what was not posted, down to the fair price at most; whatever is left is counted at the fair
@@ -151,37 +158,56 @@ contract ShareOraclePoolAttacksTest is OracleBase {
 
     /// @dev Figures measured by these tests (`forge test --match-contract ShareOraclePoolAttacks -vv` prints them;
     /// share as token0, token1 within 0.3%), in mUSD: pushing the thin pool to 2x takes $46,991; the collateral
-    /// cap (sellable down to the liquidation floor) is 1,235 shares ($2,470 at the fair price), on which $4,249 can be
-    /// borrowed at the pushed price.
+    /// cap (sellable down to the liquidation floor) is 1,235 shares ($2,470 at the fair price), on which $4,249 could
+    /// be borrowed at the pushed price.
     /// - An arbitrageur restoring the fair price once a minute: holding 2x over the window costs $1,456,856 of buys,
     ///   the attacker loses $414,353.
     /// - One arbitrage in the whole window: the attacker loses $12,325.
-    /// - No arbitrage for 30 minutes: the attacker nets +$1,486 with $46,991 locked (see the last test).
+    /// - No arbitrage for 30 minutes: the attacker nets +$1,486 with $46,991 locked when borrowPrice reads one
+    ///   window; reading two (`BORROW_WINDOWS`) it borrows at the fair price and loses (see the last tests).
     function test_attack_inverse_pushingTheTwapCostsMoreThanTheCapBorrows() public {
-        Push memory r = _push(60);
+        Push memory r = _push(60, WINDOW);
         _log("inverse, an arbitrageur once a minute:", r);
         assertLt(r.pnl, 0, "the push costs more than the capped borrow");
     }
 
     /// @dev Even a single arbitrage in the whole window (at its end) makes the push a loss.
     function test_attack_inverse_oneArbitrageInTheWindowMakesItALoss() public {
-        Push memory r = _push(WINDOW);
+        Push memory r = _push(WINDOW, WINDOW);
         _log("inverse, one arbitrage in the window:", r);
         assertLt(r.pnl, 0, "one re-buy costs more than the capped borrow");
     }
 
-    /// @dev Without any arbitrage for 30 minutes the push pays: +$1,486 on $46,991 locked (3.2%), about the cap's
-    /// value times (2 * LLTV - 1) less two swap fees. What bounds it is the collateral cap (scope item 4), not the
-    /// oracle: a TWAP held at 2x for the whole window is, to any TWAP oracle, the price. The figures are asserted so
-    /// that a change to the oracle, the pool or the cap rule shows here.
-    function test_attack_inverse_withoutArbitrageTheCapBoundsTheGain() public {
-        uint256 capValue = _value(_sellableCap(), oracle.price());
-        Push memory r = _push(0);
-        _log("inverse, no arbitrage at all:", r);
-        console.log("  cap value at the fair price (mUSD units)", capValue);
-        // borrowed - (value the unposted cap would have sold for) <= cap value * (2 * LLTV - 1).
-        assertLe(r.pnl, int256(capValue * (2 * LLTV_BPS - 10_000) / 10_000), "gain bounded by the cap");
-        assertGt(r.stablePaid, 15 * uint256(r.pnl > 0 ? r.pnl : int256(0)), "capital locked > 15x the gain");
+    /// @dev Issue #12's case: 2x held for the whole window with no arbitrage at all. With borrowPrice on the last
+    /// window's TWAP alone this netted +$1,486 on $46,991 locked (the cap's value times (2 * LLTV - 1) less two swap
+    /// fees): a TWAP held for its whole window is, to any TWAP oracle, the price. borrowPrice now also takes the
+    /// window before, still at the fair price, so the borrow is at the fair price and the push a loss; price() has
+    /// followed the push (liquidations are not slowed).
+    function test_attack_inverse_withoutArbitrageHeldOneWindowIsALoss() public {
+        uint256 fairBorrow = oracle.borrowPrice();
+        Push memory r = _push(0, WINDOW);
+        _log("inverse, no arbitrage at all, held one window:", r);
+        assertEq(r.borrowPrice, fairBorrow, "borrowPrice: the window before the push, the fair price");
+        assertLe(r.pnl, 0, "no gain");
+    }
+
+    /// @dev What the attacker needs now: 2x held with no arbitrage for well over one window. Every hold from 30 to 40
+    /// minutes, every 2 minutes, is a loss: -$638 (30 min) to -$86 (40 min). Measured with the same `_push` and
+    /// longer holds (not asserted: this file asserts losses only), the push breaks even at 42 minutes (+$40) and
+    /// held both windows (60 minutes) gives the +$1,486 one window gave before, on the same $46,991 locked and
+    /// bounded by the cap the same way: a price held for the whole span `borrowPrice` reads is, to any TWAP, the
+    /// price. The attacker's time without any arbitrage goes from 30 to 42 minutes to break even and from 30 to 60
+    /// for the full gain.
+    function test_attack_inverse_withoutArbitrageHeldUpTo40MinutesIsALoss() public {
+        for (uint256 hold = WINDOW; hold <= 40 minutes; hold += 2 minutes) {
+            uint256 snapshot = vm.snapshotState();
+            Push memory r = _push(0, hold);
+            vm.revertToState(snapshot);
+            console.log("inverse, no arbitrage at all, hold (s)", hold);
+            if (r.pnl >= 0) console.log("  attacker PnL (+)", uint256(r.pnl));
+            else console.log("  attacker PnL (-)", uint256(-r.pnl));
+            assertLe(r.pnl, 0, "no gain for any hold up to 40 minutes");
+        }
     }
 
     /* CREAM: DONATIONS */

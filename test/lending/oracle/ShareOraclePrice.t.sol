@@ -74,7 +74,7 @@ contract ShareOraclePriceTest is OracleBase {
         // A brand-new pool of another fee tier: its observations start now.
         ICognitionPool fresh = ICognitionPool(factory.createPool(address(cog), 10_000));
         fresh.initialize(_sqrtAt(PRICE_NUM, PRICE_DEN));
-        fresh.increaseObservationCardinalityNext(151);
+        fresh.increaseObservationCardinalityNext(301);
         ShareOracle.Config memory config = _config();
         config.pool = fresh;
         ShareOracle oracle = new ShareOracle(config);
@@ -83,6 +83,12 @@ contract ShareOraclePriceTest is OracleBase {
         oracle.price();
         _skip(1);
         assertGt(oracle.price(), 0, "answers once a window old");
+        // borrowPrice reads BORROW_WINDOWS (2) windows: it waits for a second one.
+        _skip(WINDOW - 1);
+        vm.expectPartialRevert(ICognitionPoolErrors.ObservationTooOld.selector);
+        oracle.borrowPrice();
+        _skip(1);
+        assertGt(oracle.borrowPrice(), 0, "borrows once two windows old");
     }
 
     function test_price_revertsIfThePoolCardinalityIsTooLow() public {
@@ -91,11 +97,11 @@ contract ShareOraclePriceTest is OracleBase {
         vm.mockCall(
             address(cogPool),
             abi.encodeWithSelector(ICognitionPool.slot0.selector),
-            abi.encode(_sqrtAt(PRICE_NUM, PRICE_DEN), startTick, uint16(0), uint16(150), uint16(150), uint8(0), true)
+            abi.encode(_sqrtAt(PRICE_NUM, PRICE_DEN), startTick, uint16(0), uint16(300), uint16(300), uint8(0), true)
         );
-        vm.expectRevert(abi.encodeWithSelector(IShareOracle.CardinalityTooLow.selector, 150, 151));
+        vm.expectRevert(abi.encodeWithSelector(IShareOracle.CardinalityTooLow.selector, 300, 301));
         oracle.price();
-        vm.expectRevert(abi.encodeWithSelector(IShareOracle.CardinalityTooLow.selector, 150, 151));
+        vm.expectRevert(abi.encodeWithSelector(IShareOracle.CardinalityTooLow.selector, 300, 301));
         oracle.borrowPrice();
     }
 }
