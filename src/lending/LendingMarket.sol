@@ -23,14 +23,35 @@ struct Position {
     uint128 collateral;
 }
 
-/// @notice What the market has received from one collateral share: indexed (in the share's `PackedRevenueIndex`)
-/// when it accrues, claimed when it is paid out or repays debt.
+/// @notice A market's totals as stored: Morpho Blue's `Market` (returned as such by `market(id)` and passed as such
+/// to the IRM) with the timestamp and the fee in 64 bits each, which leaves room in the word every operation reads
+/// for copies of the `MarketConfig` facts the hot paths need: a supply or a borrow reads its cap, and a revenue credit
+/// its route, only when the flag says so.
+struct MarketState {
+    uint128 totalSupplyAssets;
+    uint128 totalSupplyShares;
+    uint128 totalBorrowAssets;
+    uint128 totalBorrowShares;
+    /// @dev Timestamp of the last interest accrual; zero for a market that does not exist.
+    uint64 lastUpdate;
+    /// @dev WAD, at most `MAX_FEE`.
+    uint64 fee;
+    /// @dev `config.supplyCap` is below the maximum.
+    bool supplyCapped;
+    /// @dev `config.borrowCap` is below the maximum.
+    bool borrowCapped;
+    /// @dev `config.selfRepaying`.
+    bool selfRepaying;
+}
+
+/// @notice What the market has claimed from one collateral share (indexed in the share's `PackedRevenueIndex` when
+/// it accrues, claimed when it is paid out or repays debt); written only by a claim.
 struct Harvest {
-    /// @dev Revenue-token units claimed from the share so far. `indexedTotal - claimed` waits at the share when positive;
-    /// when negative, it was claimed before it was indexed and is offered to the index again at the next indexing.
+    /// @dev Revenue-token units claimed from the share so far. `indexedTotal - claimed` waits at the share when
+    /// positive; when negative, it was claimed before it was indexed and is offered to the index at the next indexing.
     uint96 claimed;
-    /// @dev Timestamp of the last indexing: the share releases nothing more within the same second.
-    uint64 indexedAt;
+    /// @dev Set at the share's first indexing, so that a claim rewrites a live word rather than creating one.
+    bool live;
 }
 
 /// @title LendingMarket
@@ -70,8 +91,7 @@ contract LendingMarket is ILendingMarket {
     mapping(uint256 lltv => bool) public isLltvEnabled;
     /// @inheritdoc ILendingMarket
     mapping(address authorizer => mapping(address authorized => bool)) public isAuthorized;
-    /// @inheritdoc ILendingMarket
-    mapping(MarketId id => Market) public market;
+    mapping(MarketId id => MarketState) internal _markets;
     /// @inheritdoc ILendingMarket
     mapping(MarketId id => MarketConfig) public config;
     /// @inheritdoc ILendingMarket
@@ -126,11 +146,11 @@ contract LendingMarket is ILendingMarket {
     /// @inheritdoc ILendingMarket
     function setFee(MarketParams memory marketParams, uint256 newFee) external onlyOwner {
         MarketId id = marketParams.id();
-        Market storage m = _existing(id);
+        MarketState storage m = _existing(id);
         if (newFee == m.fee) revert AlreadySet();
         if (newFee > MAX_FEE) revert FeeTooHigh();
         _accrueInterest(marketParams, id);
-        m.fee = uint128(newFee);
+        m.fee = uint64(newFee);
         emit SetFee(id, newFee);
     }
 
@@ -148,6 +168,9 @@ contract LendingMarket is ILendingMarket {
         MarketConfig storage c = config[id];
         c.supplyCap = supplyCap;
         c.borrowCap = borrowCap;
+        MarketState storage m = _markets[id];
+        m.supplyCapped = supplyCap != type(uint128).max;
+        m.borrowCapped = borrowCap != type(uint120).max;
         emit SetCaps(id, supplyCap, borrowCap);
     }
 
@@ -158,7 +181,7 @@ contract LendingMarket is ILendingMarket {
         MarketId id = marketParams.id();
         if (!isIrmEnabled[marketParams.irm]) revert IrmNotEnabled();
         if (!isLltvEnabled[marketParams.lltv]) revert LltvNotEnabled();
-        if (market[id].lastUpdate != 0) revert MarketAlreadyCreated();
+        if (_markets[id].lastUpdate != 0) revert MarketAlreadyCreated();
         if (marketParams.collateralToken.code.length == 0) revert NotAModelShare();
         address revenueToken;
         try IModelShare(marketParams.collateralToken).stablecoin() returns (address token) {
@@ -168,14 +191,16 @@ contract LendingMarket is ILendingMarket {
         }
         bool selfRepaying = revenueToken == marketParams.loanToken;
 
-        market[id].lastUpdate = uint128(block.timestamp);
+        MarketState storage m = _markets[id];
+        m.lastUpdate = uint64(block.timestamp);
+        m.selfRepaying = selfRepaying;
         config[id] =
             MarketConfig({supplyCap: type(uint128).max, borrowCap: type(uint120).max, selfRepaying: selfRepaying});
         idToMarketParams[id] = marketParams;
         emit CreateMarket(id, marketParams, selfRepaying);
 
         // Lets a stateful IRM start its state.
-        if (marketParams.irm != address(0)) IIrm(marketParams.irm).borrowRate(marketParams, market[id]);
+        if (marketParams.irm != address(0)) IIrm(marketParams.irm).borrowRate(marketParams, _toMarket(m));
     }
 
     /// @inheritdoc ILendingMarket
@@ -184,7 +209,7 @@ contract LendingMarket is ILendingMarket {
         returns (uint256, uint256)
     {
         MarketId id = marketParams.id();
-        Market storage m = _existing(id);
+        MarketState storage m = _existing(id);
         _checkExactlyOneZero(assets, shares);
         if (onBehalf == address(0)) revert ZeroAddress();
 
@@ -194,7 +219,7 @@ contract LendingMarket is ILendingMarket {
         else assets = shares.toAssetsUp(m.totalSupplyAssets, m.totalSupplyShares);
 
         uint256 totalSupplyAssets = m.totalSupplyAssets + assets;
-        if (totalSupplyAssets > config[id].supplyCap) revert SupplyCapExceeded();
+        if (m.supplyCapped && totalSupplyAssets > config[id].supplyCap) revert SupplyCapExceeded();
         _positions[id][onBehalf].supplyShares += _toUint128(shares);
         m.totalSupplyShares += uint128(shares);
         m.totalSupplyAssets = uint128(totalSupplyAssets);
@@ -214,7 +239,7 @@ contract LendingMarket is ILendingMarket {
         address receiver
     ) external returns (uint256, uint256) {
         MarketId id = marketParams.id();
-        Market storage m = _existing(id);
+        MarketState storage m = _existing(id);
         _checkExactlyOneZero(assets, shares);
         if (receiver == address(0)) revert ZeroAddress();
         _checkAuthorized(onBehalf);
@@ -244,7 +269,7 @@ contract LendingMarket is ILendingMarket {
         address receiver
     ) external returns (uint256, uint256) {
         MarketId id = marketParams.id();
-        Market storage m = _existing(id);
+        MarketState storage m = _existing(id);
         _checkExactlyOneZero(assets, shares);
         if (receiver == address(0)) revert ZeroAddress();
         _checkAuthorized(onBehalf);
@@ -259,7 +284,7 @@ contract LendingMarket is ILendingMarket {
         uint256 totalBorrowAssets = m.totalBorrowAssets + assets;
         m.totalBorrowAssets = _toUint128(totalBorrowAssets);
 
-        if (totalBorrowAssets > config[id].borrowCap) revert BorrowCapExceeded();
+        if (m.borrowCapped && totalBorrowAssets > config[id].borrowCap) revert BorrowCapExceeded();
         if (totalBorrowAssets > m.totalSupplyAssets) revert InsufficientLiquidity();
         if (!_isHealthy(marketParams, id, onBehalf, _borrowPrice(marketParams))) revert InsufficientCollateral();
 
@@ -275,7 +300,7 @@ contract LendingMarket is ILendingMarket {
         returns (uint256, uint256)
     {
         MarketId id = marketParams.id();
-        Market storage m = _existing(id);
+        MarketState storage m = _existing(id);
         _checkExactlyOneZero(assets, shares);
         if (onBehalf == address(0)) revert ZeroAddress();
 
@@ -428,6 +453,23 @@ contract LendingMarket is ILendingMarket {
     /* VIEWS */
 
     /// @inheritdoc ILendingMarket
+    function market(MarketId id)
+        external
+        view
+        returns (
+            uint128 totalSupplyAssets,
+            uint128 totalSupplyShares,
+            uint128 totalBorrowAssets,
+            uint128 totalBorrowShares,
+            uint128 lastUpdate,
+            uint128 fee
+        )
+    {
+        MarketState storage m = _markets[id];
+        return (m.totalSupplyAssets, m.totalSupplyShares, m.totalBorrowAssets, m.totalBorrowShares, m.lastUpdate, m.fee);
+    }
+
+    /// @inheritdoc ILendingMarket
     function position(MarketId id, address user)
         external
         view
@@ -451,9 +493,21 @@ contract LendingMarket is ILendingMarket {
 
     /* INTERNAL */
 
+    /// @dev Morpho Blue's `Market` of a stored market, for the IRM.
+    function _toMarket(MarketState storage m) internal view returns (Market memory) {
+        return Market({
+            totalSupplyAssets: m.totalSupplyAssets,
+            totalSupplyShares: m.totalSupplyShares,
+            totalBorrowAssets: m.totalBorrowAssets,
+            totalBorrowShares: m.totalBorrowShares,
+            lastUpdate: m.lastUpdate,
+            fee: m.fee
+        });
+    }
+
     /// @dev The market `id`, reverting when it was never created.
-    function _existing(MarketId id) internal view returns (Market storage m) {
-        m = market[id];
+    function _existing(MarketId id) internal view returns (MarketState storage m) {
+        m = _markets[id];
         if (m.lastUpdate == 0) revert MarketNotCreated();
     }
 
@@ -484,13 +538,14 @@ contract LendingMarket is ILendingMarket {
     /// next time). Returns the share's index.
     function _indexRevenue(address share) internal returns (PackedRevenueIndex storage revenueIndex) {
         revenueIndex = _revenueIndex[share];
-        Harvest memory h = _harvests[share];
-        if (h.indexedAt == block.timestamp) return revenueIndex;
+        // The index's last indexing time (uint32: until 2106, as the share's own stream) shares its word.
+        if (revenueIndex.indexedAt == block.timestamp) return revenueIndex;
+        Harvest storage h = _harvests[share];
+        if (!h.live) h.live = true;
         uint256 amount =
             (IModelShare(share).claimable(address(this)) + h.claimed).zeroFloorSub(revenueIndex.indexedTotal);
-        h.indexedAt = uint64(block.timestamp);
+        revenueIndex.indexedAt = uint32(block.timestamp);
         if (amount > 0 && revenueIndex.index(amount)) emit HarvestRevenue(share, amount);
-        _harvests[share] = h;
     }
 
     /// @dev Claims from the share what was indexed and not yet claimed (after `_indexRevenue` in the same call).
@@ -516,9 +571,9 @@ contract LendingMarket is ILendingMarket {
         uint256 owed = revenueIndex.credit(account, p.collateral);
         if (owed == 0) return;
         uint256 shares = p.borrowShares;
-        if (shares == 0 || !config[id].selfRepaying) return;
+        MarketState storage m = _markets[id];
+        if (shares == 0 || !m.selfRepaying) return;
 
-        Market storage m = market[id];
         uint256 assets = shares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
         if (owed < assets) {
             assets = owed;
@@ -538,12 +593,12 @@ contract LendingMarket is ILendingMarket {
     /// @dev Accrues interest since the last update: compounded with the Taylor expansion, the fee minted to the fee
     /// recipient as supply shares priced as if the fee were not yet part of the supply.
     function _accrueInterest(MarketParams memory marketParams, MarketId id) internal {
-        Market storage m = market[id];
+        MarketState storage m = _markets[id];
         uint256 elapsed = block.timestamp - m.lastUpdate;
         if (elapsed == 0) return;
 
         if (marketParams.irm != address(0)) {
-            uint256 borrowRate = IIrm(marketParams.irm).borrowRate(marketParams, m);
+            uint256 borrowRate = IIrm(marketParams.irm).borrowRate(marketParams, _toMarket(m));
             uint256 interest = uint256(m.totalBorrowAssets).wMulDown(borrowRate.wTaylorCompounded(elapsed));
             m.totalBorrowAssets = _toUint128(m.totalBorrowAssets + interest);
             m.totalSupplyAssets = _toUint128(m.totalSupplyAssets + interest);
@@ -558,7 +613,7 @@ contract LendingMarket is ILendingMarket {
             }
             emit AccrueInterest(id, borrowRate, interest, feeShares);
         }
-        m.lastUpdate = uint128(block.timestamp);
+        m.lastUpdate = uint64(block.timestamp);
     }
 
     /// @dev Checks that `borrower` is liquidatable at `oracle.price()` and completes the (seized collateral, repaid
@@ -577,7 +632,7 @@ contract LendingMarket is ILendingMarket {
         uint256 incentiveFactor = WadMathLib.min(
             MAX_LIQUIDATION_INCENTIVE_FACTOR, WAD.wDivDown(WAD - LIQUIDATION_CURSOR.wMulDown(WAD - marketParams.lltv))
         );
-        Market storage m = market[id];
+        MarketState storage m = _markets[id];
         if (seizedAssets > 0) {
             repaidShares = seizedAssets.mulDivUp(collateralPrice, ORACLE_PRICE_SCALE).wDivUp(incentiveFactor)
                 .toSharesUp(m.totalBorrowAssets, m.totalBorrowShares);
@@ -597,7 +652,7 @@ contract LendingMarket is ILendingMarket {
         uint256 seizedAssets,
         uint256 repaidShares
     ) internal returns (uint256 repaidAssets) {
-        Market storage m = market[id];
+        MarketState storage m = _markets[id];
         repaidAssets = repaidShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
         Position storage p = _positions[id][borrower];
         p.borrowShares -= _toUint128(repaidShares);
@@ -615,7 +670,7 @@ contract LendingMarket is ILendingMarket {
 
     /// @dev Takes the rest of a collateral-less position's debt (rounded up, capped by the total) from the
     /// suppliers and burns its borrow shares.
-    function _realizeBadDebt(Market storage m, Position storage p)
+    function _realizeBadDebt(MarketState storage m, Position storage p)
         internal
         returns (uint256 badDebtAssets, uint256 badDebtShares)
     {
@@ -638,7 +693,7 @@ contract LendingMarket is ILendingMarket {
         Position storage p = _positions[id][borrower];
         uint256 borrowShares = p.borrowShares;
         if (borrowShares == 0) return true;
-        Market storage m = market[id];
+        MarketState storage m = _markets[id];
         uint256 borrowed = borrowShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
         uint256 maxBorrow =
             uint256(p.collateral).mulDivDown(collateralPrice, ORACLE_PRICE_SCALE).wMulDown(marketParams.lltv);

@@ -3,7 +3,8 @@ pragma solidity ^0.8.24;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
-/// @notice A holder's revenue index over one revenue source, in two slots (the packed sibling of `RevenueIndex`).
+/// @notice A holder's revenue index over one revenue source, in two slots (the packed sibling of `RevenueIndex`);
+/// the second carries 32 bits the holder may use.
 /// @dev Bounds: a source's cumulative revenue is at most 2^96 stablecoin units (ModelShare refuses deposits past it),
 /// so `indexedTotal` and every account's `owed` fit 96 bits; stakes are ModelShare balances, at most 2^128.
 struct PackedRevenueIndex {
@@ -14,9 +15,12 @@ struct PackedRevenueIndex {
     uint96 indexedTotal;
     /// @dev Sum of the accounts' stakes (kept by the holder, passed to every call).
     uint128 totalStake;
-    /// @dev Remainder x 2^128 of the last split, below the total stake it was divided by (so below 2^128); indexed
-    /// with the next revenue.
-    uint128 carriedX128;
+    /// @dev Remainder of the last split in stablecoin units x 2^96 (the remainder x 2^128 is below the total stake it
+    /// was divided by, so below 2^128; its lowest 32 bits, less than 2^-96 of a unit, are dropped); indexed with the
+    /// next revenue.
+    uint96 carriedX96;
+    /// @dev Free for the holder, in the word its indexing writes anyway: the holder's last indexing time, say.
+    uint32 indexedAt;
 }
 
 /// @notice One account's part of a `PackedRevenueIndex`, in one slot; its stake is kept by the holder (a lending
@@ -48,14 +52,14 @@ library PackedRevenueLib {
         uint256 indexedTotal = uint256(self.indexedTotal) + amount;
         if (indexedTotal > type(uint96).max) revert PackedRevenueOverflow();
         // carried < 2^128 and amount < 2^96: no overflow.
-        uint256 toSplitX128 = self.carriedX128 + amount * Q128;
+        uint256 toSplitX128 = (uint256(self.carriedX96) << 32) + amount * Q128;
         uint256 perStakeX128 = toSplitX128 / totalStake;
         unchecked {
             // Modulo 2^160 by design.
             self.perStakeX128 = uint160(self.perStakeX128 + perStakeX128);
         }
         self.indexedTotal = uint96(indexedTotal);
-        self.carriedX128 = uint128(toSplitX128 - perStakeX128 * totalStake);
+        self.carriedX96 = uint96((toSplitX128 - perStakeX128 * totalStake) >> 32);
         return true;
     }
 

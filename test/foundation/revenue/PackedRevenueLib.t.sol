@@ -66,7 +66,7 @@ contract PackedRevenueBooks {
     }
 
     function carriedX128() external view returns (uint256) {
-        return _index.carriedX128;
+        return uint256(_index.carriedX96) << 32;
     }
 
     function _count(uint256 user) internal {
@@ -131,14 +131,28 @@ contract PackedRevenueLibTest is Test {
         assertEq(books.totalIndexed(), 100e6, "all indexed");
     }
 
+    /// Stakes of 2^32 keep the remainder's dropped bits (below 2^-96 of a unit) at zero, so the carry is exact here.
     function test_index_roundsDownAndCarriesTheRemainder() public {
-        books.setStake(1, 1);
-        books.setStake(2, 1);
-        books.setStake(3, 1);
+        books.setStake(1, 1 << 32);
+        books.setStake(2, 1 << 32);
+        books.setStake(3, 1 << 32);
         books.receiveRevenue(100);
         assertEq(books.owedOf(1) + books.owedOf(2) + books.owedOf(3), 99, "credits round down");
         books.receiveRevenue(2);
         assertEq(books.owedOf(1) + books.owedOf(2) + books.owedOf(3), 102, "the remainder is carried, not lost");
+    }
+
+    /// The carried remainder drops its bits below 2^-96 of a unit: with dust stakes that can cost a credit its last
+    /// unit (within the one-unit-per-credit dust), never add one.
+    function test_index_droppedCarryBitsOnlyRoundDown() public {
+        books.setStake(1, 1);
+        books.setStake(2, 1);
+        books.setStake(3, 1);
+        books.receiveRevenue(100);
+        books.receiveRevenue(2);
+        uint256 credited = books.owedOf(1) + books.owedOf(2) + books.owedOf(3);
+        assertLe(credited, 102, "never more than indexed");
+        assertGe(credited, 102 - 3, "at most a unit per credit less");
     }
 
     function test_spend_keepsTheRest() public {
