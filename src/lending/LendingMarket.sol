@@ -542,8 +542,7 @@ contract LendingMarket is ILendingMarket {
         if (revenueIndex.indexedAt == block.timestamp) return revenueIndex;
         Harvest storage h = _harvests[share];
         if (!h.live) h.live = true;
-        uint256 amount =
-            (IModelShare(share).claimable(address(this)) + h.claimed).zeroFloorSub(revenueIndex.indexedTotal);
+        uint256 amount = (ShareRevenueLib.claimableOf(share) + h.claimed).zeroFloorSub(revenueIndex.indexedTotal);
         revenueIndex.indexedAt = uint32(block.timestamp);
         if (amount > 0 && revenueIndex.index(amount)) emit HarvestRevenue(share, amount);
     }

@@ -42,15 +42,13 @@ struct PackedRevenueAccount {
 library PackedRevenueLib {
     uint256 internal constant Q128 = 1 << 128;
 
-    /// @notice Thrown when a stake total or a credit leaves its bit width (cannot happen within the bounds above).
-    error PackedRevenueOverflow();
-
     /// @notice Indexes `amount` over the current total stake. Returns false, changing nothing, when nothing is staked.
     function index(PackedRevenueIndex storage self, uint256 amount) internal returns (bool) {
         uint256 totalStake = self.totalStake;
         if (totalStake == 0) return false;
         uint256 indexedTotal = uint256(self.indexedTotal) + amount;
-        if (indexedTotal > type(uint96).max) revert PackedRevenueOverflow();
+        // Cannot fail within the bounds above (a panic, not an error of the holder's ABI).
+        assert(indexedTotal <= type(uint96).max);
         // carried < 2^128 and amount < 2^96: no overflow.
         uint256 toSplitX128 = (uint256(self.carriedX96) << 32) + amount * Q128;
         uint256 perStakeX128 = toSplitX128 / totalStake;
@@ -84,7 +82,7 @@ library PackedRevenueLib {
             delta = uint160(perStakeX128 - a.checkpointX128);
         }
         if (stake != 0) owed += Math.mulDiv(stake, delta, Q128);
-        if (owed > type(uint96).max) revert PackedRevenueOverflow();
+        assert(owed <= type(uint96).max);
         account.checkpointX128 = perStakeX128;
         account.owed = uint96(owed);
     }
@@ -99,7 +97,7 @@ library PackedRevenueLib {
     ) internal {
         credit(self, account, oldStake);
         uint256 totalStake = self.totalStake - oldStake + newStake;
-        if (totalStake > type(uint128).max) revert PackedRevenueOverflow();
+        assert(totalStake <= type(uint128).max);
         self.totalStake = uint128(totalStake);
     }
 
