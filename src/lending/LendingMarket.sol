@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity 0.8.30;
 
-import {RevenueAccount, RevenueIndex, ShareRevenueLib} from "../libraries/ShareRevenueLib.sol";
+import {PackedRevenueAccount, PackedRevenueIndex, PackedRevenueLib} from "../libraries/PackedRevenueLib.sol";
+import {ShareRevenueLib} from "../libraries/ShareRevenueLib.sol";
 import {IModelShare} from "../registry/interfaces/IModelShare.sol";
 import {IIrm} from "./interfaces/IIrm.sol";
 import {IFlashLoanCallback, ILiquidateCallback} from "./interfaces/ILendingCallbacks.sol";
@@ -13,33 +14,59 @@ import {WAD, WadMathLib} from "./libraries/WadMathLib.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
-/// @notice A user's shares in one market, in one slot (both totals are 128-bit, so both fit).
-struct Balances {
-    uint128 supplyShares;
+/// @notice A user's position in one market, packed as Morpho Blue packs it: borrow shares and collateral share a
+/// slot, so a borrow, a repayment and a health check touch one slot, and so does a collateral change.
+struct Position {
+    uint256 supplyShares;
     uint128 borrowShares;
+    /// @dev Also the position's stake in its collateral share's `PackedRevenueIndex`.
+    uint128 collateral;
 }
 
-/// @notice The revenue one collateral share owes the market: indexed when it accrues, claimed when it is paid out.
+/// @notice A market's totals as stored: Morpho Blue's `Market` (returned as such by `market(id)` and passed as such
+/// to the IRM) with the timestamp and the fee in 64 bits each, which leaves room in the word every operation reads
+/// for copies of the `MarketConfig` facts the hot paths need: a supply or a borrow reads its cap, and a revenue credit
+/// its route, only when the flag says so.
+struct MarketState {
+    uint128 totalSupplyAssets;
+    uint128 totalSupplyShares;
+    uint128 totalBorrowAssets;
+    uint128 totalBorrowShares;
+    /// @dev Timestamp of the last interest accrual; zero for a market that does not exist.
+    uint64 lastUpdate;
+    /// @dev WAD, at most `MAX_FEE`.
+    uint64 fee;
+    /// @dev `config.supplyCap` is below the maximum.
+    bool supplyCapped;
+    /// @dev `config.borrowCap` is below the maximum.
+    bool borrowCapped;
+    /// @dev `config.selfRepaying`.
+    bool selfRepaying;
+}
+
+/// @notice What the market has claimed from one collateral share (indexed in the share's `PackedRevenueIndex` when
+/// it accrues, claimed when it is paid out or repays debt); written only by a claim.
 struct Harvest {
-    /// @dev Timestamp of the last indexing: the share releases nothing more within the same second.
-    uint64 indexedAt;
-    /// @dev Revenue-token units indexed so far (the share's deposits are uint96, so is every sum of them).
-    uint96 indexedAmount;
-    /// @dev Revenue-token units claimed from the share so far; `indexedAmount - claimed` waits at the share.
+    /// @dev Revenue-token units claimed from the share so far. `indexedTotal - claimed` waits at the share when
+    /// positive; when negative, it was claimed before it was indexed and is offered to the index at the next indexing.
     uint96 claimed;
+    /// @dev Set at the share's first indexing, so that a claim rewrites a live word rather than creating one.
+    bool live;
 }
 
 /// @title LendingMarket
 /// @notice Isolated lending markets on ModelShare collateral, in one contract, with self-repaying loans.
-/// @dev Storage: a position's collateral is its stake in the collateral share's `RevenueIndex` (one number, so the
-/// revenue credit and the collateral cannot disagree); supply and borrow shares share a slot. External functions
+/// @dev Storage: positions are packed as Morpho Blue packs them (borrow shares and collateral in one slot); a
+/// position's collateral is its stake in the collateral share's `PackedRevenueIndex` (one number, so the revenue
+/// credit and the collateral cannot disagree), and its revenue record (checkpoint and owed) is one more slot. External functions
 /// follow one order: checks, harvest and accrue, accounting, event, callback, transfers.
 contract LendingMarket is ILendingMarket {
     using MarketIdLib for MarketParams;
     using SharesLib for uint256;
     using WadMathLib for uint256;
     using SafeERC20 for IERC20;
-    using ShareRevenueLib for RevenueIndex;
+    using PackedRevenueLib for PackedRevenueIndex;
+    using PackedRevenueLib for PackedRevenueAccount;
 
     /* CONSTANTS */
 
@@ -64,17 +91,16 @@ contract LendingMarket is ILendingMarket {
     mapping(uint256 lltv => bool) public isLltvEnabled;
     /// @inheritdoc ILendingMarket
     mapping(address authorizer => mapping(address authorized => bool)) public isAuthorized;
-    /// @inheritdoc ILendingMarket
-    mapping(MarketId id => Market) public market;
+    mapping(MarketId id => MarketState) internal _markets;
     /// @inheritdoc ILendingMarket
     mapping(MarketId id => MarketConfig) public config;
     /// @inheritdoc ILendingMarket
     mapping(MarketId id => MarketParams) public idToMarketParams;
-    mapping(MarketId id => mapping(address user => Balances)) internal _balances;
-    /// @dev Per position: stake = collateral, and the revenue credited to it.
-    mapping(MarketId id => mapping(address user => RevenueAccount)) internal _collateral;
+    mapping(MarketId id => mapping(address user => Position)) internal _positions;
+    /// @dev Per position: the revenue credited to its collateral (the stake is `Position.collateral`).
+    mapping(MarketId id => mapping(address user => PackedRevenueAccount)) internal _revenue;
     /// @dev Per collateral share, over every market that takes it: the share's revenue indexed by collateral.
-    mapping(address share => RevenueIndex) internal _revenueIndex;
+    mapping(address share => PackedRevenueIndex) internal _revenueIndex;
     mapping(address share => Harvest) internal _harvests;
 
     /* CONSTRUCTOR */
@@ -120,11 +146,11 @@ contract LendingMarket is ILendingMarket {
     /// @inheritdoc ILendingMarket
     function setFee(MarketParams memory marketParams, uint256 newFee) external onlyOwner {
         MarketId id = marketParams.id();
-        Market storage m = _existing(id);
+        MarketState storage m = _existing(id);
         if (newFee == m.fee) revert AlreadySet();
         if (newFee > MAX_FEE) revert FeeTooHigh();
         _accrueInterest(marketParams, id);
-        m.fee = uint128(newFee);
+        m.fee = uint64(newFee);
         emit SetFee(id, newFee);
     }
 
@@ -142,6 +168,9 @@ contract LendingMarket is ILendingMarket {
         MarketConfig storage c = config[id];
         c.supplyCap = supplyCap;
         c.borrowCap = borrowCap;
+        MarketState storage m = _markets[id];
+        m.supplyCapped = supplyCap != type(uint128).max;
+        m.borrowCapped = borrowCap != type(uint120).max;
         emit SetCaps(id, supplyCap, borrowCap);
     }
 
@@ -152,7 +181,7 @@ contract LendingMarket is ILendingMarket {
         MarketId id = marketParams.id();
         if (!isIrmEnabled[marketParams.irm]) revert IrmNotEnabled();
         if (!isLltvEnabled[marketParams.lltv]) revert LltvNotEnabled();
-        if (market[id].lastUpdate != 0) revert MarketAlreadyCreated();
+        if (_markets[id].lastUpdate != 0) revert MarketAlreadyCreated();
         if (marketParams.collateralToken.code.length == 0) revert NotAModelShare();
         address revenueToken;
         try IModelShare(marketParams.collateralToken).stablecoin() returns (address token) {
@@ -162,14 +191,16 @@ contract LendingMarket is ILendingMarket {
         }
         bool selfRepaying = revenueToken == marketParams.loanToken;
 
-        market[id].lastUpdate = uint128(block.timestamp);
+        MarketState storage m = _markets[id];
+        m.lastUpdate = uint64(block.timestamp);
+        m.selfRepaying = selfRepaying;
         config[id] =
             MarketConfig({supplyCap: type(uint128).max, borrowCap: type(uint120).max, selfRepaying: selfRepaying});
         idToMarketParams[id] = marketParams;
         emit CreateMarket(id, marketParams, selfRepaying);
 
         // Lets a stateful IRM start its state.
-        if (marketParams.irm != address(0)) IIrm(marketParams.irm).borrowRate(marketParams, market[id]);
+        if (marketParams.irm != address(0)) IIrm(marketParams.irm).borrowRate(marketParams, _toMarket(m));
     }
 
     /// @inheritdoc ILendingMarket
@@ -178,7 +209,7 @@ contract LendingMarket is ILendingMarket {
         returns (uint256, uint256)
     {
         MarketId id = marketParams.id();
-        Market storage m = _existing(id);
+        MarketState storage m = _existing(id);
         _checkExactlyOneZero(assets, shares);
         if (onBehalf == address(0)) revert ZeroAddress();
 
@@ -188,8 +219,8 @@ contract LendingMarket is ILendingMarket {
         else assets = shares.toAssetsUp(m.totalSupplyAssets, m.totalSupplyShares);
 
         uint256 totalSupplyAssets = m.totalSupplyAssets + assets;
-        if (totalSupplyAssets > config[id].supplyCap) revert SupplyCapExceeded();
-        _balances[id][onBehalf].supplyShares += _toUint128(shares);
+        if (m.supplyCapped && totalSupplyAssets > config[id].supplyCap) revert SupplyCapExceeded();
+        _positions[id][onBehalf].supplyShares += _toUint128(shares);
         m.totalSupplyShares += uint128(shares);
         m.totalSupplyAssets = uint128(totalSupplyAssets);
 
@@ -208,7 +239,7 @@ contract LendingMarket is ILendingMarket {
         address receiver
     ) external returns (uint256, uint256) {
         MarketId id = marketParams.id();
-        Market storage m = _existing(id);
+        MarketState storage m = _existing(id);
         _checkExactlyOneZero(assets, shares);
         if (receiver == address(0)) revert ZeroAddress();
         _checkAuthorized(onBehalf);
@@ -218,7 +249,7 @@ contract LendingMarket is ILendingMarket {
         if (assets > 0) shares = assets.toSharesUp(m.totalSupplyAssets, m.totalSupplyShares);
         else assets = shares.toAssetsDown(m.totalSupplyAssets, m.totalSupplyShares);
 
-        _balances[id][onBehalf].supplyShares -= _toUint128(shares);
+        _positions[id][onBehalf].supplyShares -= _toUint128(shares);
         m.totalSupplyShares -= uint128(shares);
         m.totalSupplyAssets -= _toUint128(assets);
         if (m.totalBorrowAssets > m.totalSupplyAssets) revert InsufficientLiquidity();
@@ -238,7 +269,7 @@ contract LendingMarket is ILendingMarket {
         address receiver
     ) external returns (uint256, uint256) {
         MarketId id = marketParams.id();
-        Market storage m = _existing(id);
+        MarketState storage m = _existing(id);
         _checkExactlyOneZero(assets, shares);
         if (receiver == address(0)) revert ZeroAddress();
         _checkAuthorized(onBehalf);
@@ -248,12 +279,12 @@ contract LendingMarket is ILendingMarket {
         if (assets > 0) shares = assets.toSharesUp(m.totalBorrowAssets, m.totalBorrowShares);
         else assets = shares.toAssetsDown(m.totalBorrowAssets, m.totalBorrowShares);
 
-        _balances[id][onBehalf].borrowShares += _toUint128(shares);
+        _positions[id][onBehalf].borrowShares += _toUint128(shares);
         m.totalBorrowShares += uint128(shares);
         uint256 totalBorrowAssets = m.totalBorrowAssets + assets;
         m.totalBorrowAssets = _toUint128(totalBorrowAssets);
 
-        if (totalBorrowAssets > config[id].borrowCap) revert BorrowCapExceeded();
+        if (m.borrowCapped && totalBorrowAssets > config[id].borrowCap) revert BorrowCapExceeded();
         if (totalBorrowAssets > m.totalSupplyAssets) revert InsufficientLiquidity();
         if (!_isHealthy(marketParams, id, onBehalf, _borrowPrice(marketParams))) revert InsufficientCollateral();
 
@@ -269,7 +300,7 @@ contract LendingMarket is ILendingMarket {
         returns (uint256, uint256)
     {
         MarketId id = marketParams.id();
-        Market storage m = _existing(id);
+        MarketState storage m = _existing(id);
         _checkExactlyOneZero(assets, shares);
         if (onBehalf == address(0)) revert ZeroAddress();
 
@@ -278,7 +309,7 @@ contract LendingMarket is ILendingMarket {
         if (assets > 0) shares = assets.toSharesDown(m.totalBorrowAssets, m.totalBorrowShares);
         else assets = shares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
 
-        _balances[id][onBehalf].borrowShares -= _toUint128(shares);
+        _positions[id][onBehalf].borrowShares -= _toUint128(shares);
         m.totalBorrowShares -= uint128(shares);
         // The rounded-up assets of the last shares may exceed the total by one.
         m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(assets));
@@ -296,11 +327,13 @@ contract LendingMarket is ILendingMarket {
         if (assets == 0) revert ZeroAmount();
         if (onBehalf == address(0)) revert ZeroAddress();
 
-        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
-        RevenueAccount storage account = _collateral[id][onBehalf];
-        uint256 collateral = account.stake + assets;
+        PackedRevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
+        Position storage p = _positions[id][onBehalf];
+        uint256 oldCollateral = p.collateral;
+        uint256 collateral = oldCollateral + assets;
         if (collateral > type(uint128).max) revert Overflow();
-        revenueIndex.setStake(account, collateral);
+        revenueIndex.setStake(_revenue[id][onBehalf], oldCollateral, collateral);
+        p.collateral = uint128(collateral);
 
         emit SupplyCollateral(id, msg.sender, onBehalf, assets);
 
@@ -317,16 +350,19 @@ contract LendingMarket is ILendingMarket {
         if (receiver == address(0)) revert ZeroAddress();
         _checkAuthorized(onBehalf);
 
-        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
+        PackedRevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
-        RevenueAccount storage account = _collateral[id][onBehalf];
+        Position storage p = _positions[id][onBehalf];
+        PackedRevenueAccount storage account = _revenue[id][onBehalf];
         _repayWithRevenue(marketParams.collateralToken, revenueIndex, account, id, onBehalf);
 
-        revenueIndex.setStake(account, account.stake - assets);
-        if (
-            _balances[id][onBehalf].borrowShares != 0
-                && !_isHealthy(marketParams, id, onBehalf, _borrowPrice(marketParams))
-        ) revert InsufficientCollateral();
+        uint256 oldCollateral = p.collateral;
+        uint256 collateral = oldCollateral - assets;
+        revenueIndex.setStake(account, oldCollateral, collateral);
+        p.collateral = uint128(collateral);
+        if (p.borrowShares != 0 && !_isHealthy(marketParams, id, onBehalf, _borrowPrice(marketParams))) {
+            revert InsufficientCollateral();
+        }
 
         emit WithdrawCollateral(id, msg.sender, onBehalf, receiver, assets);
 
@@ -345,9 +381,9 @@ contract LendingMarket is ILendingMarket {
         _existing(id);
         _checkExactlyOneZero(seizedAssets, repaidShares);
 
-        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
+        PackedRevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
-        _repayWithRevenue(marketParams.collateralToken, revenueIndex, _collateral[id][borrower], id, borrower);
+        _repayWithRevenue(marketParams.collateralToken, revenueIndex, _revenue[id][borrower], id, borrower);
 
         (seizedAssets, repaidShares) = _liquidationAmounts(marketParams, id, borrower, seizedAssets, repaidShares);
         uint256 repaidAssets = _liquidateAccounting(revenueIndex, id, borrower, seizedAssets, repaidShares);
@@ -385,9 +421,9 @@ contract LendingMarket is ILendingMarket {
     function settleRevenue(MarketParams memory marketParams, address borrower) external {
         MarketId id = marketParams.id();
         _existing(id);
-        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
+        PackedRevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
-        _repayWithRevenue(marketParams.collateralToken, revenueIndex, _collateral[id][borrower], id, borrower);
+        _repayWithRevenue(marketParams.collateralToken, revenueIndex, _revenue[id][borrower], id, borrower);
     }
 
     /// @inheritdoc ILendingMarket
@@ -400,11 +436,11 @@ contract LendingMarket is ILendingMarket {
         if (receiver == address(0)) revert ZeroAddress();
         _checkAuthorized(onBehalf);
 
-        RevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
+        PackedRevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
-        RevenueAccount storage account = _collateral[id][onBehalf];
+        PackedRevenueAccount storage account = _revenue[id][onBehalf];
         _repayWithRevenue(marketParams.collateralToken, revenueIndex, account, id, onBehalf);
-        amount = revenueIndex.take(account);
+        amount = revenueIndex.take(account, _positions[id][onBehalf].collateral);
 
         emit ClaimCollateralRevenue(id, msg.sender, onBehalf, receiver, amount);
 
@@ -417,30 +453,61 @@ contract LendingMarket is ILendingMarket {
     /* VIEWS */
 
     /// @inheritdoc ILendingMarket
+    function market(MarketId id)
+        external
+        view
+        returns (
+            uint128 totalSupplyAssets,
+            uint128 totalSupplyShares,
+            uint128 totalBorrowAssets,
+            uint128 totalBorrowShares,
+            uint128 lastUpdate,
+            uint128 fee
+        )
+    {
+        MarketState storage m = _markets[id];
+        return (m.totalSupplyAssets, m.totalSupplyShares, m.totalBorrowAssets, m.totalBorrowShares, m.lastUpdate, m.fee);
+    }
+
+    /// @inheritdoc ILendingMarket
     function position(MarketId id, address user)
         external
         view
         returns (uint256 supplyShares, uint128 borrowShares, uint128 collateral)
     {
-        Balances memory balances = _balances[id][user];
-        return (balances.supplyShares, balances.borrowShares, uint128(_collateral[id][user].stake));
+        Position memory p = _positions[id][user];
+        return (p.supplyShares, p.borrowShares, p.collateral);
     }
 
     /// @inheritdoc ILendingMarket
     function collateralRevenue(MarketId id, address borrower) external view returns (uint256) {
-        return _revenueIndex[idToMarketParams[id].collateralToken].owedOf(_collateral[id][borrower]);
+        return _revenueIndex[idToMarketParams[id].collateralToken].owedOf(
+            _revenue[id][borrower], _positions[id][borrower].collateral
+        );
     }
 
     /// @inheritdoc ILendingMarket
     function revenueHarvested(address share) external view returns (uint256) {
-        return _harvests[share].indexedAmount;
+        return _revenueIndex[share].indexedTotal;
     }
 
     /* INTERNAL */
 
+    /// @dev Morpho Blue's `Market` of a stored market, for the IRM.
+    function _toMarket(MarketState storage m) internal view returns (Market memory) {
+        return Market({
+            totalSupplyAssets: m.totalSupplyAssets,
+            totalSupplyShares: m.totalSupplyShares,
+            totalBorrowAssets: m.totalBorrowAssets,
+            totalBorrowShares: m.totalBorrowShares,
+            lastUpdate: m.lastUpdate,
+            fee: m.fee
+        });
+    }
+
     /// @dev The market `id`, reverting when it was never created.
-    function _existing(MarketId id) internal view returns (Market storage m) {
-        m = market[id];
+    function _existing(MarketId id) internal view returns (MarketState storage m) {
+        m = _markets[id];
         if (m.lastUpdate == 0) revert MarketNotCreated();
     }
 
@@ -466,61 +533,56 @@ contract LendingMarket is ILendingMarket {
     /// @dev Indexes the revenue the share has accrued to the market since the last indexing (at most once a second:
     /// nothing more is released within one) over the collateral posted in every market that takes the share. Reads
     /// the share's `claimable` rather than claiming: the tokens move only when they are paid out or repay debt
-    /// (`_claimRevenue`), which saves a token transfer on every collateral change. Returns the share's index.
-    function _indexRevenue(address share) internal returns (RevenueIndex storage revenueIndex) {
+    /// (`_claimRevenue`), which saves a token transfer on every collateral change. What is new is what the market can
+    /// claim plus what it claimed, less what it indexed; with no collateral posted it stays unindexed (offered again
+    /// next time). Returns the share's index.
+    function _indexRevenue(address share) internal returns (PackedRevenueIndex storage revenueIndex) {
         revenueIndex = _revenueIndex[share];
-        Harvest memory h = _harvests[share];
-        if (h.indexedAt == block.timestamp) return revenueIndex;
-        uint256 amount = IModelShare(share).claimable(address(this)).zeroFloorSub(h.indexedAmount - h.claimed);
-        h.indexedAt = uint64(block.timestamp);
-        if (amount > 0) {
-            revenueIndex.index(amount);
-            h.indexedAmount += uint96(amount);
-            emit HarvestRevenue(share, amount);
-        }
-        _harvests[share] = h;
+        // The index's last indexing time (uint32: until 2106, as the share's own stream) shares its word.
+        if (revenueIndex.indexedAt == block.timestamp) return revenueIndex;
+        Harvest storage h = _harvests[share];
+        if (!h.live) h.live = true;
+        uint256 amount = (ShareRevenueLib.claimableOf(share) + h.claimed).zeroFloorSub(revenueIndex.indexedTotal);
+        revenueIndex.indexedAt = uint32(block.timestamp);
+        if (amount > 0 && revenueIndex.index(amount)) emit HarvestRevenue(share, amount);
     }
 
     /// @dev Claims from the share what was indexed and not yet claimed (after `_indexRevenue` in the same call).
     function _claimRevenue(address share) internal {
         Harvest storage h = _harvests[share];
-        uint256 pending = h.indexedAmount - h.claimed;
-        if (pending == 0) return;
-        uint256 amount = IModelShare(share).claim(address(this));
-        if (amount > pending) {
-            // Cannot happen within the indexing second; indexed all the same, so nothing is stranded.
-            _revenueIndex[share].index(amount - pending);
-            h.indexedAmount += uint96(amount - pending);
-        }
-        h.claimed += uint96(amount);
+        uint256 claimed = h.claimed;
+        if (_revenueIndex[share].indexedTotal <= claimed) return;
+        // Whatever the share pays beyond the indexed part (nothing, within the indexing second) is offered to the
+        // index at the next indexing.
+        h.claimed = uint96(claimed + ShareRevenueLib.claimAll(share));
     }
 
     /// @dev Credits `borrower`'s revenue and, in a self-repaying market, repays its debt with it (debt rounded up,
     /// a partial repayment burns shares rounded down). Interest must be accrued first.
     function _repayWithRevenue(
         address share,
-        RevenueIndex storage revenueIndex,
-        RevenueAccount storage account,
+        PackedRevenueIndex storage revenueIndex,
+        PackedRevenueAccount storage account,
         MarketId id,
         address borrower
     ) internal {
-        uint256 owed = revenueIndex.credit(account);
+        Position storage p = _positions[id][borrower];
+        uint256 owed = revenueIndex.credit(account, p.collateral);
         if (owed == 0) return;
-        Balances storage balances = _balances[id][borrower];
-        uint256 shares = balances.borrowShares;
-        if (shares == 0 || !config[id].selfRepaying) return;
+        uint256 shares = p.borrowShares;
+        MarketState storage m = _markets[id];
+        if (shares == 0 || !m.selfRepaying) return;
 
-        Market storage m = market[id];
         uint256 assets = shares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
         if (owed < assets) {
             assets = owed;
             shares = owed.toSharesDown(m.totalBorrowAssets, m.totalBorrowShares);
             if (shares == 0) return;
         }
-        balances.borrowShares -= uint128(shares);
+        p.borrowShares -= uint128(shares);
         m.totalBorrowShares -= uint128(shares);
         m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(assets));
-        account.owed = owed - assets;
+        account.setOwed(owed - assets);
 
         emit RepayWithRevenue(id, borrower, assets, shares);
         // The repaid assets become the market's liquidity: bring them in.
@@ -530,12 +592,12 @@ contract LendingMarket is ILendingMarket {
     /// @dev Accrues interest since the last update: compounded with the Taylor expansion, the fee minted to the fee
     /// recipient as supply shares priced as if the fee were not yet part of the supply.
     function _accrueInterest(MarketParams memory marketParams, MarketId id) internal {
-        Market storage m = market[id];
+        MarketState storage m = _markets[id];
         uint256 elapsed = block.timestamp - m.lastUpdate;
         if (elapsed == 0) return;
 
         if (marketParams.irm != address(0)) {
-            uint256 borrowRate = IIrm(marketParams.irm).borrowRate(marketParams, m);
+            uint256 borrowRate = IIrm(marketParams.irm).borrowRate(marketParams, _toMarket(m));
             uint256 interest = uint256(m.totalBorrowAssets).wMulDown(borrowRate.wTaylorCompounded(elapsed));
             m.totalBorrowAssets = _toUint128(m.totalBorrowAssets + interest);
             m.totalSupplyAssets = _toUint128(m.totalSupplyAssets + interest);
@@ -545,12 +607,12 @@ contract LendingMarket is ILendingMarket {
             if (fee != 0) {
                 uint256 feeAmount = interest.wMulDown(fee);
                 feeShares = feeAmount.toSharesDown(m.totalSupplyAssets - feeAmount, m.totalSupplyShares);
-                _balances[id][feeRecipient].supplyShares += _toUint128(feeShares);
+                _positions[id][feeRecipient].supplyShares += _toUint128(feeShares);
                 m.totalSupplyShares += uint128(feeShares);
             }
             emit AccrueInterest(id, borrowRate, interest, feeShares);
         }
-        m.lastUpdate = uint128(block.timestamp);
+        m.lastUpdate = uint64(block.timestamp);
     }
 
     /// @dev Checks that `borrower` is liquidatable at `oracle.price()` and completes the (seized collateral, repaid
@@ -569,7 +631,7 @@ contract LendingMarket is ILendingMarket {
         uint256 incentiveFactor = WadMathLib.min(
             MAX_LIQUIDATION_INCENTIVE_FACTOR, WAD.wDivDown(WAD - LIQUIDATION_CURSOR.wMulDown(WAD - marketParams.lltv))
         );
-        Market storage m = market[id];
+        MarketState storage m = _markets[id];
         if (seizedAssets > 0) {
             repaidShares = seizedAssets.mulDivUp(collateralPrice, ORACLE_PRICE_SCALE).wDivUp(incentiveFactor)
                 .toSharesUp(m.totalBorrowAssets, m.totalBorrowShares);
@@ -583,40 +645,42 @@ contract LendingMarket is ILendingMarket {
     /// @dev A liquidation's accounting: burns the repaid shares, takes the seized collateral (crediting its revenue
     /// first) and realizes bad debt when none is left; emits `Liquidate`. Returns the repaid assets (rounded up).
     function _liquidateAccounting(
-        RevenueIndex storage revenueIndex,
+        PackedRevenueIndex storage revenueIndex,
         MarketId id,
         address borrower,
         uint256 seizedAssets,
         uint256 repaidShares
     ) internal returns (uint256 repaidAssets) {
-        Market storage m = market[id];
+        MarketState storage m = _markets[id];
         repaidAssets = repaidShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
-        Balances storage balances = _balances[id][borrower];
-        balances.borrowShares -= _toUint128(repaidShares);
+        Position storage p = _positions[id][borrower];
+        p.borrowShares -= _toUint128(repaidShares);
         m.totalBorrowShares -= uint128(repaidShares);
         m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(repaidAssets));
 
-        RevenueAccount storage account = _collateral[id][borrower];
-        revenueIndex.setStake(account, account.stake - seizedAssets);
-        (uint256 badDebtAssets, uint256 badDebtShares) = account.stake == 0 ? _realizeBadDebt(m, balances) : (0, 0);
+        uint256 oldCollateral = p.collateral;
+        uint256 collateral = oldCollateral - seizedAssets;
+        revenueIndex.setStake(_revenue[id][borrower], oldCollateral, collateral);
+        p.collateral = uint128(collateral);
+        (uint256 badDebtAssets, uint256 badDebtShares) = collateral == 0 ? _realizeBadDebt(m, p) : (0, 0);
 
         emit Liquidate(id, msg.sender, borrower, repaidAssets, repaidShares, seizedAssets, badDebtAssets, badDebtShares);
     }
 
     /// @dev Takes the rest of a collateral-less position's debt (rounded up, capped by the total) from the
     /// suppliers and burns its borrow shares.
-    function _realizeBadDebt(Market storage m, Balances storage balances)
+    function _realizeBadDebt(MarketState storage m, Position storage p)
         internal
         returns (uint256 badDebtAssets, uint256 badDebtShares)
     {
-        badDebtShares = balances.borrowShares;
+        badDebtShares = p.borrowShares;
         if (badDebtShares == 0) return (0, 0);
         badDebtAssets =
             WadMathLib.min(m.totalBorrowAssets, badDebtShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares));
         m.totalBorrowAssets -= uint128(badDebtAssets);
         m.totalSupplyAssets -= uint128(badDebtAssets);
         m.totalBorrowShares -= uint128(badDebtShares);
-        balances.borrowShares = 0;
+        p.borrowShares = 0;
     }
 
     /// @dev Whether `borrower`'s debt (rounded up) is at most its collateral's value times the LLTV (rounded down).
@@ -625,12 +689,13 @@ contract LendingMarket is ILendingMarket {
         view
         returns (bool)
     {
-        uint256 borrowShares = _balances[id][borrower].borrowShares;
+        Position storage p = _positions[id][borrower];
+        uint256 borrowShares = p.borrowShares;
         if (borrowShares == 0) return true;
-        Market storage m = market[id];
+        MarketState storage m = _markets[id];
         uint256 borrowed = borrowShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
         uint256 maxBorrow =
-            _collateral[id][borrower].stake.mulDivDown(collateralPrice, ORACLE_PRICE_SCALE).wMulDown(marketParams.lltv);
+            uint256(p.collateral).mulDivDown(collateralPrice, ORACLE_PRICE_SCALE).wMulDown(marketParams.lltv);
         return maxBorrow >= borrowed;
     }
 }

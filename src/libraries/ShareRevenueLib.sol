@@ -73,6 +73,22 @@ library ShareRevenueLib {
         }
     }
 
+    /// @notice `IModelShare(share).claimable(address(this))` as a lean static call (the share's own error bubbles up):
+    /// what this contract can claim from `share` now, for holders that index revenue before claiming it.
+    function claimableOf(address share) internal view returns (uint256 amount) {
+        bytes4 selector = IModelShare.claimable.selector;
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            mstore(0x04, address())
+            if iszero(and(gt(returndatasize(), 0x1f), staticcall(gas(), share, 0x00, 0x24, 0x00, 0x20))) {
+                let m := mload(0x40)
+                returndatacopy(m, 0x00, returndatasize())
+                revert(m, returndatasize())
+            }
+            amount := mload(0x00)
+        }
+    }
+
     /// @notice Indexes `amount` of revenue (already received) over the current total stake; with no stake it is
     /// carried to the next harvest with stake.
     function index(RevenueIndex storage self, uint256 amount) internal {
