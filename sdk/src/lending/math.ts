@@ -214,9 +214,10 @@ export const liquidationRepaidAssets = (repaidShares: bigint, market: MarketTota
   toAssetsUp(repaidShares, market.totalBorrowAssets, market.totalBorrowShares);
 
 /**
- * The most collateral one liquidation can seize from a position: all its collateral, or what repaying all its debt
- * seizes, whichever is smaller (Morpho's `seizableCollateral`).
+ * The most collateral one liquidation can seize from a position now: zero while it is healthy (or the price is zero),
+ * else all its collateral or what repaying all its debt seizes, whichever is smaller (Morpho's `seizableCollateral`).
  */
 export function seizableCollateral(position: Omit<PositionBalances, "supplyShares">, market: MarketTotals, price: bigint, lltv: bigint): bigint {
+  if (price === 0n || isHealthy(position, market, price, lltv)) return 0n;
   return min(position.collateral, liquidationSeizedAssets(position.borrowShares, market, price, lltv));
 }

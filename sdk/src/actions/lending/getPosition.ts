@@ -51,7 +51,7 @@ export type GetPositionReturnType = {
   maxBorrow: bigint;
   /** What can still be borrowed at `price` (borrows check `borrowPrice`, which may be lower). */
   maxBorrowable: bigint;
-  /** The most collateral one liquidation can seize now. */
+  /** The most collateral one liquidation can seize now (zero while healthy). */
   seizableCollateral: bigint;
   /**
    * Revenue credited to the collateral and not yet repaid or paid out, as of the share's last harvest by the market
@@ -105,7 +105,7 @@ export async function getPosition(client: CogFiClient, parameters: GetPositionPa
     liquidationPrice: liquidationPrice(position, market, params.lltv),
     maxBorrow: maxBorrow(collateral, price, params.lltv),
     maxBorrowable: maxBorrowable(position, market, price, params.lltv),
-    seizableCollateral: price === 0n ? 0n : seizableCollateral(position, market, price, params.lltv),
+    seizableCollateral: seizableCollateral(position, market, price, params.lltv),
     revenueCredited,
     blockNumber,
   };
