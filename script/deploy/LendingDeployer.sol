@@ -6,8 +6,8 @@ import {LendingMarket} from "../../src/lending/LendingMarket.sol";
 
 /// @title LendingDeployer
 /// @notice Deploys the LendingMarket singleton and its AdaptiveIrm, enables both and the LLTVs new markets may use,
-/// then hands the market to the protocol owner. ShareOracles are per market (one per model pool and loan token):
-/// the sdk's `createShareOracle` deploys them. Call inside the caller's broadcast.
+/// then hands the market (owner and fee recipient) to the protocol owner. ShareOracles are per market (one per model
+/// pool and loan token): the sdk's `createShareOracle` deploys them. Call inside the caller's broadcast.
 abstract contract LendingDeployer {
     /// @notice The LLTVs enabled at deployment, WAD (Morpho Blue's ladder from 38.5% to 91.5%; the sdk's
     /// `LENDING_LLTVS` lists the same). Model shares are long-tail collateral: markets should pick from the low end.
@@ -30,7 +30,11 @@ abstract contract LendingDeployer {
         for (uint256 i; i < lltvs.length; ++i) {
             market.enableLltv(lltvs[i]);
         }
-        if (market.owner() != protocolOwner) market.setOwner(protocolOwner);
+        if (protocolOwner != deployer) {
+            // Fees go to the protocol owner too (the constructor made the deployer the first recipient).
+            market.setFeeRecipient(protocolOwner);
+            market.setOwner(protocolOwner);
+        }
         lendingMarket = address(market);
     }
 }
