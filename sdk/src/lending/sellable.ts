@@ -1,6 +1,6 @@
 /**
  * Caps from liquidity (pure): how much of a model share a liquidator can sell into its CognitionPool before the
- * marginal price falls below what the liquidation incentive pays for. A market's collateral cap must not exceed it.
+ * marginal price falls below what the liquidation incentive pays for. `caps.ts` turns it into a market's borrow cap.
  */
 import { getAddress, type Address } from "viem";
 import { CogFiError } from "../errors.js";
