@@ -9,6 +9,7 @@ export * from "./borrow.js";
 export * from "./repay.js";
 export * from "./liquidate.js";
 export * from "./claimCollateralRevenue.js";
+export * from "./settleRevenue.js";
 export * from "./getMarket.js";
 export * from "./getPosition.js";
 export * from "./getSellableCollateral.js";
