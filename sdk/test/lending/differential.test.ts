@@ -26,6 +26,10 @@ import {
   liquidationSeizedAssets,
   supply,
   supplyCollateral,
+  toAssetsDown,
+  toAssetsUp,
+  toSharesDown,
+  toSharesUp,
   type MarketParams,
 } from "../../src/index.js";
 import { rpc } from "../../src/node/anvil.js";
@@ -163,12 +167,16 @@ describe("differential against @morpho-org/blue-sdk", () => {
           expect(position.liquidationPrice).toBe(bluePosition.liquidationPrice);
           expect(position.seizableCollateral).toBe(bluePosition.seizableCollateral);
           // Share conversions both ways and both roundings, on the lender's supply and the borrower's debt.
-          const lenderShares = (await getPosition(chain.reader, { marketParams, user: chain.accounts[LENDER]!.address, blockNumber: latest.number, timestamp: at })).supplyShares;
-          for (const rounding of ["Down", "Up"] as const) {
-            expect(blueAccrued.toSupplyAssets(lenderShares, rounding)).toBe(
-              MarketUtils.toSupplyAssets(lenderShares, ours, rounding),
-            );
-          }
+          const lender = await getPosition(chain.reader, { marketParams, user: chain.accounts[LENDER]!.address, blockNumber: latest.number, timestamp: at });
+          const ourSupply = [ours.totalSupplyAssets, ours.totalSupplyShares] as const;
+          const ourBorrow = [ours.totalBorrowAssets, ours.totalBorrowShares] as const;
+          expect(toAssetsDown(lender.supplyShares, ...ourSupply)).toBe(blueAccrued.toSupplyAssets(lender.supplyShares, "Down"));
+          expect(toAssetsUp(lender.supplyShares, ...ourSupply)).toBe(blueAccrued.toSupplyAssets(lender.supplyShares, "Up"));
+          expect(toSharesDown(lender.supplyAssets, ...ourSupply)).toBe(blueAccrued.toSupplyShares(lender.supplyAssets, "Down"));
+          expect(toSharesUp(lender.supplyAssets, ...ourSupply)).toBe(blueAccrued.toSupplyShares(lender.supplyAssets, "Up"));
+          expect(toAssetsDown(position.borrowShares, ...ourBorrow)).toBe(blueAccrued.toBorrowAssets(position.borrowShares, "Down"));
+          expect(toSharesDown(position.debt, ...ourBorrow)).toBe(blueAccrued.toBorrowShares(position.debt, "Down"));
+          expect(toSharesUp(position.debt, ...ourBorrow)).toBe(blueAccrued.toBorrowShares(position.debt, "Up"));
 
           await rpc(chain.rpcUrl, "evm_setNextBlockTimestamp", [Number(at)]);
           if (bluePosition.isHealthy) {

@@ -6,8 +6,8 @@ import { mockLendingOracleBytecode } from "../../src/generated/bytecode.js";
 import { lendingAddresses, type MarketParams } from "../../src/lending/addresses.js";
 import { ORACLE_PRICE_SCALE } from "../../src/lending/math.js";
 import { rpc } from "../../src/node/anvil.js";
-import { startTestChain, type TestChain } from "../../src/testing/testChain.js";
-import { setupShare, type AmmChain } from "../amm/harness.js";
+import type { TestChain } from "../../src/testing/testChain.js";
+import { setupShare, startAmmChain, type AmmChain } from "../amm/harness.js";
 
 /** Account roles: 0 deployed the suite and owns the LendingMarket; 1 owns the model. */
 export const OWNER = 0;
@@ -22,14 +22,15 @@ export const LLTV_77 = parseUnits("0.77", 18);
 /** $2 per share: 2e6 stablecoin units per 1e18 share units, 1e36-scaled. */
 export const PRICE_TWO = (2n * 10n ** 6n * ORACLE_PRICE_SCALE) / 10n ** 18n;
 
-export type LendingChain = TestChain & { amm(index: number): ReturnType<TestChain["client"]>; ammReader: TestChain["reader"] };
+/** The AMM test chain (the deployment has the AMM and the lending market). */
+export type LendingChain = AmmChain;
 
 export type TestMarket = { marketParams: MarketParams; share: Address; stablecoin: Address; oracle: Address };
 
 export async function startLendingChain(): Promise<LendingChain> {
-  const chain = await startTestChain();
+  const chain = await startAmmChain();
   lendingAddresses(chain.reader); // throws when the prepared deployment has no lending market
-  return { ...chain, amm: chain.client, ammReader: chain.reader };
+  return chain;
 }
 
 /** Deploys a MockLendingOracle answering `price` (as the owner: anyone may). */
@@ -53,7 +54,7 @@ export async function setOraclePrice(chain: TestChain, oracle: Address, price: b
  * and creates a market lending the stablecoin against the share at LLTV `lltv`, priced by a mock oracle at $2.
  */
 export async function setupMarket(chain: LendingChain, name: string, lltv = LLTV_77, price = PRICE_TWO): Promise<TestMarket> {
-  const { share, stablecoin } = await setupShare(chain as unknown as AmmChain, name, SHARE_OWNER, [LENDER, BORROWER, LIQUIDATOR], {
+  const { share, stablecoin } = await setupShare(chain, name, SHARE_OWNER, [LENDER, BORROWER, LIQUIDATOR], {
     shares: parseUnits("1000000", 18),
     stablecoin: parseUnits("10000000", 6),
   });

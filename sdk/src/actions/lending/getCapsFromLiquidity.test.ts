@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createMarket, createPool, getCapsFromLiquidity, getMarket, getSellableCollateral, MAX_SUPPLY_CAP, maxBorrow, sortTokens } from "../../index.js";
 import { mintPosition, twoStablePerShare, type TestPool } from "../../../test/amm/pool.js";
-import type { AmmChain } from "../../../test/amm/harness.js";
 import { LENDER, OWNER, PRICE_TWO, SHARE_OWNER, setupMarket, startLendingChain, type LendingChain, type TestMarket } from "../../../test/lending/harness.js";
 
 let chain: LendingChain;
@@ -13,7 +12,7 @@ beforeAll(async () => {
   const [token0, token1] = sortTokens(m.share, m.stablecoin);
   const { pool } = await createPool(chain.client(SHARE_OWNER), { share: m.share, fee: 3000, sqrtPriceX96: twoStablePerShare(token0, m.share) });
   p = { share: m.share, stablecoin: m.stablecoin, token0, token1, pool };
-  await mintPosition(chain as unknown as AmmChain, p, LENDER);
+  await mintPosition(chain, p, LENDER);
 });
 afterAll(() => chain?.stop());
 

@@ -74,14 +74,14 @@ export async function getPosition(client: CogFiClient, parameters: GetPositionPa
   const { lendingMarket } = lendingAddresses(client);
   const blockNumber = parameters.blockNumber ?? (await readOrThrow("getPosition", () => client.publicClient.getBlockNumber({ cacheTime: 0 })));
   const { params, id } = await resolveMarket(client, "getPosition", parameters, blockNumber);
-  const read = <const fn extends "position" | "collateralRevenue">(functionName: fn) =>
-    readOrThrow("getPosition", () =>
-      client.publicClient.readContract({ address: lendingMarket, abi: lendingMarketAbi, functionName, args: [id, parameters.user], blockNumber } as never),
-    );
   const [accrued, balances, revenueCredited, price] = await Promise.all([
     readAccruedMarket(client, "getPosition", params, id, { blockNumber, ...(parameters.timestamp === undefined ? {} : { timestamp: parameters.timestamp }) }),
-    read("position") as Promise<readonly [bigint, bigint, bigint]>,
-    read("collateralRevenue") as Promise<bigint>,
+    readOrThrow("getPosition", () =>
+      client.publicClient.readContract({ address: lendingMarket, abi: lendingMarketAbi, functionName: "position", args: [id, parameters.user], blockNumber }),
+    ),
+    readOrThrow("getPosition", () =>
+      client.publicClient.readContract({ address: lendingMarket, abi: lendingMarketAbi, functionName: "collateralRevenue", args: [id, parameters.user], blockNumber }),
+    ),
     readOraclePrice(client, "getPosition", params.oracle, "price", blockNumber),
   ]);
   const market = accrued.accrued;
