@@ -19,8 +19,8 @@ import {Script} from "forge-std/Script.sol";
 ///  - REVENUE_STREAM_PERIOD_SECONDS (default 86400, one day): the model shares' `REVENUE_STREAM_PERIOD`, within
 ///    the share's bounds (1 minute .. 30 days), at least 1 hour outside a local chain. Keep the day in production: a holder for one block around a
 ///    deposit earns `blockSeconds / period` of it. `npm start` sets 60 for its local chain (see script/start.ts).
-///  - PROTOCOL_OWNER (default: the deployer): owner of the ledger's admin functions and of the LendingMarket
-///    (which the deployer sets up first: the AdaptiveIrm and the LLTVs 38.5%, 62.5%, 77%, 86%, 91.5% enabled).
+///  - PROTOCOL_OWNER (default: the deployer): owner of the ledger's admin functions, and owner and fee recipient of the
+///    LendingMarket (which the deployer sets up first: the AdaptiveIrm and the LLTVs 38.5%, 62.5%, 77%, 86%, 91.5%).
 ///  - DEPLOYMENTS_DIR (default `deployments`): where the address book is written.
 /// Run: forge script script/Deploy.s.sol --rpc-url $RPC_URL --broadcast
 contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer {
