@@ -75,10 +75,11 @@ const drawArb: fc.Arbitrary<Draw> = fc.record({
   feeBps: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2_500 })),
   supplyUsd: fc.integer({ min: 1, max: 5_000_000 }),
   collateralShares: fc.integer({ min: 1, max: 500_000 }),
-  borrowPermille: fc.integer({ min: 1, max: 1_000 }),
+  // Half the draws borrow near the limit, so that price drops make positions liquidatable.
+  borrowPermille: fc.oneof(fc.integer({ min: 1, max: 1_000 }), fc.integer({ min: 900, max: 1_000 })),
   priceE4: fc.integer({ min: 1, max: 10_000_000 }),
   elapsed: fc.integer({ min: 1, max: 2 * 365 * 86_400 }),
-  movePermille: fc.integer({ min: 300, max: 1_500 }),
+  movePermille: fc.oneof(fc.integer({ min: 300, max: 1_500 }), fc.integer({ min: 300, max: 1_000 })),
   bySeized: fc.boolean(),
   liquidatePermille: fc.integer({ min: 1, max: 1_000 }),
 });
