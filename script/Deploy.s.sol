@@ -7,6 +7,7 @@ import {ModelRegistry} from "../src/registry/ModelRegistry.sol";
 import {AmmDeployer} from "./deploy/AmmDeployer.sol";
 import {DeploymentKeys} from "./deploy/DeploymentKeys.sol";
 import {LedgerDeployer} from "./deploy/LedgerDeployer.sol";
+import {LendingDeployer} from "./deploy/LendingDeployer.sol";
 import {Script} from "forge-std/Script.sol";
 
 /// @title Deploy
@@ -18,9 +19,11 @@ import {Script} from "forge-std/Script.sol";
 ///  - REVENUE_STREAM_PERIOD_SECONDS (default 86400, one day): the model shares' `REVENUE_STREAM_PERIOD`, within
 ///    the share's bounds (1 minute .. 30 days), at least 1 hour outside a local chain. Keep the day in production: a holder for one block around a
 ///    deposit earns `blockSeconds / period` of it. `npm start` sets 60 for its local chain (see script/start.ts).
+///  - PROTOCOL_OWNER (default: the deployer): owner of the ledger's admin functions, and owner and fee recipient of the
+///    LendingMarket (which the deployer sets up first: the AdaptiveIrm and the LLTVs 38.5%, 62.5%, 77%, 86%, 91.5%).
 ///  - DEPLOYMENTS_DIR (default `deployments`): where the address book is written.
 /// Run: forge script script/Deploy.s.sol --rpc-url $RPC_URL --broadcast
-contract Deploy is Script, LedgerDeployer, AmmDeployer {
+contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer {
     uint256 internal constant LOCAL_CHAIN_ID = 31_337;
     uint256 internal constant DEFAULT_REVENUE_STREAM_PERIOD = 1 days;
     /// @dev Shortest stream a deployment to a real network accepts: a stray short value (the local suite's 60 s) would
@@ -37,6 +40,8 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer {
         address cognitionRouter;
         address liquidityManager;
         address tickLens;
+        address lendingMarket;
+        address adaptiveIrm;
     }
 
     error MissingEnv(string name);
@@ -81,6 +86,7 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer {
             deployment.liquidityManager,
             deployment.tickLens
         ) = _deployAmm();
+        (deployment.lendingMarket, deployment.adaptiveIrm) = _deployLending(vm.addr(deployerKey), protocolOwner);
         vm.stopBroadcast();
 
         _write(dir, deployment);
@@ -97,6 +103,8 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer {
         vm.serializeAddress(key, DeploymentKeys.COGNITION_ROUTER, deployment.cognitionRouter);
         vm.serializeAddress(key, DeploymentKeys.LIQUIDITY_MANAGER, deployment.liquidityManager);
         vm.serializeAddress(key, DeploymentKeys.TICK_LENS, deployment.tickLens);
+        vm.serializeAddress(key, DeploymentKeys.LENDING_MARKET, deployment.lendingMarket);
+        vm.serializeAddress(key, DeploymentKeys.ADAPTIVE_IRM, deployment.adaptiveIrm);
         vm.serializeAddress(key, DeploymentKeys.ENCLAVE_REGISTRY, deployment.ledger.enclaveRegistry);
         vm.serializeAddress(key, DeploymentKeys.COMPUTE_COST_FEED, deployment.ledger.computeCostFeed);
         if (deployment.ledger.devAttestationVerifier != address(0)) {

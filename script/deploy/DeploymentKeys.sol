@@ -17,4 +17,6 @@ library DeploymentKeys {
     string internal constant COGNITION_ROUTER = "CognitionRouter";
     string internal constant LIQUIDITY_MANAGER = "LiquidityManager";
     string internal constant TICK_LENS = "TickLens";
+    string internal constant LENDING_MARKET = "LendingMarket";
+    string internal constant ADAPTIVE_IRM = "AdaptiveIrm";
 }

@@ -1,17 +1,20 @@
 /**
  * The one list of the suite's contracts. The ABI generator (`sdk/scripts/generateAbis.ts`), the deployment schema
  * (`parseDeployment`, the type of `deployments/<chainId>.json`'s `contracts`) and the address helpers
- * (`ledgerAddresses`, `ammAddresses`) and the deploy script's keys (`script/deploy/DeploymentKeys.sol`, generated with
+ * (`ledgerAddresses`, `ammAddresses`, `lendingAddresses`) and the deploy script's keys (`script/deploy/DeploymentKeys.sol`, generated with
  * the ABIs) all derive from it; `sdk/test/manifest.test.ts` checks that `script/Deploy.s.sol` writes every key once,
  * through those constants. A contract name written as a string anywhere else is a bug.
  */
 import type { Address } from "viem";
 
 /** The part of the protocol a contract belongs to. */
-export type ContractDomain = "registry" | "inference" | "amm" | "periphery" | "mock";
+export type ContractDomain = "registry" | "inference" | "amm" | "lending" | "periphery" | "mock";
 
-/** Which address helper returns a deployment entry: `core` (on `deployment.contracts`), `ledgerAddresses`, `ammAddresses`. */
-export type DeploymentGroup = "core" | "ledger" | "amm";
+/**
+ * Which address helper returns a deployment entry: `core` (on `deployment.contracts`), `ledgerAddresses`,
+ * `ammAddresses`, `lendingAddresses`.
+ */
+export type DeploymentGroup = "core" | "ledger" | "amm" | "lending";
 
 /** Where a contract appears in `deployments/<chainId>.json`. */
 export type DeploymentEntry = {
@@ -36,6 +39,11 @@ export type ContractManifestEntry = {
   domain: ContractDomain;
   /** Whether the SDK ships its ABI (`<lowerFirst(name)>Abi` in `generated/abis.ts`). */
   abi: boolean;
+  /**
+   * Whether the SDK ships its creation bytecode (`<lowerFirst(name)>Bytecode` in `generated/bytecode.ts`), for
+   * contracts its actions deploy (one per market, not by the deploy script).
+   */
+  bytecode?: boolean;
   /** Set when the deploy script records an address for it. */
   deployment?: DeploymentEntry;
   /**
@@ -166,6 +174,41 @@ export const CONTRACTS = [
     abi: true,
     deployment: { key: "TickLens", group: "amm", field: "tickLens", need: "group" },
     localOnly: false,
+  },
+  {
+    name: "LendingMarket",
+    source: "src/lending/LendingMarket.sol",
+    domain: "lending",
+    abi: true,
+    // The singleton of isolated markets; owned by the protocol owner, with the AdaptiveIrm and `LENDING_LLTVS` enabled.
+    deployment: { key: "LendingMarket", group: "lending", field: "lendingMarket", need: "group" },
+    localOnly: false,
+  },
+  {
+    name: "AdaptiveIrm",
+    source: "src/lending/AdaptiveIrm.sol",
+    domain: "lending",
+    abi: true,
+    deployment: { key: "AdaptiveIrm", group: "lending", field: "adaptiveIrm", need: "group" },
+    localOnly: false,
+  },
+  {
+    name: "ShareOracle",
+    source: "src/lending/ShareOracle.sol",
+    domain: "lending",
+    abi: true,
+    // One per market (a model's pool and a loan token): `createShareOracle` deploys it.
+    bytecode: true,
+    localOnly: false,
+  },
+  {
+    name: "MockLendingOracle",
+    source: "src/mocks/MockLendingOracle.sol",
+    domain: "mock",
+    abi: true,
+    // A settable IOracle for local markets and tests, deployed per market (`deployMockLendingOracle`).
+    bytecode: true,
+    localOnly: true,
   },
 ] as const satisfies readonly ContractManifestEntry[];
 

@@ -1,31 +1,13 @@
 /**
  * Caps from liquidity (pure): how much of a model share a liquidator can sell into its CognitionPool before the
- * marginal price falls below what the liquidation incentive pays for. A market's collateral cap must not exceed it.
+ * marginal price falls below what the liquidation incentive pays for. `caps.ts` turns it into a market's borrow cap.
  */
 import { getAddress, type Address } from "viem";
 import { CogFiError } from "../errors.js";
 import type { PoolState } from "../amm/pool.js";
 import { MAX_SQRT_MINUS_ONE, MIN_SQRT_PLUS_ONE, quoteExactInput } from "../amm/quoteExactInput.js";
 import { quoteExactOutput } from "../amm/quoteExactOutput.js";
-
-/** 1e18: LLTVs and incentive factors are WAD-scaled, as in Morpho Blue. */
-export const WAD = 10n ** 18n;
-/** Morpho Blue's liquidation cursor, 0.3 (WAD). */
-export const LIQUIDATION_CURSOR = 3n * 10n ** 17n;
-/** Morpho Blue's cap on the liquidation incentive factor, 1.15 (WAD). */
-export const MAX_LIQUIDATION_INCENTIVE_FACTOR = 115n * 10n ** 16n;
-
-/**
- * The liquidation incentive factor of a market, WAD-scaled, with Morpho Blue's formula and rounding:
- * `min(1.15, 1 / (1 - 0.3 * (1 - lltv)))` (wMulDown, then wDivDown). LLTV 86%: 1.043841336116910229 (+4.38%).
- * @example
- * liquidationIncentiveFactor(860_000_000_000_000_000n); // 1_043_841_336_116_910_229n
- */
-export function liquidationIncentiveFactor(lltv: bigint): bigint {
-  if (lltv <= 0n || lltv >= WAD) throw new CogFiError(`liquidationIncentiveFactor: lltv ${lltv} is not in (0, 1e18)`);
-  const factor = (WAD * WAD) / (WAD - (LIQUIDATION_CURSOR * (WAD - lltv)) / WAD);
-  return factor < MAX_LIQUIDATION_INCENTIVE_FACTOR ? factor : MAX_LIQUIDATION_INCENTIVE_FACTOR;
-}
+import { liquidationIncentiveFactor, WAD } from "./math.js";
 
 /** floor(sqrt(n)) for a non-negative bigint (Newton's method). */
 export function sqrtFloor(n: bigint): bigint {

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { cognitionPoolAbi, createShareOracle, isCogFiError, shareOracleAbi } from "../../index.js";
+import { startAmmChain, type AmmChain } from "../../../test/amm/harness.js";
+import { mintPosition, POOL_OWNER, setupPool, type TestPool } from "../../../test/amm/pool.js";
+
+let chain: AmmChain;
+let p: TestPool;
+beforeAll(async () => {
+  chain = await startAmmChain();
+  p = await setupPool(chain, "lend-oracle");
+  await mintPosition(chain, p);
+});
+afterAll(() => chain?.stop());
+
+describe("createShareOracle", () => {
+  test("grows the pool's ring, deploys an oracle priced at the pool's TWAP once a window has passed", async () => {
+    const created = await createShareOracle(chain.amm(POOL_OWNER), { pool: p.pool, blockTimeSeconds: 12 });
+    // ceil(1800 / 12) + 1.
+    expect(created.requiredCardinality).toBe(151);
+    const [, , , , cardinalityNext] = await chain.ammReader.publicClient.readContract({ address: p.pool, abi: cognitionPoolAbi, functionName: "slot0" });
+    expect(cardinalityNext).toBeGreaterThanOrEqual(151);
+    const read = (functionName: "loanToken" | "pool") => chain.ammReader.publicClient.readContract({ address: created.oracle, abi: shareOracleAbi, functionName });
+    expect(await read("loanToken")).toBe(p.stablecoin);
+    expect(await read("pool")).toBe(p.pool);
+    await chain.warp(1_801);
+    const price = await chain.ammReader.publicClient.readContract({ address: created.oracle, abi: shareOracleAbi, functionName: "price" });
+    // 2 mUSD per share: 2e6 units per 1e18, 1e36-scaled = 2e24 (the TWAP tick's floor: within 1 bp below).
+    expect(price).toBeLessThanOrEqual(2n * 10n ** 24n);
+    expect(price).toBeGreaterThan(2n * 10n ** 24n - 2n * 10n ** 20n);
+  });
+
+  test("decodes TwapWindowTooShort", async () => {
+    const error = await createShareOracle(chain.amm(POOL_OWNER), { pool: p.pool, twapWindowSeconds: 60, blockTimeSeconds: 12 }).catch((e: unknown) => e);
+    expect(isCogFiError(error, "TwapWindowTooShort")).toBe(true);
+  });
+});

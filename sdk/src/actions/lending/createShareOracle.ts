@@ -1,0 +1,111 @@
+import { encodeDeployData, parseEventLogs, zeroAddress, type Address, type Hash } from "viem";
+import { requireWallet, type CogFiClient } from "../../client.js";
+import { CogFiError, toCogFiError, type CogFiContractError } from "../../errors.js";
+import { cognitionPoolAbi, shareOracleAbi } from "../../generated/abis.js";
+import { shareOracleBytecode } from "../../generated/bytecode.js";
+import { readOrThrow, writeAndWait } from "../../internal/write.js";
+
+export type CreateShareOracleParameters = {
+  /** The model share's CognitionPool. */
+  pool: Address;
+  /** The market's loan token (default: the pool's stablecoin, priced 1:1 with no feed). */
+  loanToken?: Address;
+  /** TWAP window, seconds (default 1,800: the oracle's minimum, 30 minutes). */
+  twapWindowSeconds?: number;
+  /** The chain's shortest block interval, seconds (default 12; use 1 on anvil's automine). */
+  blockTimeSeconds?: number;
+  /** Largest spot-vs-TWAP gap `borrowPrice` accepts, bps (default 500: 5%). */
+  maxDeviationBps?: number;
+  /** Feeds, when the loan token is not the pool's stablecoin: stablecoin/USD and loan-token/USD, with max ages. */
+  feeds?: { stableUsdFeed: Address; stableUsdMaxAgeSeconds: number; loanUsdFeed: Address; loanUsdMaxAgeSeconds: number };
+  /** Grow the pool's observation ring to what the window needs first (default true). */
+  increaseCardinality?: boolean;
+};
+export type CreateShareOracleReturnType = {
+  hash: Hash;
+  /** The new ShareOracle. */
+  oracle: Address;
+  /** The pool cardinality the window needs (`ceil(window / blockTime) + 1`). */
+  requiredCardinality: number;
+  /** The deviation bound in ticks. */
+  maxDeviationTicks: number;
+};
+export type CreateShareOracleErrorType =
+  | CogFiContractError<
+      | "TwapWindowTooShort"
+      | "InvalidBlockTime"
+      | "InvalidDeviation"
+      | "PoolNotInitialized"
+      | "LoanTokenIsShare"
+      | "InvalidFeedConfig"
+      | "UnsupportedDecimals"
+      | "CardinalityTooLow"
+    >
+  | CogFiError;
+
+/**
+ * Deploys a ShareOracle for a model's pool and a loan token: one per market (its address is the market's `oracle`).
+ * By default it first grows the pool's observation ring to `ceil(window / blockTime) + 1` (anyone may; the pool
+ * pays nothing until the ring is used), since the oracle refuses a pool that cannot hold its window.
+ * @example
+ * const { oracle } = await createShareOracle(client, { pool, blockTimeSeconds: 12 });
+ */
+export async function createShareOracle(client: CogFiClient, parameters: CreateShareOracleParameters): Promise<CreateShareOracleReturnType> {
+  const wallet = requireWallet(client, "createShareOracle");
+  const twapWindowSeconds = parameters.twapWindowSeconds ?? 1_800;
+  const blockTimeSeconds = parameters.blockTimeSeconds ?? 12;
+  const loanToken =
+    parameters.loanToken ??
+    (await readOrThrow("createShareOracle", () =>
+      client.publicClient.readContract({ address: parameters.pool, abi: cognitionPoolAbi, functionName: "stablecoin" }),
+    ));
+  if ((parameters.increaseCardinality ?? true) && blockTimeSeconds > 0) {
+    const required = Math.ceil(twapWindowSeconds / blockTimeSeconds) + 1;
+    if (required <= 0xffff) {
+      const [, , , , cardinalityNext] = await readOrThrow("createShareOracle", () =>
+        client.publicClient.readContract({ address: parameters.pool, abi: cognitionPoolAbi, functionName: "slot0" }),
+      );
+      if (cardinalityNext < required) {
+        await writeAndWait(client, "createShareOracle: increaseObservationCardinalityNext", {
+          address: parameters.pool,
+          abi: cognitionPoolAbi,
+          functionName: "increaseObservationCardinalityNext",
+          args: [required],
+        });
+      }
+    }
+  }
+  const feeds = parameters.feeds;
+  const config = {
+    pool: parameters.pool,
+    loanToken,
+    twapWindowSeconds,
+    blockTimeSeconds,
+    maxDeviationBps: parameters.maxDeviationBps ?? 500,
+    stableUsdFeed: feeds?.stableUsdFeed ?? zeroAddress,
+    stableUsdMaxAgeSeconds: feeds?.stableUsdMaxAgeSeconds ?? 0,
+    loanUsdFeed: feeds?.loanUsdFeed ?? zeroAddress,
+    loanUsdMaxAgeSeconds: feeds?.loanUsdMaxAgeSeconds ?? 0,
+  };
+  try {
+    // Simulated first, so a constructor revert surfaces as its custom error before any gas is spent.
+    await client.publicClient.call({
+      account: wallet.account,
+      data: encodeDeployData({ abi: shareOracleAbi, bytecode: shareOracleBytecode, args: [config] }),
+    });
+    const hash = await wallet.deployContract({ abi: shareOracleAbi, bytecode: shareOracleBytecode, args: [config] });
+    const receipt = await client.publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success" || !receipt.contractAddress) throw new CogFiError(`createShareOracle: transaction ${hash} reverted`);
+    const [event] = parseEventLogs({ abi: shareOracleAbi, eventName: "ShareOracleCreated", logs: receipt.logs });
+    if (!event) throw new CogFiError(`createShareOracle ${hash} emitted no ShareOracleCreated event`);
+    return {
+      hash,
+      oracle: receipt.contractAddress,
+      requiredCardinality: event.args.requiredCardinality,
+      maxDeviationTicks: event.args.maxDeviationTicks,
+    };
+  } catch (error) {
+    throw toCogFiError(error, "createShareOracle");
+  }
+}
+
