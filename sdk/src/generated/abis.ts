@@ -10777,6 +10777,19 @@ export const shareOracleAbi = [
   },
   {
     "type": "function",
+    "name": "BORROW_WINDOWS",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint8",
+        "internalType": "uint8"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "MAX_DECIMALS",
     "inputs": [],
     "outputs": [
@@ -11421,6 +11434,22 @@ export const shareOracleAbi = [
         "name": "tick",
         "type": "int24",
         "internalType": "int24"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "TwapWindowTooLong",
+    "inputs": [
+      {
+        "name": "twapWindowSeconds",
+        "type": "uint32",
+        "internalType": "uint32"
+      },
+      {
+        "name": "maxSeconds",
+        "type": "uint32",
+        "internalType": "uint32"
       }
     ]
   },
