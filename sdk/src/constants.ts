@@ -119,3 +119,9 @@ export const MIN_ROUND_INTERVAL = 3_600n;
 export const COST_ANSWER_DECIMALS = 18;
 /** `CostKind`, in declaration order: which average a cost feed answers. */
 export const COST_KINDS = ["perRequest", "perMillionTokens"] as const;
+
+/**
+ * ShareOracle (`BORROW_WINDOWS`): `borrowPrice` reads the lowest mean of this many consecutive TWAP windows, so a pool
+ * must hold `ceil(windows x window / blockTime) + 1` observations and that much history before borrowing.
+ */
+export const SHARE_ORACLE_BORROW_WINDOWS = 2;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cognitionPoolAbi, createShareOracle, isCogFiError, shareOracleAbi } from "../../index.js";
+import { cognitionPoolAbi, createShareOracle, isCogFiError, SHARE_ORACLE_BORROW_WINDOWS, shareOracleAbi } from "../../index.js";
 import { startAmmChain, type AmmChain } from "../../../test/amm/harness.js";
 import { mintPosition, POOL_OWNER, setupPool, type TestPool } from "../../../test/amm/pool.js";
 
@@ -15,13 +15,16 @@ afterAll(() => chain?.stop());
 describe("createShareOracle", () => {
   test("grows the pool's ring, deploys an oracle priced at the pool's TWAP once a window has passed", async () => {
     const created = await createShareOracle(chain.amm(POOL_OWNER), { pool: p.pool, blockTimeSeconds: 12 });
-    // ceil(1800 / 12) + 1.
-    expect(created.requiredCardinality).toBe(151);
+    // ceil(2 x 1800 / 12) + 1: borrowPrice reads two windows.
+    expect(created.requiredCardinality).toBe(301);
     const [, , , , cardinalityNext] = await chain.ammReader.publicClient.readContract({ address: p.pool, abi: cognitionPoolAbi, functionName: "slot0" });
-    expect(cardinalityNext).toBeGreaterThanOrEqual(151);
+    expect(cardinalityNext).toBeGreaterThanOrEqual(301);
     const read = (functionName: "loanToken" | "pool") => chain.ammReader.publicClient.readContract({ address: created.oracle, abi: shareOracleAbi, functionName });
     expect(await read("loanToken")).toBe(p.stablecoin);
     expect(await read("pool")).toBe(p.pool);
+    // The sdk's constant is the contract's.
+    const windows = await chain.ammReader.publicClient.readContract({ address: created.oracle, abi: shareOracleAbi, functionName: "BORROW_WINDOWS" });
+    expect(windows).toBe(SHARE_ORACLE_BORROW_WINDOWS);
     await chain.warp(1_801);
     const price = await chain.ammReader.publicClient.readContract({ address: created.oracle, abi: shareOracleAbi, functionName: "price" });
     // 2 mUSD per share: 2e6 units per 1e18, 1e36-scaled = 2e24 (the TWAP tick's floor: within 1 bp below).

@@ -4,6 +4,7 @@ import { CogFiError, toCogFiError, type CogFiContractError } from "../../errors.
 import { cognitionPoolAbi, shareOracleAbi } from "../../generated/abis.js";
 import { shareOracleBytecode } from "../../generated/bytecode.js";
 import { readOrThrow, writeAndWait } from "../../internal/write.js";
+import { SHARE_ORACLE_BORROW_WINDOWS } from "../../constants.js";
 
 export type CreateShareOracleParameters = {
   /** The model share's CognitionPool. */
@@ -25,7 +26,7 @@ export type CreateShareOracleReturnType = {
   hash: Hash;
   /** The new ShareOracle. */
   oracle: Address;
-  /** The pool cardinality the window needs (`ceil(window / blockTime) + 1`). */
+  /** The pool cardinality the oracle needs (`ceil(SHARE_ORACLE_BORROW_WINDOWS x window / blockTime) + 1`). */
   requiredCardinality: number;
   /** The deviation bound in ticks. */
   maxDeviationTicks: number;
@@ -45,8 +46,9 @@ export type CreateShareOracleErrorType =
 
 /**
  * Deploys a ShareOracle for a model's pool and a loan token: one per market (its address is the market's `oracle`).
- * By default it first grows the pool's observation ring to `ceil(window / blockTime) + 1` (anyone may; the pool
- * pays nothing until the ring is used), since the oracle refuses a pool that cannot hold its window.
+ * By default it first grows the pool's observation ring to `ceil(SHARE_ORACLE_BORROW_WINDOWS x window / blockTime) + 1`
+ * (anyone may; the pool pays nothing until the ring is used), since the oracle refuses a pool that cannot hold the
+ * windows `borrowPrice` reads.
  * @example
  * const { oracle } = await createShareOracle(client, { pool, blockTimeSeconds: 12 });
  */
@@ -60,7 +62,7 @@ export async function createShareOracle(client: CogFiClient, parameters: CreateS
       client.publicClient.readContract({ address: parameters.pool, abi: cognitionPoolAbi, functionName: "stablecoin" }),
     ));
   if ((parameters.increaseCardinality ?? true) && blockTimeSeconds > 0) {
-    const required = Math.ceil(twapWindowSeconds / blockTimeSeconds) + 1;
+    const required = Math.ceil((SHARE_ORACLE_BORROW_WINDOWS * twapWindowSeconds) / blockTimeSeconds) + 1;
     if (required <= 0xffff) {
       const [, , , , cardinalityNext] = await readOrThrow("createShareOracle", () =>
         client.publicClient.readContract({ address: parameters.pool, abi: cognitionPoolAbi, functionName: "slot0" }),
