@@ -2,11 +2,13 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
+import { parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { expect, test } from "vitest";
 import { readLoggedReceipts } from "../gateway/src/receipts/store.js";
 import { createCogFiClient, getModelRevenue, type GetModelRevenueReturnType } from "../sdk/src/index.js";
 import { ANVIL_PRIVATE_KEYS, freePort, loadDeployment, REPO_ROOT, rpc } from "../sdk/src/node/index.js";
+import { loadDemoLending, readDemoLending, type DemoLendingStatus } from "./demoLending.js";
 
 const run = promisify(execFile);
 
@@ -60,8 +62,40 @@ test("npm start brings the suite up, and within a minute of traffic both model o
       expect(r.claimable).toBeLessThanOrEqual(r.released);
     }
 
+    // Lending, read on chain through the sdk: each demo model has a self-repaying market where a lender supplied
+    // mUSD and the model's owner borrowed against its shares, and the owner's debt goes down while traffic runs:
+    // the status tick settles the revenue credited to the collateral every 15 s, and it outgrows the interest.
+    const lending = loadDemoLending(resolve(dir, "data"));
+    expect(lending.map((m) => m.name)).toEqual(["cogito-8b", "cogito-8b-legal"]);
+    const readLending = async () => readDemoLending(reader, lending, await reader.publicClient.getBlockNumber());
+    const before = await readLending();
+    const beforeAt = Date.now();
+    for (const [i, { market, totals, borrower }] of before.entries()) {
+      expect(market.marketParams.collateralToken).toBe([base.share, fineTune.share][i]);
+      expect(market.borrower, "the model's owner borrows").toBe([base.owner, fineTune.owner][i]);
+      expect(totals.selfRepaying, "stablecoin loans against a share earning stablecoin").toBe(true);
+      expect(totals.totalSupplyAssets).toBeGreaterThanOrEqual(parseUnits("20000", 6));
+      expect(totals.totalBorrowAssets).toBeGreaterThan(0n);
+      expect(totals.totalBorrowAssets).toBeLessThanOrEqual(totals.borrowCap);
+      expect(borrower.collateral).toBe(parseUnits("10000", 18));
+      expect(borrower.debt).toBeGreaterThan(0n);
+      expect(borrower.healthy).toBe(true);
+    }
+    let after: DemoLendingStatus[] = before;
+    await until(
+      async () => {
+        after = await readLending();
+        return after.every((s, i) => s.borrower.debt < before[i]!.borrower.debt);
+      },
+      120_000,
+      () => `${stdout}\nlast read: ${after.map((s) => `${s.market.name} debt ${s.borrower.debt}`).join(", ")}`,
+    );
+    for (const [i, s] of after.entries()) {
+      console.log(`${s.market.name}: borrower debt ${before[i]!.borrower.debt} -> ${s.borrower.debt} (6 decimals) in ${Date.now() - beforeAt} ms`);
+    }
+
     // The status line shows the same figures per model.
-    await until(() => /\[status\] requests [1-9]\d* ok[^\n]*\n\s+cogito-8b\s+settled [0-9.]+ \(to holders[^\n]*owner can claim [0-9.]+\n\s+cogito-8b-legal\s+settled [0-9.]+ \([^\n]*royalty to #1 [0-9.]+/.test(stdout), 30_000, () => stdout);
+    await until(() => /\[status\] requests [1-9]\d* ok[^\n]*\n\s+cogito-8b\s+settled [0-9.]+ \(to holders[^\n]*owner can claim [0-9.]+\n\s+cogito-8b-legal\s+settled [0-9.]+ \([^\n]*royalty to #1 [0-9.]+[^\n]*\n\s+lending cogito-8b\s+supplied [0-9.]+, borrowed [0-9.]+ \(utilization [^\n]*borrower debt [0-9.]+, health [0-9.]+, revenue credited [0-9.]+[^\n]*\n\s+lending cogito-8b-legal\s+supplied/.test(stdout), 30_000, () => stdout);
 
     // Ctrl-C: the services stop, the chain is saved, the process exits cleanly.
     suite.kill("SIGINT");
@@ -89,6 +123,7 @@ test("kill -9 of the process that runs npm start leaves no chain behind, and a r
   await until(() => /\[status\] requests [1-9]/.test(output) || output.includes('"msg":"ready"'), 30_000, () => output);
   await new Promise((r) => setTimeout(r, 3_000)); // a few requests served, receipts signed
   const deployment = readFileSync(resolve(dir, "31337.json"), "utf8");
+  const lending = readFileSync(resolve(dir, "data/lending.json"), "utf8");
   first.kill("SIGKILL");
 
   // Nothing keeps running: the script notices it lost its runner and stops the suite, anvil saves the chain.
@@ -111,6 +146,12 @@ test("kill -9 of the process that runs npm start leaves no chain behind, and a r
   expect(stdout).toContain('"msg":"local chain resumed"');
   expect(stdout).not.toContain('"msg":"suite deployed"');
   expect(readFileSync(resolve(dir, "31337.json"), "utf8"), "no second deployment").toBe(deployment);
+  // The lending markets are found again, not reopened, and still read on the resumed chain.
+  expect(stdout).not.toContain('"msg":"lending markets open"');
+  expect(readFileSync(resolve(dir, "data/lending.json"), "utf8"), "the same lending markets").toBe(lending);
+  expect(loadDemoLending(resolve(dir, "data")).length).toBe(2);
+  // The resumed run's status read them on chain (getMarket, getPosition): supplied and borrowed.
+  expect(stdout).toMatch(/lending cogito-8b\s+supplied 20000(\.\d+)?, borrowed [1-9][0-9.]*[^\n]*\n\s+lending cogito-8b-legal\s+supplied 20000/);
   expect(stdout).toMatch(/model #1 cogito-8b\s+share 0x[0-9a-fA-F]{40}/);
   expect(stdout).toContain('"msg":"traffic settled on chain"');
   expect(stdout).toContain('"msg":"stopped"');

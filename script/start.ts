@@ -5,6 +5,14 @@
  * on chain) and the keeper (relaying signed receipts to the ledger), sends demo traffic as a buyer, prints the
  * addresses and a status line every 15 s, and runs until Ctrl-C, then shuts down cleanly.
  *
+ * Lending (script/demoLending.ts): on a new chain, each demo model gets a self-repaying lending market (its share as
+ * collateral, the mock stablecoin lent, a ShareOracle on its pool, LLTV 77%, borrow cap from the pool's liquidity);
+ * anvil account 5 supplies 20,000 mUSD to each and the model's owner borrows against 10,000 of its shares. Every
+ * 15 s the status tick calls `settleRevenue` for each borrower, so the revenue credited to its shares repays its
+ * debt, and prints each market's totals and the borrower's position. The oracles need an hour of pool history: on a
+ * new chain only, the pools' observation rings are grown and the clock is advanced by two windows before any
+ * traffic (see README, "Quick start"). The markets are recorded in <data-dir>/lending.json for a resumed chain.
+ *
  * The local chain's model shares stream revenue in over 60 s (`REVENUE_STREAM_PERIOD`, a deployment parameter; a
  * day in production), so the demo's holders see their revenue grow within the first minute. The status line reads
  * every figure through the sdk's `getModelRevenue` at one block: per model, what its sessions were charged
@@ -39,6 +47,15 @@ import {
   type Deployment,
 } from "../sdk/src/index.js";
 import { ANVIL_PRIVATE_KEYS, REPO_ROOT, deploySuite, loadDeployment, rpc, startAnvil } from "../sdk/src/node/index.js";
+import {
+  loadDemoLending,
+  openDemoLendingMarket,
+  prepareLendingHistory,
+  readDemoLending,
+  saveDemoLending,
+  settleLendingRevenue,
+  type DemoLendingMarket,
+} from "./demoLending.js";
 import { openDemoMarket, type DemoMarket } from "./demoMarket.js";
 import { startDemoTraffic } from "./demoTraffic.js";
 
@@ -74,7 +91,7 @@ const DEMO_POOL_FEE = 3000;
 const serviceLogLevel = flags.verbose ? "info" : "warn";
 
 /** Roles played by anvil's dev accounts in the demo. */
-const ROLES = { deployer: 0, baseModelOwner: 1, fineTuner: 2, buyer: 3, keeper: 4 } as const;
+const ROLES = { deployer: 0, baseModelOwner: 1, fineTuner: 2, buyer: 3, keeper: 4, lender: 5 } as const;
 const STATUS_INTERVAL_MS = 15_000;
 /**
  * The shares' revenue stream period on the local chain, in seconds: the least a share accepts. Under steady
@@ -146,6 +163,22 @@ async function resumedDeployment(rpcUrl: string): Promise<Deployment> {
 }
 
 /**
+ * anvil does not save its clock's offset with the chain: a resumed chain's next block would take the wall clock's
+ * time, which is behind the saved chain's when a new chain's clock was advanced for the lending oracles (see
+ * `prepareLendingHistory`), and time would run backwards (interest accrual and TWAPs revert). This continues the
+ * clock from the saved chain's last block instead; it adds no history (the time the chain was stopped is not counted).
+ */
+async function resumeClock(rpcUrl: string): Promise<void> {
+  const latest = await rpc<{ timestamp: `0x${string}` }>(rpcUrl, "eth_getBlockByNumber", ["latest", false]);
+  const lastSeconds = Number(BigInt(latest.timestamp));
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  if (lastSeconds >= nowSeconds) {
+    await rpc(rpcUrl, "evm_setTime", [lastSeconds + 1]);
+    log("clock resumed from the saved chain's last block", { timestamp: lastSeconds + 1, aheadOfWallClockSeconds: lastSeconds + 1 - nowSeconds });
+  }
+}
+
+/**
  * The processes above this one (the tsx runner, npm, its shell ...) up to init, read from /proc (Linux; empty
  * elsewhere). If one of them dies, even by SIGKILL, this process would keep running as an orphan with its chain and
  * services: `watchAncestors` notices within half a second and shuts the suite down cleanly instead.
@@ -201,6 +234,7 @@ async function main() {
   mkdirSync(dataDir, { recursive: true });
   const anvil = await startAnvil({ port, statePath: chainStatePath });
   log(resuming ? "local chain resumed" : "local chain up", { rpcUrl: anvil.rpcUrl, chainId: 31337, state: chainStatePath });
+  if (resuming) await resumeClock(anvil.rpcUrl);
   const clientFor = (deployment: Deployment, index: number): CogFiClient =>
     createCogFiClient({ rpcUrl: anvil.rpcUrl, deployment, account: privateKeyToAccount(ANVIL_PRIVATE_KEYS[index]!) });
   const stops: Array<() => Promise<void>> = [];
@@ -230,11 +264,15 @@ async function main() {
     let demo: Awaited<ReturnType<typeof registerDemoModels>>;
     let baseMarket: DemoMarket;
     let tuneMarket: DemoMarket;
+    let lending: DemoLendingMarket[];
     if (resuming) {
       deployment = await resumedDeployment(anvil.rpcUrl);
       const found = await findDemo(deployment, anvil.rpcUrl);
       demo = found.demo as typeof demo;
       [baseMarket, tuneMarket] = found.markets;
+      // The markets the first run opened: never opened again (and the clock never advanced again) on a resumed chain.
+      lending = loadDemoLending(dataDir);
+      if (lending.length === 0) log("the saved chain has no demo lending markets (start with --fresh for them)", { dataDir });
       log("suite resumed: same deployment, the gateway recovers its unsettled receipts", { contracts: deployment.contracts });
     } else {
       deployment = await deploySuite({
@@ -248,6 +286,26 @@ async function main() {
       baseMarket = await openDemoMarket(clientFor(deployment, ROLES.baseModelOwner), demo.base.share);
       tuneMarket = await openDemoMarket(clientFor(deployment, ROLES.fineTuner), demo.fineTune.share);
       log("model offerings open", { baseMarket, tuneMarket });
+      // A new chain only (this branch): the pools get the observation ring and the hour of history the oracles need.
+      await prepareLendingHistory(clientFor(deployment, ROLES.deployer), anvil.rpcUrl, [baseMarket.pool, tuneMarket.pool]);
+      lending = [];
+      for (const [name, market, owner, share] of [
+        ["cogito-8b", baseMarket, ROLES.baseModelOwner, demo.base.share],
+        ["cogito-8b-legal", tuneMarket, ROLES.fineTuner, demo.fineTune.share],
+      ] as const) {
+        lending.push(
+          await openDemoLendingMarket({
+            name,
+            owner: clientFor(deployment, ROLES.deployer),
+            lender: clientFor(deployment, ROLES.lender),
+            borrower: clientFor(deployment, owner),
+            share,
+            pool: market.pool,
+          }),
+        );
+      }
+      saveDemoLending(dataDir, lending);
+      log("lending markets open", { markets: lending.map((m) => ({ name: m.name, id: m.id, oracle: m.marketParams.oracle, borrower: m.borrower })) });
     }
 
     const gateway = await startGateway({
@@ -302,6 +360,7 @@ async function main() {
             : `; owner sold ${formatUnits(market.soldShares, 18)} shares for ${formatUnits(market.receivedStablecoin, 6)} mUSD)`),
       );
     }
+    for (const m of lending) console.log(`  lending ${m.name.padEnd(16)} ${m.id}  (oracle ${m.marketParams.oracle}; borrower ${m.borrower})`);
     console.log(`  Gateway (OpenAI API)     ${gateway.url}/v1`);
     // Sessions bind to one gateway (EnclaveRegistry id, one per served model's key): buyers open them with these.
     console.log(`  Gateway ids              cogito-8b #${traffic.gatewayIds[0]}, cogito-8b-legal #${traffic.gatewayIds[1]}`);
@@ -309,10 +368,14 @@ async function main() {
     console.log("\nA demo buyer sends a chat completion every 0.5 s; the keeper settles the signed receipts.");
     console.log("Each settlement streams the model's revenue to its share holders (the owner, the pool's LPs) and, for");
     console.log("the fine-tune, 15% of it to cogito-8b's; the status line below shows it every 15 s.");
+    console.log("Each model also has a lending market: a lender supplied mUSD, the model's owner borrowed against its");
+    console.log("shares, and every 15 s the revenue credited to those shares repays the owner's debt.");
     console.log("Press Ctrl-C to stop.\n");
     log("ready", { baseModel: demo.base, fineTune: demo.fineTune, gateway: gateway.url, keeper: keeper.url });
 
     const reader = createCogFiClient({ rpcUrl: anvil.rpcUrl, deployment });
+    /** Debt repaid by revenue per lending market, summed over this run's `settleRevenue` calls. */
+    const revenueRepaid = lending.map(() => 0n);
     // Every figure covers every buyer's traffic to the model (the ledger's per-model charges, the share's stream,
     // the owner's pro-rata part of it), read at one block, so settled, released and claimable add up.
     const status = async () => {
@@ -321,7 +384,8 @@ async function main() {
         getModelRevenue(reader, { modelId: demo.base.modelId, blockNumber }),
         getModelRevenue(reader, { modelId: demo.fineTune.modelId, blockNumber }),
       ]);
-      return { blockNumber, requests: { ...traffic.stats }, base, fineTune };
+      const markets = await readDemoLending(reader, lending, blockNumber);
+      return { blockNumber, requests: { ...traffic.stats }, base, fineTune, markets };
     };
     const mUsd = (amount: bigint) => formatUnits(amount, 6);
     const printStatus = async () => {
@@ -340,13 +404,34 @@ async function main() {
             `streaming ${mUsd(r.streaming)}; owner can claim ${mUsd(r.claimable)}`,
         );
       }
+      for (const [i, { market, totals, borrower }] of s.markets.entries()) {
+        const health = borrower.healthFactor === 2n ** 256n - 1n ? "inf" : formatUnits(borrower.healthFactor, 18).slice(0, 6);
+        lines.push(
+          `  lending ${market.name.padEnd(16)} supplied ${mUsd(totals.totalSupplyAssets)}, borrowed ${mUsd(totals.totalBorrowAssets)} ` +
+            `(utilization ${formatUnits(totals.utilization * 100n, 18).slice(0, 6)}%, borrow APY ${(totals.borrowApy * 100).toFixed(2)}%); ` +
+            `borrower debt ${mUsd(borrower.debt)}, health ${health}, ` +
+            `revenue credited ${mUsd((revenueRepaid[i] ?? 0n) + borrower.revenueCredited)} this run (repaid debt ${mUsd(revenueRepaid[i] ?? 0n)})`,
+        );
+      }
       console.log(lines.join("\n"));
       return s;
     };
-    const statusTimer = setInterval(
-      () => void printStatus().catch((error: unknown) => log("status read failed", { error: error instanceof Error ? error.message : String(error) })),
-      STATUS_INTERVAL_MS,
-    );
+    // Each tick first lets the borrowers' credited revenue repay their debt (one transaction per market, from the
+    // lender's account, which sends nothing else), then prints the status.
+    const settler = clientFor(deployment, ROLES.lender);
+    const tick = async () => {
+      const repaid = await settleLendingRevenue(settler, lending);
+      for (const [i, amount] of repaid.entries()) revenueRepaid[i] = (revenueRepaid[i] ?? 0n) + amount;
+      await printStatus();
+    };
+    let ticking = false;
+    const statusTimer = setInterval(() => {
+      if (ticking) return;
+      ticking = true;
+      tick()
+        .catch((error: unknown) => log("status tick failed", { error: error instanceof Error ? error.message : String(error) }))
+        .finally(() => (ticking = false));
+    }, STATUS_INTERVAL_MS);
     stops.unshift(async () => clearInterval(statusTimer));
 
     if (flags["exit-when-ready"]) {
