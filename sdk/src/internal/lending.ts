@@ -4,7 +4,8 @@ import type { CogFiClient } from "../client.js";
 import { CogFiError, toCogFiError } from "../errors.js";
 import { adaptiveIrmAbi, lendingMarketAbi, shareOracleAbi } from "../generated/abis.js";
 import { lendingAddresses, marketId, type MarketParams } from "../lending/addresses.js";
-import { accrueInterest, type MarketTotals } from "../lending/math.js";
+import { accrueInterest, toAssetsUp, type MarketTotals } from "../lending/math.js";
+import { ensureAllowance } from "./allowance.js";
 import { readOrThrow } from "./write.js";
 
 /** A market, by its params or by its id (its params are then read from the market). */
@@ -89,6 +90,28 @@ export async function accruedAhead(client: CogFiClient, action: string, params: 
     timestamp: block.timestamp + 3_600n,
   });
   return { latest: accrued };
+}
+
+/**
+ * Approves the market for exactly what a payment of loan tokens needs: `assets`, or the assets worth `shares` of the
+ * market's supply (`supply`) or borrow (`repay`) side, rounded up at `accruedAhead`'s bound.
+ */
+export async function approveLoanPayment(
+  client: CogFiClient,
+  action: string,
+  params: MarketParams,
+  side: "supply" | "borrow",
+  payment: { assets: bigint; shares: bigint },
+): Promise<void> {
+  let needed = payment.assets;
+  if (payment.shares > 0n) {
+    const { latest } = await accruedAhead(client, action, params);
+    needed =
+      side === "supply"
+        ? toAssetsUp(payment.shares, latest.totalSupplyAssets, latest.totalSupplyShares)
+        : toAssetsUp(payment.shares, latest.totalBorrowAssets, latest.totalBorrowShares);
+  }
+  await ensureAllowance(client, action, params.loanToken, lendingAddresses(client).lendingMarket, needed);
 }
 
 /**

@@ -2,11 +2,9 @@ import { parseEventLogs, type Address, type Hash } from "viem";
 import { requireWallet, type CogFiClient } from "../../client.js";
 import { CogFiError, type CogFiContractError } from "../../errors.js";
 import { lendingMarketAbi } from "../../generated/abis.js";
-import { ensureAllowance } from "../../internal/allowance.js";
-import { accruedAhead } from "../../internal/lending.js";
+import { approveLoanPayment } from "../../internal/lending.js";
 import { writeAndWait } from "../../internal/write.js";
 import { lendingAddresses, type MarketParams } from "../../lending/addresses.js";
-import { toAssetsUp } from "../../lending/math.js";
 
 export type RepayParameters = {
   marketParams: MarketParams;
@@ -32,14 +30,7 @@ export async function repay(client: CogFiClient, parameters: RepayParameters): P
   const { marketParams } = parameters;
   const assets = parameters.assets ?? 0n;
   const shares = parameters.shares ?? 0n;
-  if (parameters.approve ?? true) {
-    let needed = assets;
-    if (shares > 0n) {
-      const { latest } = await accruedAhead(client, "repay", marketParams);
-      needed = toAssetsUp(shares, latest.totalBorrowAssets, latest.totalBorrowShares);
-    }
-    await ensureAllowance(client, "repay", marketParams.loanToken, lendingMarket, needed);
-  }
+  if (parameters.approve ?? true) await approveLoanPayment(client, "repay", marketParams, "borrow", { assets, shares });
   const { hash, receipt } = await writeAndWait(client, "repay", {
     address: lendingMarket,
     abi: lendingMarketAbi,

@@ -2,11 +2,9 @@ import { parseEventLogs, type Address, type Hash } from "viem";
 import { requireWallet, type CogFiClient } from "../../client.js";
 import { CogFiError, type CogFiContractError } from "../../errors.js";
 import { lendingMarketAbi } from "../../generated/abis.js";
-import { ensureAllowance } from "../../internal/allowance.js";
-import { accruedAhead } from "../../internal/lending.js";
+import { approveLoanPayment } from "../../internal/lending.js";
 import { writeAndWait } from "../../internal/write.js";
 import { lendingAddresses, type MarketParams } from "../../lending/addresses.js";
-import { toAssetsUp } from "../../lending/math.js";
 
 export type SupplyParameters = {
   marketParams: MarketParams;
@@ -32,14 +30,7 @@ export async function supply(client: CogFiClient, parameters: SupplyParameters):
   const { marketParams } = parameters;
   const assets = parameters.assets ?? 0n;
   const shares = parameters.shares ?? 0n;
-  if (parameters.approve ?? true) {
-    let needed = assets;
-    if (shares > 0n) {
-      const { latest } = await accruedAhead(client, "supply", marketParams);
-      needed = toAssetsUp(shares, latest.totalSupplyAssets, latest.totalSupplyShares);
-    }
-    await ensureAllowance(client, "supply", marketParams.loanToken, lendingMarket, needed);
-  }
+  if (parameters.approve ?? true) await approveLoanPayment(client, "supply", marketParams, "supply", { assets, shares });
   const { hash, receipt } = await writeAndWait(client, "supply", {
     address: lendingMarket,
     abi: lendingMarketAbi,
