@@ -14,6 +14,7 @@ import {
   createShareOracle,
   borrow,
   getCapsFromLiquidity,
+  getLiquidityFloor,
   getMarket,
   getPosition,
   LENDING_LLTVS,
@@ -78,7 +79,10 @@ export async function prepareLendingHistory(client: CogFiClient, rpcUrl: string,
   await rpc(rpcUrl, "evm_mine", []);
 }
 
-/** Opens one demo lending market: oracle, market with caps from the pool's liquidity, supply, collateral, borrow. */
+/**
+ * Opens one demo lending market: oracle (its liquidity floor half the lowest in-range liquidity the caps sell through,
+ * `getLiquidityFloor`), market with caps from the pool's liquidity, supply, collateral, borrow.
+ */
 export async function openDemoLendingMarket(parameters: {
   name: string;
   /** The protocol owner: creates the oracle and the market with its caps. */
@@ -91,11 +95,13 @@ export async function openDemoLendingMarket(parameters: {
 }): Promise<DemoLendingMarket> {
   const { owner, lender, borrower, share, pool, name } = parameters;
   const stablecoin = owner.deployment.contracts.Stablecoin;
+  const { minInRangeLiquidity } = await getLiquidityFloor(owner, { pool, lltv: DEMO_LLTV });
   const { oracle } = await createShareOracle(owner, {
     pool,
     loanToken: stablecoin,
     twapWindowSeconds: DEMO_TWAP_WINDOW_SECONDS,
     blockTimeSeconds: DEMO_BLOCK_TIME_SECONDS,
+    minInRangeLiquidity,
   });
   const marketParams: MarketParams = { loanToken: stablecoin, collateralToken: share, oracle, irm: lendingAddresses(owner).adaptiveIrm, lltv: DEMO_LLTV };
   const caps = await getCapsFromLiquidity(owner, { marketParams, pool });

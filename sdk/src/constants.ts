@@ -125,3 +125,17 @@ export const COST_KINDS = ["perRequest", "perMillionTokens"] as const;
  * must hold `ceil(windows x window / blockTime) + 1` observations and that much history before borrowing.
  */
 export const SHARE_ORACLE_BORROW_WINDOWS = 2;
+
+/**
+ * The sdk's suggested ShareOracle liquidity floor, in bps of the lowest in-range liquidity between a pool's price and
+ * its liquidation floor price (`suggestLiquidityFloor`): half. While the pool's time-weighted in-range liquidity over
+ * a window is below half of what the market's caps were sized on, `borrowPrice` stops.
+ */
+export const SHARE_ORACLE_LIQUIDITY_FLOOR_BPS = 5_000;
+/**
+ * The sdk's default ShareOracle answer band for a USD stablecoin's USD feed, 18 decimals: [0.2, 5] USD. A feed off by a
+ * factor 10 or more either way (a mis-scaled aggregator) is outside it; a depeg down to $0.20 is inside it, so
+ * liquidations continue through it. Set the band's min above the aggregator's own `minAnswer`, so that a feed stuck
+ * at its circuit breaker during a crash reads as out of band.
+ */
+export const SHARE_ORACLE_STABLE_USD_BAND_WAD = { min: 200_000_000_000_000_000n, max: 5_000_000_000_000_000_000n } as const;

@@ -52,14 +52,19 @@ contract ShareOracle is IShareOracle {
     int24 public immutable maxDeviationTicks;
     /// @inheritdoc IShareOracle
     uint16 public immutable requiredCardinality;
+    /// @inheritdoc IShareOracle
+    uint128 public immutable minInRangeLiquidity;
 
     bool private immutable _shareIsToken0;
     AggregatorV3Interface private immutable _stableFeed;
     uint8 private immutable _stableFeedDecimals;
     uint32 private immutable _stableMaxAgeSeconds;
+    /// @dev The feed's answer band in its units, packed `max << 128 | min` (zero without feeds).
+    uint256 private immutable _stableBand;
     AggregatorV3Interface private immutable _loanFeed;
     uint8 private immutable _loanFeedDecimals;
     uint32 private immutable _loanMaxAgeSeconds;
+    uint256 private immutable _loanBand;
     /// @dev `10^(loanFeedDecimals + loanDecimals)` and `10^(stableFeedDecimals + stableDecimals)` with their common
     /// power of ten cancelled: one of the two is 1.
     uint256 private immutable _scaleNum;
@@ -84,6 +89,7 @@ contract ShareOracle is IShareOracle {
         if (config.maxDeviationBps == 0 || config.maxDeviationBps > MAX_DEVIATION_BPS) {
             revert InvalidDeviation(config.maxDeviationBps);
         }
+        if (config.minInRangeLiquidity == 0) revert InvalidLiquidityFloor();
 
         ICognitionPool pool_ = config.pool;
         (uint160 sqrtPriceX96,,,, uint16 cardinalityNext,,) = pool_.slot0();
@@ -106,8 +112,12 @@ contract ShareOracle is IShareOracle {
             );
             _stableFeedDecimals = stableFeedDecimals;
             _loanFeedDecimals = loanFeedDecimals;
+            _stableBand = _answerBand(config, true, stableFeedDecimals);
+            _loanBand = _answerBand(config, false, loanFeedDecimals);
         } else {
             (_scaleNum, _scaleDen) = (1, 1);
+            _checkNoBand(config.stableUsdMinAnswerWad, config.stableUsdMaxAnswerWad);
+            _checkNoBand(config.loanUsdMinAnswerWad, config.loanUsdMaxAnswerWad);
         }
         _wholeShareScale = 10 ** (uint256(_decimalsOf(share_)) + decimals - loanDecimals);
         int24 deviationTicks = _deviationTicks(config.maxDeviationBps);
@@ -120,6 +130,7 @@ contract ShareOracle is IShareOracle {
         maxDeviationBps = config.maxDeviationBps;
         maxDeviationTicks = deviationTicks;
         requiredCardinality = uint16(required);
+        minInRangeLiquidity = config.minInRangeLiquidity;
         _shareIsToken0 = pool_.token0() == share_;
         _stableFeed = config.stableUsdFeed;
         _stableMaxAgeSeconds = config.stableUsdMaxAgeSeconds;
@@ -139,6 +150,20 @@ contract ShareOracle is IShareOracle {
     /// @inheritdoc IShareOracle
     function loanUsdFeed() external view returns (AggregatorV3Interface feed, uint32 maxAgeSeconds) {
         return (_loanFeed, _loanMaxAgeSeconds);
+    }
+
+    /// @inheritdoc IShareOracle
+    function answerBounds()
+        external
+        view
+        returns (
+            uint256 stableUsdMinAnswer,
+            uint256 stableUsdMaxAnswer,
+            uint256 loanUsdMinAnswer,
+            uint256 loanUsdMaxAnswer
+        )
+    {
+        return (uint128(_stableBand), _stableBand >> 128, uint128(_loanBand), _loanBand >> 128);
     }
 
     /// @inheritdoc IShareOracle
@@ -206,8 +231,9 @@ contract ShareOracle is IShareOracle {
         if (address(_stableFeed) == address(0)) return (price_, updatedAt);
 
         (uint256 stableUsd, uint256 stableUpdatedAt) =
-            _answer(_stableFeed, _stableFeedDecimals, _stableMaxAgeSeconds, forBorrow);
-        (uint256 loanUsd, uint256 loanUpdatedAt) = _answer(_loanFeed, _loanFeedDecimals, _loanMaxAgeSeconds, forBorrow);
+            _answer(_stableFeed, _stableFeedDecimals, _stableMaxAgeSeconds, _stableBand, forBorrow);
+        (uint256 loanUsd, uint256 loanUpdatedAt) =
+            _answer(_loanFeed, _loanFeedDecimals, _loanMaxAgeSeconds, _loanBand, forBorrow);
         // Answers are below 2^128 and the scales at most 10^36, so neither product overflows.
         price_ = FullMath.mulDiv(price_, stableUsd * _scaleNum, loanUsd * _scaleDen);
         updatedAt = stableUpdatedAt < loanUpdatedAt ? stableUpdatedAt : loanUpdatedAt;
@@ -229,6 +255,8 @@ contract ShareOracle is IShareOracle {
 
     /// @dev The last window's mean tick and, of the mean ticks of the last `BORROW_WINDOWS` consecutive windows
     /// (the last one included), the one with the lowest share price; each rounded toward the lower share price.
+    /// Reverts with `InRangeLiquidityTooLow` when any of those windows' harmonic-mean in-range liquidity is below the
+    /// floor.
     function _borrowTicks() private view returns (int24 twapTick, int24 lowestTick) {
         uint32[] memory secondsAgos = new uint32[](BORROW_WINDOWS + 1);
         uint32 window = twapWindowSeconds;
@@ -236,7 +264,24 @@ contract ShareOracle is IShareOracle {
         for (uint256 i; i < BORROW_WINDOWS; ++i) {
             secondsAgos[i] = uint32(BORROW_WINDOWS - i) * window;
         }
-        (int56[] memory tickCumulatives,) = pool.observe(secondsAgos);
+        (int56[] memory tickCumulatives, uint160[] memory secondsPerLiquidityX128s) = pool.observe(secondsAgos);
+        // `window << 128` fits in 160 bits (window < 2^32), so the quotient below is exact integer math.
+        uint256 windowX128 = uint256(window) << 128;
+        uint128 floor = minInRangeLiquidity;
+        for (uint256 i; i < BORROW_WINDOWS; ++i) {
+            uint160 growthX128;
+            // The pool's accumulator wraps at 2^160, as Uniswap v3's: the difference is taken modulo 2^160.
+            unchecked {
+                growthX128 = secondsPerLiquidityX128s[i + 1] - secondsPerLiquidityX128s[i];
+            }
+            // Each second adds at least 1 (liquidity < 2^128), so a zero growth is not reachable; kept as "no limit".
+            if (growthX128 != 0) {
+                uint256 harmonicMeanLiquidity = windowX128 / growthX128;
+                if (harmonicMeanLiquidity < floor) {
+                    revert InRangeLiquidityTooLow(secondsAgos[i + 1], harmonicMeanLiquidity, floor);
+                }
+            }
+        }
         twapTick = _meanTick(tickCumulatives[BORROW_WINDOWS] - tickCumulatives[BORROW_WINDOWS - 1]);
         lowestTick = twapTick;
         for (uint256 i; i < BORROW_WINDOWS - 1; ++i) {
@@ -271,18 +316,23 @@ contract ShareOracle is IShareOracle {
             : FullMath.mulDiv(Q128, PRICE_SCALE, FullMath.mulDivUp(sqrtPriceX96, sqrtPriceX96, Q64));
     }
 
-    /// @dev A feed's latest answer and its timestamp, checked (the age only if `checkAge`).
-    function _answer(AggregatorV3Interface feed, uint8 expectedDecimals, uint32 maxAgeSeconds, bool checkAge)
-        private
-        view
-        returns (uint256 answer, uint256 updatedAt)
-    {
+    /// @dev A feed's latest answer and its timestamp, checked (the age only if `checkAge`) against its packed `band`.
+    function _answer(
+        AggregatorV3Interface feed,
+        uint8 expectedDecimals,
+        uint32 maxAgeSeconds,
+        uint256 band,
+        bool checkAge
+    ) private view returns (uint256 answer, uint256 updatedAt) {
         uint8 feedDecimals = feed.decimals();
         if (feedDecimals != expectedDecimals) {
             revert FeedDecimalsChanged(address(feed), expectedDecimals, feedDecimals);
         }
         (uint80 roundId, int256 answerInt,, uint256 updatedAt_, uint80 answeredInRound) = feed.latestRoundData();
         if (answerInt <= 0 || uint256(answerInt) >= Q128) revert InvalidAnswer(address(feed), answerInt);
+        if (uint256(answerInt) < uint128(band) || uint256(answerInt) > band >> 128) {
+            revert AnswerOutOfBounds(address(feed), answerInt, uint128(band), band >> 128);
+        }
         if (updatedAt_ == 0 || answeredInRound < roundId || updatedAt_ > block.timestamp) {
             revert IncompleteRound(address(feed), roundId, updatedAt_);
         }
@@ -298,6 +348,27 @@ contract ShareOracle is IShareOracle {
         if (given == sameToken || (maxAgeSeconds != 0) != given) {
             revert InvalidFeedConfig(address(feed), maxAgeSeconds);
         }
+    }
+
+    /// @dev The stablecoin's (`stable`) or the loan token's feed band `[minAnswerWad, maxAnswerWad]` (USD, 18
+    /// decimals) in the feed's units, packed `max << 128 | min`: the min rounded up, the max down, so the band in feed
+    /// units lies inside the one configured. Non-empty and above zero.
+    function _answerBand(Config memory config, bool stable, uint8 feedDecimals) private pure returns (uint256) {
+        (AggregatorV3Interface feed, uint128 minAnswerWad, uint128 maxAnswerWad) = stable
+            ? (config.stableUsdFeed, config.stableUsdMinAnswerWad, config.stableUsdMaxAnswerWad)
+            : (config.loanUsdFeed, config.loanUsdMinAnswerWad, config.loanUsdMaxAnswerWad);
+        // feedDecimals <= MAX_DECIMALS = 18 was checked.
+        uint256 unit = 10 ** (18 - uint256(feedDecimals));
+        uint256 min = Math.ceilDiv(minAnswerWad, unit);
+        // Below 2^128, as maxAnswerWad.
+        uint256 max = maxAnswerWad / unit;
+        if (min == 0 || min > max) revert InvalidAnswerBounds(address(feed), minAnswerWad, maxAnswerWad);
+        return max << 128 | min;
+    }
+
+    /// @dev No band where there is no feed.
+    function _checkNoBand(uint128 minAnswerWad, uint128 maxAnswerWad) private pure {
+        if (minAnswerWad != 0 || maxAnswerWad != 0) revert InvalidAnswerBounds(address(0), minAnswerWad, maxAnswerWad);
     }
 
     /// @dev `(10^(numExp - denExp), 1)` or `(1, 10^(denExp - numExp))`.

@@ -10751,6 +10751,11 @@ export const shareOracleAbi = [
             "internalType": "uint16"
           },
           {
+            "name": "minInRangeLiquidity",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
             "name": "stableUsdFeed",
             "type": "address",
             "internalType": "contract AggregatorV3Interface"
@@ -10761,6 +10766,16 @@ export const shareOracleAbi = [
             "internalType": "uint32"
           },
           {
+            "name": "stableUsdMinAnswerWad",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
+            "name": "stableUsdMaxAnswerWad",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
             "name": "loanUsdFeed",
             "type": "address",
             "internalType": "contract AggregatorV3Interface"
@@ -10769,6 +10784,16 @@ export const shareOracleAbi = [
             "name": "loanUsdMaxAgeSeconds",
             "type": "uint32",
             "internalType": "uint32"
+          },
+          {
+            "name": "loanUsdMinAnswerWad",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
+            "name": "loanUsdMaxAnswerWad",
+            "type": "uint128",
+            "internalType": "uint128"
           }
         ]
       }
@@ -10823,6 +10848,34 @@ export const shareOracleAbi = [
         "name": "",
         "type": "uint32",
         "internalType": "uint32"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "answerBounds",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "stableUsdMinAnswer",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "stableUsdMaxAnswer",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "loanUsdMinAnswer",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "loanUsdMaxAnswer",
+        "type": "uint256",
+        "internalType": "uint256"
       }
     ],
     "stateMutability": "view"
@@ -10991,6 +11044,19 @@ export const shareOracleAbi = [
         "name": "",
         "type": "int24",
         "internalType": "int24"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
+    "name": "minInRangeLiquidity",
+    "inputs": [],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint128",
+        "internalType": "uint128"
       }
     ],
     "stateMutability": "view"
@@ -11176,6 +11242,11 @@ export const shareOracleAbi = [
             "internalType": "uint16"
           },
           {
+            "name": "minInRangeLiquidity",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
             "name": "stableUsdFeed",
             "type": "address",
             "internalType": "contract AggregatorV3Interface"
@@ -11186,6 +11257,16 @@ export const shareOracleAbi = [
             "internalType": "uint32"
           },
           {
+            "name": "stableUsdMinAnswerWad",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
+            "name": "stableUsdMaxAnswerWad",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
             "name": "loanUsdFeed",
             "type": "address",
             "internalType": "contract AggregatorV3Interface"
@@ -11194,6 +11275,16 @@ export const shareOracleAbi = [
             "name": "loanUsdMaxAgeSeconds",
             "type": "uint32",
             "internalType": "uint32"
+          },
+          {
+            "name": "loanUsdMinAnswerWad",
+            "type": "uint128",
+            "internalType": "uint128"
+          },
+          {
+            "name": "loanUsdMaxAnswerWad",
+            "type": "uint128",
+            "internalType": "uint128"
           }
         ]
       },
@@ -11211,6 +11302,32 @@ export const shareOracleAbi = [
       }
     ],
     "anonymous": false
+  },
+  {
+    "type": "error",
+    "name": "AnswerOutOfBounds",
+    "inputs": [
+      {
+        "name": "feed",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "answer",
+        "type": "int256",
+        "internalType": "int256"
+      },
+      {
+        "name": "minAnswer",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "maxAnswer",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ]
   },
   {
     "type": "error",
@@ -11246,6 +11363,27 @@ export const shareOracleAbi = [
         "name": "actual",
         "type": "uint8",
         "internalType": "uint8"
+      }
+    ]
+  },
+  {
+    "type": "error",
+    "name": "InRangeLiquidityTooLow",
+    "inputs": [
+      {
+        "name": "secondsAgo",
+        "type": "uint32",
+        "internalType": "uint32"
+      },
+      {
+        "name": "harmonicMeanLiquidity",
+        "type": "uint256",
+        "internalType": "uint256"
+      },
+      {
+        "name": "minInRangeLiquidity",
+        "type": "uint128",
+        "internalType": "uint128"
       }
     ]
   },
@@ -11288,6 +11426,27 @@ export const shareOracleAbi = [
   },
   {
     "type": "error",
+    "name": "InvalidAnswerBounds",
+    "inputs": [
+      {
+        "name": "feed",
+        "type": "address",
+        "internalType": "address"
+      },
+      {
+        "name": "minAnswerWad",
+        "type": "uint128",
+        "internalType": "uint128"
+      },
+      {
+        "name": "maxAnswerWad",
+        "type": "uint128",
+        "internalType": "uint128"
+      }
+    ]
+  },
+  {
+    "type": "error",
     "name": "InvalidBlockTime",
     "inputs": [
       {
@@ -11323,6 +11482,11 @@ export const shareOracleAbi = [
         "internalType": "uint32"
       }
     ]
+  },
+  {
+    "type": "error",
+    "name": "InvalidLiquidityFloor",
+    "inputs": []
   },
   {
     "type": "error",

@@ -3,3 +3,4 @@ export * from "./math.js";
 export * from "./sellable.js";
 export * from "./caps.js";
 export * from "./addresses.js";
+export * from "./liquidityFloor.js";

@@ -21,6 +21,25 @@ export function sqrtFloor(n: bigint): bigint {
   }
 }
 
+/**
+ * The pool's sqrt price at which the share is worth its price at `sqrtPriceX96` divided by the liquidation incentive
+ * factor of `lltv`: where a liquidator selling seized shares stops breaking even. Share as token0: the pool's price
+ * (token1 per token0) is the share's and falls by the factor; the floor is rounded up. Share as token1: the pool's
+ * price is the inverse and rises by the factor; rounded down. Either way never past the pool's price range.
+ */
+export function liquidationFloorSqrtPriceX96(sqrtPriceX96: bigint, shareIsToken0: boolean, lltv: bigint): bigint {
+  const factor = liquidationIncentiveFactor(lltv);
+  const squared = sqrtPriceX96 * sqrtPriceX96;
+  if (shareIsToken0) {
+    const target = (squared * WAD + factor - 1n) / factor;
+    const root = sqrtFloor(target);
+    const floor = root * root === target ? root : root + 1n;
+    return floor < MIN_SQRT_PLUS_ONE ? MIN_SQRT_PLUS_ONE : floor;
+  }
+  const floor = sqrtFloor((squared * factor) / WAD);
+  return floor > MAX_SQRT_MINUS_ONE ? MAX_SQRT_MINUS_ONE : floor;
+}
+
 export type SellableCollateralParameters = {
   /** The pool's state with its initialized ticks (`getPool`). */
   pool: PoolState;
@@ -67,19 +86,7 @@ export async function sellableCollateral(parameters: SellableCollateralParameter
     throw new CogFiError(`sellableCollateral: ${share} is not a token of pool ${state.address}`);
   }
   const factor = liquidationIncentiveFactor(lltv);
-  const squared = state.sqrtPriceX96 * state.sqrtPriceX96;
-  // Share as token0: the pool's price (token1 per token0) is the share's and falls by the factor; the floor is
-  // rounded up. Share as token1: the pool's price is the inverse and rises by the factor; rounded down.
-  let sqrtPriceFloorX96: bigint;
-  if (shareIsToken0) {
-    const target = (squared * WAD + factor - 1n) / factor;
-    const root = sqrtFloor(target);
-    sqrtPriceFloorX96 = root * root === target ? root : root + 1n;
-    if (sqrtPriceFloorX96 < MIN_SQRT_PLUS_ONE) sqrtPriceFloorX96 = MIN_SQRT_PLUS_ONE;
-  } else {
-    sqrtPriceFloorX96 = sqrtFloor((squared * factor) / WAD);
-    if (sqrtPriceFloorX96 > MAX_SQRT_MINUS_ONE) sqrtPriceFloorX96 = MAX_SQRT_MINUS_ONE;
-  }
+  const sqrtPriceFloorX96 = liquidationFloorSqrtPriceX96(state.sqrtPriceX96, shareIsToken0, lltv);
   const result = { shares: 0n, proceeds: 0n, liquidationIncentiveFactor: factor, sqrtPriceFloorX96 };
   // No liquidity at all: any sale moves the price for nothing and pays nothing.
   if (state.ticks.length === 0) return result;

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {TickMath} from "../../../src/amm/libraries/TickMath.sol";
 import {ShareOracle} from "../../../src/lending/ShareOracle.sol";
 import {MarketParams} from "../../../src/lending/interfaces/ILendingMarket.sol";
+import {IShareOracle} from "../../../src/lending/interfaces/IShareOracle.sol";
 import {OracleMarketBase} from "../utils/OracleMarketBase.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {console} from "forge-std/console.sol";
@@ -67,34 +68,111 @@ contract ThinRangeSpikeAttackTest is OracleMarketBase {
     function _log(Spike memory r) internal pure {
         console.log("spike: stable paid to push through the range to the pool's edge (mUSD units)", r.spikePaid);
         console.log("spike: stable back on the unwind (mUSD units)", r.spikeBack);
-        console.log("spike: borrowPrice / fair price (bps)", r.borrowPrice * 10_000 / r.fairPrice);
+        console.log("spike: oracle price (the raised TWAP) / fair price (bps)", r.borrowPrice * 10_000 / r.fairPrice);
         console.log("spike: borrow cap (mUSD units)", r.cap);
-        console.log("spike: collateral posted and left to liquidation (share units)", r.collateral);
+        console.log("spike: collateral posted (share units)", r.collateral);
         console.log("spike: borrowed (mUSD units)", r.borrowed);
         if (r.pnl >= 0) console.log("spike: attacker PnL (+)", uint256(r.pnl));
         else console.log("spike: attacker PnL (-)", uint256(-r.pnl));
     }
 
-    /// @dev Open on the code before the liquidity floor: the spike raises both windows' means ~4.6x, the band check
-    /// passes with the spot bought up to the raised mean, and the attacker borrows the whole cap against ~a quarter of
-    /// its value in shares: +$714 (share as token0), +$711 (token1), the cap being $2,125.
+    /// @dev Before the liquidity floor this was open: the spike raised both windows' means ~4.6x, the band check passed
+    /// with the spot bought up to the raised mean, and the attacker borrowed the whole cap ($2,125) against ~$540 of
+    /// shares: +$714 (share as token0), +$711 (token1). Now each window holds seconds with no liquidity in range, its
+    /// harmonic-mean liquidity is below the floor, `borrowPrice` reverts and the borrow with it: the attacker is left
+    /// with the cost of its pushes and unwinds: -$871 (token0; -$871 token1), of which $277 is the spike's round trip
+    /// and the rest the spot pump's.
     function test_attack_spikeAcrossTheWindowBoundary() public {
         uint256 stableBefore = stable.balanceOf(attacker);
         uint256 sharesBefore = cog.balanceOf(attacker);
         (ShareOracle oracle, MarketParams memory params, Spike memory r) = _spike();
         _pumpSpotIntoTheBand(oracle);
-        r.borrowPrice = oracle.borrowPrice();
-        // Enough collateral for the whole cap at the raised price, plus 1%.
+        r.borrowPrice = oracle.price();
+        assertGt(r.borrowPrice, r.fairPrice * 4, "the spike did move the TWAP (price(), liquidations) ~4.6x");
+        // The collateral the old code accepted for the whole cap.
         r.collateral = Math.mulDiv(Math.mulDiv(r.cap, 1e36, r.borrowPrice), 1.01e18, MARKET_LLTV);
         vm.startPrank(attacker);
         lending.supplyCollateral(params, r.collateral, attacker);
+        vm.expectPartialRevert(IShareOracle.InRangeLiquidityTooLow.selector);
         lending.borrow(params, r.cap, 0, attacker, attacker);
+        // Nothing to borrow against: the collateral comes back.
+        lending.withdrawCollateral(params, r.collateral, attacker, attacker);
         vm.stopPrank();
-        r.borrowed = r.cap;
         _tradeToTick(attacker, startTick);
         r.pnl = _pnl(stableBefore, sharesBefore, r.fairPrice);
         _log(r);
-        assertGt(r.pnl, 0, "open: the spike pays");
+        assertEq(r.borrowed, 0, "nothing borrowed");
+        assertLe(r.pnl, 0, "the spike costs the attacker its fees");
+        // Both windows hold the spike: borrows resume once it has left both, two windows after it.
+        vm.expectPartialRevert(IShareOracle.InRangeLiquidityTooLow.selector);
+        oracle.borrowPrice();
+        _skip(WINDOW + SPIKE_BLOCKS * BLOCK_TIME);
+        assertLe(oracle.borrowPrice(), r.fairPrice * 10_001 / 10_000, "borrows resume at the fair price");
+    }
+
+    /// @dev The spike only needs its zero-liquidity seconds inside a window for the floor to see them: every window
+    /// that overlaps it fails, whichever of the two `borrowPrice` reads (secondsAgo 0: the last, WINDOW: the one
+    /// before).
+    function test_attack_spikeInEitherWindowStopsBorrows() public {
+        ShareOracle oracle = _sameTokenOracle();
+        int24 extreme = _shareIsToken0() ? TickMath.MAX_TICK - 1 : TickMath.MIN_TICK + 1;
+        _tradeToTick(attacker, extreme);
+        _skip(BLOCK_TIME);
+        _tradeToTick(attacker, startTick);
+        _skip(BLOCK_TIME);
+        (, uint256 lastWindow,) = _liquidityError(oracle);
+        assertEq(lastWindow, 0, "the spike is in the last window");
+        _skip(WINDOW);
+        (, uint256 olderWindow, uint256 harmonicMean) = _liquidityError(oracle);
+        assertEq(olderWindow, WINDOW, "then in the window before");
+        // 12 s at liquidity 1 (the pool's count for none) in 1,800 s: the harmonic mean is below 1,800 / 12.
+        assertLe(harmonicMean, WINDOW / BLOCK_TIME, "one empty block caps the harmonic mean");
+        _skip(WINDOW);
+        oracle.borrowPrice();
+    }
+
+    /// @dev The limit of the floor, measured here so that it stays in sight: `price()` (liquidations) does not apply it,
+    /// so a one-block spike to the pool's lowest share price through the empty range below the LP lowers `price()` for
+    /// the window that holds it: to 66.2% of the fair price, for a round trip of ~$431 (token0). Positions whose LTV
+    /// is above 66% of the LLTV become liquidatable for that window. `borrowPrice` refuses the window (the floor), so
+    /// nobody can open debt on it. Stopping `price()` instead would let the same spike stop every liquidation for two
+    /// windows; the choice is left to the market's owner (see IShareOracle's floor rule).
+    function test_residual_spikeDownMovesPriceForOneWindow() public {
+        ShareOracle oracle = _sameTokenOracle();
+        uint256 fair = oracle.price();
+        uint256 stableBefore = stable.balanceOf(attacker);
+        uint256 sharesBefore = cog.balanceOf(attacker);
+        _tradeToTick(attacker, _shareIsToken0() ? TickMath.MIN_TICK + 1 : TickMath.MAX_TICK - 1);
+        _skip(BLOCK_TIME);
+        _tradeToTick(attacker, startTick);
+        uint256 lowered = oracle.price();
+        int256 cost = -_pnl(stableBefore, sharesBefore, fair);
+        console.log(
+            "spike down: price() after one block at the pool's lowest share price (bps of fair)", lowered * 1e4 / fair
+        );
+        console.log("spike down: round trip cost (mUSD units)", uint256(cost));
+        assertLt(lowered, fair * 7000 / 10_000, "price() falls below 70% for the window");
+        assertGt(lowered, fair * 6000 / 10_000, "and stays above 60%");
+        vm.expectPartialRevert(IShareOracle.InRangeLiquidityTooLow.selector);
+        oracle.borrowPrice();
+        _skip(WINDOW);
+        assertEq(oracle.price(), fair, "price() is back once the spike left the window");
+    }
+
+    /// @dev The `InRangeLiquidityTooLow` arguments `borrowPrice` reverts with (fails the test if it does not revert).
+    function _liquidityError(ShareOracle oracle)
+        internal
+        view
+        returns (bytes4 selector, uint256 secondsAgo, uint256 harmonicMean)
+    {
+        (bool ok, bytes memory data) = address(oracle).staticcall(abi.encodeCall(oracle.borrowPrice, ()));
+        require(!ok, "borrowPrice did not revert");
+        assembly ("memory-safe") {
+            selector := mload(add(data, 0x20))
+            secondsAgo := mload(add(data, 0x24))
+            harmonicMean := mload(add(data, 0x44))
+        }
+        require(selector == IShareOracle.InRangeLiquidityTooLow.selector, "another error");
     }
 }
 

@@ -31,6 +31,11 @@ abstract contract OracleBase is PeripheryBase {
     /// @dev The LP's liquidity: ~$50k of each token in range at 2 mUSD per share.
     uint128 internal constant THIN_LIQUIDITY = 8e16;
     int24 internal constant RANGE_TICKS = 12_000;
+    /// @dev The oracles' in-range liquidity floor: half the LP's liquidity (the sdk's suggested fraction).
+    uint128 internal constant LIQUIDITY_FLOOR = THIN_LIQUIDITY / 2;
+    /// @dev The feeds' answer band, USD with 18 decimals (the sdk's default for a USD stablecoin).
+    uint128 internal constant MIN_ANSWER_WAD = 0.2e18;
+    uint128 internal constant MAX_ANSWER_WAD = 5e18;
     uint256 internal constant Q192 = 1 << 192;
 
     ModelShare internal cog;
@@ -78,10 +83,15 @@ abstract contract OracleBase is PeripheryBase {
             twapWindowSeconds: WINDOW,
             blockTimeSeconds: BLOCK_TIME,
             maxDeviationBps: DEVIATION_BPS,
+            minInRangeLiquidity: LIQUIDITY_FLOOR,
             stableUsdFeed: AggregatorV3Interface(address(0)),
             stableUsdMaxAgeSeconds: 0,
+            stableUsdMinAnswerWad: 0,
+            stableUsdMaxAnswerWad: 0,
             loanUsdFeed: AggregatorV3Interface(address(0)),
-            loanUsdMaxAgeSeconds: 0
+            loanUsdMaxAgeSeconds: 0,
+            loanUsdMinAnswerWad: 0,
+            loanUsdMaxAnswerWad: 0
         });
     }
 
@@ -94,6 +104,8 @@ abstract contract OracleBase is PeripheryBase {
         config.loanToken = address(usdx);
         (config.stableUsdFeed, config.stableUsdMaxAgeSeconds) = (stableUsd, MAX_AGE);
         (config.loanUsdFeed, config.loanUsdMaxAgeSeconds) = (loanUsd, MAX_AGE);
+        (config.stableUsdMinAnswerWad, config.stableUsdMaxAnswerWad) = (MIN_ANSWER_WAD, MAX_ANSWER_WAD);
+        (config.loanUsdMinAnswerWad, config.loanUsdMaxAnswerWad) = (MIN_ANSWER_WAD, MAX_ANSWER_WAD);
     }
 
     /// @dev Loan token = the pool's stablecoin: TWAP only.

@@ -45,9 +45,98 @@ contract ShareOracleFeedAttacksTest is OracleBase {
         int256 huge = int256(uint256(1 << 128));
         feed.setRound(2, huge, block.timestamp, 2);
         _expectBothRevert(abi.encodeWithSelector(IShareOracle.InvalidAnswer.selector, address(feed), huge));
-        // Just below the bound is arithmetic, not an error: no overflow anywhere on the way.
+        // Just below the bound: outside any band in the feed's units.
         feed.setRound(3, huge - 1, block.timestamp, 3);
-        assertGt(oracle.price(), honestPrice, "a finite (absurd) price");
+        _expectBothRevert(
+            abi.encodeWithSelector(IShareOracle.AnswerOutOfBounds.selector, address(feed), huge - 1, 0.2e8, 5e8)
+        );
+        // The top of the widest band (2^128 - 1 in 18 decimals: 3.4e28 units of this 8-decimal feed) is arithmetic,
+        // not an error: no overflow anywhere on the way.
+        IShareOracle.Config memory config = _feedConfig(feed, usdxFeed);
+        (config.stableUsdMinAnswerWad, config.stableUsdMaxAnswerWad) = (1, type(uint128).max);
+        ShareOracle widest = new ShareOracle(config);
+        feed.setRound(4, int256(uint256(type(uint128).max / 1e10)), block.timestamp, 4);
+        assertGt(widest.price(), honestPrice, "a finite (absurd) price");
+    }
+
+    /// @dev A mis-scaled answer with unchanged decimals (an aggregator reporting 1e12 times the price, the Morpho PAXG
+    /// class): the decimals check cannot see it, the band does. Either way out of it stops both reads.
+    function test_attack_misScaledAnswerStopsBothReads() public {
+        feed.setRound(2, 1e8 * 1e12, block.timestamp, 2);
+        _expectBothRevert(
+            abi.encodeWithSelector(IShareOracle.AnswerOutOfBounds.selector, address(feed), int256(1e20), 0.2e8, 5e8)
+        );
+        feed.setRound(3, 1, block.timestamp, 3);
+        _expectBothRevert(
+            abi.encodeWithSelector(IShareOracle.AnswerOutOfBounds.selector, address(feed), int256(1), 0.2e8, 5e8)
+        );
+    }
+
+    /// @dev A feed stuck at its aggregator's own `minAnswer` during a crash (the circuit-breaker trap): the band's min
+    /// is set above it, so the stuck answer reads as out of band instead of as a fresh price.
+    function test_attack_feedStuckAtItsCircuitBreakerStopsBothReads() public {
+        int256 aggregatorMinAnswer = 0.1e8;
+        feed.setRound(2, aggregatorMinAnswer, block.timestamp, 2);
+        _expectBothRevert(
+            abi.encodeWithSelector(
+                IShareOracle.AnswerOutOfBounds.selector, address(feed), aggregatorMinAnswer, 0.2e8, 5e8
+            )
+        );
+    }
+
+    /// @dev The band is inclusive, converted from 18 decimals to the feed's (min rounded up, max down): [0.2e8, 5e8]
+    /// for the 8-decimal stable feed, [0.2e18, 5e18] for the 18-decimal USDX feed.
+    function test_band_boundaries() public {
+        (uint256 stableMin, uint256 stableMax, uint256 loanMin, uint256 loanMax) = oracle.answerBounds();
+        assertEq(stableMin, 0.2e8, "stable min");
+        assertEq(stableMax, 5e8, "stable max");
+        assertEq(loanMin, 0.2e18, "loan min");
+        assertEq(loanMax, 5e18, "loan max");
+        feed.setRound(2, 0.2e8, block.timestamp, 2);
+        assertEq(oracle.borrowPrice(), oracle.price(), "at the min: both answer");
+        assertApproxEqRel(oracle.price(), honestPrice / 5, 1e12, "at the min");
+        feed.setRound(3, 5e8, block.timestamp, 3);
+        assertApproxEqRel(oracle.price(), honestPrice * 5, 1e12, "at the max");
+        oracle.borrowPrice();
+        feed.setRound(4, 0.2e8 - 1, block.timestamp, 4);
+        vm.expectPartialRevert(IShareOracle.AnswerOutOfBounds.selector);
+        oracle.price();
+        feed.setRound(5, 5e8 + 1, block.timestamp, 5);
+        vm.expectPartialRevert(IShareOracle.AnswerOutOfBounds.selector);
+        oracle.borrowPrice();
+    }
+
+    /// @dev Rounding into the feed's units keeps the band inside the configured one: a min of 0.2e18 + 1 on an
+    /// 8-decimal feed becomes 0.2e8 + 1, a max of 5e18 - 1 becomes 5e8 - 1; a band thinner than one feed unit is
+    /// refused.
+    function test_band_roundsInward() public {
+        IShareOracle.Config memory config = _feedConfig(feed, usdxFeed);
+        (config.stableUsdMinAnswerWad, config.stableUsdMaxAnswerWad) = (0.2e18 + 1, 5e18 - 1);
+        (uint256 min, uint256 max,,) = new ShareOracle(config).answerBounds();
+        assertEq(min, 0.2e8 + 1, "min rounded up");
+        assertEq(max, 5e8 - 1, "max rounded down");
+        (config.stableUsdMinAnswerWad, config.stableUsdMaxAnswerWad) = (1e18 + 1, 1e18 + 1e9);
+        vm.expectRevert(
+            abi.encodeWithSelector(IShareOracle.InvalidAnswerBounds.selector, address(feed), 1e18 + 1, 1e18 + 1e9)
+        );
+        new ShareOracle(config);
+    }
+
+    function test_band_invalidConfigs() public {
+        IShareOracle.Config memory config = _feedConfig(feed, usdxFeed);
+        (config.loanUsdMinAnswerWad, config.loanUsdMaxAnswerWad) = (0, 5e18);
+        vm.expectRevert(abi.encodeWithSelector(IShareOracle.InvalidAnswerBounds.selector, address(usdxFeed), 0, 5e18));
+        new ShareOracle(config);
+        (config.loanUsdMinAnswerWad, config.loanUsdMaxAnswerWad) = (2e18, 1e18);
+        vm.expectRevert(
+            abi.encodeWithSelector(IShareOracle.InvalidAnswerBounds.selector, address(usdxFeed), 2e18, 1e18)
+        );
+        new ShareOracle(config);
+        // No feed, no band.
+        IShareOracle.Config memory same = _config();
+        same.stableUsdMaxAnswerWad = 1;
+        vm.expectRevert(abi.encodeWithSelector(IShareOracle.InvalidAnswerBounds.selector, address(0), 0, 1));
+        new ShareOracle(same);
     }
 
     function test_attack_negativeLoanAnswerStopsBothReads() public {

@@ -60,10 +60,17 @@ contract ShareOracleFuzzTest is Test {
                 // One observation suffices for a pool nobody trades: keep the fuzz cheap.
                 blockTimeSeconds: WINDOW,
                 maxDeviationBps: 100,
+                // Nobody provides liquidity here: a floor of 1 accepts the empty pool (see IShareOracle).
+                minInRangeLiquidity: 1,
                 stableUsdFeed: new ControlledFeed(c.stableFeedDecimals, int256(c.stableAnswer)),
                 stableUsdMaxAgeSeconds: 1 hours,
+                // The widest band: any answer in (0, 2^128) of the feed's units.
+                stableUsdMinAnswerWad: 1,
+                stableUsdMaxAnswerWad: type(uint128).max,
                 loanUsdFeed: new ControlledFeed(c.loanFeedDecimals, int256(c.loanAnswer)),
-                loanUsdMaxAgeSeconds: 1 hours
+                loanUsdMaxAgeSeconds: 1 hours,
+                loanUsdMinAnswerWad: 1,
+                loanUsdMaxAnswerWad: type(uint128).max
             })
         );
     }

@@ -7,16 +7,22 @@ import {MarketParams} from "../../../src/lending/interfaces/ILendingMarket.sol";
 import {FixedRateIrm} from "../mocks/FixedRateIrm.sol";
 import {OracleBase} from "../oracle/OracleBase.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+
+interface IMintable {
+    function mint(address to, uint256 amount) external;
+}
 
 /// @notice OracleBase's pool (a share worth 2 mUSD, ~$100k of liquidity over +-12,000 ticks) under a real
-/// LendingMarket: a market lending the pool's stablecoin against the share, priced by a real ShareOracle, with its
+/// LendingMarket: a market lending the oracle's loan token (the pool's stablecoin or USDX) against the share, priced by a real ShareOracle, with its
 /// borrow cap from the pool's liquidity (the sdk's rule: the max borrow of the shares a liquidator can sell before the
 /// price falls by the liquidation incentive) and a lender's supply.
 abstract contract OracleMarketBase is OracleBase {
     /// @dev LLTV 86%: incentive 1 / (1 - 0.3 * (1 - 0.86)) = 1.0438, a liquidator breaks even down to 95.8%.
     uint256 internal constant MARKET_LLTV = 0.86e18;
     uint256 internal constant LIQUIDATION_FLOOR_BPS = 9580;
-    uint256 internal constant LENDER_SUPPLY = 1_000_000e6;
+    /// @dev One million dollars of the loan token.
+    uint256 internal constant LENDER_SUPPLY_USD = 1_000_000;
     uint256 internal constant RATE_PER_SECOND = 0.1e18 / uint256(365 days);
 
     LendingMarket internal lending;
@@ -38,7 +44,7 @@ abstract contract OracleMarketBase is OracleBase {
     /// use it.
     function _openMarket(ShareOracle oracle, address who) internal returns (MarketParams memory params, uint256 cap) {
         params = MarketParams({
-            loanToken: address(stable),
+            loanToken: oracle.loanToken(),
             collateralToken: address(cog),
             oracle: address(oracle),
             irm: address(irm),
@@ -48,13 +54,14 @@ abstract contract OracleMarketBase is OracleBase {
         cap = _sellableShares(oracle) * oracle.price() / 1e36 * MARKET_LLTV / 1e18;
         vm.prank(lendingOwner);
         lending.setCaps(params, type(uint128).max, uint120(cap));
-        stable.mint(lender, LENDER_SUPPLY);
+        uint256 supplied = LENDER_SUPPLY_USD * 10 ** IERC20Metadata(params.loanToken).decimals();
+        IMintable(params.loanToken).mint(lender, supplied);
         vm.startPrank(lender);
-        IERC20(address(stable)).approve(address(lending), type(uint256).max);
-        lending.supply(params, LENDER_SUPPLY, 0, lender);
+        IERC20(params.loanToken).approve(address(lending), type(uint256).max);
+        lending.supply(params, supplied, 0, lender);
         vm.stopPrank();
         vm.startPrank(who);
-        IERC20(address(stable)).approve(address(lending), type(uint256).max);
+        IERC20(params.loanToken).approve(address(lending), type(uint256).max);
         IERC20(address(cog)).approve(address(lending), type(uint256).max);
         vm.stopPrank();
     }

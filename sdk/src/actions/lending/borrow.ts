@@ -27,6 +27,11 @@ export type BorrowErrorType =
       // From a ShareOracle's `borrowPrice`, when new risk must stop.
       | "StaleFeed"
       | "SpotDeviates"
+      | "InRangeLiquidityTooLow"
+      | "AnswerOutOfBounds"
+      | "InvalidAnswer"
+      | "IncompleteRound"
+      | "FeedDecimalsChanged"
     >
   | CogFiError;
 

@@ -1,10 +1,11 @@
 import { encodeDeployData, parseEventLogs, zeroAddress, type Address, type Hash } from "viem";
+import { z } from "zod";
 import { requireWallet, type CogFiClient } from "../../client.js";
 import { CogFiError, toCogFiError, type CogFiContractError } from "../../errors.js";
 import { cognitionPoolAbi, shareOracleAbi } from "../../generated/abis.js";
 import { shareOracleBytecode } from "../../generated/bytecode.js";
 import { readOrThrow, writeAndWait } from "../../internal/write.js";
-import { SHARE_ORACLE_BORROW_WINDOWS } from "../../constants.js";
+import { SHARE_ORACLE_BORROW_WINDOWS, SHARE_ORACLE_STABLE_USD_BAND_WAD } from "../../constants.js";
 
 export type CreateShareOracleParameters = {
   /** The model share's CognitionPool. */
@@ -17,8 +18,28 @@ export type CreateShareOracleParameters = {
   blockTimeSeconds?: number;
   /** Largest spot-vs-TWAP gap `borrowPrice` accepts, bps (default 500: 5%). */
   maxDeviationBps?: number;
-  /** Feeds, when the loan token is not the pool's stablecoin: stablecoin/USD and loan-token/USD, with max ages. */
-  feeds?: { stableUsdFeed: Address; stableUsdMaxAgeSeconds: number; loanUsdFeed: Address; loanUsdMaxAgeSeconds: number };
+  /**
+   * The floor on the pool's time-weighted (harmonic-mean) in-range liquidity over each window `borrowPrice` reads, in
+   * the pool's liquidity units, in [1, 2^128): `borrowPrice` reverts (`InRangeLiquidityTooLow`) below it, `price()`
+   * (liquidations) does not. Take it from `getLiquidityFloor` (half the lowest liquidity the caps sell through).
+   */
+  minInRangeLiquidity: bigint;
+  /**
+   * Feeds, when the loan token is not the pool's stablecoin: stablecoin/USD and loan-token/USD, with max ages and
+   * answer bands (USD, 18 decimals; an answer outside its band stops both reads: set it wide around the real price and
+   * inside the aggregator's own min/max answers). The stablecoin band defaults to `SHARE_ORACLE_STABLE_USD_BAND_WAD`
+   * ([0.2, 5] USD); the loan token's has no default (it need not be a stablecoin).
+   */
+  feeds?: {
+    stableUsdFeed: Address;
+    stableUsdMaxAgeSeconds: number;
+    stableUsdMinAnswerWad?: bigint;
+    stableUsdMaxAnswerWad?: bigint;
+    loanUsdFeed: Address;
+    loanUsdMaxAgeSeconds: number;
+    loanUsdMinAnswerWad: bigint;
+    loanUsdMaxAnswerWad: bigint;
+  };
   /** Grow the pool's observation ring to what the window needs first (default true). */
   increaseCardinality?: boolean;
 };
@@ -36,6 +57,8 @@ export type CreateShareOracleErrorType =
       | "TwapWindowTooShort"
       | "InvalidBlockTime"
       | "InvalidDeviation"
+      | "InvalidLiquidityFloor"
+      | "InvalidAnswerBounds"
       | "PoolNotInitialized"
       | "LoanTokenIsShare"
       | "InvalidFeedConfig"
@@ -44,16 +67,48 @@ export type CreateShareOracleErrorType =
     >
   | CogFiError;
 
+const UINT128 = z.bigint().nonnegative().lt(1n << 128n);
+/** The new configuration fields, checked before anything is sent (the contract checks them again). */
+const boundsSchema = z
+  .object({
+    minInRangeLiquidity: UINT128.positive(),
+    feeds: z
+      .object({
+        stableUsdMinAnswerWad: UINT128.positive(),
+        stableUsdMaxAnswerWad: UINT128.positive(),
+        loanUsdMinAnswerWad: UINT128.positive(),
+        loanUsdMaxAnswerWad: UINT128.positive(),
+      })
+      .refine((f) => f.stableUsdMinAnswerWad <= f.stableUsdMaxAnswerWad, { message: "stableUsd band is empty", path: ["stableUsdMaxAnswerWad"] })
+      .refine((f) => f.loanUsdMinAnswerWad <= f.loanUsdMaxAnswerWad, { message: "loanUsd band is empty", path: ["loanUsdMaxAnswerWad"] })
+      .optional(),
+  })
+  .strip();
+
 /**
  * Deploys a ShareOracle for a model's pool and a loan token: one per market (its address is the market's `oracle`).
  * By default it first grows the pool's observation ring to `ceil(SHARE_ORACLE_BORROW_WINDOWS x window / blockTime) + 1`
  * (anyone may; the pool pays nothing until the ring is used), since the oracle refuses a pool that cannot hold the
  * windows `borrowPrice` reads.
+ * Validates the liquidity floor and the answer bands first (`CogFiError` naming every bad field).
  * @example
- * const { oracle } = await createShareOracle(client, { pool, blockTimeSeconds: 12 });
+ * const { minInRangeLiquidity } = await getLiquidityFloor(client, { pool, lltv });
+ * const { oracle } = await createShareOracle(client, { pool, blockTimeSeconds: 12, minInRangeLiquidity });
  */
 export async function createShareOracle(client: CogFiClient, parameters: CreateShareOracleParameters): Promise<CreateShareOracleReturnType> {
   const wallet = requireWallet(client, "createShareOracle");
+  const feeds = parameters.feeds;
+  const bands = feeds && {
+    stableUsdMinAnswerWad: feeds.stableUsdMinAnswerWad ?? SHARE_ORACLE_STABLE_USD_BAND_WAD.min,
+    stableUsdMaxAnswerWad: feeds.stableUsdMaxAnswerWad ?? SHARE_ORACLE_STABLE_USD_BAND_WAD.max,
+    loanUsdMinAnswerWad: feeds.loanUsdMinAnswerWad,
+    loanUsdMaxAnswerWad: feeds.loanUsdMaxAnswerWad,
+  };
+  const checked = boundsSchema.safeParse({ minInRangeLiquidity: parameters.minInRangeLiquidity, feeds: bands });
+  if (!checked.success) {
+    const problems = checked.error.issues.map((issue) => `${issue.path.join(".") || "parameters"}: ${issue.message}`);
+    throw new CogFiError(`createShareOracle: invalid parameters (${problems.join("; ")})`, { cause: checked.error });
+  }
   const twapWindowSeconds = parameters.twapWindowSeconds ?? 1_800;
   const blockTimeSeconds = parameters.blockTimeSeconds ?? 12;
   const loanToken =
@@ -77,17 +132,21 @@ export async function createShareOracle(client: CogFiClient, parameters: CreateS
       }
     }
   }
-  const feeds = parameters.feeds;
   const config = {
     pool: parameters.pool,
     loanToken,
     twapWindowSeconds,
     blockTimeSeconds,
     maxDeviationBps: parameters.maxDeviationBps ?? 500,
+    minInRangeLiquidity: parameters.minInRangeLiquidity,
     stableUsdFeed: feeds?.stableUsdFeed ?? zeroAddress,
     stableUsdMaxAgeSeconds: feeds?.stableUsdMaxAgeSeconds ?? 0,
+    stableUsdMinAnswerWad: bands?.stableUsdMinAnswerWad ?? 0n,
+    stableUsdMaxAnswerWad: bands?.stableUsdMaxAnswerWad ?? 0n,
     loanUsdFeed: feeds?.loanUsdFeed ?? zeroAddress,
     loanUsdMaxAgeSeconds: feeds?.loanUsdMaxAgeSeconds ?? 0,
+    loanUsdMinAnswerWad: bands?.loanUsdMinAnswerWad ?? 0n,
+    loanUsdMaxAnswerWad: bands?.loanUsdMaxAnswerWad ?? 0n,
   };
   try {
     // Simulated first, so a constructor revert surfaces as its custom error before any gas is spent.

@@ -14,3 +14,4 @@ export * from "./getMarket.js";
 export * from "./getPosition.js";
 export * from "./getSellableCollateral.js";
 export * from "./getCapsFromLiquidity.js";
+export * from "./getLiquidityFloor.js";
