@@ -9,7 +9,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { getAddress, parseUnits, type Address, type Hex } from "viem";
 import {
-  cognitionPoolAbi,
   createMarket,
   createShareOracle,
   borrow,
@@ -17,6 +16,7 @@ import {
   getLiquidityFloor,
   getMarket,
   getPosition,
+  increaseObservationCardinality,
   LENDING_LLTVS,
   lendingAddresses,
   marketId,
@@ -37,8 +37,6 @@ export const DEMO_TWAP_WINDOW_SECONDS = 1_800;
 const DEMO_BLOCK_TIME_SECONDS = 1;
 /** What `borrowPrice` reads: two windows (`BORROW_WINDOWS`) of observations, one per block. */
 const REQUIRED_CARDINALITY = Math.ceil((2 * DEMO_TWAP_WINDOW_SECONDS) / DEMO_BLOCK_TIME_SECONDS) + 1;
-/** Observation slots initialized per transaction (~22k gas each: ~22M gas, under anvil's 30M block gas limit). */
-const CARDINALITY_STEP = 1_000;
 /** LLTV 77%. */
 const DEMO_LLTV = LENDING_LLTVS[2];
 const LENDER_SUPPLY = parseUnits("20000", 6);
@@ -61,20 +59,8 @@ type SavedMarket = Omit<DemoLendingMarket, "marketParams"> & { marketParams: Omi
  * Only for a new chain: a resumed one already has its history and its markets.
  */
 export async function prepareLendingHistory(client: CogFiClient, rpcUrl: string, pools: readonly Address[]): Promise<void> {
-  for (const pool of pools) {
-    for (let next = CARDINALITY_STEP; ; next += CARDINALITY_STEP) {
-      const target = Math.min(next, REQUIRED_CARDINALITY);
-      const hash = await client.walletClient!.writeContract({
-        address: pool,
-        abi: cognitionPoolAbi,
-        functionName: "increaseObservationCardinalityNext",
-        args: [target],
-      });
-      const receipt = await client.publicClient.waitForTransactionReceipt({ hash });
-      if (receipt.status !== "success") throw new Error(`increaseObservationCardinalityNext(${target}) on ${pool} reverted (${hash})`);
-      if (target === REQUIRED_CARDINALITY) break;
-    }
-  }
+  // In transactions of at most 1,000 new slots (~22M gas), under anvil's 30M block gas limit.
+  for (const pool of pools) await increaseObservationCardinality(client, { pool, cardinality: REQUIRED_CARDINALITY });
   await rpc(rpcUrl, "evm_increaseTime", [2 * DEMO_TWAP_WINDOW_SECONDS + 60]);
   await rpc(rpcUrl, "evm_mine", []);
 }

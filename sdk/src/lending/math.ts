@@ -221,3 +221,66 @@ export function seizableCollateral(position: Omit<PositionBalances, "supplyShare
   if (price === 0n || isHealthy(position, market, price, lltv)) return 0n;
   return min(position.collateral, liquidationSeizedAssets(position.borrowShares, market, price, lltv));
 }
+
+export type LiquidationOutcome = {
+  seizedAssets: bigint;
+  repaidShares: bigint;
+  /** Loan token pulled from the liquidator: the repaid shares' assets, rounded up. */
+  repaidAssets: bigint;
+  /** Debt realized as bad debt because the liquidation took the last collateral (zero otherwise). */
+  badDebtShares: bigint;
+  badDebtAssets: bigint;
+  /** The position's borrow shares and collateral afterwards. */
+  position: Omit<PositionBalances, "supplyShares">;
+  /** The market's totals afterwards (`market` must be accrued to the liquidation's time). */
+  market: MarketTotals;
+};
+
+/**
+ * The whole accounting of one liquidation (`LendingMarket._liquidationAmounts` and `_liquidateAccounting`), given the
+ * seized collateral or the repaid shares: the other amount, the repaid assets (rounded up), and, when no collateral
+ * is left, the rest of the debt realized as bad debt (its assets rounded up, capped by the total borrow) and taken
+ * from the suppliers. Health is not checked (the contract refuses a healthy position: `HealthyPosition`); `market`
+ * must be accrued to the liquidation's time and the position's revenue credit already applied (`getPosition` after a
+ * `settleRevenue`, or a position without credit).
+ * @example
+ * const p = await getPosition(client, { marketParams, user });
+ * const { badDebtAssets } = liquidationOutcome(p, p.market, p.price, marketParams.lltv, { seizedAssets: p.collateral });
+ */
+export function liquidationOutcome(
+  position: Omit<PositionBalances, "supplyShares">,
+  market: MarketTotals,
+  price: bigint,
+  lltv: bigint,
+  amount: { seizedAssets: bigint; repaidShares?: never } | { repaidShares: bigint; seizedAssets?: never },
+): LiquidationOutcome {
+  const seizedAssets = amount.seizedAssets ?? liquidationSeizedAssets(amount.repaidShares!, market, price, lltv);
+  const repaidShares = amount.repaidShares ?? liquidationRepaidShares(amount.seizedAssets!, market, price, lltv);
+  if (seizedAssets > position.collateral) throw new CogFiError(`liquidationOutcome: seizes ${seizedAssets} of ${position.collateral} collateral`);
+  if (repaidShares > position.borrowShares) throw new CogFiError(`liquidationOutcome: repays ${repaidShares} of ${position.borrowShares} borrow shares`);
+  const repaidAssets = liquidationRepaidAssets(repaidShares, market);
+  let totalBorrowAssets = zeroFloorSub(market.totalBorrowAssets, repaidAssets);
+  let totalBorrowShares = market.totalBorrowShares - repaidShares;
+  let totalSupplyAssets = market.totalSupplyAssets;
+  let borrowShares = position.borrowShares - repaidShares;
+  const collateral = position.collateral - seizedAssets;
+  let badDebtShares = 0n;
+  let badDebtAssets = 0n;
+  if (collateral === 0n && borrowShares > 0n) {
+    badDebtShares = borrowShares;
+    badDebtAssets = min(totalBorrowAssets, toAssetsUp(badDebtShares, totalBorrowAssets, totalBorrowShares));
+    totalBorrowAssets -= badDebtAssets;
+    totalSupplyAssets -= badDebtAssets;
+    totalBorrowShares -= badDebtShares;
+    borrowShares = 0n;
+  }
+  return {
+    seizedAssets,
+    repaidShares,
+    repaidAssets,
+    badDebtShares,
+    badDebtAssets,
+    position: { borrowShares, collateral },
+    market: { ...market, totalBorrowAssets, totalBorrowShares, totalSupplyAssets },
+  };
+}

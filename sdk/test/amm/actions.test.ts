@@ -12,6 +12,7 @@ import {
   getPoolAddress,
   getPositionValue,
   getTwap,
+  increaseObservationCardinality,
   quoteExactInput,
   quoteExactOutput,
   removeLiquidity,
@@ -178,13 +179,7 @@ describe("swap", () => {
 
 describe("getTwap", () => {
   test("averages the tick over the window", async () => {
-    const wallet = chain.amm(1).walletClient!;
-    await wallet.writeContract({
-      address: pool,
-      abi: (await import("../../src/generated/abis.js")).cognitionPoolAbi,
-      functionName: "increaseObservationCardinalityNext",
-      args: [10],
-    });
+    await increaseObservationCardinality(chain.amm(1), { pool, cardinality: 10 });
     await chain.warp(600);
     const { tick } = await getPool(chain.ammReader, { pool });
     const twap = await getTwap(chain.ammReader, { pool, secondsAgo: 300 });

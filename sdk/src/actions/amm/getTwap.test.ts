@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cognitionPoolAbi, createPool, getPool, getTwap, isCogFiError } from "../../index.js";
+import { createPool, getPool, getTwap, increaseObservationCardinality, isCogFiError } from "../../index.js";
 import { setupShare, startAmmChain, type AmmChain } from "../../../test/amm/harness.js";
 import { mintPosition, POOL_OWNER, setupPool, type TestPool } from "../../../test/amm/pool.js";
 
@@ -9,13 +9,7 @@ beforeAll(async () => {
   chain = await startAmmChain();
   p = await setupPool(chain, "twap");
   await mintPosition(chain, p);
-  const hash = await chain.amm(POOL_OWNER).walletClient!.writeContract({
-    address: p.pool,
-    abi: cognitionPoolAbi,
-    functionName: "increaseObservationCardinalityNext",
-    args: [10],
-  });
-  await chain.reader.publicClient.waitForTransactionReceipt({ hash });
+  await increaseObservationCardinality(chain.amm(POOL_OWNER), { pool: p.pool, cardinality: 10 });
   await chain.warp(600);
 });
 afterAll(() => chain?.stop());

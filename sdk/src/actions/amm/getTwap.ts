@@ -23,7 +23,7 @@ export type GetTwapErrorType = CogFiContractError<"ObservationTooOld" | "NotInit
 
 /**
  * The pool's time-weighted average price over the last `secondsAgo` seconds, from its oracle. The window must
- * lie within the stored observations (grow them with `increaseObservationCardinalityNext`).
+ * lie within the stored observations (grow them with `increaseObservationCardinality`).
  * @example
  * const { arithmeticMeanTick } = await getTwap(client, { pool, secondsAgo: 1800 });
  */

@@ -6,5 +6,6 @@ export * from "./getPool.js";
 export * from "./getPoolAddress.js";
 export * from "./getPositionValue.js";
 export * from "./getTwap.js";
+export * from "./increaseObservationCardinality.js";
 export * from "./removeLiquidity.js";
 export * from "./swap.js";

@@ -41,6 +41,15 @@ describe("createShareOracle", () => {
     expect(price).toBeGreaterThan(2n * 10n ** 24n - 2n * 10n ** 20n);
   });
 
+  test("on a one-second chain (anvil), grows the ring of 3,601 slots in transactions that fit a block", async () => {
+    // 3,600 new slots are ~80M gas: more than a 30M block holds in one transaction.
+    const q = await setupPool(chain, "lend-oracle-anvil");
+    const created = await createShareOracle(chain.amm(POOL_OWNER), { pool: q.pool, blockTimeSeconds: 1 });
+    expect(created.requiredCardinality).toBe(2 * 1_800 + 1);
+    const [, , , , cardinalityNext] = await chain.ammReader.publicClient.readContract({ address: q.pool, abi: cognitionPoolAbi, functionName: "slot0" });
+    expect(cardinalityNext).toBe(created.requiredCardinality);
+  });
+
   test("decodes TwapWindowTooShort", async () => {
     const error = await createShareOracle(chain.amm(POOL_OWNER), { pool: p.pool, twapWindowSeconds: 60, blockTimeSeconds: 12, minInRangeLiquidity: 1n }).catch(
       (e: unknown) => e,

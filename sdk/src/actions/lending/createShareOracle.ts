@@ -1,10 +1,11 @@
 import { encodeDeployData, parseEventLogs, zeroAddress, type Address, type Hash } from "viem";
 import { z } from "zod";
+import { increaseObservationCardinality } from "../amm/increaseObservationCardinality.js";
 import { requireWallet, type CogFiClient } from "../../client.js";
 import { CogFiError, toCogFiError, type CogFiContractError } from "../../errors.js";
 import { cognitionPoolAbi, shareOracleAbi } from "../../generated/abis.js";
 import { shareOracleBytecode } from "../../generated/bytecode.js";
-import { readOrThrow, writeAndWait } from "../../internal/write.js";
+import { readOrThrow } from "../../internal/write.js";
 import { SHARE_ORACLE_BORROW_WINDOWS, SHARE_ORACLE_STABLE_USD_BAND_WAD } from "../../constants.js";
 
 export type CreateShareOracleParameters = {
@@ -118,19 +119,9 @@ export async function createShareOracle(client: CogFiClient, parameters: CreateS
     ));
   if ((parameters.increaseCardinality ?? true) && blockTimeSeconds > 0) {
     const required = Math.ceil((SHARE_ORACLE_BORROW_WINDOWS * twapWindowSeconds) / blockTimeSeconds) + 1;
-    if (required <= 0xffff) {
-      const [, , , , cardinalityNext] = await readOrThrow("createShareOracle", () =>
-        client.publicClient.readContract({ address: parameters.pool, abi: cognitionPoolAbi, functionName: "slot0" }),
-      );
-      if (cardinalityNext < required) {
-        await writeAndWait(client, "createShareOracle: increaseObservationCardinalityNext", {
-          address: parameters.pool,
-          abi: cognitionPoolAbi,
-          functionName: "increaseObservationCardinalityNext",
-          args: [required],
-        });
-      }
-    }
+    // In transactions of at most `OBSERVATION_SLOTS_PER_TRANSACTION` new slots: a one-second chain's 3,601 slots
+    // are ~80M gas, more than a block holds in one.
+    if (required <= 0xffff) await increaseObservationCardinality(client, { pool: parameters.pool, cardinality: required });
   }
   const config = {
     pool: parameters.pool,
