@@ -11,7 +11,10 @@ export const keeperConfigSchema = z
     privateKey: privateKeyField(),
     /** Folder with `<chainId>.json` address books. */
     deploymentsDir: z.string().optional(),
-    /** Folder for the keeper's own state (relay cursors); optional. */
+    /**
+     * Folder for the keeper's state file (`keeper.sqlite`: cursors, transactions, work). Without it the state lives in
+     * memory and a restart starts over (safe, since the chain decides what is settled, but it re-reads every batch).
+     */
     dataDir: z.string().optional(),
     /** Port of the keeper's HTTP API (/health, /ready, /metrics, /status); 0 picks a free one. */
     httpPort: portField().default(8_788),
@@ -27,6 +30,25 @@ export const keeperConfigSchema = z
         /** Most signed batches fetched from a gateway per request. */
         fetchLimit: intField(1, 1_000).default(100),
       })
+      .default({}),
+    /** How the keeper sends transactions (tx/sender.ts). */
+    tx: z
+      .object({
+        /** Blocks a transaction must be under before its work counts as done (raise on chains that reorg). */
+        confirmations: intField(1, 64).default(1),
+        /** How often a transaction in flight is checked. */
+        pollIntervalMs: durationMsField(10, 60_000).default(250),
+        /** A transaction not mined after this long is re-signed with higher fees (same nonce). */
+        bumpAfterMs: durationMsField(1_000).default(30_000),
+        /** Fee increase per re-signing, in percent (nodes refuse replacements under +10%). */
+        bumpPercent: intField(10, 200).default(15),
+        /** Ceiling on maxFeePerGas, in gwei (decimal string); none by default. */
+        maxFeePerGasGwei: z
+          .string()
+          .regex(/^\d+(\.\d{1,9})?$/, "a decimal number of gwei")
+          .optional(),
+      })
+      .strict()
       .default({}),
     logLevel: logLevelField(),
   })
@@ -58,6 +80,13 @@ export function keeperEnvLayer(env: NodeJS.ProcessEnv = process.env): ConfigLaye
     shutdownGraceMs: env.COGFI_KEEPER_SHUTDOWN_GRACE_MS,
     gatewayUrls: envList(env.COGFI_GATEWAY_URLS),
     relay: { pollIntervalMs: env.COGFI_RELAY_POLL_MS, fetchLimit: env.COGFI_RELAY_FETCH_LIMIT },
+    tx: {
+      confirmations: env.COGFI_KEEPER_CONFIRMATIONS,
+      pollIntervalMs: env.COGFI_KEEPER_TX_POLL_MS,
+      bumpAfterMs: env.COGFI_KEEPER_BUMP_AFTER_MS,
+      bumpPercent: env.COGFI_KEEPER_BUMP_PERCENT,
+      maxFeePerGasGwei: env.COGFI_KEEPER_MAX_FEE_GWEI,
+    },
     logLevel: env.COGFI_LOG_LEVEL,
   });
 }

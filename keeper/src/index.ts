@@ -1,3 +1,5 @@
+import { resolve } from "node:path";
+import { parseGwei } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createCogFiClient } from "@cogfi/sdk";
 import { loadDeployment } from "@cogfi/sdk/node";
@@ -5,13 +7,17 @@ import { createLogger, listenHttp, type Logger } from "@cogfi/sdk/service";
 import { KeeperConfigError, parseKeeperConfig, type KeeperConfigInput } from "./config.js";
 import type { Job } from "./jobs/job.js";
 import { ReceiptRelayJob } from "./jobs/receiptRelay.js";
-import { createKeeperMetrics } from "./metrics.js";
+import { createKeeperMetrics, type KeeperMetrics } from "./metrics.js";
+import { KeeperStore } from "./state/store.js";
+import { TxSender, type TxSenderEvents } from "./tx/sender.js";
 import { JobRunner } from "./runner.js";
 import { createKeeperApp } from "./server.js";
 
 export * from "./config.js";
 export type { Job, JobContext } from "./jobs/job.js";
 export { ReceiptRelayJob, type RelayOutcome } from "./jobs/receiptRelay.js";
+export { KeeperStore, type TxAttempt, type WorkItem, type WorkStatus } from "./state/store.js";
+export { TxSender, TxDroppedError, type TxOutcome, type TxRequest, type TxSenderOptions } from "./tx/sender.js";
 
 export type RunningKeeper = {
   url: string;
@@ -27,7 +33,12 @@ export type RunningKeeper = {
  */
 export async function startKeeper(
   input: KeeperConfigInput,
-  options: { jobs?: (defaults: Job[]) => Job[]; logger?: Logger } = {},
+  options: {
+    jobs?: (defaults: Job[]) => Job[];
+    logger?: Logger;
+    /** false: no HTTP API and no timers, for `cogfi-keeper once` (run passes with `runner.runOnce`). */
+    serve?: boolean;
+  } = {},
 ): Promise<RunningKeeper> {
   const config = parseKeeperConfig(input);
   const log = options.logger ?? createLogger({ service: "keeper", level: config.logLevel });
@@ -35,6 +46,22 @@ export async function startKeeper(
   const account = privateKeyToAccount(config.privateKey as `0x${string}`);
   const client = createCogFiClient({ rpcUrl: config.rpcUrl, deployment, account });
   const metrics = createKeeperMetrics();
+  const store = KeeperStore.open(config.dataDir ? resolve(config.dataDir, "keeper.sqlite") : ":memory:");
+  if (!config.dataDir) log.warn("no dataDir: the keeper's state is in memory and a restart re-reads every batch");
+  const sender = new TxSender(
+    client.publicClient,
+    account,
+    config.chainId,
+    store,
+    log.child({ component: "tx" }),
+    {
+      ...config.tx,
+      maxFeePerGas: config.tx.maxFeePerGasGwei === undefined ? undefined : parseGwei(config.tx.maxFeePerGasGwei),
+    },
+    senderMetrics(metrics),
+  );
+  const rebroadcast = await sender.rebroadcastOpen();
+  if (rebroadcast > 0) log.info({ transactions: rebroadcast }, "transactions recorded before a restart sent again");
 
   const defaults: Job[] = [];
   if (config.gatewayUrls.length > 0) {
@@ -43,20 +70,40 @@ export async function startKeeper(
         gatewayUrls: config.gatewayUrls,
         intervalMs: config.relay.pollIntervalMs,
         fetchLimit: config.relay.fetchLimit,
-        cursorFile: config.dataDir ? `${config.dataDir}/relay-cursors.json` : undefined,
+        legacyCursorFile: config.dataDir ? resolve(config.dataDir, "relay-cursors.json") : undefined,
       }),
     );
   }
   const jobs = options.jobs ? options.jobs(defaults) : defaults;
-  const runner = new JobRunner(jobs, { client, config, metrics }, log);
+  const runner = new JobRunner(jobs, { client, config, metrics, store, sender }, log);
   let stopping = false;
   const app = createKeeperApp(
     runner,
     metrics,
     { chainId: config.chainId, account: account.address, gateways: config.gatewayUrls },
-    { logger: log, ready: () => !stopping },
+    {
+      logger: log,
+      ready: () => !stopping,
+      // Transactions by status, and those in flight (bigints as decimal strings).
+      state: () => ({
+        transactions: store.attemptCounts(),
+        inFlight: store.openAttempts().map(({ workKey, hash, nonce, status, maxFeePerGas }) => ({ workKey, hash, nonce, status, maxFeePerGas: maxFeePerGas.toString() })),
+      }),
+    },
   );
+  if (options.serve === false) {
+    log.info({ jobs: jobs.map((job) => job.name), account: account.address }, "keeper ready (no HTTP API, no timers)");
+    return {
+      url: "",
+      runner,
+      async stop() {
+        await runner.stop();
+        store.close();
+      },
+    };
+  }
   const server = await listenHttp(app, { host: config.httpHost, port: config.httpPort }).catch((cause: unknown) => {
+    store.close();
     throw new KeeperConfigError(`cannot listen on ${config.httpHost}:${config.httpPort}`, { cause });
   });
   const { url } = server;
@@ -70,7 +117,19 @@ export async function startKeeper(
       stopping = true;
       await runner.stop();
       await server.stop(config.shutdownGraceMs);
+      store.close();
       log.info("keeper stopped");
     },
+  };
+}
+
+/** The sender's events as Prometheus counters. */
+function senderMetrics(metrics: KeeperMetrics): TxSenderEvents {
+  return {
+    sent: (kind) => metrics.transactions.inc({ kind, event: "sent" }),
+    bumped: (kind) => metrics.transactions.inc({ kind, event: "bumped" }),
+    dropped: (kind) => metrics.transactions.inc({ kind, event: "dropped" }),
+    reorged: (kind) => metrics.transactions.inc({ kind, event: "reorged" }),
+    confirmed: (kind, status) => metrics.transactions.inc({ kind, event: status === "success" ? "confirmed" : "reverted" }),
   };
 }

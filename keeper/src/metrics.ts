@@ -12,6 +12,10 @@ export function createKeeperMetrics() {
     receiptsSettled: metrics.counter("receipts_settled_total", "Receipts settled on chain"),
     settlements: metrics.counter("settlements_total", "Settlement transactions by outcome", ["outcome"]),
     settlementGas: metrics.counter("settlement_gas_total", "Gas used by settlement transactions"),
+    transactions: metrics.counter("transactions_total", "Keeper transactions by kind of work and event (sent, bumped, confirmed, reverted, dropped, reorged)", [
+      "kind",
+      "event",
+    ]),
     gatewayCursor: metrics.gauge("gateway_cursor", "Last receipt cursor relayed per gateway", { labelNames: ["gateway"] }),
   };
 }

@@ -8,11 +8,11 @@ export function createKeeperApp(
   runner: JobRunner,
   metrics: KeeperMetrics,
   info: Record<string, unknown>,
-  options: { logger: Logger; ready: () => boolean },
+  options: { logger: Logger; ready: () => boolean; state?: () => Record<string, unknown> },
 ): Express {
   const app = createServiceApp({ metrics, ready: options.ready });
   app.get("/status", (_req, res) => {
-    res.json({ ...info, jobs: runner.status() });
+    res.json({ ...info, jobs: runner.status(), ...options.state?.() });
   });
   handleErrors(app, { logger: options.logger });
   return app;

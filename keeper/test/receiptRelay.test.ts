@@ -1,11 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
-import type { AddressInfo } from "node:net";
 import { keccak256, parseUnits, toHex, type Address } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { pino } from "pino";
 import {
   getSession,
   getSettledBatches,
@@ -14,21 +11,19 @@ import {
   openSession,
   packPricing,
   registerModel,
-  serializeReceiptsPage,
   setPaused,
   settleUsage,
   signUsageBatch,
-  usageBatchDigest,
-  usageBatchDomain,
   type SignedUsageBatch,
   type UsageReceipt,
 } from "@cogfi/sdk";
 import { enclaveAccount, startLedgerChain, type LedgerChain } from "../../sdk/test/ledger/harness.js";
 import { demoPricing, modelParams } from "../../sdk/test/fixtures.js";
 import { ReceiptRelayJob } from "../src/jobs/receiptRelay.js";
-import { createKeeperMetrics } from "../src/metrics.js";
-import { parseKeeperConfig } from "../src/config.js";
+import { KeeperStore } from "../src/state/store.js";
 import type { JobContext } from "../src/jobs/job.js";
+import { jobContext } from "./context.js";
+import { startFakeGateway, type FakeGateway } from "./fakeGateway.js";
 
 const USDC = (amount: string) => parseUnits(amount, 6);
 const OWNER = 1;
@@ -42,13 +37,13 @@ let ledger: Address;
 let gatewayId: bigint;
 let nextBatch = 1n;
 const enclave = enclaveAccount(41);
-const cursorFile = resolve(mkdtempSync(resolve(tmpdir(), "cogfi-relay-")), "cursors.json");
+const stateFile = resolve(mkdtempSync(resolve(tmpdir(), "cogfi-relay-")), "keeper.sqlite");
 const stranger = enclaveAccount(42);
 
-/** A stand-in for a gateway's GET /v1/receipts: serves the batches pushed into `served`, in the gateway's wire format. */
-const served: SignedUsageBatch[] = [];
+/** A stand-in for a gateway's GET /v1/receipts: serves the batches pushed into `served`. */
+let gateway: FakeGateway;
+let served: SignedUsageBatch[];
 let gatewayUrl: string;
-let server: Server;
 
 function receipts(from: bigint, count: number): UsageReceipt[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -89,16 +84,15 @@ async function settledEvents(): Promise<bigint[]> {
   return logs.map((log) => log.args.batchNumber!);
 }
 
-/** A relay job that already relayed the gateway's batches up to `cursor` (as if restarted from its cursor file). */
-function relayFrom(cursor: number): ReceiptRelayJob {
-  const file = resolve(mkdtempSync(resolve(tmpdir(), "cogfi-relay-")), "cursors.json");
-  writeFileSync(file, JSON.stringify({ [gatewayUrl]: cursor }));
-  return new ReceiptRelayJob({ gatewayUrls: [gatewayUrl], intervalMs: 10, fetchLimit: 10, cursorFile: file });
+/** A relay job, and its context on client `index`, that already relayed the gateway's batches up to `cursor`. */
+function relayFrom(cursor: number, index: number): { job: ReceiptRelayJob; context: JobContext } {
+  const store = KeeperStore.open(":memory:");
+  store.setCursor("usage-relay", gatewayUrl, String(cursor));
+  return { job: new ReceiptRelayJob({ gatewayUrls: [gatewayUrl], intervalMs: 10, fetchLimit: 10 }), context: jobContext(chain.client(index), { store }) };
 }
 
-function context(index: number): JobContext {
-  const config = parseKeeperConfig({ rpcUrl: chain.rpcUrl, chainId: 31337, privateKey: `0x${"11".repeat(32)}` });
-  return { client: chain.client(index), config, log: pino({ level: "silent" }), metrics: createKeeperMetrics(), signal: new AbortController().signal };
+function context(index: number, store?: KeeperStore): JobContext {
+  return jobContext(chain.client(index), { store });
 }
 
 beforeAll(async () => {
@@ -110,31 +104,12 @@ beforeAll(async () => {
   await chain.fund(BUYER, USDC("100"));
   ({ sessionId } = await openSession(buyer, { modelId, gatewayId, budget: USDC("100"), expiry: (await chain.now()) + 86_400n }));
 
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://gateway");
-    const after = Number(url.searchParams.get("after") ?? "-1");
-    const limit = Number(url.searchParams.get("limit") ?? "50");
-    const page = served.map((batch, cursor) => ({ batch, cursor })).filter(({ cursor }) => cursor > after);
-    // The gateway's wire format, from the sdk (the fake gateway keeps no per-receipt items).
-    const batches = page.slice(0, limit).map(({ batch, cursor }) => ({
-      ...batch,
-      cursor,
-      digest: usageBatchDigest(batch, batch.gatewayId, usageBatchDomain({ chainId: 31337, ledger })),
-      signedAt: 0,
-      items: [],
-    }));
-    res.setHeader("content-type", "application/json");
-    res.end(
-      JSON.stringify(
-        serializeReceiptsPage({ chainId: 31337, ledger, batches, nextCursor: batches.at(-1)?.cursor ?? after, hasMore: page.length > limit }),
-      ),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  gateway = await startFakeGateway(ledger);
+  gatewayUrl = gateway.url;
+  served = gateway.served;
 });
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await gateway?.stop();
   await chain?.stop();
 });
 
@@ -162,24 +137,29 @@ describe("receipt relay", () => {
 
     expect(spentOnce).toBeGreaterThan(spentBefore);
     expect(spentAfter).toBe(spentOnce);
-    // The stranger's batch claims a number the gateway's counter has passed: skipped as settled, like the rest.
-    expect(second.status()[gatewayUrl]).toMatchObject({ cursor: 3, settled: 0, alreadySettled: 4, rejected: 0 });
+    // The stranger's batch is judged by its signature before its claimed number: rejected again, not "settled".
+    expect(second.status()[gatewayUrl]).toMatchObject({ cursor: 3, settled: 0, alreadySettled: 3, rejected: 1 });
   });
 
   test("a paused model still settles what was served; a restarted keeper resumes from its saved cursor", async () => {
     served.push(await signed(15n, 1));
     const owner = chain.client(OWNER);
     await setPaused(owner, { modelId, paused: true });
-    const job = new ReceiptRelayJob({ gatewayUrls: [gatewayUrl], intervalMs: 10, fetchLimit: 10, cursorFile });
-    await job.run(context(6));
-    expect(job.status()[gatewayUrl]).toMatchObject({ cursor: 4, settled: 1, alreadySettled: 4, rejected: 0 });
+    const job = new ReceiptRelayJob({ gatewayUrls: [gatewayUrl], intervalMs: 10, fetchLimit: 10 });
+    const store = KeeperStore.open(stateFile);
+    await job.run(context(6, store));
+    store.close();
+    expect(job.status()[gatewayUrl]).toMatchObject({ cursor: 4, settled: 1, alreadySettled: 3, rejected: 1 });
     expect(job.status()[gatewayUrl]!.lastError).toBeUndefined();
     expect((await getSession(chain.reader, { sessionId }))!.lastSequence).toBe(15n);
     await setPaused(owner, { modelId, paused: false });
 
     served.push(await signed(16n, 1));
-    const restarted = new ReceiptRelayJob({ gatewayUrls: [gatewayUrl], intervalMs: 10, fetchLimit: 10, cursorFile });
-    await restarted.run(context(6));
+    const restarted = new ReceiptRelayJob({ gatewayUrls: [gatewayUrl], intervalMs: 10, fetchLimit: 10 });
+    const reopened = KeeperStore.open(stateFile);
+    await restarted.run(context(6, reopened));
+    expect(reopened.getCursor("usage-relay", gatewayUrl)).toBe("5");
+    reopened.close();
     expect(restarted.status()[gatewayUrl]).toMatchObject({ cursor: 5, settled: 1, alreadySettled: 0, rejected: 0 });
     expect((await getSession(chain.reader, { sessionId }))!.lastSequence).toBe(16n);
   });
@@ -192,32 +172,31 @@ describe("receipt relay", () => {
     // The gateway serves 2 before 1 (a reordered page); someone else already submitted 1.
     served.push(b2!, b1!, b3!, b4!);
     await settleUsage(chain.client(7), { batch: b1! });
-    const job = relayFrom(start - 1);
-    await job.run(context(4));
+    const { job, context: jobCtx } = relayFrom(start - 1, 4);
+    await job.run(jobCtx);
     // 2 was the gateway's next: settled; 1 was settled by someone else; then 3 and 4.
     expect(job.status()[gatewayUrl]).toMatchObject({ cursor: start + 3, settled: 3, alreadySettled: 1, rejected: 0 });
 
     // Now someone else submits ahead of the keeper: the keeper waits for the missing number, never skips it.
     const [b5, b6] = [await signed(25n, 1), await signed(26n, 1)];
     served.push(b6!, b5!);
-    const waiting = relayFrom(start + 3);
-    await waiting.run(context(5));
+    const { job: waiting, context: waitingCtx } = relayFrom(start + 3, 5);
+    await waiting.run(waitingCtx);
     expect(waiting.status()[gatewayUrl]).toMatchObject({ cursor: start + 3, settled: 0 });
     expect(waiting.status()[gatewayUrl]!.lastError).toMatch(/waits for batch/);
     await settleUsage(chain.client(7), { batch: b5! });
-    await waiting.run(context(5));
+    await waiting.run(waitingCtx);
     expect(waiting.status()[gatewayUrl]).toMatchObject({ cursor: start + 5, settled: 1, alreadySettled: 1 });
 
     // Two keepers racing on the same batch: it settles once, the loser counts it as settled only after the counter says so.
     const b7 = await signed(27n, 3);
     const racers = [0, 1].map(() => new ReceiptRelayJob({ gatewayUrls: [gatewayUrl], intervalMs: 10, fetchLimit: 10 }));
     const target = { chainId: 31337, ledger };
-    const outcomes = await Promise.allSettled([racers[0]!.relayBatch(b7, target, context(4)), racers[1]!.relayBatch(b7, target, context(5))]);
-    // A loser whose transaction reverted on chain settled nothing and throws; its next look finds it settled.
-    const retried = await Promise.all(
-      outcomes.map((outcome, i) => (outcome.status === "fulfilled" ? outcome.value : racers[i]!.relayBatch(b7, target, context(4 + i)))),
-    );
-    expect(retried.sort()).toEqual(["already-settled", "settled"]);
+    const racerContexts = [context(4), context(5)];
+    const outcomes = await Promise.all([racers[0]!.relayBatch(b7, target, racerContexts[0]!), racers[1]!.relayBatch(b7, target, racerContexts[1]!)]);
+    // The loser either saw the counter move before sending, or its transaction reverted on chain and the counter
+    // then showed the batch settled: either way it reports the batch settled by someone else.
+    expect(outcomes.sort()).toEqual(["already-settled", "settled"]);
 
     // Every batch of the gateway settled exactly once, in order.
     const events = await settledEvents();

@@ -5,7 +5,6 @@
  */
 import { keccak256, parseUnits, toHex, type Address } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { pino } from "pino";
 import {
   enclaveRegistryAbi,
   ledgerAddresses,
@@ -19,8 +18,8 @@ import { enclaveAccount, startLedgerChain, type LedgerChain } from "../../sdk/te
 import { demoPricing, modelParams } from "../../sdk/test/fixtures.js";
 import { ReceiptRelayJob } from "../src/jobs/receiptRelay.js";
 import { createKeeperMetrics, type KeeperMetrics } from "../src/metrics.js";
-import { parseKeeperConfig } from "../src/config.js";
 import type { JobContext } from "../src/jobs/job.js";
+import { jobContext } from "./context.js";
 
 const OWNER = 1;
 const BUYER = 3;
@@ -34,8 +33,7 @@ let sessionId: bigint;
 const enclave = enclaveAccount(51);
 
 function context(metrics: KeeperMetrics): JobContext {
-  const config = parseKeeperConfig({ rpcUrl: chain.rpcUrl, chainId: 31337, privateKey: `0x${"11".repeat(32)}` });
-  return { client: chain.client(KEEPER), config, log: pino({ level: "silent" }), metrics, signal: new AbortController().signal };
+  return jobContext(chain.client(KEEPER), { metrics });
 }
 
 async function sign(account = enclave): Promise<SignedUsageBatch> {

@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import type { CogFiClient } from "@cogfi/sdk";
 import type { KeeperConfig } from "../config.js";
 import type { KeeperMetrics } from "../metrics.js";
+import type { KeeperStore } from "../state/store.js";
+import type { TxSender } from "../tx/sender.js";
 
 /** What every job gets on each run. */
 export type JobContext = {
@@ -9,6 +11,10 @@ export type JobContext = {
   config: KeeperConfig;
   log: Logger;
   metrics: KeeperMetrics;
+  /** Durable state: cursors, work, transactions. */
+  store: KeeperStore;
+  /** Sends every transaction of the keeper (one nonce per unit of work, see tx/sender.ts). */
+  sender: TxSender;
   signal: AbortSignal;
 };
 

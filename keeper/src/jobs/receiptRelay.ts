@@ -9,16 +9,26 @@
  * `BatchOutOfOrder` with an expected number above the batch's and a fresh read of the counter confirms it (another
  * keeper won the race). Several keepers may relay the same gateway, and anyone may submit its batches: each batch
  * is still settled exactly once.
+ *
+ * Durability: the cursor of each gateway lives in the keeper's state file and advances only after its batch is
+ * settled (confirmed), found settled, or rejected; the settlement transaction goes through the TxSender under the work
+ * key `settle:<chainId>:<ledger>:<gatewayId>:<batchNumber>`, so a keeper killed mid-settlement resumes the very same
+ * transaction after a restart instead of signing a second one. Gateways are relayed concurrently (their batches are
+ * independent); one gateway's batches go one at a time, in signing order.
+ *
+ * Trust: a batch's `gatewayId` and number come from the gateway's JSON; nothing is decided on them before the
+ * signature is verified against the key's gateway on chain, so a tampered page cannot make the relay skip a batch as
+ * "already settled".
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, readFileSync, renameSync } from "node:fs";
 import { isAddressEqual, type Address } from "viem";
 import {
   getSettledBatches,
   isCogFiError,
   ledgerAddresses,
   parseReceiptsPage,
-  settleUsage,
+  settlementFromReceipt,
+  settleUsageCalldata,
   verifyUsageBatch,
   type CogFiClient,
   type SignedUsageBatch,
@@ -43,21 +53,22 @@ export type ReceiptRelayOptions = {
   intervalMs: number;
   /** Batches fetched per request. */
   fetchLimit: number;
-  /** File where cursors survive restarts (optional: without it a restart re-reads and skips settled batches). */
-  cursorFile?: string;
+  /** A cursor file of an older keeper (`relay-cursors.json`): imported into the state once, then renamed. */
+  legacyCursorFile?: string;
 };
 
+/** The job's name, also its cursors' namespace in the state file. */
+const JOB = "usage-relay";
+
 export class ReceiptRelayJob implements Job {
-  readonly name = "receipt-relay";
+  readonly name = JOB;
   readonly intervalMs: number;
   private readonly gateways = new Map<string, GatewayState>();
+  private loaded = false;
 
   constructor(private readonly options: ReceiptRelayOptions) {
     this.intervalMs = options.intervalMs;
-    const saved = options.cursorFile ? readCursors(options.cursorFile) : {};
-    for (const url of options.gatewayUrls) {
-      this.gateways.set(url, { cursor: saved[url] ?? -1, settled: 0, alreadySettled: 0, rejected: 0 });
-    }
+    for (const url of options.gatewayUrls) this.gateways.set(url, { cursor: -1, settled: 0, alreadySettled: 0, rejected: 0 });
   }
 
   status() {
@@ -65,17 +76,36 @@ export class ReceiptRelayJob implements Job {
   }
 
   async run(context: JobContext): Promise<void> {
-    for (const [url, state] of this.gateways) {
-      if (context.signal.aborted) return;
-      try {
-        await this.relayGateway(url, state, context);
-        state.lastError = undefined;
-      } catch (error) {
-        // One unreachable or misbehaving gateway never stops the others.
-        state.lastError = error instanceof Error ? error.message : String(error);
-        context.log.warn({ gateway: url, err: error }, "relay pass failed for gateway");
+    if (!this.loaded) this.loadCursors(context);
+    // One unreachable or misbehaving gateway never stops the others.
+    await Promise.all(
+      [...this.gateways].map(async ([url, state]) => {
+        try {
+          await this.relayGateway(url, state, context);
+          state.lastError = undefined;
+        } catch (error) {
+          state.lastError = error instanceof Error ? error.message : String(error);
+          context.log.warn({ gateway: url, err: error }, "relay pass failed for gateway");
+        }
+      }),
+    );
+  }
+
+  private loadCursors(context: JobContext): void {
+    const { store, log } = context;
+    const legacy = this.options.legacyCursorFile;
+    if (legacy && existsSync(legacy)) {
+      for (const [url, cursor] of Object.entries(readCursors(legacy))) {
+        if (store.getCursor(JOB, url) === undefined) store.setCursor(JOB, url, String(cursor));
       }
+      renameSync(legacy, `${legacy}.imported`);
+      log.info({ file: legacy }, "relay cursors imported into the keeper state");
     }
+    for (const [url, state] of this.gateways) {
+      const saved = store.getCursor(JOB, url);
+      if (saved !== undefined) state.cursor = Number(saved);
+    }
+    this.loaded = true;
   }
 
   private async relayGateway(url: string, state: GatewayState, context: JobContext): Promise<void> {
@@ -99,8 +129,8 @@ export class ReceiptRelayJob implements Job {
         else if (outcome === "already-settled") state.alreadySettled++;
         else state.rejected++;
         state.cursor = cursor;
+        context.store.setCursor(JOB, url, String(cursor));
         metrics.gatewayCursor.set({ gateway: url }, cursor);
-        this.saveCursors();
       }
       if (!page.hasMore || page.batches.length === 0) return;
     }
@@ -111,19 +141,21 @@ export class ReceiptRelayJob implements Job {
    * must wait (an earlier batch of its gateway is not settled, its key expired) or the chain could not be used.
    */
   async relayBatch(batch: SignedUsageBatch, target: { chainId: number; ledger: Address }, context: JobContext): Promise<RelayOutcome> {
-    const { client, log, metrics } = context;
+    const { client, log, metrics, sender, store } = context;
     const { gatewayId, batchNumber } = batch;
-    const settled = await getSettledBatches(client, { gatewayId });
-    if (batchNumber <= settled) return "already-settled";
-    if (batchNumber > settled + 1n) throw waiting(batch, settled);
+    const workKey = `settle:${target.chainId}:${target.ledger.toLowerCase()}:${gatewayId}:${batchNumber}`;
+    // A settlement this keeper already sent (before a restart, say): finish that transaction, sign nothing new.
+    if (sender.openWork().includes(workKey)) return this.submit(batch, workKey, context);
+    if (store.work(workKey)?.status === "done") return "settled";
 
     const verdict = await verifyUsageBatch({ batch, chainId: target.chainId, ledger: target.ledger, client });
     if (!verdict.valid) {
       const problems = verdict.problems;
       const dispositions = problems.map(disposition);
-      // Settled by someone else between the two reads: the counter says so.
+      // The signer's gateway on chain has settled past this batch (the gateway id is the verified one: a forged id
+      // fails the signature and lands in `invalid`).
       if (dispositions.every((d) => d === "already-settled")) return "already-settled";
-      if (dispositions.every((d) => d === "waits-for-batch")) throw waiting(batch, verdict.settledBatches ?? settled);
+      if (dispositions.every((d) => d === "waits-for-batch")) throw waiting(batch, verdict.settledBatches ?? 0n);
       // An expired key becomes valid again, signature unchanged, once the gateway re-attests it: wait for that.
       if (dispositions.every((d) => d !== "invalid")) {
         throw new Error(`batch ${batchNumber} of gateway ${gatewayId} waits for enclave ${batch.enclave} to re-attest (key expired)`);
@@ -133,11 +165,28 @@ export class ReceiptRelayJob implements Job {
       log.warn({ problems: problems.map((problem) => problem.message), modelId: batch.modelId, gatewayId, batchNumber }, "batch rejected");
       return "rejected";
     }
+    return this.submit(batch, workKey, context);
+  }
+
+  /** Sends (or resumes) the batch's settlement and reads its outcome. */
+  private async submit(batch: SignedUsageBatch, workKey: string, context: JobContext): Promise<RelayOutcome> {
+    const { client, log, metrics, sender, signal } = context;
+    const { gatewayId, batchNumber } = batch;
     try {
-      const result = await settleUsage(client, { batch });
+      const outcome = await sender.send({ workKey, kind: "settle", ...settleUsageCalldata(client, { batch }) }, signal);
+      metrics.settlementGas.inc(Number(outcome.receipt.gasUsed));
+      if (outcome.status === "reverted") {
+        // Mined and reverted: another keeper's settlement landed first (the counter says so), or the chain moved.
+        if (await confirmSettled(client, batch)) {
+          metrics.settlements.inc({ outcome: "lost-race" });
+          return "already-settled";
+        }
+        metrics.settlements.inc({ outcome: "reverted" });
+        throw new Error(`the settlement of batch ${batchNumber} of gateway ${gatewayId} reverted on chain (${outcome.hash})`);
+      }
+      const result = settlementFromReceipt(outcome.receipt);
       metrics.settlements.inc({ outcome: "settled" });
       metrics.receiptsSettled.inc(batch.receipts.length);
-      metrics.settlementGas.inc(Number(result.gasUsed));
       if (result.skipped.length > 0) log.info({ gatewayId, batchNumber, skipped: result.skipped }, "receipts skipped by settlement");
       return "settled";
     } catch (error) {
@@ -150,20 +199,10 @@ export class ReceiptRelayJob implements Job {
         metrics.settlements.inc({ outcome: "out-of-order" });
         throw new Error(`batch ${batchNumber} of gateway ${gatewayId} is out of order (the ledger expects ${expected})`, { cause: error });
       }
-      // A submission that reverted (in simulation or on chain) settled nothing: the next pass re-reads the counter.
+      // Nothing was sent (the simulation reverted), or a transaction stays recorded and the next pass resumes it.
       metrics.settlements.inc({ outcome: "error" });
       throw error;
     }
-  }
-
-  private saveCursors(): void {
-    const file = this.options.cursorFile;
-    if (!file) return;
-    const cursors = Object.fromEntries([...this.gateways].map(([url, state]) => [url, state.cursor]));
-    mkdirSync(dirname(file), { recursive: true });
-    // Write-then-rename: a crash leaves either the old or the new file, never half of one.
-    writeFileSync(`${file}.tmp`, JSON.stringify(cursors));
-    renameSync(`${file}.tmp`, file);
   }
 }
 

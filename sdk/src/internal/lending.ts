@@ -70,7 +70,10 @@ export async function readAccruedMarket(
             functionName: "borrowRateView",
             args: [params, stored],
             blockNumber,
-            ...(timestamp === block.timestamp ? {} : { blockOverrides: { time: timestamp } }),
+            // Always pinned: a node may run a call "at" the latest block with the wall clock's time, which is
+            // behind that block's own timestamp when several blocks were mined within a second (anvil gives each
+            // the parent's time + 1), and the IRM's `block.timestamp - lastUpdate` would underflow (Panic 0x11).
+            blockOverrides: { time: timestamp },
           });
     const { market: accrued, interest } = accrueInterest(stored, borrowRate, timestamp);
     return { stored, accrued, borrowRate, interest, timestamp, blockNumber };

@@ -1,4 +1,4 @@
-import { parseEventLogs, type Hash, type Hex } from "viem";
+import { encodeFunctionData, parseEventLogs, type Address, type Hash, type Hex, type TransactionReceipt } from "viem";
 import type { CogFiClient } from "../../client.js";
 import { SKIP_REASONS, type SkipReasonName } from "../../constants.js";
 import type { CogFiContractError, CogFiError } from "../../errors.js";
@@ -52,7 +52,23 @@ export type SettleUsageErrorType =
  * const { charged, submitterFee } = await settleUsage(keeperClient, { batch });
  */
 export async function settleUsage(client: CogFiClient, { batch }: SettleUsageParameters): Promise<SettleUsageReturnType> {
-  const { hash, receipt } = await writeAndWait(client, "settleUsage", {
+  const { hash, receipt } = await writeAndWait(client, "settleUsage", settleCall(client, batch));
+  return settlementFromReceipt({ ...receipt, transactionHash: hash });
+}
+
+/**
+ * The `settle` call of a batch as `{ to, data }`, for senders that sign and track transactions themselves (the keeper);
+ * read the outcome with `settlementFromReceipt`.
+ * @example
+ * const { to, data } = settleUsageCalldata(client, { batch });
+ */
+export function settleUsageCalldata(client: CogFiClient, { batch }: SettleUsageParameters): { to: Address; data: Hex } {
+  const call = settleCall(client, batch);
+  return { to: call.address, data: encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args }) };
+}
+
+function settleCall(client: CogFiClient, batch: SettleUsageParameters["batch"]) {
+  return {
     address: ledgerAddresses(client).inferenceLedger,
     abi: inferenceLedgerAbi,
     functionName: "settle",
@@ -68,7 +84,15 @@ export async function settleUsage(client: CogFiClient, { batch }: SettleUsagePar
       },
       batch.signature,
     ],
-  });
+  } as const;
+}
+
+/**
+ * What a successful settlement transaction did, from its receipt's events.
+ * @throws when the receipt holds no `UsageSettled` event (not a settlement, or a reverted one).
+ */
+export function settlementFromReceipt(receipt: Pick<TransactionReceipt, "logs" | "gasUsed" | "transactionHash">): SettleUsageReturnType {
+  const hash = receipt.transactionHash;
   const logs = parseEventLogs({ abi: inferenceLedgerAbi, logs: receipt.logs });
   const sessions = new Map<bigint, SessionCharge>();
   const skipped: SkippedReceipts[] = [];

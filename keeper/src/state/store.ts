@@ -1,0 +1,266 @@
+/**
+ * The keeper's durable state, in one SQLite file (better-sqlite3, WAL journal, synchronous=FULL so a committed row
+ * survives a power cut as well as `kill -9`): relay cursors, the next nonce of each key, every transaction attempt
+ * the keeper signed (with its raw bytes, so a restart re-broadcasts the very same transaction instead of signing a
+ * second one for the same work), and the outcome of each unit of work.
+ *
+ * One process owns a state file: it is opened with an exclusive lock (`locking_mode=EXCLUSIVE`), so a second keeper
+ * pointed at the same folder fails at start instead of racing the first on nonces.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { Address, Hash, Hex } from "viem";
+
+/**
+ * Where a signed transaction stands. `signed`: recorded, maybe not broadcast yet (a crash can stop between the two);
+ * `sent`: broadcast; `mined`: in a block, not deep enough yet; `confirmed`: deep enough, final for the keeper;
+ * `replaced`: a fee bump of the same nonce was confirmed instead; `dropped`: its nonce went to a transaction the keeper
+ * did not sign.
+ */
+export type AttemptStatus = "signed" | "sent" | "mined" | "confirmed" | "replaced" | "dropped";
+
+/** One signed transaction for a unit of work; a fee bump adds an attempt with the same nonce. */
+export type TxAttempt = {
+  id: number;
+  workKey: string;
+  address: Address;
+  nonce: number;
+  hash: Hash;
+  raw: Hex;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+  gas: bigint;
+  status: AttemptStatus;
+  blockNumber?: bigint;
+  blockHash?: Hash;
+  createdAt: number;
+};
+
+/**
+ * A unit of work (settle batch n of gateway g, liquidate position p...). `pending`: a transaction is in flight or
+ * due; `done`: confirmed and succeeded; `reverted`: confirmed and reverted; `void`: given up without a confirmed
+ * transaction (the work was done by someone else, or no longer applies).
+ */
+export type WorkStatus = "pending" | "done" | "reverted" | "void";
+
+export type WorkItem = { key: string; kind: string; status: WorkStatus; detail?: string; updatedAt: number };
+
+type AttemptRow = {
+  id: number;
+  work_key: string;
+  address: string;
+  nonce: number;
+  hash: string;
+  raw: string;
+  max_fee_per_gas: string;
+  max_priority_fee_per_gas: string;
+  gas: string;
+  status: AttemptStatus;
+  block_number: string | null;
+  block_hash: string | null;
+  created_at: number;
+};
+
+const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE cursors (job TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at INTEGER NOT NULL,
+     PRIMARY KEY (job, key));
+   CREATE TABLE nonces (address TEXT PRIMARY KEY, next INTEGER NOT NULL);
+   CREATE TABLE work (key TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, detail TEXT,
+     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE TABLE attempts (id INTEGER PRIMARY KEY AUTOINCREMENT, work_key TEXT NOT NULL REFERENCES work(key),
+     address TEXT NOT NULL, nonce INTEGER NOT NULL, hash TEXT NOT NULL UNIQUE, raw TEXT NOT NULL,
+     max_fee_per_gas TEXT NOT NULL, max_priority_fee_per_gas TEXT NOT NULL, gas TEXT NOT NULL, status TEXT NOT NULL,
+     block_number TEXT, block_hash TEXT, created_at INTEGER NOT NULL);
+   CREATE INDEX attempts_work ON attempts (work_key);
+   CREATE INDEX attempts_open ON attempts (status) WHERE status IN ('signed', 'sent', 'mined');`,
+];
+
+export class KeeperStore {
+  private constructor(private readonly db: Database.Database) {}
+
+  /** Opens (creating and migrating) the state file; `":memory:"` for tests. Throws if another process holds it. */
+  static open(file: string): KeeperStore {
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    let db: Database.Database;
+    try {
+      // No waiting on a lock another process holds: a second keeper should fail at once, not after 5 s.
+      db = new Database(file, { timeout: 0 });
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = FULL");
+      db.pragma("foreign_keys = ON");
+      db.pragma("locking_mode = EXCLUSIVE");
+      // Take the lock now (exclusive mode locks at the first write), so a second keeper fails at start.
+      db.exec("BEGIN EXCLUSIVE; COMMIT;");
+    } catch (cause) {
+      throw new Error(`cannot open the keeper state ${file} (is another keeper using this data folder?)`, { cause });
+    }
+    const store = new KeeperStore(db);
+    store.migrate();
+    return store;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma("user_version", { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`the keeper state has schema ${version}, newer than this keeper's ${SCHEMA_VERSION}: upgrade the keeper`);
+    }
+    this.db.transaction(() => {
+      for (let v = version; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]!);
+      this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    })();
+  }
+
+  /* CURSORS */
+
+  getCursor(job: string, key: string): string | undefined {
+    const row = this.db.prepare("SELECT value FROM cursors WHERE job = ? AND key = ?").get(job, key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setCursor(job: string, key: string, value: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO cursors (job, key, value, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (job, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      )
+      .run(job, key, value, Date.now());
+  }
+
+  cursors(job?: string): Array<{ job: string; key: string; value: string; updatedAt: number }> {
+    const rows = (
+      job === undefined
+        ? this.db.prepare("SELECT job, key, value, updated_at FROM cursors ORDER BY job, key").all()
+        : this.db.prepare("SELECT job, key, value, updated_at FROM cursors WHERE job = ? ORDER BY key").all(job)
+    ) as Array<{ job: string; key: string; value: string; updated_at: number }>;
+    return rows.map((row) => ({ job: row.job, key: row.key, value: row.value, updatedAt: row.updated_at }));
+  }
+
+  /* NONCES */
+
+  /** The next nonce this keeper will use for `address`, as recorded (undefined before its first transaction). */
+  nextNonce(address: Address): number | undefined {
+    const row = this.db.prepare("SELECT next FROM nonces WHERE address = ?").get(address.toLowerCase()) as { next: number } | undefined;
+    return row?.next;
+  }
+
+  /* WORK AND ATTEMPTS */
+
+  work(key: string): WorkItem | undefined {
+    const row = this.db.prepare("SELECT key, kind, status, detail, updated_at FROM work WHERE key = ?").get(key) as
+      | { key: string; kind: string; status: WorkStatus; detail: string | null; updated_at: number }
+      | undefined;
+    return row && { key: row.key, kind: row.kind, status: row.status, detail: row.detail ?? undefined, updatedAt: row.updated_at };
+  }
+
+  /** Counts of work items by kind and status. */
+  workCounts(): Array<{ kind: string; status: WorkStatus; count: number }> {
+    return this.db.prepare("SELECT kind, status, COUNT(*) AS count FROM work GROUP BY kind, status ORDER BY kind, status").all() as Array<{
+      kind: string;
+      status: WorkStatus;
+      count: number;
+    }>;
+  }
+
+  setWorkStatus(key: string, status: WorkStatus, detail?: string): void {
+    this.db.prepare("UPDATE work SET status = ?, detail = ?, updated_at = ? WHERE key = ?").run(status, detail ?? null, Date.now(), key);
+  }
+
+  /**
+   * Records a newly signed transaction, in one SQLite transaction with the nonce it takes: the work item (created
+   * pending if new), the attempt, and the key's next nonce (never lowered). A crash before this commits loses only a
+   * signature nobody saw; after it, the restart re-broadcasts these exact bytes.
+   */
+  recordAttempt(kind: string, attempt: Omit<TxAttempt, "id" | "status" | "createdAt" | "blockNumber" | "blockHash">): TxAttempt {
+    const now = Date.now();
+    const address = attempt.address.toLowerCase();
+    const id = this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO work (key, kind, status, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?)
+           ON CONFLICT (key) DO UPDATE SET status = 'pending', detail = NULL, updated_at = excluded.updated_at`,
+        )
+        .run(attempt.workKey, kind, now, now);
+      const result = this.db
+        .prepare(
+          `INSERT INTO attempts (work_key, address, nonce, hash, raw, max_fee_per_gas, max_priority_fee_per_gas, gas, status, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'signed', ?)`,
+        )
+        .run(
+          attempt.workKey,
+          address,
+          attempt.nonce,
+          attempt.hash,
+          attempt.raw,
+          attempt.maxFeePerGas.toString(),
+          attempt.maxPriorityFeePerGas.toString(),
+          attempt.gas.toString(),
+          now,
+        );
+      this.db
+        .prepare(`INSERT INTO nonces (address, next) VALUES (?, ?) ON CONFLICT (address) DO UPDATE SET next = MAX(next, excluded.next)`)
+        .run(address, attempt.nonce + 1);
+      return Number(result.lastInsertRowid);
+    })();
+    return { ...attempt, id, status: "signed", createdAt: now };
+  }
+
+  setAttemptStatus(id: number, status: AttemptStatus, block?: { number: bigint; hash: Hash }): void {
+    this.db
+      .prepare("UPDATE attempts SET status = ?, block_number = ?, block_hash = ? WHERE id = ?")
+      .run(status, block ? block.number.toString() : null, block ? block.hash : null, id);
+  }
+
+  /** Every attempt of `workKey`, oldest first. */
+  attempts(workKey: string): TxAttempt[] {
+    return (this.db.prepare("SELECT * FROM attempts WHERE work_key = ? ORDER BY id").all(workKey) as AttemptRow[]).map(toAttempt);
+  }
+
+  /** Attempts not settled yet (signed, sent, or mined but not confirmed), oldest first. */
+  openAttempts(): TxAttempt[] {
+    return (this.db.prepare("SELECT * FROM attempts WHERE status IN ('signed', 'sent', 'mined') ORDER BY id").all() as AttemptRow[]).map(toAttempt);
+  }
+
+  /** Attempts for one nonce of one key (a transaction and its fee bumps). */
+  attemptsForNonce(address: Address, nonce: number): TxAttempt[] {
+    return (
+      this.db.prepare("SELECT * FROM attempts WHERE address = ? AND nonce = ? ORDER BY id").all(address.toLowerCase(), nonce) as AttemptRow[]
+    ).map(toAttempt);
+  }
+
+  /** Number of attempts by status (for /status and metrics). */
+  attemptCounts(): Record<AttemptStatus, number> {
+    const counts: Record<AttemptStatus, number> = { signed: 0, sent: 0, mined: 0, confirmed: 0, replaced: 0, dropped: 0 };
+    for (const row of this.db.prepare("SELECT status, COUNT(*) AS count FROM attempts GROUP BY status").all() as Array<{
+      status: AttemptStatus;
+      count: number;
+    }>) {
+      counts[row.status] = row.count;
+    }
+    return counts;
+  }
+}
+
+function toAttempt(row: AttemptRow): TxAttempt {
+  return {
+    id: row.id,
+    workKey: row.work_key,
+    address: row.address as Address,
+    nonce: row.nonce,
+    hash: row.hash as Hash,
+    raw: row.raw as Hex,
+    maxFeePerGas: BigInt(row.max_fee_per_gas),
+    maxPriorityFeePerGas: BigInt(row.max_priority_fee_per_gas),
+    gas: BigInt(row.gas),
+    status: row.status,
+    blockNumber: row.block_number === null ? undefined : BigInt(row.block_number),
+    blockHash: (row.block_hash ?? undefined) as Hash | undefined,
+    createdAt: row.created_at,
+  };
+}

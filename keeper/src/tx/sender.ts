@@ -1,0 +1,394 @@
+/**
+ * Sends the keeper's transactions so that a unit of work costs at most one nonce, whatever happens to the process,
+ * the RPC or the chain:
+ *
+ * - every transaction is signed locally and recorded (raw bytes, nonce, fees) in the state file *before* it is
+ *   broadcast; a restart finds it there and re-broadcasts the same bytes (same hash) instead of signing anew;
+ * - a unit of work is named by a key (`settle:<ledger>:<gateway>:<batch>`); asking to send work that already has a
+ *   transaction in flight resumes that transaction;
+ * - a transaction not mined after `bumpAfterMs` is re-signed with the same nonce and fees raised by `bumpPercent`
+ *   (at least the 10% nodes require of a replacement), up to `maxFeePerGas`;
+ * - a receipt counts once it is `confirmations` blocks deep and its block is still canonical; a receipt whose block
+ *   left the chain (a reorg) puts the transaction back in flight and re-broadcasts it;
+ * - a nonce taken by a transaction the keeper did not record (the key used elsewhere) drops the work's attempts
+ *   (`TxDroppedError`); the next send signs it again with a fresh nonce.
+ *
+ * A new nonce is the lowest one at or above the key's mined count that no open attempt holds, so a dropped attempt
+ * never leaves a gap that blocks later transactions.
+ */
+import {
+  keccak256,
+  parseTransaction,
+  type Address,
+  type Hash,
+  type Hex,
+  type LocalAccount,
+  type PublicClient,
+  type TransactionReceipt,
+} from "viem";
+import type { Logger } from "pino";
+import { toCogFiError } from "@cogfi/sdk";
+import type { KeeperStore, TxAttempt } from "../state/store.js";
+
+export type TxSenderOptions = {
+  /** Blocks a receipt must be under (1 = mined) before the work counts as done. */
+  confirmations: number;
+  /** How often an in-flight transaction is checked. */
+  pollIntervalMs: number;
+  /** Re-price a transaction that is not mined after this long. */
+  bumpAfterMs: number;
+  /** Fee increase of a re-priced transaction, in percent (nodes refuse a replacement under +10%). */
+  bumpPercent: number;
+  /** Ceiling on `maxFeePerGas`, in wei (undefined: none). */
+  maxFeePerGas?: bigint;
+  /** Gas limit = estimate x (1 + gasMarginPercent / 100) + gasMarginFixed: an estimate on the latest block misses
+   * work the first transaction of a block pays (an oracle write, a revenue claim, a cost-feed round). */
+  gasMarginPercent: number;
+  gasMarginFixed: bigint;
+};
+
+export const DEFAULT_TX_SENDER_OPTIONS: TxSenderOptions = {
+  confirmations: 1,
+  pollIntervalMs: 250,
+  bumpAfterMs: 30_000,
+  bumpPercent: 15,
+  gasMarginPercent: 25,
+  gasMarginFixed: 60_000n,
+};
+
+export type TxRequest = {
+  /** Names the unit of work: one key, at most one nonce (see the module comment). */
+  workKey: string;
+  /** Kind of work, for status and metrics (`settle`, `liquidate`...). */
+  kind: string;
+  to: Address;
+  data: Hex;
+  value?: bigint;
+};
+
+export type TxOutcome = {
+  status: "success" | "reverted";
+  hash: Hash;
+  receipt: TransactionReceipt;
+  /** Transactions signed for this work (1 + fee bumps + re-signings after a drop). */
+  attempts: number;
+  /** The work had a transaction already (a restart, or a second call for the same work). */
+  resumed: boolean;
+};
+
+/** Counters the sender reports (the keeper wires them to Prometheus). */
+export type TxSenderEvents = {
+  sent?(kind: string): void;
+  bumped?(kind: string): void;
+  confirmed?(kind: string, status: "success" | "reverted", gasUsed: bigint): void;
+  dropped?(kind: string): void;
+  reorged?(kind: string): void;
+};
+
+/** The nonce of a work's transaction was used by a transaction this keeper did not sign: send the work again. */
+export class TxDroppedError extends Error {
+  override name = "TxDroppedError";
+  constructor(
+    readonly workKey: string,
+    readonly nonce: number,
+  ) {
+    super(`the nonce ${nonce} of ${workKey} was used by another transaction; the work is not done`);
+  }
+}
+
+export class TxSender {
+  private readonly options: TxSenderOptions;
+  /** Serializes nonce choice, signing and recording (waiting is concurrent). */
+  private signing: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly publicClient: PublicClient,
+    private readonly account: LocalAccount,
+    private readonly chainId: number,
+    private readonly store: KeeperStore,
+    private readonly log: Logger,
+    options: Partial<TxSenderOptions> = {},
+    private readonly events: TxSenderEvents = {},
+  ) {
+    this.options = { ...DEFAULT_TX_SENDER_OPTIONS, ...options };
+    if (this.options.bumpPercent < 10) throw new Error("bumpPercent must be at least 10 (nodes refuse smaller replacements)");
+    if (this.options.confirmations < 1) throw new Error("confirmations must be at least 1");
+  }
+
+  get address(): Address {
+    return this.account.address;
+  }
+
+  /**
+   * Sends the work's transaction (simulated first: a call that would revert throws its decoded error and spends no
+   * nonce), or resumes the one already in flight, and waits until it is confirmed.
+   * @throws the call's decoded revert (nothing sent), TxDroppedError, or an RPC error (the attempt stays recorded and
+   * the next call resumes it).
+   */
+  async send(request: TxRequest, signal?: AbortSignal): Promise<TxOutcome> {
+    if (this.store.work(request.workKey)?.status === "done") {
+      const confirmed = this.store.attempts(request.workKey).find((attempt) => attempt.status === "confirmed");
+      if (confirmed) return this.outcomeOf(request.workKey, confirmed, true);
+    }
+    // Work that reverted or was dropped may be sent again; work in flight is resumed.
+    let resumed = this.openAttempts(request.workKey).length > 0;
+    if (!resumed) await this.signNew(request);
+    for (;;) {
+      try {
+        return { ...(await this.track(request.kind, request.workKey, signal)), resumed };
+      } catch (error) {
+        if (!(error instanceof TxDroppedError)) throw error;
+        resumed = false;
+        await this.signNew(request);
+      }
+    }
+  }
+
+  /** Re-broadcasts every recorded transaction not mined yet (call at start: a crash may have stopped before a broadcast). */
+  async rebroadcastOpen(): Promise<number> {
+    let count = 0;
+    for (const attempt of this.store.openAttempts()) {
+      if (attempt.status === "mined") continue;
+      await this.broadcast(attempt);
+      count++;
+    }
+    return count;
+  }
+
+  /** Work keys with a transaction in flight (for jobs that resume them after a restart). */
+  openWork(): string[] {
+    return [...new Set(this.store.openAttempts().map((attempt) => attempt.workKey))];
+  }
+
+  private openAttempts(workKey: string): TxAttempt[] {
+    return this.store.attempts(workKey).filter((attempt) => attempt.status === "signed" || attempt.status === "sent" || attempt.status === "mined");
+  }
+
+  private async signNew(request: TxRequest): Promise<TxAttempt> {
+    const run = this.signing.then(async () => {
+      const call = { account: this.account.address, to: request.to, data: request.data, value: request.value ?? 0n };
+      let estimate: bigint;
+      try {
+        estimate = await this.publicClient.estimateGas(call);
+      } catch (error) {
+        throw toCogFiError(error, request.kind);
+      }
+      const gas = (estimate * BigInt(100 + this.options.gasMarginPercent)) / 100n + this.options.gasMarginFixed;
+      const fees = await this.currentFees();
+      const nonce = await this.freeNonce();
+      const attempt = await this.sign(request.kind, request.workKey, { ...call, gas, nonce, ...fees });
+      this.events.sent?.(request.kind);
+      return attempt;
+    });
+    this.signing = run.catch(() => undefined);
+    const attempt = await run;
+    await this.broadcast(attempt);
+    return attempt;
+  }
+
+  /** The lowest nonce at or above the key's mined count that no open attempt of this keeper holds. */
+  private async freeNonce(): Promise<number> {
+    const mined = await this.publicClient.getTransactionCount({ address: this.account.address, blockTag: "latest" });
+    const held = new Set(
+      this.store
+        .openAttempts()
+        .filter((attempt) => attempt.address.toLowerCase() === this.account.address.toLowerCase())
+        .map((attempt) => attempt.nonce),
+    );
+    let nonce = mined;
+    while (held.has(nonce)) nonce++;
+    return nonce;
+  }
+
+  private async currentFees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+    const { maxFeePerGas, maxPriorityFeePerGas } = await this.publicClient.estimateFeesPerGas();
+    const cap = this.options.maxFeePerGas;
+    const maxFee = cap !== undefined && maxFeePerGas > cap ? cap : maxFeePerGas;
+    return { maxFeePerGas: maxFee, maxPriorityFeePerGas: maxPriorityFeePerGas > maxFee ? maxFee : maxPriorityFeePerGas };
+  }
+
+  private async sign(
+    kind: string,
+    workKey: string,
+    tx: { to: Address; data: Hex; value: bigint; gas: bigint; nonce: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+  ): Promise<TxAttempt> {
+    const raw = await this.account.signTransaction({ type: "eip1559", chainId: this.chainId, ...tx });
+    return this.store.recordAttempt(kind, {
+      workKey,
+      address: this.account.address,
+      nonce: tx.nonce,
+      hash: keccak256(raw),
+      raw,
+      maxFeePerGas: tx.maxFeePerGas,
+      maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+      gas: tx.gas,
+    });
+  }
+
+  /** Sends the recorded bytes; a node that already has them, or has mined them, is fine. */
+  private async broadcast(attempt: TxAttempt): Promise<void> {
+    try {
+      await this.publicClient.sendRawTransaction({ serializedTransaction: attempt.raw });
+    } catch (error) {
+      const text = errorText(error);
+      // Known to the node, or its nonce is already used (by this very transaction, or by one the tracker will find).
+      if (!/already known|known transaction|already imported|nonce too low|nonce has already been used/i.test(text)) {
+        this.log.warn({ hash: attempt.hash, nonce: attempt.nonce, err: error }, "broadcast failed; the transaction stays recorded and is sent again");
+        return;
+      }
+    }
+    if (attempt.status === "signed") this.store.setAttemptStatus(attempt.id, "sent");
+  }
+
+  /** Waits for the work's transaction (any of its attempts) to be confirmed, bumping fees and surviving reorgs. */
+  private async track(kind: string, workKey: string, signal?: AbortSignal): Promise<Omit<TxOutcome, "resumed">> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const open = this.openAttempts(workKey);
+      if (open.length === 0) throw new TxDroppedError(workKey, -1);
+      const nonce = open[open.length - 1]!.nonce;
+
+      let mined: { attempt: TxAttempt; receipt: TransactionReceipt } | undefined;
+      for (const attempt of [...open].reverse()) {
+        const receipt = await this.receiptOf(attempt.hash);
+        if (receipt) {
+          mined = { attempt, receipt };
+          break;
+        }
+      }
+
+      if (mined) {
+        const { attempt, receipt } = mined;
+        if (attempt.status !== "mined" || attempt.blockHash !== receipt.blockHash) {
+          this.store.setAttemptStatus(attempt.id, "mined", { number: receipt.blockNumber, hash: receipt.blockHash });
+        }
+        const head = await this.publicClient.getBlockNumber({ cacheTime: 0 });
+        if (head - receipt.blockNumber + 1n >= BigInt(this.options.confirmations)) {
+          const block = await this.publicClient.getBlock({ blockNumber: receipt.blockNumber });
+          if (block.hash === receipt.blockHash) {
+            for (const other of open) if (other.id !== attempt.id) this.store.setAttemptStatus(other.id, "replaced");
+            this.store.setAttemptStatus(attempt.id, "confirmed", { number: receipt.blockNumber, hash: receipt.blockHash });
+            this.store.setWorkStatus(workKey, receipt.status === "success" ? "done" : "reverted");
+            this.events.confirmed?.(kind, receipt.status, receipt.gasUsed);
+            return { status: receipt.status, hash: attempt.hash, receipt, attempts: this.store.attempts(workKey).length };
+          }
+          // The block left the chain: back in flight.
+          this.log.warn({ workKey, hash: attempt.hash, block: receipt.blockNumber }, "transaction's block was reorged out; re-broadcasting");
+          this.events.reorged?.(kind);
+          this.store.setAttemptStatus(attempt.id, "sent");
+          await this.broadcast({ ...attempt, status: "sent" });
+        }
+      } else {
+        const reorged = open.filter((attempt) => attempt.status === "mined");
+        if (reorged.length > 0) {
+          // Its block left the chain and took the receipt along: back in flight, at once.
+          this.log.warn({ workKey, hashes: reorged.map((attempt) => attempt.hash) }, "mined transaction lost in a reorg; re-broadcasting");
+          this.events.reorged?.(kind);
+          for (const attempt of reorged) {
+            this.store.setAttemptStatus(attempt.id, "sent");
+            await this.broadcast({ ...attempt, status: "sent" });
+          }
+          continue;
+        }
+        const minedCount = await this.publicClient.getTransactionCount({ address: this.account.address, blockTag: "latest" });
+        // The nonce is used: by one of this work's transactions mined since the lookup above, or by another one.
+        if (minedCount > nonce && (await this.anyReceipt(open))) continue;
+        if (minedCount > nonce) {
+          for (const attempt of open) this.store.setAttemptStatus(attempt.id, "dropped");
+          this.events.dropped?.(kind);
+          this.log.warn({ workKey, nonce }, "nonce used by a transaction this keeper did not record; signing the work again");
+          throw new TxDroppedError(workKey, nonce);
+        }
+        const newest = open[open.length - 1]!;
+        for (const attempt of open) if (attempt.status === "signed") await this.broadcast(attempt);
+        if (Date.now() - newest.createdAt >= this.options.bumpAfterMs) await this.bump(kind, newest);
+      }
+      await sleep(this.options.pollIntervalMs, signal);
+    }
+  }
+
+  /** Re-signs `attempt` with the same nonce and higher fees, or re-broadcasts it when the fee ceiling is reached. */
+  private async bump(kind: string, attempt: TxAttempt): Promise<void> {
+    const factor = BigInt(100 + this.options.bumpPercent);
+    const current = await this.currentFees();
+    let maxFeePerGas = max(ceilDiv(attempt.maxFeePerGas * factor, 100n), current.maxFeePerGas);
+    const maxPriorityFeePerGas = max(ceilDiv(attempt.maxPriorityFeePerGas * factor, 100n), current.maxPriorityFeePerGas);
+    const cap = this.options.maxFeePerGas;
+    if (cap !== undefined && maxFeePerGas > cap) maxFeePerGas = cap;
+    if (maxFeePerGas < ceilDiv(attempt.maxFeePerGas * 110n, 100n) || maxPriorityFeePerGas > maxFeePerGas) {
+      // At the ceiling: a replacement would be refused; keep the transaction and send it again.
+      this.log.warn({ hash: attempt.hash, maxFeePerGas: attempt.maxFeePerGas }, "transaction not mined and its fee is at the ceiling");
+      await this.broadcast(attempt);
+      this.store.setAttemptStatus(attempt.id, "sent");
+      return;
+    }
+    // The replacement repeats the recorded call: its bytes are the source of truth, not a node's copy.
+    const signed = parseTransaction(attempt.raw);
+    const replacement = await this.signing.then(() =>
+      this.sign(kind, attempt.workKey, {
+        to: signed.to as Address,
+        data: signed.data ?? "0x",
+        value: signed.value ?? 0n,
+        gas: attempt.gas,
+        nonce: attempt.nonce,
+        maxFeePerGas,
+        maxPriorityFeePerGas,
+      }),
+    );
+    this.events.bumped?.(kind);
+    this.log.info({ workKey: attempt.workKey, nonce: attempt.nonce, from: attempt.hash, to: replacement.hash, maxFeePerGas }, "fee bumped");
+    await this.broadcast(replacement);
+  }
+
+  private async anyReceipt(attempts: readonly TxAttempt[]): Promise<boolean> {
+    for (const attempt of attempts) if (await this.receiptOf(attempt.hash)) return true;
+    return false;
+  }
+
+  private async receiptOf(hash: Hash): Promise<TransactionReceipt | undefined> {
+    try {
+      return await this.publicClient.getTransactionReceipt({ hash });
+    } catch (error) {
+      if ((error as Error).name === "TransactionReceiptNotFoundError") return undefined;
+      throw error;
+    }
+  }
+
+  private async outcomeOf(workKey: string, attempt: TxAttempt, resumed: boolean): Promise<TxOutcome> {
+    const receipt = await this.publicClient.getTransactionReceipt({ hash: attempt.hash });
+    return { status: receipt.status, hash: attempt.hash, receipt, attempts: this.store.attempts(workKey).length, resumed };
+  }
+}
+
+function errorText(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (current instanceof Error && parts.length < 8) {
+    parts.push(current.message, (current as { details?: string }).details ?? "");
+    current = current.cause;
+  }
+  return parts.join(" | ");
+}
+
+function ceilDiv(a: bigint, b: bigint): bigint {
+  return (a + b - 1n) / b;
+}
+
+function max(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

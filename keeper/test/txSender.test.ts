@@ -1,0 +1,227 @@
+/**
+ * The keeper's transaction sender on a real anvil: one nonce per unit of work across restarts, fee bumps, a nonce
+ * taken by a transaction the keeper did not sign, a reorg, and a call that would revert.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { resolve } from "node:path";
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ANVIL_PRIVATE_KEYS, rpc, startAnvil, type AnvilInstance } from "@cogfi/sdk/node";
+import { KeeperStore } from "../src/state/store.js";
+import { TxSender, type TxSenderOptions } from "../src/tx/sender.js";
+
+let anvil: AnvilInstance;
+let publicClient: PublicClient;
+const log = pino({ level: "silent" });
+const recipient: Address = "0x000000000000000000000000000000000000c0de";
+/** Runtime that always reverts (PUSH1 0 PUSH1 0 REVERT), behind init code that returns it. */
+const REVERTER_INIT: Hex = "0x6005600c60003960056000f360006000fd";
+let reverter: Address;
+
+function stateFile(): string {
+  return resolve(mkdtempSync(resolve(tmpdir(), "cogfi-sender-")), "keeper.sqlite");
+}
+
+function sender(keyIndex: number, store: KeeperStore, options: Partial<TxSenderOptions> = {}, client: PublicClient = publicClient) {
+  const events: Record<string, number> = {};
+  const count = (name: string) => () => void (events[name] = (events[name] ?? 0) + 1);
+  const instance = new TxSender(client, privateKeyToAccount(ANVIL_PRIVATE_KEYS[keyIndex]!), 31337, store, log, { pollIntervalMs: 20, ...options }, {
+    sent: count("sent"),
+    bumped: count("bumped"),
+    dropped: count("dropped"),
+    reorged: count("reorged"),
+  });
+  return { instance, events };
+}
+
+const nonceOf = (keyIndex: number) =>
+  publicClient.getTransactionCount({ address: privateKeyToAccount(ANVIL_PRIVATE_KEYS[keyIndex]!).address, blockTag: "latest" });
+const automine = (on: boolean) => rpc(anvil.rpcUrl, "evm_setAutomine", [on]);
+const mine = () => rpc(anvil.rpcUrl, "evm_mine");
+const transfer = (workKey: string, wei = 1n) => ({ workKey, kind: "test", to: recipient, data: "0x" as Hex, value: wei });
+
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  anvil = await startAnvil();
+  publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl), pollingInterval: 20 }) as PublicClient;
+  const deployer = createWalletClient({ chain: foundry, transport: http(anvil.rpcUrl), account: privateKeyToAccount(ANVIL_PRIVATE_KEYS[0]!) });
+  const hash = await deployer.sendTransaction({ data: REVERTER_INIT });
+  reverter = (await publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+});
+afterAll(async () => {
+  await anvil?.stop();
+});
+
+describe("TxSender", () => {
+  test("sends a unit of work once: a second send of the same work returns the same transaction", async () => {
+    const store = KeeperStore.open(":memory:");
+    const { instance } = sender(1, store);
+    const before = await nonceOf(1);
+    const first = await instance.send(transfer("work-a"));
+    expect(first).toMatchObject({ status: "success", attempts: 1, resumed: false });
+    const again = await instance.send(transfer("work-a"));
+    expect(again).toMatchObject({ status: "success", hash: first.hash, attempts: 1, resumed: true });
+    expect(await nonceOf(1)).toBe(before + 1);
+    expect(store.work("work-a")?.status).toBe("done");
+    expect(store.nextNonce(instance.address)).toBe(before + 1);
+  });
+
+  test("a call that would revert throws its error and spends no nonce", async () => {
+    const store = KeeperStore.open(":memory:");
+    const { instance } = sender(1, store);
+    const before = await nonceOf(1);
+    await expect(instance.send({ workKey: "doomed", kind: "test", to: reverter, data: "0x" })).rejects.toThrow(/test: /);
+    expect(store.attempts("doomed")).toEqual([]);
+    expect(await nonceOf(1)).toBe(before);
+  });
+
+  test("a keeper killed between recording and broadcasting sends the recorded bytes after a restart, no second nonce", async () => {
+    const file = stateFile();
+    const before = await nonceOf(2);
+    // The first process records its transaction but every broadcast fails (the RPC is gone), then it dies.
+    const deadRpc = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) }) as PublicClient;
+    deadRpc.sendRawTransaction = async () => {
+      throw new Error("fetch failed (connection refused)");
+    };
+    const first = KeeperStore.open(file);
+    const abort = new AbortController();
+    const pending = sender(2, first, {}, deadRpc).instance.send(transfer("crash-work"), abort.signal);
+    await until(() => first.attempts("crash-work").length === 1, "the attempt to be recorded");
+    abort.abort(new Error("killed"));
+    await expect(pending).rejects.toThrow(/killed/);
+    const [recorded] = first.attempts("crash-work");
+    expect(recorded?.status).toBe("signed");
+    first.close();
+    expect(await nonceOf(2)).toBe(before);
+
+    // The restart re-broadcasts what was recorded and resumes the work.
+    const second = KeeperStore.open(file);
+    const { instance, events } = sender(2, second);
+    expect(await instance.rebroadcastOpen()).toBe(1);
+    const outcome = await instance.send(transfer("crash-work"));
+    expect(outcome).toMatchObject({ status: "success", hash: recorded!.hash, attempts: 1, resumed: true });
+    expect(events.sent).toBeUndefined();
+    expect(await nonceOf(2)).toBe(before + 1);
+    second.close();
+  });
+
+  test("a second keeper on the same state file is refused at start", () => {
+    const file = stateFile();
+    const owner = KeeperStore.open(file);
+    expect(() => KeeperStore.open(file)).toThrow(/another keeper/);
+    owner.close();
+  });
+
+  test("a transaction not mined in time is re-signed with the same nonce and higher fees; one of them lands", async () => {
+    const store = KeeperStore.open(":memory:");
+    const { instance, events } = sender(3, store, { bumpAfterMs: 150, bumpPercent: 20 });
+    const before = await nonceOf(3);
+    await automine(false);
+    try {
+      const pending = instance.send(transfer("slow-work"));
+      await until(() => store.attempts("slow-work").length >= 3, "two fee bumps");
+      await mine();
+      const outcome = await pending;
+      const attempts = store.attempts("slow-work");
+      expect(outcome.status).toBe("success");
+      expect(new Set(attempts.map((attempt) => attempt.nonce))).toEqual(new Set([before]));
+      // Each bump pays at least 20% more than the one before.
+      for (let i = 1; i < attempts.length; i++) {
+        expect(attempts[i]!.maxFeePerGas * 100n).toBeGreaterThanOrEqual(attempts[i - 1]!.maxFeePerGas * 120n);
+        expect(attempts[i]!.maxPriorityFeePerGas * 100n).toBeGreaterThanOrEqual(attempts[i - 1]!.maxPriorityFeePerGas * 120n);
+      }
+      expect(attempts.filter((attempt) => attempt.status === "confirmed").map((attempt) => attempt.hash)).toEqual([outcome.hash]);
+      expect(attempts.filter((attempt) => attempt.status === "replaced")).toHaveLength(attempts.length - 1);
+      expect(events.bumped).toBe(attempts.length - 1);
+      expect(await nonceOf(3)).toBe(before + 1);
+    } finally {
+      await automine(true);
+    }
+  });
+
+  test("fees stop at the ceiling: the transaction is sent again instead of re-priced", async () => {
+    const store = KeeperStore.open(":memory:");
+    const fees = await publicClient.estimateFeesPerGas();
+    const { instance, events } = sender(3, store, { bumpAfterMs: 100, maxFeePerGas: fees.maxFeePerGas });
+    await automine(false);
+    try {
+      const pending = instance.send(transfer("capped-work"));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(store.attempts("capped-work")).toHaveLength(1);
+      expect(events.bumped).toBeUndefined();
+      await mine();
+      expect((await pending).attempts).toBe(1);
+    } finally {
+      await automine(true);
+    }
+  });
+
+  test("a nonce taken by a transaction the keeper did not sign drops the attempt; the work is signed again", async () => {
+    const store = KeeperStore.open(":memory:");
+    const { instance, events } = sender(4, store, { bumpAfterMs: 60_000 });
+    const nonce = await nonceOf(4);
+    await automine(false);
+    try {
+      const pending = instance.send(transfer("stolen-nonce"));
+      await until(() => store.attempts("stolen-nonce")[0]?.status === "sent", "the broadcast");
+      // The same key, used elsewhere, replaces the keeper's transaction in the pool with a richer one.
+      const other = createWalletClient({ chain: foundry, transport: http(anvil.rpcUrl), account: privateKeyToAccount(ANVIL_PRIVATE_KEYS[4]!) });
+      const ours = store.attempts("stolen-nonce")[0]!;
+      await other.sendTransaction({
+        to: recipient,
+        value: 7n,
+        nonce,
+        maxFeePerGas: ours.maxFeePerGas * 2n,
+        maxPriorityFeePerGas: ours.maxPriorityFeePerGas * 2n,
+      });
+      await mine();
+      await until(() => store.attempts("stolen-nonce").length === 2, "the work to be signed again");
+      await mine();
+      const outcome = await pending;
+      const [dropped, resigned] = store.attempts("stolen-nonce");
+      expect(dropped).toMatchObject({ nonce, status: "dropped" });
+      expect(resigned).toMatchObject({ nonce: nonce + 1, status: "confirmed", hash: outcome.hash });
+      expect(events.dropped).toBe(1);
+    } finally {
+      await automine(true);
+    }
+  });
+
+  test("a transaction whose block is reorged out is broadcast again and confirmed once", async () => {
+    const store = KeeperStore.open(":memory:");
+    const { instance, events } = sender(5, store, { confirmations: 3 });
+    const before = await nonceOf(5);
+    const pending = instance.send(transfer("reorged-work"));
+    await until(() => store.attempts("reorged-work")[0]?.status === "mined", "the transaction to be mined");
+    const minedIn = store.attempts("reorged-work")[0]!.blockNumber!;
+    // Drop the block (and the transaction with it), as a reorg would; automine puts it in a new block when resent.
+    await rpc(anvil.rpcUrl, "anvil_rollback", [1]);
+    await until(() => events.reorged === 1, "the reorg to be seen");
+    await until(async () => (await nonceOf(5)) === before + 1, "the transaction to be mined again");
+    await mine();
+    await mine();
+    const outcome = await pending;
+    expect(outcome.status).toBe("success");
+    expect(outcome.receipt.blockNumber).toBeGreaterThanOrEqual(minedIn);
+    expect(store.attempts("reorged-work")).toHaveLength(1);
+    expect(await nonceOf(5)).toBe(before + 1);
+  });
+});
