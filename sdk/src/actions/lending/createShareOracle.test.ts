@@ -44,7 +44,7 @@ describe("createShareOracle", () => {
   test("on a one-second chain (anvil), grows the ring of 3,601 slots in transactions that fit a block", async () => {
     // 3,600 new slots are ~80M gas: more than a 30M block holds in one transaction.
     const q = await setupPool(chain, "lend-oracle-anvil");
-    const created = await createShareOracle(chain.amm(POOL_OWNER), { pool: q.pool, blockTimeSeconds: 1 });
+    const created = await createShareOracle(chain.amm(POOL_OWNER), { pool: q.pool, blockTimeSeconds: 1, minInRangeLiquidity: 1n });
     expect(created.requiredCardinality).toBe(2 * 1_800 + 1);
     const [, , , , cardinalityNext] = await chain.ammReader.publicClient.readContract({ address: q.pool, abi: cognitionPoolAbi, functionName: "slot0" });
     expect(cardinalityNext).toBe(created.requiredCardinality);
