@@ -11,7 +11,7 @@ export const MAX_OBSERVATION_CARDINALITY = 65_535;
 
 export type IncreaseObservationCardinalityParameters = {
   pool: Address;
-  /** The ring size to reach (a `ShareOracle` needs its `requiredCardinality`); nothing is sent if already there. */
+  /** The ring size to reach (a share oracle needs its `requiredCardinality`); nothing is sent if already there. */
   cardinality: number;
   /** Slots initialized per transaction, at most (default `OBSERVATION_SLOTS_PER_TRANSACTION`). */
   slotsPerTransaction?: number;
@@ -27,7 +27,7 @@ export type IncreaseObservationCardinalityErrorType = CogFiContractError<"NotIni
 
 /**
  * Grows a pool's observation ring to `cardinality` slots (`increaseObservationCardinalityNext`), in transactions of at
- * most `slotsPerTransaction` new slots each, so that a TWAP reader (a lending market's `ShareOracle`) finds the
+ * most `slotsPerTransaction` new slots each, so that a TWAP reader (a lending market's share oracle) finds the
  * history it needs. Anyone may pay for it; the slots are used as the pool writes new observations.
  * @example
  * const { requiredCardinality } = ...; // the oracle's
