@@ -42,6 +42,10 @@ struct MarketState {
     bool borrowCapped;
     /// @dev `config.selfRepaying`.
     bool selfRepaying;
+    /// @dev Revenue (loan-token units) that repaid this market's debt since this market last claimed its collateral
+    /// share: liquidity that may still wait at the share. A withdraw or a borrow claims the share before paying out
+    /// while it is non-zero, and clears it.
+    uint96 revenueReceivable;
 }
 
 /// @notice What the market has claimed from one collateral share (indexed in the share's `PackedRevenueIndex` when
@@ -256,6 +260,7 @@ contract LendingMarket is ILendingMarket {
 
         emit Withdraw(id, msg.sender, onBehalf, receiver, assets, shares);
 
+        if (m.revenueReceivable != 0) _collectRevenue(m, marketParams.collateralToken);
         IERC20(marketParams.loanToken).safeTransfer(receiver, assets);
         return (assets, shares);
     }
@@ -290,6 +295,7 @@ contract LendingMarket is ILendingMarket {
 
         emit Borrow(id, msg.sender, onBehalf, receiver, assets, shares);
 
+        if (m.revenueReceivable != 0) _collectRevenue(m, marketParams.collateralToken);
         IERC20(marketParams.loanToken).safeTransfer(receiver, assets);
         return (assets, shares);
     }
@@ -354,7 +360,7 @@ contract LendingMarket is ILendingMarket {
         _accrueInterest(marketParams, id);
         Position storage p = _positions[id][onBehalf];
         PackedRevenueAccount storage account = _revenue[id][onBehalf];
-        _repayWithRevenue(marketParams.collateralToken, revenueIndex, account, id, onBehalf);
+        _repayWithRevenue(revenueIndex, account, id, onBehalf);
 
         uint256 oldCollateral = p.collateral;
         uint256 collateral = oldCollateral - assets;
@@ -383,7 +389,7 @@ contract LendingMarket is ILendingMarket {
 
         PackedRevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
-        _repayWithRevenue(marketParams.collateralToken, revenueIndex, _revenue[id][borrower], id, borrower);
+        _repayWithRevenue(revenueIndex, _revenue[id][borrower], id, borrower);
 
         (seizedAssets, repaidShares) = _liquidationAmounts(marketParams, id, borrower, seizedAssets, repaidShares);
         uint256 repaidAssets = _liquidateAccounting(revenueIndex, id, borrower, seizedAssets, repaidShares);
@@ -423,7 +429,7 @@ contract LendingMarket is ILendingMarket {
         _existing(id);
         PackedRevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
-        _repayWithRevenue(marketParams.collateralToken, revenueIndex, _revenue[id][borrower], id, borrower);
+        _repayWithRevenue(revenueIndex, _revenue[id][borrower], id, borrower);
     }
 
     /// @inheritdoc ILendingMarket
@@ -439,7 +445,7 @@ contract LendingMarket is ILendingMarket {
         PackedRevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
         PackedRevenueAccount storage account = _revenue[id][onBehalf];
-        _repayWithRevenue(marketParams.collateralToken, revenueIndex, account, id, onBehalf);
+        _repayWithRevenue(revenueIndex, account, id, onBehalf);
         amount = revenueIndex.take(account, _positions[id][onBehalf].collateral);
 
         emit ClaimCollateralRevenue(id, msg.sender, onBehalf, receiver, amount);
@@ -491,6 +497,11 @@ contract LendingMarket is ILendingMarket {
         return _revenueIndex[share].indexedTotal;
     }
 
+    /// @inheritdoc ILendingMarket
+    function revenueReceivable(MarketId id) external view returns (uint256) {
+        return _markets[id].revenueReceivable;
+    }
+
     /* INTERNAL */
 
     /// @dev Morpho Blue's `Market` of a stored market, for the IRM.
@@ -532,8 +543,8 @@ contract LendingMarket is ILendingMarket {
 
     /// @dev Indexes the revenue the share has accrued to the market since the last indexing (at most once a second:
     /// nothing more is released within one) over the collateral posted in every market that takes the share. Reads
-    /// the share's `claimable` rather than claiming: the tokens move only when they are paid out or repay debt
-    /// (`_claimRevenue`), which saves a token transfer on every collateral change. What is new is what the market can
+    /// the share's `claimable` rather than claiming: the tokens move only when the market pays them out (`_claimRevenue`),
+    /// which saves the share's stream update and a token transfer on every collateral change and liquidation. What is new is what the market can
     /// claim plus what it claimed, less what it indexed; with no collateral posted it stays unindexed (offered again
     /// next time). Returns the share's index.
     function _indexRevenue(address share) internal returns (PackedRevenueIndex storage revenueIndex) {
@@ -547,7 +558,7 @@ contract LendingMarket is ILendingMarket {
         if (amount > 0 && revenueIndex.index(amount)) emit HarvestRevenue(share, amount);
     }
 
-    /// @dev Claims from the share what was indexed and not yet claimed (after `_indexRevenue` in the same call).
+    /// @dev Claims from the share what was indexed and not yet claimed.
     function _claimRevenue(address share) internal {
         Harvest storage h = _harvests[share];
         uint256 claimed = h.claimed;
@@ -557,10 +568,17 @@ contract LendingMarket is ILendingMarket {
         h.claimed = uint96(claimed + ShareRevenueLib.claimAll(share));
     }
 
+    /// @dev Brings in the revenue that repaid market `m`'s debt (claims `share`, which pays everything it holds for
+    /// this contract), before the market pays out loan tokens.
+    function _collectRevenue(MarketState storage m, address share) internal {
+        m.revenueReceivable = 0;
+        _claimRevenue(share);
+    }
+
     /// @dev Credits `borrower`'s revenue and, in a self-repaying market, repays its debt with it (debt rounded up,
-    /// a partial repayment burns shares rounded down). Interest must be accrued first.
+    /// a partial repayment burns shares rounded down), leaving the tokens at the share (`revenueReceivable`).
+    /// Interest must be accrued first.
     function _repayWithRevenue(
-        address share,
         PackedRevenueIndex storage revenueIndex,
         PackedRevenueAccount storage account,
         MarketId id,
@@ -583,10 +601,10 @@ contract LendingMarket is ILendingMarket {
         m.totalBorrowShares -= uint128(shares);
         m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(assets));
         account.setOwed(owed - assets);
+        // The repaid assets become the market's liquidity, still at the share: claimed when cash is needed.
+        m.revenueReceivable += uint96(assets);
 
         emit RepayWithRevenue(id, borrower, assets, shares);
-        // The repaid assets become the market's liquidity: bring them in.
-        _claimRevenue(share);
     }
 
     /// @dev Accrues interest since the last update: compounded with the Taylor expansion, the fee minted to the fee
