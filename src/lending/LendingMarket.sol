@@ -48,16 +48,6 @@ struct MarketState {
     uint96 revenueReceivable;
 }
 
-/// @notice What the market has claimed from one collateral share (indexed in the share's `PackedRevenueIndex` when
-/// it accrues, claimed when it is paid out or repays debt); written only by a claim.
-struct Harvest {
-    /// @dev Revenue-token units claimed from the share so far. `indexedTotal - claimed` waits at the share when
-    /// positive; when negative, it was claimed before it was indexed and is offered to the index at the next indexing.
-    uint96 claimed;
-    /// @dev Set at the share's first indexing, so that a claim rewrites a live word rather than creating one.
-    bool live;
-}
-
 /// @title LendingMarket
 /// @notice Isolated lending markets on ModelShare collateral, in one contract, with self-repaying loans.
 /// @dev Storage: positions are packed as Morpho Blue packs them (borrow shares and collateral in one slot); a
@@ -103,9 +93,11 @@ contract LendingMarket is ILendingMarket {
     mapping(MarketId id => mapping(address user => Position)) internal _positions;
     /// @dev Per position: the revenue credited to its collateral (the stake is `Position.collateral`).
     mapping(MarketId id => mapping(address user => PackedRevenueAccount)) internal _revenue;
-    /// @dev Per collateral share, over every market that takes it: the share's revenue indexed by collateral.
+    /// @dev Per collateral share, over every market that takes it: the share's revenue indexed by collateral, with
+    /// the revenue-token units claimed from the share so far (`claimed`: `indexedTotal - claimed` waits at the share
+    /// when positive; when negative, it was claimed before it was indexed and is offered to the index at the next
+    /// indexing) and the last indexing time (`indexedAt`) in the index's second word.
     mapping(address share => PackedRevenueIndex) internal _revenueIndex;
-    mapping(address share => Harvest) internal _harvests;
 
     /* CONSTRUCTOR */
 
@@ -549,23 +541,23 @@ contract LendingMarket is ILendingMarket {
     /// next time). Returns the share's index.
     function _indexRevenue(address share) internal returns (PackedRevenueIndex storage revenueIndex) {
         revenueIndex = _revenueIndex[share];
-        // The index's last indexing time (uint32: until 2106, as the share's own stream) shares its word.
+        // The index's last indexing time (uint32: until 2106, as the share's own stream) and what the market claimed
+        // from the share share its second word.
         if (revenueIndex.indexedAt == block.timestamp) return revenueIndex;
-        Harvest storage h = _harvests[share];
-        if (!h.live) h.live = true;
-        uint256 amount = (ShareRevenueLib.claimableOf(share) + h.claimed).zeroFloorSub(revenueIndex.indexedTotal);
+        uint256 amount =
+            (ShareRevenueLib.claimableOf(share) + revenueIndex.claimed).zeroFloorSub(revenueIndex.indexedTotal);
         revenueIndex.indexedAt = uint32(block.timestamp);
         if (amount > 0 && revenueIndex.index(amount)) emit HarvestRevenue(share, amount);
     }
 
     /// @dev Claims from the share what was indexed and not yet claimed.
     function _claimRevenue(address share) internal {
-        Harvest storage h = _harvests[share];
-        uint256 claimed = h.claimed;
-        if (_revenueIndex[share].indexedTotal <= claimed) return;
-        // Whatever the share pays beyond the indexed part (nothing, within the indexing second) is offered to the
-        // index at the next indexing.
-        h.claimed = uint96(claimed + ShareRevenueLib.claimAll(share));
+        PackedRevenueIndex storage revenueIndex = _revenueIndex[share];
+        uint256 claimed = revenueIndex.claimed;
+        if (revenueIndex.indexedTotal <= claimed) return;
+        // Whatever the share pays beyond the indexed part is offered to the index at the next indexing. Everything
+        // the market ever claims from a share is at most what the share ever received: below 2^96.
+        revenueIndex.claimed = uint96(claimed + ShareRevenueLib.claimAll(share));
     }
 
     /// @dev Brings in the revenue that repaid market `m`'s debt (claims `share`, which pays everything it holds for
