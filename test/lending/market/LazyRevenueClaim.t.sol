@@ -107,6 +107,25 @@ contract LazyRevenueClaimTest is LendingBase {
         assertEq(outB, 1000e6, "B's lender: all of it");
     }
 
+    /// The fee recipient's supply shares are paid like any lender's: out of the revenue that repaid the debt.
+    function test_feeRecipientWithdrawsAll_thenTheLender() public {
+        vm.prank(lendingOwner);
+        lending.setFee(params, 0.25e18);
+        _fullyBorrowedMarketWithRevenue();
+        _repaidByRevenue();
+        assertEq(stablecoin.balanceOf(address(lending)), 0, "every held token was borrowed");
+        uint256 feeShares = _supplySharesOf(lendingOwner);
+        assertGt(feeShares, 0, "the fee was minted as supply shares");
+        vm.prank(lendingOwner);
+        (uint256 fee,) = lending.withdraw(params, 0, feeShares, lendingOwner, lendingOwner);
+        assertGt(fee, 0, "the fee recipient is paid");
+        assertEq(lending.revenueReceivable(id), 0, "its withdrawal claimed the share");
+        uint256 supplyShares = _supplySharesOf(lender);
+        vm.prank(lender);
+        (uint256 out,) = lending.withdraw(params, 0, supplyShares, lender, lender);
+        assertGt(out, 100e6, "then the lender takes the rest");
+    }
+
     /// A flash loan lends what the contract holds; revenue still at a share is not lent, and stays claimable.
     function test_flashLoan_lendsWhatIsHeld_receivableStaysClaimable() public {
         _supply(lender2, 50e6);
