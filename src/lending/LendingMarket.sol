@@ -535,14 +535,14 @@ contract LendingMarket is ILendingMarket {
 
     /// @dev Indexes the revenue the share has accrued to the market since the last indexing (at most once a second:
     /// nothing more is released within one) over the collateral posted in every market that takes the share. Reads
-    /// the share's `claimable` rather than claiming: the tokens move only when the market pays them out (`_claimRevenue`),
-    /// which saves the share's stream update and a token transfer on every collateral change and liquidation. What is new is what the market can
-    /// claim plus what it claimed, less what it indexed; with no collateral posted it stays unindexed (offered again
-    /// next time). Returns the share's index.
+    /// the share's `claimable` rather than claiming: the tokens move only when the market pays them out
+    /// (`_claimRevenue`), which saves the share's stream update and a token transfer on every collateral change and
+    /// liquidation. What is new is what the market can claim plus what it claimed, less what it indexed; with no
+    /// collateral posted it stays unindexed (offered again next time). Returns the share's index.
     function _indexRevenue(address share) internal returns (PackedRevenueIndex storage revenueIndex) {
         revenueIndex = _revenueIndex[share];
-        // The index's last indexing time (uint32: until 2106, as the share's own stream) and what the market claimed
-        // from the share share its second word.
+        // The index's second word also holds its last indexing time (uint32: until 2106, as the share's own stream)
+        // and what the market claimed from the share.
         if (revenueIndex.indexedAt == block.timestamp) return revenueIndex;
         uint256 amount =
             (ShareRevenueLib.claimableOf(share) + revenueIndex.claimed).zeroFloorSub(revenueIndex.indexedTotal);
