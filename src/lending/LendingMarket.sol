@@ -42,16 +42,10 @@ struct MarketState {
     bool borrowCapped;
     /// @dev `config.selfRepaying`.
     bool selfRepaying;
-}
-
-/// @notice What the market has claimed from one collateral share (indexed in the share's `PackedRevenueIndex` when
-/// it accrues, claimed when it is paid out or repays debt); written only by a claim.
-struct Harvest {
-    /// @dev Revenue-token units claimed from the share so far. `indexedTotal - claimed` waits at the share when
-    /// positive; when negative, it was claimed before it was indexed and is offered to the index at the next indexing.
-    uint96 claimed;
-    /// @dev Set at the share's first indexing, so that a claim rewrites a live word rather than creating one.
-    bool live;
+    /// @dev Revenue (loan-token units) that repaid this market's debt since this market last claimed its collateral
+    /// share: liquidity that may still wait at the share. A withdraw or a borrow claims the share before paying out
+    /// while it is non-zero, and clears it.
+    uint96 revenueReceivable;
 }
 
 /// @title LendingMarket
@@ -99,9 +93,11 @@ contract LendingMarket is ILendingMarket {
     mapping(MarketId id => mapping(address user => Position)) internal _positions;
     /// @dev Per position: the revenue credited to its collateral (the stake is `Position.collateral`).
     mapping(MarketId id => mapping(address user => PackedRevenueAccount)) internal _revenue;
-    /// @dev Per collateral share, over every market that takes it: the share's revenue indexed by collateral.
+    /// @dev Per collateral share, over every market that takes it: the share's revenue indexed by collateral, with
+    /// the revenue-token units claimed from the share so far (`claimed`: `indexedTotal - claimed` waits at the share
+    /// when positive; when negative, it was claimed before it was indexed and is offered to the index at the next
+    /// indexing) and the last indexing time (`indexedAt`) in the index's second word.
     mapping(address share => PackedRevenueIndex) internal _revenueIndex;
-    mapping(address share => Harvest) internal _harvests;
 
     /* CONSTRUCTOR */
 
@@ -256,6 +252,7 @@ contract LendingMarket is ILendingMarket {
 
         emit Withdraw(id, msg.sender, onBehalf, receiver, assets, shares);
 
+        if (m.revenueReceivable != 0) _collectRevenue(m, marketParams.collateralToken);
         IERC20(marketParams.loanToken).safeTransfer(receiver, assets);
         return (assets, shares);
     }
@@ -290,6 +287,7 @@ contract LendingMarket is ILendingMarket {
 
         emit Borrow(id, msg.sender, onBehalf, receiver, assets, shares);
 
+        if (m.revenueReceivable != 0) _collectRevenue(m, marketParams.collateralToken);
         IERC20(marketParams.loanToken).safeTransfer(receiver, assets);
         return (assets, shares);
     }
@@ -354,7 +352,7 @@ contract LendingMarket is ILendingMarket {
         _accrueInterest(marketParams, id);
         Position storage p = _positions[id][onBehalf];
         PackedRevenueAccount storage account = _revenue[id][onBehalf];
-        _repayWithRevenue(marketParams.collateralToken, revenueIndex, account, id, onBehalf);
+        _repayWithRevenue(revenueIndex, account, id, onBehalf);
 
         uint256 oldCollateral = p.collateral;
         uint256 collateral = oldCollateral - assets;
@@ -383,7 +381,7 @@ contract LendingMarket is ILendingMarket {
 
         PackedRevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
-        _repayWithRevenue(marketParams.collateralToken, revenueIndex, _revenue[id][borrower], id, borrower);
+        _repayWithRevenue(revenueIndex, _revenue[id][borrower], id, borrower);
 
         (seizedAssets, repaidShares) = _liquidationAmounts(marketParams, id, borrower, seizedAssets, repaidShares);
         uint256 repaidAssets = _liquidateAccounting(revenueIndex, id, borrower, seizedAssets, repaidShares);
@@ -423,7 +421,7 @@ contract LendingMarket is ILendingMarket {
         _existing(id);
         PackedRevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
-        _repayWithRevenue(marketParams.collateralToken, revenueIndex, _revenue[id][borrower], id, borrower);
+        _repayWithRevenue(revenueIndex, _revenue[id][borrower], id, borrower);
     }
 
     /// @inheritdoc ILendingMarket
@@ -439,7 +437,7 @@ contract LendingMarket is ILendingMarket {
         PackedRevenueIndex storage revenueIndex = _indexRevenue(marketParams.collateralToken);
         _accrueInterest(marketParams, id);
         PackedRevenueAccount storage account = _revenue[id][onBehalf];
-        _repayWithRevenue(marketParams.collateralToken, revenueIndex, account, id, onBehalf);
+        _repayWithRevenue(revenueIndex, account, id, onBehalf);
         amount = revenueIndex.take(account, _positions[id][onBehalf].collateral);
 
         emit ClaimCollateralRevenue(id, msg.sender, onBehalf, receiver, amount);
@@ -491,6 +489,11 @@ contract LendingMarket is ILendingMarket {
         return _revenueIndex[share].indexedTotal;
     }
 
+    /// @inheritdoc ILendingMarket
+    function revenueReceivable(MarketId id) external view returns (uint256) {
+        return _markets[id].revenueReceivable;
+    }
+
     /* INTERNAL */
 
     /// @dev Morpho Blue's `Market` of a stored market, for the IRM.
@@ -532,35 +535,42 @@ contract LendingMarket is ILendingMarket {
 
     /// @dev Indexes the revenue the share has accrued to the market since the last indexing (at most once a second:
     /// nothing more is released within one) over the collateral posted in every market that takes the share. Reads
-    /// the share's `claimable` rather than claiming: the tokens move only when they are paid out or repay debt
-    /// (`_claimRevenue`), which saves a token transfer on every collateral change. What is new is what the market can
-    /// claim plus what it claimed, less what it indexed; with no collateral posted it stays unindexed (offered again
-    /// next time). Returns the share's index.
+    /// the share's `claimable` rather than claiming: the tokens move only when the market pays them out
+    /// (`_claimRevenue`), which saves the share's stream update and a token transfer on every collateral change and
+    /// liquidation. What is new is what the market can claim plus what it claimed, less what it indexed; with no
+    /// collateral posted it stays unindexed (offered again next time). Returns the share's index.
     function _indexRevenue(address share) internal returns (PackedRevenueIndex storage revenueIndex) {
         revenueIndex = _revenueIndex[share];
-        // The index's last indexing time (uint32: until 2106, as the share's own stream) shares its word.
+        // The index's second word also holds its last indexing time (uint32: until 2106, as the share's own stream)
+        // and what the market claimed from the share.
         if (revenueIndex.indexedAt == block.timestamp) return revenueIndex;
-        Harvest storage h = _harvests[share];
-        if (!h.live) h.live = true;
-        uint256 amount = (ShareRevenueLib.claimableOf(share) + h.claimed).zeroFloorSub(revenueIndex.indexedTotal);
+        uint256 amount =
+            (ShareRevenueLib.claimableOf(share) + revenueIndex.claimed).zeroFloorSub(revenueIndex.indexedTotal);
         revenueIndex.indexedAt = uint32(block.timestamp);
         if (amount > 0 && revenueIndex.index(amount)) emit HarvestRevenue(share, amount);
     }
 
-    /// @dev Claims from the share what was indexed and not yet claimed (after `_indexRevenue` in the same call).
+    /// @dev Claims from the share what was indexed and not yet claimed.
     function _claimRevenue(address share) internal {
-        Harvest storage h = _harvests[share];
-        uint256 claimed = h.claimed;
-        if (_revenueIndex[share].indexedTotal <= claimed) return;
-        // Whatever the share pays beyond the indexed part (nothing, within the indexing second) is offered to the
-        // index at the next indexing.
-        h.claimed = uint96(claimed + ShareRevenueLib.claimAll(share));
+        PackedRevenueIndex storage revenueIndex = _revenueIndex[share];
+        uint256 claimed = revenueIndex.claimed;
+        if (revenueIndex.indexedTotal <= claimed) return;
+        // Whatever the share pays beyond the indexed part is offered to the index at the next indexing. Everything
+        // the market ever claims from a share is at most what the share ever received: below 2^96.
+        revenueIndex.claimed = uint96(claimed + ShareRevenueLib.claimAll(share));
+    }
+
+    /// @dev Brings in the revenue that repaid market `m`'s debt (claims `share`, which pays everything it holds for
+    /// this contract), before the market pays out loan tokens.
+    function _collectRevenue(MarketState storage m, address share) internal {
+        m.revenueReceivable = 0;
+        _claimRevenue(share);
     }
 
     /// @dev Credits `borrower`'s revenue and, in a self-repaying market, repays its debt with it (debt rounded up,
-    /// a partial repayment burns shares rounded down). Interest must be accrued first.
+    /// a partial repayment burns shares rounded down), leaving the tokens at the share (`revenueReceivable`).
+    /// Interest must be accrued first.
     function _repayWithRevenue(
-        address share,
         PackedRevenueIndex storage revenueIndex,
         PackedRevenueAccount storage account,
         MarketId id,
@@ -583,10 +593,10 @@ contract LendingMarket is ILendingMarket {
         m.totalBorrowShares -= uint128(shares);
         m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(assets));
         account.setOwed(owed - assets);
+        // The repaid assets become the market's liquidity, still at the share: claimed when cash is needed.
+        m.revenueReceivable += uint96(assets);
 
         emit RepayWithRevenue(id, borrower, assets, shares);
-        // The repaid assets become the market's liquidity: bring them in.
-        _claimRevenue(share);
     }
 
     /// @dev Accrues interest since the last update: compounded with the Taylor expansion, the fee minted to the fee

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 /// @notice A holder's revenue index over one revenue source, in two slots (the packed sibling of `RevenueIndex`);
-/// the second carries 32 bits the holder may use.
+/// the second carries 128 bits the holder keeps (an amount and a time), in the word every indexing writes anyway.
 /// @dev Bounds: a source's cumulative revenue is at most 2^96 stablecoin units (ModelShare refuses deposits past it),
 /// so `indexedTotal` and every account's `owed` fit 96 bits; stakes are ModelShare balances, at most 2^128.
 struct PackedRevenueIndex {
@@ -15,11 +15,10 @@ struct PackedRevenueIndex {
     uint96 indexedTotal;
     /// @dev Sum of the accounts' stakes (kept by the holder, passed to every call).
     uint128 totalStake;
-    /// @dev Remainder of the last split in stablecoin units x 2^96 (the remainder x 2^128 is below the total stake it
-    /// was divided by, so below 2^128; its lowest 32 bits, less than 2^-96 of a unit, are dropped); indexed with the
-    /// next revenue.
-    uint96 carriedX96;
-    /// @dev Free for the holder, in the word its indexing writes anyway: the holder's last indexing time, say.
+    /// @dev Kept by the holder (never touched by the library): what it has claimed from the source so far, say,
+    /// in stablecoin units (at most 2^96, as `indexedTotal`).
+    uint96 claimed;
+    /// @dev Kept by the holder (never touched by the library): its last indexing time, say.
     uint32 indexedAt;
 }
 
@@ -36,28 +35,30 @@ struct PackedRevenueAccount {
 /// @notice `ShareRevenueLib`'s per-stake revenue index with packed storage, for holders whose users' stakes already
 /// live in their own storage: the index is two slots, an account one slot (checkpoint and owed), the stake is read
 /// from the holder. Same rule as `ShareRevenueLib`: index before any stake changes, so each amount is split over
-/// exactly the stakes in place while it accrued; credits round down and the split's remainder is carried, so what is
-/// credited never exceeds what was indexed. Revenue that arrives while nothing is staked is not indexed (`index`
-/// returns false): the holder leaves it unindexed and offers it again at the next indexing with stake.
+/// exactly the stakes in place while it accrued; credits round down and so does the split (its remainder, below one
+/// unit, is dropped: see `index`), so what is credited never exceeds what was indexed. Revenue that arrives while
+/// nothing is staked is not indexed (`index` returns false): the holder leaves it unindexed and offers it again at the
+/// next indexing with stake.
 library PackedRevenueLib {
     uint256 internal constant Q128 = 1 << 128;
 
     /// @notice Indexes `amount` over the current total stake. Returns false, changing nothing, when nothing is staked.
+    /// @dev The split rounds down: the remainder `amount * 2^128 mod totalStake`, worth less than `totalStake / 2^128`
+    /// of a unit (below one unit, as stakes are below 2^128; ~3e-16 of a unit for a million shares of 18 decimals),
+    /// is counted as indexed and never credited: it stays with the holder as dust. It is not carried to the next
+    /// indexing (that would take a word) nor left unindexed to be offered again: the next split would then credit
+    /// part of it a second time, so credits could exceed what arrived.
     function index(PackedRevenueIndex storage self, uint256 amount) internal returns (bool) {
         uint256 totalStake = self.totalStake;
         if (totalStake == 0) return false;
         uint256 indexedTotal = uint256(self.indexedTotal) + amount;
         // Cannot fail within the bounds above (a panic, not an error of the holder's ABI).
         assert(indexedTotal <= type(uint96).max);
-        // carried < 2^128 and amount < 2^96: no overflow.
-        uint256 toSplitX128 = (uint256(self.carriedX96) << 32) + amount * Q128;
-        uint256 perStakeX128 = toSplitX128 / totalStake;
         unchecked {
-            // Modulo 2^160 by design.
-            self.perStakeX128 = uint160(self.perStakeX128 + perStakeX128);
+            // amount < 2^96: no overflow; the index is kept modulo 2^160 by design.
+            self.perStakeX128 = uint160(self.perStakeX128 + amount * Q128 / totalStake);
         }
         self.indexedTotal = uint96(indexedTotal);
-        self.carriedX96 = uint96((toSplitX128 - perStakeX128 * totalStake) >> 32);
         return true;
     }
 

@@ -9193,6 +9193,25 @@ export const lendingMarketAbi = [
   },
   {
     "type": "function",
+    "name": "revenueReceivable",
+    "inputs": [
+      {
+        "name": "id",
+        "type": "bytes32",
+        "internalType": "MarketId"
+      }
+    ],
+    "outputs": [
+      {
+        "name": "",
+        "type": "uint256",
+        "internalType": "uint256"
+      }
+    ],
+    "stateMutability": "view"
+  },
+  {
+    "type": "function",
     "name": "setAuthorization",
     "inputs": [
       {

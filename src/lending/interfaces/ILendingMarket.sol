@@ -47,8 +47,9 @@ struct MarketConfig {
 /// incentive factor is `min(1.15, 1 / (1 - 0.3 * (1 - lltv)))`, and bad debt is realized (taken from the suppliers)
 /// when a liquidation leaves a position with no collateral. Every rounding favours the market.
 /// @dev Self-repaying loans: the market indexes the revenue of the posted shares (ShareRevenueLib, stake = the
-/// position's collateral) and credits each position; it claims the tokens from the share when they are paid out or
-/// repay debt. When the share pays in the loan token, the credit repays the
+/// position's collateral) and credits each position; it claims the tokens from the share only when it pays them out:
+/// a credit paid to its holder, or, for revenue that repaid debt (`revenueReceivable`), the next withdraw or borrow of
+/// that market. When the share pays in the loan token, the credit repays the
 /// position's debt first whenever the market harvests for it (withdrawCollateral, liquidate, claimCollateralRevenue,
 /// or anyone's `settleRevenue`); what is
 /// left is claimable with `claimCollateralRevenue`. Revenue unlocks as the share streams it (linearly over its
@@ -216,6 +217,10 @@ interface ILendingMarket {
     /// @notice Revenue `share` has accrued to this market and the market has indexed so far, claimed or still waiting
     /// at the share (what borrowers can ever be credited).
     function revenueHarvested(address share) external view returns (uint256);
+    /// @notice Revenue that repaid market `id`'s debt since the market last claimed its collateral share: liquidity
+    /// that may still wait at the share (the market's loan-token balance covers supply - borrow less this). The next
+    /// withdraw or borrow of the market claims the share before paying out, and clears it.
+    function revenueReceivable(MarketId id) external view returns (uint256);
 
     /* OWNER */
 
@@ -298,7 +303,8 @@ interface ILendingMarket {
         bytes calldata data
     ) external returns (uint256 seized, uint256 repaidAssets);
 
-    /// @notice Lends `assets` of any token the contract holds for the length of `onLendingFlashLoan`; free.
+    /// @notice Lends `assets` of any token the contract holds for the length of `onLendingFlashLoan`; free. Revenue
+    /// still waiting at a share (`revenueReceivable`) is not held, so not lent.
     function flashLoan(address token, uint256 assets, bytes calldata data) external;
 
     /// @notice Lets `authorized` act for the caller, or stops it.

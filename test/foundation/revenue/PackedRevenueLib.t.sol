@@ -66,10 +66,6 @@ contract PackedRevenueBooks {
         return _index.indexedTotal;
     }
 
-    function carriedX128() external view returns (uint256) {
-        return uint256(_index.carriedX96) << 32;
-    }
-
     function _count(uint256 user) internal {
         if (stakeOf[user] != 0 && _accounts[user].checkpointX128 != _index.perStakeX128) ++credits;
     }
@@ -132,20 +128,24 @@ contract PackedRevenueLibTest is Test {
         assertEq(books.totalIndexed(), 100e6, "all indexed");
     }
 
-    /// Stakes of 2^32 keep the remainder's dropped bits (below 2^-96 of a unit) at zero, so the carry is exact here.
-    function test_index_roundsDownAndCarriesTheRemainder() public {
+    /// Each split rounds down and its remainder (here 2^-96 and 2^-95 of a unit) is dropped: 102 split three ways is
+    /// 34 each exactly, but the two rounded-down splits sum to 2^-128 per unit of stake short of it, which costs each
+    /// credit its last unit. Credits stay within the one-unit-per-credit dust, never above.
+    function test_index_roundsDownAndDropsTheSubUnitRemainder() public {
         books.setStake(1, 1 << 32);
         books.setStake(2, 1 << 32);
         books.setStake(3, 1 << 32);
         books.receiveRevenue(100);
         assertEq(books.owedOf(1) + books.owedOf(2) + books.owedOf(3), 99, "credits round down");
         books.receiveRevenue(2);
-        assertEq(books.owedOf(1) + books.owedOf(2) + books.owedOf(3), 102, "the remainder is carried, not lost");
+        uint256 credited = books.owedOf(1) + books.owedOf(2) + books.owedOf(3);
+        assertEq(books.totalIndexed(), 102, "all of it counted as indexed");
+        assertLe(credited, 102, "never more than indexed");
+        assertGe(credited, 102 - 3, "at most a unit per credit less");
     }
 
-    /// The carried remainder drops its bits below 2^-96 of a unit: with dust stakes that can cost a credit its last
-    /// unit (within the one-unit-per-credit dust), never add one.
-    function test_index_droppedCarryBitsOnlyRoundDown() public {
+    /// With dust stakes the dropped remainder can likewise cost a credit its last unit, never add one.
+    function test_index_droppedRemainderOnlyRoundsDown() public {
         books.setStake(1, 1);
         books.setStake(2, 1);
         books.setStake(3, 1);
@@ -217,8 +217,8 @@ contract PackedRevenueLibTest is Test {
         }
         assertLe(paid, books.totalIndexed(), "paid <= indexed");
         assertEq(books.totalIndexed() + books.unindexed(), books.received(), "received = indexed + left unindexed");
-        // Dust: one unit per credit, plus less than one unit carried.
-        assertLe(books.totalIndexed() - paid, books.credits() + 1 + (books.carriedX128() >> 128), "the rest is dust");
+        // Dust: one unit per credit, plus the dropped split remainders (each below totalStake / 2^128 of a unit).
+        assertLe(books.totalIndexed() - paid, books.credits() + 1, "the rest is dust");
     }
 }
 
@@ -263,12 +263,9 @@ contract PackedRevenueLibInvariantTest is StdInvariant, Test {
         assertEq(handler.ghostTaken(), books.taken(), "ghost taken");
         assertLe(books.taken() + owed, books.totalIndexed(), "paid + owed <= indexed");
         assertEq(books.totalIndexed() + books.unindexed(), books.received(), "nothing lost before indexing");
-        // Nothing stranded: what is neither paid nor owed is rounding dust or the carried remainder.
-        assertLe(
-            books.totalIndexed() - books.taken() - owed,
-            books.credits() + 4 + (books.carriedX128() >> 128),
-            "the rest is dust or carried"
-        );
+        // Nothing stranded: what is neither paid nor owed is rounding dust (a unit per credit and per stake still
+        // held, plus the dropped split remainders, each below totalStake / 2^128 of a unit).
+        assertLe(books.totalIndexed() - books.taken() - owed, books.credits() + 4, "the rest is dust");
     }
 
     function invariant_totalStakeIsTheSumOfStakes() public view {
