@@ -3,12 +3,12 @@ pragma solidity 0.8.30;
 
 import {MockAggregator} from "../src/mocks/MockAggregator.sol";
 import {MockStablecoin} from "../src/mocks/MockStablecoin.sol";
+import {FlashLiquidator} from "../src/periphery/FlashLiquidator.sol";
 import {ModelRegistry} from "../src/registry/ModelRegistry.sol";
 import {AmmDeployer} from "./deploy/AmmDeployer.sol";
 import {DeploymentKeys} from "./deploy/DeploymentKeys.sol";
 import {LedgerDeployer} from "./deploy/LedgerDeployer.sol";
 import {LendingDeployer} from "./deploy/LendingDeployer.sol";
-import {FlashLiquidator} from "../src/periphery/FlashLiquidator.sol";
 import {Script} from "forge-std/Script.sol";
 
 /// @title Deploy
