@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {MockAggregator} from "../src/mocks/MockAggregator.sol";
 import {MockStablecoin} from "../src/mocks/MockStablecoin.sol";
+import {FlashLiquidator} from "../src/periphery/FlashLiquidator.sol";
 import {ModelRegistry} from "../src/registry/ModelRegistry.sol";
 import {AmmDeployer} from "./deploy/AmmDeployer.sol";
 import {DeploymentKeys} from "./deploy/DeploymentKeys.sol";
@@ -41,6 +42,7 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer {
         address liquidityManager;
         address tickLens;
         address lendingMarket;
+        address flashLiquidator;
         address adaptiveIrm;
     }
 
@@ -87,6 +89,8 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer {
             deployment.tickLens
         ) = _deployAmm();
         (deployment.lendingMarket, deployment.adaptiveIrm) = _deployLending(vm.addr(deployerKey), protocolOwner);
+        deployment.flashLiquidator =
+            address(new FlashLiquidator(deployment.lendingMarket, deployment.cognitionPoolFactory));
         vm.stopBroadcast();
 
         _write(dir, deployment);
@@ -105,6 +109,7 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer {
         vm.serializeAddress(key, DeploymentKeys.TICK_LENS, deployment.tickLens);
         vm.serializeAddress(key, DeploymentKeys.LENDING_MARKET, deployment.lendingMarket);
         vm.serializeAddress(key, DeploymentKeys.ADAPTIVE_IRM, deployment.adaptiveIrm);
+        vm.serializeAddress(key, DeploymentKeys.FLASH_LIQUIDATOR, deployment.flashLiquidator);
         vm.serializeAddress(key, DeploymentKeys.ENCLAVE_REGISTRY, deployment.ledger.enclaveRegistry);
         vm.serializeAddress(key, DeploymentKeys.COMPUTE_COST_FEED, deployment.ledger.computeCostFeed);
         if (deployment.ledger.devAttestationVerifier != address(0)) {

@@ -33,6 +33,10 @@ Environment (overridden by flags, override the --config file):
   COGFI_KEEPER_BUMP_AFTER_MS    re-price a transaction not mined after this long (default 30000)
   COGFI_KEEPER_BUMP_PERCENT     fee increase per re-pricing, >= 10 (default 15)
   COGFI_KEEPER_MAX_FEE_GWEI     ceiling on maxFeePerGas (default none)
+  COGFI_LIQUIDATION_INTERVAL_MS         passes over the watched positions (default 5000)
+  COGFI_LIQUIDATION_PROFIT_BUFFER_BPS   margin over gas a liquidation must clear (default 2000 = 20%)
+  COGFI_NATIVE_TOKEN_PRICE_USD          values gas in the loan token (default 3000)
+  COGFI_LIQUIDATION_FROM_BLOCK          first block scanned for borrowers (default 0)
   COGFI_LOG_LEVEL               trace | debug | info | warn | error | fatal | silent
 `;
 
@@ -102,7 +106,7 @@ export function keeperProgram(): Command {
   withServiceOptions(
     program
       .command("once")
-      .argument("<job>", "the job to run once (usage-relay)")
+      .argument("<job>", "the job to run once (usage-relay, liquidation)")
       .description("run one pass of one job, wait for its transactions, and exit"),
   ).action(async (job: string, options: ServiceOptions) => {
     const keeper = await startKeeper(configInput(options), { serve: false });

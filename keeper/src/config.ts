@@ -31,6 +31,30 @@ export const keeperConfigSchema = z
         fetchLimit: intField(1, 1_000).default(100),
       })
       .default({}),
+    /** Liquidation of unhealthy LendingMarket positions through the FlashLiquidator (jobs/liquidation.ts). */
+    liquidation: z
+      .object({
+        /** Off: the job does not run (it also needs the deployment's LendingMarket and FlashLiquidator). */
+        enabled: z.boolean().default(true),
+        /** Milliseconds between passes over every watched position. */
+        intervalMs: durationMsField(100).default(5_000),
+        /** Fee tier of the pools the seized shares are sold in (the demo pools' 0.3%). */
+        poolFee: intField(1, 1_000_000).default(3_000),
+        /** Margin a liquidation's profit must clear over its gas cost, in basis points. */
+        profitBufferBps: intField(0, 100_000).default(2_000),
+        /** USD price of the native token, to value gas in the loan token. */
+        nativeTokenPriceUsd: z.coerce.number().positive().default(3_000),
+        /** Take an insolvent position's last collateral even at a loss of gas, so its bad debt is realized now. */
+        realizeBadDebt: z.boolean().default(true),
+        /** First block to scan for borrowers. */
+        fromBlock: z.coerce.bigint().nonnegative().default(0n),
+        /** Blocks per log request (RPCs cap ranges). */
+        logChunkBlocks: z.coerce.bigint().positive().default(10_000n),
+        /** How far the borrower scan steps back when its cursor block was reorged out. */
+        reorgDepth: z.coerce.bigint().positive().default(64n),
+      })
+      .strict()
+      .default({}),
     /** How the keeper sends transactions (tx/sender.ts). */
     tx: z
       .object({
@@ -80,6 +104,12 @@ export function keeperEnvLayer(env: NodeJS.ProcessEnv = process.env): ConfigLaye
     shutdownGraceMs: env.COGFI_KEEPER_SHUTDOWN_GRACE_MS,
     gatewayUrls: envList(env.COGFI_GATEWAY_URLS),
     relay: { pollIntervalMs: env.COGFI_RELAY_POLL_MS, fetchLimit: env.COGFI_RELAY_FETCH_LIMIT },
+    liquidation: {
+      intervalMs: env.COGFI_LIQUIDATION_INTERVAL_MS,
+      profitBufferBps: env.COGFI_LIQUIDATION_PROFIT_BUFFER_BPS,
+      nativeTokenPriceUsd: env.COGFI_NATIVE_TOKEN_PRICE_USD,
+      fromBlock: env.COGFI_LIQUIDATION_FROM_BLOCK,
+    },
     tx: {
       confirmations: env.COGFI_KEEPER_CONFIRMATIONS,
       pollIntervalMs: env.COGFI_KEEPER_TX_POLL_MS,

@@ -6,6 +6,7 @@ import { loadDeployment } from "@cogfi/sdk/node";
 import { createLogger, listenHttp, type Logger } from "@cogfi/sdk/service";
 import { KeeperConfigError, parseKeeperConfig, type KeeperConfigInput } from "./config.js";
 import type { Job } from "./jobs/job.js";
+import { LiquidationJob } from "./jobs/liquidation.js";
 import { ReceiptRelayJob } from "./jobs/receiptRelay.js";
 import { createKeeperMetrics, type KeeperMetrics } from "./metrics.js";
 import { KeeperStore } from "./state/store.js";
@@ -16,6 +17,7 @@ import { createKeeperApp } from "./server.js";
 export * from "./config.js";
 export type { Job, JobContext } from "./jobs/job.js";
 export { ReceiptRelayJob, type RelayOutcome } from "./jobs/receiptRelay.js";
+export { LiquidationJob, type LiquidationOptions, type LiquidationOutcome } from "./jobs/liquidation.js";
 export { KeeperStore, type TxAttempt, type WorkItem, type WorkStatus } from "./state/store.js";
 export { TxSender, TxDroppedError, type TxOutcome, type TxRequest, type TxSenderOptions } from "./tx/sender.js";
 
@@ -73,6 +75,9 @@ export async function startKeeper(
         legacyCursorFile: config.dataDir ? resolve(config.dataDir, "relay-cursors.json") : undefined,
       }),
     );
+  }
+  if (config.liquidation.enabled && deployment.contracts.LendingMarket && deployment.contracts.FlashLiquidator) {
+    defaults.push(new LiquidationJob(config.liquidation));
   }
   const jobs = options.jobs ? options.jobs(defaults) : defaults;
   const runner = new JobRunner(jobs, { client, config, metrics, store, sender }, log);

@@ -16,6 +16,7 @@ export function createKeeperMetrics() {
       "kind",
       "event",
     ]),
+    liquidations: metrics.counter("liquidations_total", "Liquidation attempts by outcome (liquidated, bad-debt, unprofitable, reverted, error)", ["outcome"]),
     gatewayCursor: metrics.gauge("gateway_cursor", "Last receipt cursor relayed per gateway", { labelNames: ["gateway"] }),
   };
 }

@@ -193,6 +193,15 @@ export const CONTRACTS = [
     localOnly: false,
   },
   {
+    name: "FlashLiquidator",
+    source: "src/periphery/FlashLiquidator.sol",
+    domain: "periphery",
+    abi: true,
+    // Capital-free liquidations for keepers: the seized shares are sold in the share's CognitionPool inside the liquidation.
+    deployment: { key: "FlashLiquidator", group: "lending", field: "flashLiquidator", need: "group" },
+    localOnly: false,
+  },
+  {
     name: "ShareOracle",
     source: "src/lending/ShareOracle.sol",
     domain: "lending",

@@ -62,7 +62,7 @@ type AttemptRow = {
   created_at: number;
 };
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE cursors (job TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at INTEGER NOT NULL,
@@ -76,6 +76,8 @@ const MIGRATIONS: readonly string[] = [
      block_number TEXT, block_hash TEXT, created_at INTEGER NOT NULL);
    CREATE INDEX attempts_work ON attempts (work_key);
    CREATE INDEX attempts_open ON attempts (status) WHERE status IN ('signed', 'sent', 'mined');`,
+  `CREATE TABLE positions (market TEXT NOT NULL, borrower TEXT NOT NULL, borrow_shares TEXT, collateral TEXT,
+     health_factor TEXT, read_block INTEGER, PRIMARY KEY (market, borrower));`,
 ];
 
 export class KeeperStore {
@@ -140,6 +142,52 @@ export class KeeperStore {
         : this.db.prepare("SELECT job, key, value, updated_at FROM cursors WHERE job = ? ORDER BY key").all(job)
     ) as Array<{ job: string; key: string; value: string; updated_at: number }>;
     return rows.map((row) => ({ job: row.job, key: row.key, value: row.value, updatedAt: row.updated_at }));
+  }
+
+  /* POSITIONS */
+
+  /** Adds positions to watch (found in events); known ones are kept as they are. */
+  addPositions(positions: ReadonlyArray<{ market: string; borrower: string }>): number {
+    const insert = this.db.prepare("INSERT OR IGNORE INTO positions (market, borrower) VALUES (?, ?)");
+    return this.db.transaction(() => positions.reduce((added, p) => added + insert.run(p.market.toLowerCase(), p.borrower.toLowerCase()).changes, 0))();
+  }
+
+  /** What was read of a position, at which block. */
+  recordPosition(position: { market: string; borrower: string; borrowShares: bigint; collateral: bigint; healthFactor: bigint; block: bigint }): void {
+    this.db
+      .prepare(
+        `INSERT INTO positions (market, borrower, borrow_shares, collateral, health_factor, read_block) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (market, borrower) DO UPDATE SET borrow_shares = excluded.borrow_shares, collateral = excluded.collateral,
+           health_factor = excluded.health_factor, read_block = excluded.read_block`,
+      )
+      .run(
+        position.market.toLowerCase(),
+        position.borrower.toLowerCase(),
+        position.borrowShares.toString(),
+        position.collateral.toString(),
+        position.healthFactor.toString(),
+        Number(position.block),
+      );
+  }
+
+  /** Every watched position, with what was last read of it. */
+  positions(): Array<{ market: string; borrower: string; borrowShares?: bigint; collateral?: bigint; healthFactor?: bigint; readBlock?: number }> {
+    const rows = this.db.prepare("SELECT * FROM positions ORDER BY market, borrower").all() as Array<{
+      market: string;
+      borrower: string;
+      borrow_shares: string | null;
+      collateral: string | null;
+      health_factor: string | null;
+      read_block: number | null;
+    }>;
+    return rows.map((row) => ({
+      market: row.market,
+      borrower: row.borrower,
+      borrowShares: row.borrow_shares === null ? undefined : BigInt(row.borrow_shares),
+      collateral: row.collateral === null ? undefined : BigInt(row.collateral),
+      healthFactor: row.health_factor === null ? undefined : BigInt(row.health_factor),
+      readBlock: row.read_block ?? undefined,
+    }));
   }
 
   /* NONCES */

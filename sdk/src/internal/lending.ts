@@ -51,7 +51,6 @@ export async function readAccruedMarket(
   try {
     const block = await client.publicClient.getBlock(options.blockNumber === undefined ? {} : { blockNumber: options.blockNumber });
     const blockNumber = block.number;
-    const timestamp = options.timestamp ?? block.timestamp;
     const [totalSupplyAssets, totalSupplyShares, totalBorrowAssets, totalBorrowShares, lastUpdate, fee] = await client.publicClient.readContract({
       address: lendingMarket,
       abi: lendingMarketAbi,
@@ -61,6 +60,11 @@ export async function readAccruedMarket(
     });
     if (lastUpdate === 0n) throw new CogFiError(`${action}: market ${id} does not exist`);
     const stored: MarketTotals = { totalSupplyAssets, totalSupplyShares, totalBorrowAssets, totalBorrowShares, lastUpdate, fee };
+    // Never before the market's last update. A node can answer a read "at" a block with a later state than that
+    // block's (anvil restored from a state dump keeps no history of earlier states), and the IRM's
+    // `block.timestamp - lastUpdate` would underflow (Panic 0x11, seen once in the npm start test).
+    const requested = options.timestamp ?? block.timestamp;
+    const timestamp = requested > lastUpdate ? requested : lastUpdate;
     const borrowRate =
       params.irm === zeroAddress
         ? 0n
@@ -70,9 +74,6 @@ export async function readAccruedMarket(
             functionName: "borrowRateView",
             args: [params, stored],
             blockNumber,
-            // Always pinned: a node may run a call "at" the latest block with the wall clock's time, which is
-            // behind that block's own timestamp when several blocks were mined within a second (anvil gives each
-            // the parent's time + 1), and the IRM's `block.timestamp - lastUpdate` would underflow (Panic 0x11).
             blockOverrides: { time: timestamp },
           });
     const { market: accrued, interest } = accrueInterest(stored, borrowRate, timestamp);
