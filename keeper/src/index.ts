@@ -46,7 +46,7 @@ export async function startKeeper(
   const log = options.logger ?? createLogger({ service: "keeper", level: config.logLevel });
   const deployment = loadDeployment(config.chainId, config.deploymentsDir);
   const account = privateKeyToAccount(config.privateKey as `0x${string}`);
-  const client = createCogFiClient({ rpcUrl: config.rpcUrl, deployment, account });
+  const client = createCogFiClient({ rpcUrl: config.rpcUrl, fallbackRpcUrls: config.fallbackRpcUrls, deployment, account });
   const metrics = createKeeperMetrics();
   const store = KeeperStore.open(config.dataDir ? resolve(config.dataDir, "keeper.sqlite") : ":memory:");
   if (!config.dataDir) log.warn("no dataDir: the keeper's state is in memory and a restart re-reads every batch");

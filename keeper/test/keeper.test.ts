@@ -69,6 +69,38 @@ describe("keeper service", () => {
   });
 });
 
+describe("keeper RPC failover", () => {
+  test("with its first RPC down, the keeper reads and sends through the next one", async () => {
+    const blocks: bigint[] = [];
+    const reader: Job = {
+      name: "reader",
+      intervalMs: 10,
+      async run(context) {
+        blocks.push(await context.client.publicClient.getBlockNumber({ cacheTime: 0 }));
+      },
+    };
+    const failover = await startKeeper(
+      {
+        rpcUrl: "http://127.0.0.1:9",
+        fallbackRpcUrls: [chain.rpcUrl],
+        chainId: 31337,
+        privateKey: ANVIL_PRIVATE_KEYS[8],
+        deploymentsDir: TEST_STATE_DIR,
+        httpPort: 0,
+        logLevel: "silent",
+      },
+      { jobs: () => [reader], serve: false },
+    );
+    try {
+      await failover.runner.runOnce("reader");
+      expect(failover.runner.status()[0]).toMatchObject({ runs: 1, failures: 0 });
+      expect(blocks).toHaveLength(1);
+    } finally {
+      await failover.stop();
+    }
+  });
+});
+
 describe("keeper config", () => {
   test("lists every invalid field and never echoes the key", () => {
     let error: unknown;
