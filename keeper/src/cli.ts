@@ -20,6 +20,7 @@ import { KeeperStore } from "./state/store.js";
 const ENV_HELP = `
 Environment (overridden by flags, override the --config file):
   COGFI_RPC_URL                 JSON-RPC endpoint
+  COGFI_FALLBACK_RPC_URLS       comma-separated endpoints of the same chain, tried in order when it fails
   COGFI_CHAIN_ID                chain id (the deployment is read from <deployments>/<chainId>.json)
   COGFI_KEEPER_PRIVATE_KEY      key that signs the keeper's transactions (never logged)
   COGFI_DEPLOYMENTS_DIR         folder of <chainId>.json address books
@@ -43,6 +44,7 @@ Environment (overridden by flags, override the --config file):
 type ServiceOptions = {
   config?: string;
   rpcUrl?: string;
+  fallbackRpcUrl?: string[];
   chainId?: string;
   dataDir?: string;
   deploymentsDir?: string;
@@ -58,6 +60,7 @@ function withServiceOptions(command: Command): Command {
   return command
     .option("-c, --config <file>", "JSON configuration file (the lowest layer)")
     .option("--rpc-url <url>", "JSON-RPC endpoint")
+    .option("--fallback-rpc-url <url...>", "endpoint of the same chain to fail over to (repeatable, in order)")
     .option("--chain-id <id>", "chain id; selects <deployments>/<chainId>.json")
     .option("--data-dir <dir>", "folder of the state file keeper.sqlite (cursors, transactions); omit for memory only")
     .option("--deployments-dir <dir>", "folder of <chainId>.json address books")
@@ -73,6 +76,7 @@ function withServiceOptions(command: Command): Command {
 function configInput(options: ServiceOptions): KeeperConfigInput {
   const flags: ConfigLayer = pruneConfigLayer({
     rpcUrl: options.rpcUrl,
+    fallbackRpcUrls: options.fallbackRpcUrl,
     chainId: options.chainId,
     dataDir: options.dataDir,
     deploymentsDir: options.deploymentsDir,

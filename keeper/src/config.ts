@@ -6,6 +6,8 @@ export const keeperConfigSchema = z
   .object({
     /** JSON-RPC endpoint of the chain. */
     rpcUrl: rpcUrlField(),
+    /** More endpoints of the same chain, tried in order when `rpcUrl` fails (failover). */
+    fallbackRpcUrls: z.array(rpcUrlField()).default([]),
     chainId: chainIdField(),
     /** Key that signs settlement transactions (and earns the submitter fee). */
     privateKey: privateKeyField(),
@@ -95,6 +97,7 @@ export function parseKeeperConfig(input: unknown): KeeperConfig {
 export function keeperEnvLayer(env: NodeJS.ProcessEnv = process.env): ConfigLayer {
   return pruneConfigLayer({
     rpcUrl: env.COGFI_RPC_URL,
+    fallbackRpcUrls: envList(env.COGFI_FALLBACK_RPC_URLS),
     chainId: env.COGFI_CHAIN_ID,
     privateKey: env.COGFI_KEEPER_PRIVATE_KEY,
     deploymentsDir: env.COGFI_DEPLOYMENTS_DIR,

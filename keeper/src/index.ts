@@ -8,6 +8,7 @@ import { KeeperConfigError, parseKeeperConfig, type KeeperConfigInput } from "./
 import type { Job } from "./jobs/job.js";
 import { LiquidationJob } from "./jobs/liquidation.js";
 import { ReceiptRelayJob } from "./jobs/receiptRelay.js";
+import { keeperHealth } from "./health.js";
 import { createKeeperMetrics, type KeeperMetrics } from "./metrics.js";
 import { KeeperStore } from "./state/store.js";
 import { TxSender, type TxSenderEvents } from "./tx/sender.js";
@@ -46,7 +47,7 @@ export async function startKeeper(
   const log = options.logger ?? createLogger({ service: "keeper", level: config.logLevel });
   const deployment = loadDeployment(config.chainId, config.deploymentsDir);
   const account = privateKeyToAccount(config.privateKey as `0x${string}`);
-  const client = createCogFiClient({ rpcUrl: config.rpcUrl, deployment, account });
+  const client = createCogFiClient({ rpcUrl: config.rpcUrl, fallbackRpcUrls: config.fallbackRpcUrls, deployment, account });
   const metrics = createKeeperMetrics();
   const store = KeeperStore.open(config.dataDir ? resolve(config.dataDir, "keeper.sqlite") : ":memory:");
   if (!config.dataDir) log.warn("no dataDir: the keeper's state is in memory and a restart re-reads every batch");
@@ -66,14 +67,15 @@ export async function startKeeper(
   if (rebroadcast > 0) log.info({ transactions: rebroadcast }, "transactions recorded before a restart sent again");
 
   const defaults: Job[] = [];
+  let relay: ReceiptRelayJob | undefined;
   if (config.gatewayUrls.length > 0) {
     defaults.push(
-      new ReceiptRelayJob({
+      (relay = new ReceiptRelayJob({
         gatewayUrls: config.gatewayUrls,
         intervalMs: config.relay.pollIntervalMs,
         fetchLimit: config.relay.fetchLimit,
         legacyCursorFile: config.dataDir ? resolve(config.dataDir, "relay-cursors.json") : undefined,
-      }),
+      })),
     );
   }
   if (config.liquidation.enabled && deployment.contracts.LendingMarket && deployment.contracts.FlashLiquidator) {
@@ -89,6 +91,8 @@ export async function startKeeper(
     {
       logger: log,
       ready: () => !stopping,
+      health: () =>
+        keeperHealth({ client, account: account.address, gatewayUrls: config.gatewayUrls, oldestUnsettledSignedAt: () => relay?.oldestUnsettledSignedAt() }),
       // Transactions by status, and those in flight (bigints as decimal strings).
       state: () => ({
         transactions: store.attemptCounts(),

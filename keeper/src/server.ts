@@ -8,9 +8,14 @@ export function createKeeperApp(
   runner: JobRunner,
   metrics: KeeperMetrics,
   info: Record<string, unknown>,
-  options: { logger: Logger; ready: () => boolean; state?: () => Record<string, unknown> },
+  options: {
+    logger: Logger;
+    ready: () => boolean;
+    state?: () => Record<string, unknown>;
+    health?: () => Promise<{ status: number; body: unknown }>;
+  },
 ): Express {
-  const app = createServiceApp({ metrics, ready: options.ready });
+  const app = createServiceApp({ metrics, ready: options.ready, health: options.health });
   app.get("/status", (_req, res) => {
     res.json({ ...info, jobs: runner.status(), ...options.state?.() });
   });

@@ -37,7 +37,10 @@ afterAll(async () => {
 describe("keeper service", () => {
   test("serves health, Prometheus metrics and job status", async () => {
     await new Promise((r) => setTimeout(r, 200));
-    expect(await (await fetch(`${keeper.url}/health`)).json()).toEqual({ status: "ok" });
+    const health = (await (await fetch(`${keeper.url}/health`)).json()) as Record<string, unknown> & { lastBlock: { number: string; ageSeconds: number } };
+    expect(health).toMatchObject({ status: "ok", gateways: {}, oldestUnsettledReceiptAgeSeconds: null });
+    expect(BigInt(health.lastBlock.number)).toBe(await chain.reader.publicClient.getBlockNumber({ cacheTime: 0 }));
+    expect(BigInt(health.balanceWei as string)).toBeGreaterThan(0n);
 
     const metrics = await (await fetch(`${keeper.url}/metrics`)).text();
     expect(metrics).toMatch(/cogfi_keeper_job_runs_total\{job="probe",outcome="ok"\} \d+/);
@@ -66,6 +69,70 @@ describe("keeper service", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: "ready" });
     expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("keeper RPC failover", () => {
+  test("with its first RPC down, the keeper reads and sends through the next one", async () => {
+    const blocks: bigint[] = [];
+    const reader: Job = {
+      name: "reader",
+      intervalMs: 10,
+      async run(context) {
+        blocks.push(await context.client.publicClient.getBlockNumber({ cacheTime: 0 }));
+      },
+    };
+    const failover = await startKeeper(
+      {
+        rpcUrl: "http://127.0.0.1:9",
+        fallbackRpcUrls: [chain.rpcUrl],
+        chainId: 31337,
+        privateKey: ANVIL_PRIVATE_KEYS[8],
+        deploymentsDir: TEST_STATE_DIR,
+        httpPort: 0,
+        logLevel: "silent",
+      },
+      { jobs: () => [reader], serve: false },
+    );
+    try {
+      await failover.runner.runOnce("reader");
+      expect(failover.runner.status()[0]).toMatchObject({ runs: 1, failures: 0 });
+      expect(blocks).toHaveLength(1);
+    } finally {
+      await failover.stop();
+    }
+  });
+});
+
+describe("keeper health", () => {
+  test("a gateway that does not answer makes the keeper degraded, not down; no chain makes it down (503)", async () => {
+    const noGateway = await startKeeper(
+      {
+        rpcUrl: chain.rpcUrl,
+        chainId: 31337,
+        privateKey: ANVIL_PRIVATE_KEYS[7],
+        deploymentsDir: TEST_STATE_DIR,
+        httpPort: 0,
+        gatewayUrls: ["http://127.0.0.1:9"],
+        logLevel: "silent",
+      },
+      { jobs: () => [] },
+    );
+    const noChain = await startKeeper(
+      { rpcUrl: "http://127.0.0.1:9", chainId: 31337, privateKey: ANVIL_PRIVATE_KEYS[7], deploymentsDir: TEST_STATE_DIR, httpPort: 0, logLevel: "silent" },
+      { jobs: () => [] },
+    );
+    try {
+      const degraded = await fetch(`${noGateway.url}/health`);
+      expect(degraded.status).toBe(200);
+      expect(await degraded.json()).toMatchObject({ status: "degraded", gateways: { "http://127.0.0.1:9": { reachable: false } } });
+      const down = await fetch(`${noChain.url}/health`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({ status: "down", error: expect.stringMatching(/the chain cannot be read/) });
+    } finally {
+      await noGateway.stop();
+      await noChain.stop();
+    }
   });
 });
 

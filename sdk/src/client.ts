@@ -2,6 +2,7 @@ import {
   createPublicClient,
   createWalletClient,
   defineChain,
+  fallback,
   http,
   type Account,
   type Chain,
@@ -22,6 +23,11 @@ export type CogFiClient = {
 
 export type CreateCogFiClientParameters = {
   rpcUrl: string;
+  /**
+   * More endpoints of the same chain: requests fail over to them in order when `rpcUrl` errors or times out
+   * (viem's `fallback` transport, which also ranks them by latency and stability).
+   */
+  fallbackRpcUrls?: readonly string[];
   deployment: Deployment;
   /** A viem account (e.g. `privateKeyToAccount(key)`); omit for a read-only client. */
   account?: Account;
@@ -51,7 +57,8 @@ export function createCogFiClient(parameters: CreateCogFiClientParameters): CogF
           rpcUrls: { default: { http: [rpcUrl] } },
         }));
   const pollingInterval = parameters.pollingInterval ?? (deployment.local ? 50 : 1_000);
-  const transport = http(rpcUrl);
+  const fallbacks = parameters.fallbackRpcUrls ?? [];
+  const transport = fallbacks.length === 0 ? http(rpcUrl) : fallback([rpcUrl, ...fallbacks].map((url) => http(url, { retryCount: 0 })), { rank: false });
   const publicClient = createPublicClient({ chain, transport, pollingInterval }) as PublicClient<Transport, Chain>;
   const walletClient = account ? createWalletClient({ chain, transport, account, pollingInterval }) : undefined;
   return { publicClient, walletClient, deployment };

@@ -46,7 +46,15 @@ import type { Job, JobContext } from "./job.js";
  */
 export type RelayOutcome = "settled" | "already-settled" | "rejected";
 
-type GatewayState = { cursor: number; settled: number; alreadySettled: number; rejected: number; lastError?: string };
+type GatewayState = {
+  cursor: number;
+  settled: number;
+  alreadySettled: number;
+  rejected: number;
+  lastError?: string;
+  /** When the gateway signed the oldest batch fetched and not settled yet (ms); undefined when caught up. */
+  oldestUnsettledSignedAt?: number;
+};
 
 export type ReceiptRelayOptions = {
   gatewayUrls: readonly string[];
@@ -73,6 +81,12 @@ export class ReceiptRelayJob implements Job {
 
   status() {
     return Object.fromEntries(this.gateways);
+  }
+
+  /** Signing time (ms) of the oldest batch a gateway served that is not settled yet, over every gateway. */
+  oldestUnsettledSignedAt(): number | undefined {
+    const times = [...this.gateways.values()].map((state) => state.oldestUnsettledSignedAt).filter((t): t is number => t !== undefined);
+    return times.length === 0 ? undefined : Math.min(...times);
   }
 
   async run(context: JobContext): Promise<void> {
@@ -122,6 +136,8 @@ export class ReceiptRelayJob implements Job {
       for (const batch of page.batches) {
         const { cursor } = batch;
         if (cursor <= state.cursor) continue;
+        // Cleared below once the batch is settled, found settled or rejected; it stays if the batch must wait.
+        state.oldestUnsettledSignedAt ??= batch.signedAt;
         metrics.receiptsFetched.inc({ gateway: url }, batch.receipts.length);
         const outcome = await this.relayBatch(batch, { chainId, ledger }, context);
         log.info({ gateway: url, cursor, receipts: batch.receipts.length, outcome }, "batch relayed");
@@ -129,6 +145,7 @@ export class ReceiptRelayJob implements Job {
         else if (outcome === "already-settled") state.alreadySettled++;
         else state.rejected++;
         state.cursor = cursor;
+        state.oldestUnsettledSignedAt = undefined;
         context.store.setCursor(JOB, url, String(cursor));
         metrics.gatewayCursor.set({ gateway: url }, cursor);
       }
