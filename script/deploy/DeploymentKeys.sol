@@ -19,4 +19,5 @@ library DeploymentKeys {
     string internal constant TICK_LENS = "TickLens";
     string internal constant LENDING_MARKET = "LendingMarket";
     string internal constant ADAPTIVE_IRM = "AdaptiveIrm";
+    string internal constant INSURANCE_POOL = "InsurancePool";
 }
