@@ -384,7 +384,10 @@ contract InsurancePool is IInsurancePool, ReentrancyGuardTransient {
         if (premium > maxPremium) revert PremiumAboveMax(premium, maxPremium);
         uint256 limit = terms.aggregateLimit;
         {
-            uint256 maxLimit = experience.expectedClaims == 0 ? premium : premium * MAX_LIMIT_MULTIPLE_BPS / BPS;
+            // Credit: a limit up to the premium (the pool cannot lose on the policy), up to 4x for a buyer whose past
+            // policies on the model claimed no more than they were priced to (a loss ratio over 1 keeps 1x).
+            bool proven = experience.expectedClaims != 0 && experience.claims <= experience.expectedClaims;
+            uint256 maxLimit = proven ? premium * MAX_LIMIT_MULTIPLE_BPS / BPS : premium;
             if (limit > maxLimit) revert LimitAboveCredit(limit, maxLimit);
         }
 

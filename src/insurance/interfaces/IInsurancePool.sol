@@ -167,7 +167,8 @@ interface IInsurancePool is IERC4626, ISettlementCoverage {
     function MIN_OBSERVATIONS() external view returns (uint256);
     /// @notice The largest co-insurance share, in bps (the buyer always keeps a share of the excess).
     function MAX_COINSURANCE_BPS() external view returns (uint256);
-    /// @notice Aggregate limit per premium for a buyer with past policies on the model, in bps (1x for none).
+    /// @notice Aggregate limit per premium for a buyer whose past policies on the model claimed at most what they
+    /// were priced to, in bps (1x for any other buyer).
     function MAX_LIMIT_MULTIPLE_BPS() external view returns (uint256);
     /// @notice Premium loading over the expected claims, in bps.
     function loadingBps() external view returns (uint256);
