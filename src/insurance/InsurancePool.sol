@@ -285,21 +285,19 @@ contract InsurancePool is IInsurancePool, ReentrancyGuardTransient {
     /* ERC-4626 ACTIONS */
 
     /// @inheritdoc IERC4626
-    /// @dev No reentrancy lock: the assets are pulled before anything is written (as OpenZeppelin's ERC4626 does),
-    /// so a token hook sees the vault as before the deposit.
+    /// @dev No reentrancy lock: the assets are pulled before anything is written (as OpenZeppelin's ERC4626 does) and
+    /// the vault is re-read to mint, so a token hook sees the vault as before the deposit and a nested deposit counts.
     function deposit(uint256 assets, address receiver) external returns (uint256 shares) {
-        Vault memory vault = _vault;
-        shares = _toSharesDown(assets, vault);
+        shares = _toSharesDown(assets, _vault);
         _asset.safeTransferFrom(msg.sender, address(this), assets);
-        _mint(vault, receiver, assets, shares);
+        _mint(receiver, assets, shares);
     }
 
     /// @inheritdoc IERC4626
     function mint(uint256 shares, address receiver) external returns (uint256 assets) {
-        Vault memory vault = _vault;
-        assets = _toAssetsUp(shares, vault);
+        assets = _toAssetsUp(shares, _vault);
         _asset.safeTransferFrom(msg.sender, address(this), assets);
-        _mint(vault, receiver, assets, shares);
+        _mint(receiver, assets, shares);
     }
 
     /// @inheritdoc IERC4626
@@ -710,8 +708,11 @@ contract InsurancePool is IInsurancePool, ReentrancyGuardTransient {
         return FullMath.mulDivUp(shares, uint256(vault.assets) + 1, uint256(vault.supply) + VIRTUAL_SHARES);
     }
 
-    /// @dev Adds `assets` and `shares` to the vault (reverting beyond 128 bits) and credits `receiver`.
-    function _mint(Vault memory vault, address receiver, uint256 assets, uint256 shares) internal {
+    /// @dev Adds `assets` and `shares` to the vault (reverting beyond 128 bits) and credits `receiver`. Re-reads the
+    /// vault: the assets were pulled first, and a token hook may have re-entered a deposit meanwhile (its totals
+    /// must not be overwritten; both minted at the price before either).
+    function _mint(address receiver, uint256 assets, uint256 shares) internal {
+        Vault memory vault = _vault;
         uint256 newAssets = uint256(vault.assets) + assets;
         uint256 newSupply = uint256(vault.supply) + shares;
         if ((newAssets | newSupply) > type(uint128).max) revert VaultOverflow();
