@@ -124,7 +124,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         uint256 modelId;
         uint256 gatewayId;
         Pricing pricing;
-        /// @dev `pricing` packed as the coverage takes it; the coverage, read at the batch's first insured group.
+        /// @dev `pricing` packed as the coverage takes it, and the coverage: both set at the batch's first insured group.
         uint256 packedPricing;
         address coverage;
     }
@@ -403,14 +403,8 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
     /// @dev Charges the batch's sessions, records the usage and accrues the fees.
     function _settleBatch(UsageBatch calldata batch, uint256 gatewayId) internal returns (Totals memory totals) {
         uint256[32] memory histogram;
-        Pricing memory pricing = _chargedPricing(batch.modelId, batch.servedPricing);
-        BatchContext memory context = BatchContext(
-            batch.modelId,
-            gatewayId,
-            pricing,
-            uint256(pricing.inputPerMTok) << 160 | uint256(pricing.outputPerMTok) << 80 | pricing.reasoningPerMTok,
-            address(0)
-        );
+        BatchContext memory context =
+            BatchContext(batch.modelId, gatewayId, _chargedPricing(batch.modelId, batch.servedPricing), 0, address(0));
         totals = _chargeSessions(context, batch.sessionIds, batch.receipts, histogram);
         if (totals.covered != 0) IERC20(stablecoin).safeTransferFrom(coverage, address(this), totals.covered);
         totals.feedDue = _recordUsage(batch.modelId, batch.receipts.length - totals.skipped, totals, histogram);
@@ -538,8 +532,12 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
     {
         address target = context.coverage;
         if (target == address(0)) {
+            // The batch's first insured group: uninsured batches pay for neither.
             target = coverage;
             context.coverage = target;
+            Pricing memory pricing = context.pricing;
+            context.packedPricing =
+                uint256(pricing.inputPerMTok) << 160 | uint256(pricing.outputPerMTok) << 80 | pricing.reasoningPerMTok;
         }
         uint256 modelId = context.modelId;
         uint256 packed = context.packedPricing;
