@@ -47,6 +47,7 @@ contract InsurancePoolGasTest is InsuranceBaseTest, GasTest {
         vm.prank(underwriter);
         pool.requestWithdraw(shares / 2);
         _snapshotLastCallGas(GROUP, "requestWithdraw");
+        assertEq(pool.balanceOf(address(pool)), shares / 2, "shares queued");
     }
 
     /// @dev A buyer's second policy on the model (its history folded in), into a pool with outstanding policies.
