@@ -469,9 +469,9 @@ contract InsurancePool is IInsurancePool, ReentrancyGuardTransient {
     /// @dev Per receipt: generated tokens (output + reasoning) above the strike, at most the per-request limit, for
     /// the policy's first `requests` requests; paid at the lower of the policy's rate and the charged output and
     /// reasoning prices, times the co-insurance share, rounded down once per group; capped by the aggregate limit
-    /// left and by the vault's assets. One read and one write of the session's cover; the vault, book and model
-    /// slots are warm after a batch's first claim. No lock: only the ledger calls it and it calls nothing, and every
-    /// pool function that calls out does so after its writes.
+    /// left and by the vault's assets. One read and one write of the session's cover; the vault and book slots are
+    /// warm after a batch's first claim. No lock: only the ledger calls it and it calls nothing, and every pool
+    /// function that calls out does so after its writes.
     function coverGroup(ModelId, SessionId sessionId, uint256 pricing, uint256[] calldata receipts, uint256)
         external
         returns (uint256 covered)
