@@ -7,6 +7,7 @@ import {FlashLiquidator} from "../src/periphery/FlashLiquidator.sol";
 import {ModelRegistry} from "../src/registry/ModelRegistry.sol";
 import {AmmDeployer} from "./deploy/AmmDeployer.sol";
 import {DeploymentKeys} from "./deploy/DeploymentKeys.sol";
+import {InsuranceDeployer} from "./deploy/InsuranceDeployer.sol";
 import {LedgerDeployer} from "./deploy/LedgerDeployer.sol";
 import {LendingDeployer} from "./deploy/LendingDeployer.sol";
 import {Script} from "forge-std/Script.sol";
@@ -22,9 +23,11 @@ import {Script} from "forge-std/Script.sol";
 ///    deposit earns `blockSeconds / period` of it. `npm start` sets 60 for its local chain (see script/start.ts).
 ///  - PROTOCOL_OWNER (default: the deployer): owner of the ledger's admin functions, and owner and fee recipient of the
 ///    LendingMarket (which the deployer sets up first: the AdaptiveIrm and the LLTVs 38.5%, 62.5%, 77%, 86%, 91.5%).
+///    The InsurancePool becomes the ledger's coverage here when the deployer is the protocol owner; otherwise the
+///    owner calls `InferenceLedger.setCoverage(pool)` once.
 ///  - DEPLOYMENTS_DIR (default `deployments`): where the address book is written.
 /// Run: forge script script/Deploy.s.sol --rpc-url $RPC_URL --broadcast
-contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer {
+contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer, InsuranceDeployer {
     uint256 internal constant LOCAL_CHAIN_ID = 31_337;
     uint256 internal constant DEFAULT_REVENUE_STREAM_PERIOD = 1 days;
     /// @dev Shortest stream a deployment to a real network accepts: a stray short value (the local suite's 60 s) would
@@ -44,6 +47,7 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer {
         address lendingMarket;
         address flashLiquidator;
         address adaptiveIrm;
+        address insurancePool;
     }
 
     error MissingEnv(string name);
@@ -91,6 +95,8 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer {
         (deployment.lendingMarket, deployment.adaptiveIrm) = _deployLending(vm.addr(deployerKey), protocolOwner);
         deployment.flashLiquidator =
             address(new FlashLiquidator(deployment.lendingMarket, deployment.cognitionPoolFactory));
+        deployment.insurancePool =
+            _deployInsurance(deployment.ledger.inferenceLedger, protocolOwner == vm.addr(deployerKey));
         vm.stopBroadcast();
 
         _write(dir, deployment);
@@ -110,6 +116,7 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer {
         vm.serializeAddress(key, DeploymentKeys.LENDING_MARKET, deployment.lendingMarket);
         vm.serializeAddress(key, DeploymentKeys.ADAPTIVE_IRM, deployment.adaptiveIrm);
         vm.serializeAddress(key, DeploymentKeys.FLASH_LIQUIDATOR, deployment.flashLiquidator);
+        vm.serializeAddress(key, DeploymentKeys.INSURANCE_POOL, deployment.insurancePool);
         vm.serializeAddress(key, DeploymentKeys.ENCLAVE_REGISTRY, deployment.ledger.enclaveRegistry);
         vm.serializeAddress(key, DeploymentKeys.COMPUTE_COST_FEED, deployment.ledger.computeCostFeed);
         if (deployment.ledger.devAttestationVerifier != address(0)) {

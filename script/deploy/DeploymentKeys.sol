@@ -20,4 +20,5 @@ library DeploymentKeys {
     string internal constant LENDING_MARKET = "LendingMarket";
     string internal constant ADAPTIVE_IRM = "AdaptiveIrm";
     string internal constant FLASH_LIQUIDATOR = "FlashLiquidator";
+    string internal constant INSURANCE_POOL = "InsurancePool";
 }

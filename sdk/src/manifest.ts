@@ -8,13 +8,13 @@
 import type { Address } from "viem";
 
 /** The part of the protocol a contract belongs to. */
-export type ContractDomain = "registry" | "inference" | "amm" | "lending" | "periphery" | "mock";
+export type ContractDomain = "registry" | "inference" | "amm" | "lending" | "insurance" | "periphery" | "mock";
 
 /**
  * Which address helper returns a deployment entry: `core` (on `deployment.contracts`), `ledgerAddresses`,
- * `ammAddresses`, `lendingAddresses`.
+ * `ammAddresses`, `lendingAddresses`, and `insurance` (the compute-insurance pool).
  */
-export type DeploymentGroup = "core" | "ledger" | "amm" | "lending";
+export type DeploymentGroup = "core" | "ledger" | "amm" | "lending" | "insurance";
 
 /** Where a contract appears in `deployments/<chainId>.json`. */
 export type DeploymentEntry = {
@@ -199,6 +199,15 @@ export const CONTRACTS = [
     abi: true,
     // Capital-free liquidations for keepers: the seized shares are sold in the share's CognitionPool inside the liquidation.
     deployment: { key: "FlashLiquidator", group: "lending", field: "flashLiquidator", need: "group" },
+    localOnly: false,
+  },
+  {
+    name: "InsurancePool",
+    source: "src/insurance/InsurancePool.sol",
+    domain: "insurance",
+    abi: true,
+    // The compute-insurance vault and the ledger's coverage (set once by `setCoverage`, docs/insurance.md).
+    deployment: { key: "InsurancePool", group: "insurance", field: "insurancePool", need: "group" },
     localOnly: false,
   },
   {

@@ -124,6 +124,9 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         uint256 modelId;
         uint256 gatewayId;
         Pricing pricing;
+        /// @dev `pricing` packed as the coverage takes it, and the coverage: both set at the batch's first insured group.
+        uint256 packedPricing;
+        address coverage;
     }
 
     /// @dev Sums over a batch, kept in memory.
@@ -401,7 +404,7 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
     function _settleBatch(UsageBatch calldata batch, uint256 gatewayId) internal returns (Totals memory totals) {
         uint256[32] memory histogram;
         BatchContext memory context =
-            BatchContext(batch.modelId, gatewayId, _chargedPricing(batch.modelId, batch.servedPricing));
+            BatchContext(batch.modelId, gatewayId, _chargedPricing(batch.modelId, batch.servedPricing), 0, address(0));
         totals = _chargeSessions(context, batch.sessionIds, batch.receipts, histogram);
         if (totals.covered != 0) IERC20(stablecoin).safeTransferFrom(coverage, address(this), totals.covered);
         totals.feedDue = _recordUsage(batch.modelId, batch.receipts.length - totals.skipped, totals, histogram);
@@ -520,23 +523,53 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         totals.charged += charge;
     }
 
-    /// @dev What the coverage pays of an insured group's `cost` (at most the cost). A coverage that reverts covers
-    /// nothing (`CoverageFailed`, the session pays as if uninsured): an insurer cannot hold settlement up.
+    /// @dev What the coverage pays of an insured group's `cost` (at most the cost). A coverage that reverts (or
+    /// answers no word) covers nothing (`CoverageFailed`, the session pays as if uninsured): an insurer cannot hold
+    /// settlement up. The call is encoded by hand (the receipts copied once from calldata), as the ABI would.
     function _cover(BatchContext memory context, uint256 sessionId, uint256[] calldata receipts, uint256 cost)
         internal
         returns (uint256 covered)
     {
-        Pricing memory pricing = context.pricing;
-        uint256 packed =
-            uint256(pricing.inputPerMTok) << 160 | uint256(pricing.outputPerMTok) << 80 | pricing.reasoningPerMTok;
-        try ISettlementCoverage(coverage)
-            .coverGroup(ModelId.wrap(context.modelId), SessionId.wrap(sessionId), packed, receipts, cost) returns (
-            uint256 offered
-        ) {
-            covered = offered < cost ? offered : cost;
-        } catch (bytes memory reason) {
-            emit CoverageFailed(sessionId, reason);
+        address target = context.coverage;
+        if (target == address(0)) {
+            // The batch's first insured group: uninsured batches pay for neither.
+            target = coverage;
+            context.coverage = target;
+            Pricing memory pricing = context.pricing;
+            context.packedPricing =
+                uint256(pricing.inputPerMTok) << 160 | uint256(pricing.outputPerMTok) << 80 | pricing.reasoningPerMTok;
         }
+        uint256 modelId = context.modelId;
+        uint256 packed = context.packedPricing;
+        bytes4 selector = ISettlementCoverage.coverGroup.selector;
+        bool ok;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            let n := receipts.length
+            mstore(m, selector)
+            mstore(add(m, 0x04), modelId)
+            mstore(add(m, 0x24), sessionId)
+            mstore(add(m, 0x44), packed)
+            mstore(add(m, 0x64), 0xa0)
+            mstore(add(m, 0x84), cost)
+            mstore(add(m, 0xa4), n)
+            calldatacopy(add(m, 0xc4), receipts.offset, shl(5, n))
+            ok := call(gas(), target, 0, m, add(0xc4, shl(5, n)), 0, 0x20)
+            ok := and(ok, iszero(lt(returndatasize(), 0x20)))
+            if ok { covered := mload(0) }
+        }
+        if (!ok) {
+            bytes memory reason;
+            assembly ("memory-safe") {
+                reason := mload(0x40)
+                mstore(reason, returndatasize())
+                returndatacopy(add(reason, 0x20), 0, returndatasize())
+                mstore(0x40, add(add(reason, 0x20), and(add(returndatasize(), 0x1f), not(0x1f))))
+            }
+            emit CoverageFailed(sessionId, reason);
+            return 0;
+        }
+        if (covered > cost) covered = cost;
         if (covered != 0) emit UsageCovered(sessionId, covered);
     }
 

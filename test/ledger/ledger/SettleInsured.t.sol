@@ -99,6 +99,18 @@ contract SettleInsuredTest is LedgerBaseTest {
         assertEq(lens.getSession(insured).spent, cost, "the session pays as if uninsured");
     }
 
+    /// @dev A coverage that answers without a return word (a fallback, a wrong implementation) is a failure too,
+    /// not a batch revert.
+    function test_settle_insured_coverageAnsweringNothingCoversNothing() public {
+        coverage.setSilentOnCover(true);
+        Batch memory batch = _batch();
+        uint256 cost = _costOf(batch.receipts, 0, 2);
+        vm.expectEmit(address(ledger));
+        emit IInferenceLedger.CoverageFailed(insured, "");
+        assertEq(_settle(batch), cost, "settles anyway");
+        assertEq(lens.getSession(insured).spent, cost, "the session pays as if uninsured");
+    }
+
     function test_settle_insured_afterRefundTimeNeitherPays() public {
         Batch memory batch = _batch();
         vm.warp(lens.refundableAt(insured));

@@ -25,7 +25,10 @@ contract MockCoverage is ISettlementCoverage {
     mapping(uint256 policyId => address) public holderOf;
     mapping(uint256 policyId => Cover) public policies;
     mapping(uint256 sessionId => Cover) public covers;
-    bool public revertOnCover;
+    /// @dev How `coverGroup` fails: 0 it does not, `REVERT` it reverts, `SILENT` it returns no data.
+    uint8 public failMode;
+    uint8 internal constant REVERT = 1;
+    uint8 internal constant SILENT = 2;
     uint256 public overOffer;
 
     error NotLedger();
@@ -51,7 +54,11 @@ contract MockCoverage is ISettlementCoverage {
     }
 
     function setRevertOnCover(bool value) external {
-        revertOnCover = value;
+        failMode = value ? REVERT : 0;
+    }
+
+    function setSilentOnCover(bool value) external {
+        failMode = value ? SILENT : 0;
     }
 
     function setOverOffer(uint256 value) external {
@@ -69,7 +76,13 @@ contract MockCoverage is ISettlementCoverage {
         returns (uint256 covered)
     {
         if (msg.sender != ledger) revert NotLedger();
-        if (revertOnCover) revert CoverFailed();
+        uint8 mode = failMode;
+        if (mode != 0) {
+            if (mode == REVERT) revert CoverFailed();
+            assembly ("memory-safe") {
+                return(0, 0)
+            }
+        }
         Cover memory cover = covers[SessionId.unwrap(sessionId)];
         uint256 excessTokens;
         for (uint256 i; i < receipts.length; ++i) {
