@@ -1,3 +1,4 @@
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ANVIL_PRIVATE_KEYS, TEST_STATE_DIR, startTestChain, type TestChain } from "@cogfi/sdk/node";
 import { KeeperConfigError, parseKeeperConfig, startKeeper, type Job, type RunningKeeper } from "../src/index.js";
@@ -43,6 +44,17 @@ describe("keeper service", () => {
     expect(BigInt(health.balanceWei as string)).toBeGreaterThan(0n);
 
     const metrics = await (await fetch(`${keeper.url}/metrics`)).text();
+    // A real parser of the text exposition format reads every family, with its type and samples.
+    const families = new Map(parsePrometheusTextFormat(metrics).map((family) => [family.name, family]));
+    expect(families.get("cogfi_keeper_job_runs_total")).toMatchObject({ type: "COUNTER" });
+    expect(families.get("cogfi_keeper_job_runs_total")!.metrics).toContainEqual(expect.objectContaining({ labels: { job: "probe", outcome: "ok" } }));
+    const durations = families.get("cogfi_keeper_job_duration_seconds")!;
+    expect(durations.type).toBe("HISTOGRAM");
+    // The +Inf bucket counts every pass.
+    expect(Number(durations.metrics[0]!.buckets!["+Inf"])).toBeGreaterThanOrEqual(3);
+    for (const name of ["cogfi_keeper_transactions_total", "cogfi_keeper_liquidations_total", "cogfi_keeper_receipts_settled_total"]) {
+      expect(families.get(name)?.type).toBe("COUNTER");
+    }
     expect(metrics).toMatch(/cogfi_keeper_job_runs_total\{job="probe",outcome="ok"\} \d+/);
     expect(metrics).toMatch(/cogfi_keeper_job_runs_total\{job="probe",outcome="error"\} \d+/);
 

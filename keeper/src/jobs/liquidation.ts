@@ -57,6 +57,8 @@ export type LiquidationOutcome =
   | { kind: "liquidated"; seized: bigint; repaidAssets: bigint; badDebt: boolean; hash: Hex }
   | { kind: "unprofitable"; reason: string }
   | { kind: "reverted"; hash: Hex }
+  /** Healthy by the time it was simulated: another keeper liquidated it (even one still in the mempool), or the price came back. */
+  | { kind: "skipped"; reason: string }
   | { kind: "failed"; error: string };
 
 type Candidate = { seizedAssets: bigint; repaidShares: bigint; profit: bigint; gas: bigint; realizesBadDebt: boolean };
@@ -67,15 +69,16 @@ const SLICES = [1n, 2n, 4n, 8n];
 export class LiquidationJob implements Job {
   readonly name = JOB;
   readonly intervalMs: number;
-  private readonly counts = { passes: 0, watched: 0, unhealthy: 0, liquidated: 0, unprofitable: 0, reverted: 0, failed: 0 };
+  private readonly counts = { passes: 0, watched: 0, unhealthy: 0, liquidated: 0, unprofitable: 0, reverted: 0, skipped: 0, failed: 0 };
   private lastScannedBlock?: bigint;
+  private lastFailure?: string;
 
   constructor(private readonly options: LiquidationOptions) {
     this.intervalMs = options.intervalMs;
   }
 
   status() {
-    return { ...this.counts, lastScannedBlock: this.lastScannedBlock?.toString() };
+    return { ...this.counts, lastScannedBlock: this.lastScannedBlock?.toString(), lastFailure: this.lastFailure };
   }
 
   async run(context: JobContext): Promise<void> {
@@ -133,9 +136,15 @@ export class LiquidationJob implements Job {
       );
       return { kind: "liquidated", seized: event?.args.seizedAssets ?? 0n, repaidAssets: event?.args.repaidAssets ?? 0n, badDebt, hash: outcome.hash };
     } catch (error) {
+      if (isCogFiError(error, "HealthyPosition")) {
+        metrics.liquidations.inc({ outcome: "skipped" });
+        log.info({ borrower: position.user, market: position.id }, "position healthy when simulated (liquidated by someone else, or the price came back)");
+        return { kind: "skipped", reason: "HealthyPosition" };
+      }
       metrics.liquidations.inc({ outcome: "error" });
       log.warn({ borrower: position.user, market: position.id, err: error }, "liquidation failed");
-      return { kind: "failed", error: error instanceof Error ? error.message : String(error) };
+      this.lastFailure = error instanceof Error ? error.message : String(error);
+      return { kind: "failed", error: this.lastFailure };
     }
   }
 
