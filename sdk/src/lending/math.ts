@@ -221,3 +221,109 @@ export function seizableCollateral(position: Omit<PositionBalances, "supplyShare
   if (price === 0n || isHealthy(position, market, price, lltv)) return 0n;
   return min(position.collateral, liquidationSeizedAssets(position.borrowShares, market, price, lltv));
 }
+
+/* State transitions (for simulations and keepers that look ahead) */
+
+/** What a liquidation does to a market and a position (`LendingMarket.liquidate`, interest and revenue aside). */
+export type LiquidationOutcome = {
+  seizedAssets: bigint;
+  repaidShares: bigint;
+  /** Loan token the liquidator pays: the repaid shares' assets, rounded up. */
+  repaidAssets: bigint;
+  /** Debt taken from the suppliers when the position has no collateral left (rounded up, capped by the total). */
+  badDebtAssets: bigint;
+  badDebtShares: bigint;
+  market: MarketTotals;
+  position: Omit<PositionBalances, "supplyShares">;
+};
+
+/**
+ * The market and position after `liquidate(seizedAssets, repaidShares)` (exactly one of them non-zero) at `price`, as
+ * `LendingMarket._liquidationAmounts` and `_liquidateAccounting` compute them: the other amount from the incentive,
+ * the repaid shares burnt (assets rounded up, floored at zero), the collateral taken, and bad debt realized when no
+ * collateral is left. Throws for a healthy position, a zero price, both or neither amount, or more than the position
+ * holds (the contract reverts on each). Interest must be accrued and revenue repaid first (`accrueInterest`,
+ * `repayWithRevenue`), as the contract does.
+ * @example
+ * const seized = seizableCollateral(position, market, price, lltv);
+ * const { repaidAssets, badDebtAssets, market: after } = liquidationOutcome(position, market, price, lltv, { seizedAssets: seized });
+ */
+export function liquidationOutcome(
+  position: Omit<PositionBalances, "supplyShares">,
+  market: MarketTotals,
+  price: bigint,
+  lltv: bigint,
+  amounts: { seizedAssets?: bigint; repaidShares?: bigint },
+): LiquidationOutcome {
+  if (price === 0n) throw new CogFiError("liquidationOutcome: zero price (ZeroPrice)");
+  const seizedIn = amounts.seizedAssets ?? 0n;
+  const repaidIn = amounts.repaidShares ?? 0n;
+  if ((seizedIn === 0n) === (repaidIn === 0n)) throw new CogFiError("liquidationOutcome: give exactly one of seizedAssets, repaidShares");
+  if (isHealthy(position, market, price, lltv)) throw new CogFiError("liquidationOutcome: the position is healthy (HealthyPosition)");
+  const seizedAssets = seizedIn !== 0n ? seizedIn : liquidationSeizedAssets(repaidIn, market, price, lltv);
+  const repaidShares = seizedIn !== 0n ? liquidationRepaidShares(seizedIn, market, price, lltv) : repaidIn;
+  if (repaidShares > position.borrowShares) throw new CogFiError(`liquidationOutcome: repays ${repaidShares} shares of ${position.borrowShares}`);
+  if (seizedAssets > position.collateral) throw new CogFiError(`liquidationOutcome: seizes ${seizedAssets} of ${position.collateral} collateral`);
+  const repaidAssets = toAssetsUp(repaidShares, market.totalBorrowAssets, market.totalBorrowShares);
+  let after: MarketTotals = {
+    ...market,
+    totalBorrowShares: market.totalBorrowShares - repaidShares,
+    totalBorrowAssets: zeroFloorSub(market.totalBorrowAssets, repaidAssets),
+  };
+  let borrowShares = position.borrowShares - repaidShares;
+  const collateral = position.collateral - seizedAssets;
+  let badDebtAssets = 0n;
+  let badDebtShares = 0n;
+  if (collateral === 0n && borrowShares !== 0n) {
+    badDebtShares = borrowShares;
+    badDebtAssets = min(after.totalBorrowAssets, toAssetsUp(badDebtShares, after.totalBorrowAssets, after.totalBorrowShares));
+    after = {
+      ...after,
+      totalBorrowAssets: after.totalBorrowAssets - badDebtAssets,
+      totalSupplyAssets: after.totalSupplyAssets - badDebtAssets,
+      totalBorrowShares: after.totalBorrowShares - badDebtShares,
+    };
+    borrowShares = 0n;
+  }
+  return { seizedAssets, repaidShares, repaidAssets, badDebtAssets, badDebtShares, market: after, position: { borrowShares, collateral } };
+}
+
+/** What repaying a borrower's debt from the revenue its collateral earned does (`LendingMarket._repayWithRevenue`). */
+export type RepayWithRevenueOutcome = {
+  repaidAssets: bigint;
+  repaidShares: bigint;
+  /** Revenue still owed to the borrower (nothing left to repay, or less than one share's worth). */
+  owedLeft: bigint;
+  market: MarketTotals;
+  position: Omit<PositionBalances, "supplyShares">;
+};
+
+/**
+ * A self-repaying market's repayment of `owed` revenue against a position's debt, as `_repayWithRevenue`: all the
+ * debt (its assets rounded up) when `owed` covers it, else `owed` as shares rounded down (nothing when that is zero
+ * shares); the total borrow assets floored at zero.
+ * @example
+ * const { market: after, position: p, owedLeft } = repayWithRevenue(position, market, owed);
+ */
+export function repayWithRevenue(position: Omit<PositionBalances, "supplyShares">, market: MarketTotals, owed: bigint): RepayWithRevenueOutcome {
+  const none = { repaidAssets: 0n, repaidShares: 0n, owedLeft: owed, market, position };
+  if (owed === 0n || position.borrowShares === 0n) return none;
+  let shares = position.borrowShares;
+  let assets = toAssetsUp(shares, market.totalBorrowAssets, market.totalBorrowShares);
+  if (owed < assets) {
+    assets = owed;
+    shares = toSharesDown(owed, market.totalBorrowAssets, market.totalBorrowShares);
+    if (shares === 0n) return none;
+  }
+  return {
+    repaidAssets: assets,
+    repaidShares: shares,
+    owedLeft: owed - assets,
+    market: {
+      ...market,
+      totalBorrowShares: market.totalBorrowShares - shares,
+      totalBorrowAssets: zeroFloorSub(market.totalBorrowAssets, assets),
+    },
+    position: { ...position, borrowShares: position.borrowShares - shares },
+  };
+}
