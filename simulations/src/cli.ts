@@ -212,9 +212,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntry) {
+/** The process entry: real stdout/stderr, the services' logger on stderr, the exit code set. */
+export async function runCli(argv: string[] = process.argv.slice(2)): Promise<void> {
   const logger = createLogger({ service: "cogfi-sim", level: (process.env.LOG_LEVEL as "info" | undefined) ?? "info", destination: process.stderr });
-  const code = await main(process.argv.slice(2), { stdout: (text) => process.stdout.write(text), stderr: process.stderr, logger });
-  process.exitCode = code;
+  process.exitCode = await main(argv, { stdout: (text) => process.stdout.write(text), stderr: process.stderr, logger });
 }
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry) await runCli();
