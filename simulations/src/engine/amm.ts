@@ -12,7 +12,6 @@ import {
   poolStateAfter,
   quoteExactInput,
   quoteExactOutput,
-  sqrtFloor,
   withFullRangeLiquidity,
   type PoolState,
 } from "@cogfi/sdk";
@@ -126,6 +125,3 @@ export class SimPool {
     return lp / hold - 1;
   }
 }
-
-/** floor(sqrt) re-exported for the engine's own checks. */
-export { sqrtFloor };

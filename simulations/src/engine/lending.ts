@@ -87,6 +87,9 @@ export class SimMarket {
   preview = (p: SimPosition, price: bigint, seizedAssets: bigint): LiquidationOutcome =>
     liquidationOutcome(p, this.market, price, this.lltv, { seizedAssets });
 
+  previewRepay = (p: SimPosition, price: bigint, repaidShares: bigint): LiquidationOutcome =>
+    liquidationOutcome(p, this.market, price, this.lltv, { repaidShares });
+
   apply(p: SimPosition, outcome: LiquidationOutcome): void {
     this.market = outcome.market;
     p.collateral = outcome.position.collateral;

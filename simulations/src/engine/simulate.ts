@@ -235,8 +235,13 @@ export async function simulatePath(scenario: Scenario, seed: number, path: numbe
       const seizable = state.market.seizable(position, state.oraclePrice);
       if (seizable === 0n) return;
       for (const divisor of [1n, 2n, 4n, 8n]) {
-        const seized = seizable / divisor || 1n;
-        const outcome = state.market.preview(position, state.oraclePrice, seized);
+        // All of it: when the debt bounds the seizure, repay every borrow share (as liquidators do: seizing
+        // `seizable` could round to one share more than the position owes); else seize all the collateral. Parts: by
+        // seized collateral.
+        const outcome =
+          divisor === 1n && seizable < position.collateral
+            ? state.market.previewRepay(position, state.oraclePrice, position.borrowShares)
+            : state.market.preview(position, state.oraclePrice, seizable / divisor || 1n);
         const proceeds = await state.pool.sellShares(outcome.seizedAssets, state.externalUsd, false);
         const profitUsd = usdOf(proceeds) - usdOf(outcome.repaidAssets) - liquidator.gasUsd;
         if (profitUsd <= 0) continue;
