@@ -25,7 +25,7 @@ import {
   type ShardOutput,
 } from "./run.js";
 import { loadScenarioFile } from "./scenario.js";
-import { renderMarkdown } from "./report.js";
+import { renderHtml, renderMarkdown } from "./report.js";
 
 /** Where the CLI writes: replaced in tests. */
 export type CliIo = { stdout: (text: string) => void; stderr: NodeJS.WritableStream; logger?: Logger };
@@ -144,10 +144,12 @@ export function mergeCommand(files: string[], raw: Record<string, unknown>, io: 
   return results;
 }
 
-/** `report`: results (or a sweep's array) -> markdown (default) or the JSON as is. */
-export function reportCommand(file: string, raw: Record<string, unknown>, io: CliIo): string {
+/** `report`: results (or a sweep's array) -> markdown (default), HTML with SVG charts, or the JSON as is. */
+export async function reportCommand(file: string, raw: Record<string, unknown>, io: CliIo): Promise<string> {
+  const format = z.enum(["md", "json", "html"]).parse(raw.format ?? "md");
   const parsed = JSON.parse(readFileSync(file, "utf8")) as Results | Results[];
-  const text = raw.format === "json" ? canonicalJsonPretty(parsed) : renderMarkdown(Array.isArray(parsed) ? parsed : [parsed]);
+  const runs = Array.isArray(parsed) ? parsed : [parsed];
+  const text = format === "json" ? canonicalJsonPretty(parsed) : format === "html" ? await renderHtml(runs) : renderMarkdown(runs);
   write(io, raw.out as string | undefined, text);
   return text;
 }
@@ -191,9 +193,9 @@ export function program(io: CliIo): Command {
   cmd
     .command("report")
     .argument("<results>", "results of run, merge or sweep")
-    .option("--format <md|json>", "markdown (default) or json", "md")
+    .option("--format <md|html|json>", "markdown (default), html (self-contained, SVG charts) or json", "md")
     .option("--out <file>")
-    .action((file: string, options: Record<string, unknown>) => void reportCommand(file, options, io));
+    .action(async (file: string, options: Record<string, unknown>) => void (await reportCommand(file, options, io)));
   return cmd;
 }
 

@@ -87,7 +87,7 @@ describe("cogfi-sim reproducibility", () => {
     expect(await cli("run", "baseline", "--seed", "1", "--paths", PATHS, "--workers", "2")).toBe(first);
   });
 
-  test("sweep and report: one result per value, a markdown table per run", async () => {
+  test("sweep and report: one result per value, a markdown table per run, an offline HTML page whose charts drew every run", async () => {
     const sweep = await cli("sweep", "baseline", "--seed", "1", "--paths", "2", "--param", "lending.lltv", "--values", "0.625,0.77");
     const runs = JSON.parse(sweep);
     expect(runs.map((r: { manifest: { params: { lending: { lltv: number } } } }) => r.manifest.params.lending.lltv)).toEqual([0.625, 0.77]);
@@ -95,6 +95,18 @@ describe("cogfi-sim reproducibility", () => {
     const md = await cli("report", join(dir, "sweep.json"));
     expect(md.match(/^## baseline/gm)).toHaveLength(2);
     expect(md).toContain("| bad debt VaR99 (USD) |");
+    // HTML: self-contained, every chart drew one bar and one interval rule per run.
+    const html = await cli("report", join(dir, "sweep.json"), "--format", "html");
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script|src=|href="http/);
+    const figures = html.split('<figure data-chart="').slice(1);
+    expect(figures.map((f) => f.slice(0, f.indexOf('"')))).toEqual(["bad-debt-var99", "bad-debt-es99", "insolvency", "lp-pnl", "twap-error"]);
+    for (const figure of figures) {
+      const bars = figure.slice(figure.indexOf("mark-rect role-mark"), figure.indexOf("mark-rule role-mark"));
+      const rules = figure.slice(figure.indexOf("mark-rule role-mark"), figure.indexOf("</figure>"));
+      expect(bars.match(/<path /g) ?? [], figure.slice(0, 20)).toHaveLength(2);
+      expect(rules.match(/<line /g) ?? [], figure.slice(0, 20)).toHaveLength(2);
+    }
   });
 
   test("bad input: unknown scenario and bad shard exit 1 with the reason", async () => {
