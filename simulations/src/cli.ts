@@ -73,7 +73,7 @@ function write(io: CliIo, out: string | undefined, text: string): void {
 
 function progressBar(io: CliIo, enabled: boolean, label: string) {
   if (!enabled) return { update: (_done: number, _total: number) => {}, stop: () => {} };
-  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} paths | eta {eta}s`, stream: io.stderr, hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} paths | eta {eta}s`, stream: io.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 1000 }, Presets.shades_classic);
   let started = false;
   return {
     update: (done: number, total: number) => {
