@@ -225,6 +225,3 @@ export function parameterLeaves(value: unknown = DEFAULT_PARAMS, prefix = ""): s
   if (typeof value !== "object" || value === null || Array.isArray(value)) return [prefix];
   return Object.entries(value).flatMap(([key, entry]) => parameterLeaves(entry, prefix ? `${prefix}.${key}` : key));
 }
-
-/** Deep partial of the parameters: what a scenario file overrides. */
-export type ParamsOverride = { [K in keyof Params]?: Params[K] extends unknown[] ? Params[K] : Params[K] extends object ? Partial<Params[K]> & Record<string, unknown> : Params[K] };

@@ -3,12 +3,9 @@
  * first, so it is each pool's token0 and the pool's price is shares per stablecoin unit.
  */
 import type { Address } from "viem";
-import { ORACLE_PRICE_SCALE } from "@cogfi/sdk";
 
 export const USD_DECIMALS = 6;
 export const SHARE_DECIMALS = 18;
-export const USD_UNIT = 10n ** 6n;
-export const SHARE_UNIT = 10n ** 18n;
 export const STABLECOIN: Address = "0x00000000000000000000000000000000000000A1";
 export const shareAddress = (model: number): Address => `0x${(0xb000 + model).toString(16).padStart(40, "0")}` as Address;
 export const poolAddress = (model: number): Address => `0x${(0xc000 + model).toString(16).padStart(40, "0")}` as Address;
@@ -20,7 +17,6 @@ export function oraclePriceOf(usdPerShare: number): bigint {
   // 1 USD/share = 1e6 units / 1e18 units x 1e36 = 1e24.
   return BigInt(Math.round(usdPerShare * 1e12)) * 10n ** 12n;
 }
-export const usdPerShareOfOracle = (price: bigint): number => Number(price / 10n ** 12n) / 1e12 + Number(price % 10n ** 12n) / 1e24;
 
 /** USD per share -> the pool's sqrtPriceX96 (shares per stablecoin unit, token1/token0). */
 export function sqrtPriceX96Of(usdPerShare: number): bigint {
@@ -37,10 +33,5 @@ export const usdPerShareOfTick = (tick: number): number => 1e12 * Math.pow(1.000
 
 /** Stablecoin units -> USD. */
 export const usdOf = (units: bigint): number => Number(units) / 1e6;
-/** USD -> stablecoin units (rounded). */
-export const unitsOfUsd = (usd: number): bigint => BigInt(Math.round(usd * 1e6));
 /** Share units -> shares. */
 export const sharesOf = (units: bigint): number => Number(units / 10n ** 6n) / 1e12;
-/** Shares -> share units (rounded to 1e-6 share). */
-export const unitsOfShares = (shares: number): bigint => BigInt(Math.round(shares * 1e6)) * 10n ** 12n;
-export { ORACLE_PRICE_SCALE };
