@@ -3,3 +3,4 @@ export * from "./pool.js";
 export { ammAddresses, sortTokens, type AmmAddresses } from "./internal.js";
 export * from "./quoteExactInput.js";
 export * from "./quoteExactOutput.js";
+export * from "./offline.js";

@@ -184,6 +184,8 @@ describe("liquidationOutcome", () => {
         const seizedAssets = (collateral * BigInt(seizePermille)) / 1000n;
         // Repaying more shares than the position has underflows in the contract: refused, not drawn.
         fc.pre(liquidationRepaidShares(seizedAssets, m, price, lltv) <= position.borrowShares);
+        // Only an unhealthy position with something to seize can be liquidated (the contract refuses the rest).
+        fc.pre(seizedAssets > 0n && !isHealthy(position, m, price, lltv));
         const out = liquidationOutcome(position, m, price, lltv, { seizedAssets });
         expect(m.totalSupplyAssets - out.market.totalSupplyAssets).toBe(out.badDebtAssets);
         expect(out.market.totalBorrowAssets).toBe(zeroFloorSub(zeroFloorSub(m.totalBorrowAssets, out.repaidAssets), out.badDebtAssets));

@@ -222,65 +222,108 @@ export function seizableCollateral(position: Omit<PositionBalances, "supplyShare
   return min(position.collateral, liquidationSeizedAssets(position.borrowShares, market, price, lltv));
 }
 
+/* State transitions (for simulations and keepers that look ahead) */
+
+/** What a liquidation does to a market and a position (`LendingMarket.liquidate`, interest and revenue aside). */
 export type LiquidationOutcome = {
   seizedAssets: bigint;
   repaidShares: bigint;
-  /** Loan token pulled from the liquidator: the repaid shares' assets, rounded up. */
+  /** Loan token the liquidator pays: the repaid shares' assets, rounded up. */
   repaidAssets: bigint;
-  /** Debt realized as bad debt because the liquidation took the last collateral (zero otherwise). */
-  badDebtShares: bigint;
+  /** Debt taken from the suppliers when the position has no collateral left (rounded up, capped by the total). */
   badDebtAssets: bigint;
-  /** The position's borrow shares and collateral afterwards. */
-  position: Omit<PositionBalances, "supplyShares">;
-  /** The market's totals afterwards (`market` must be accrued to the liquidation's time). */
+  badDebtShares: bigint;
   market: MarketTotals;
+  position: Omit<PositionBalances, "supplyShares">;
 };
 
 /**
- * The whole accounting of one liquidation (`LendingMarket._liquidationAmounts` and `_liquidateAccounting`), given the
- * seized collateral or the repaid shares: the other amount, the repaid assets (rounded up), and, when no collateral
- * is left, the rest of the debt realized as bad debt (its assets rounded up, capped by the total borrow) and taken
- * from the suppliers. Health is not checked (the contract refuses a healthy position: `HealthyPosition`); `market`
- * must be accrued to the liquidation's time and the position's revenue credit already applied (`getPosition` after a
- * `settleRevenue`, or a position without credit).
+ * The market and position after `liquidate(seizedAssets, repaidShares)` (exactly one of them non-zero) at `price`, as
+ * `LendingMarket._liquidationAmounts` and `_liquidateAccounting` compute them: the other amount from the incentive,
+ * the repaid shares burnt (assets rounded up, floored at zero), the collateral taken, and bad debt realized when no
+ * collateral is left. Throws for a healthy position, a zero price, both or neither amount, or more than the position
+ * holds (the contract reverts on each). Interest must be accrued and revenue repaid first (`accrueInterest`,
+ * `repayWithRevenue`), as the contract does.
  * @example
- * const p = await getPosition(client, { marketParams, user });
- * const { badDebtAssets } = liquidationOutcome(p, p.market, p.price, marketParams.lltv, { seizedAssets: p.collateral });
+ * const seized = seizableCollateral(position, market, price, lltv);
+ * const { repaidAssets, badDebtAssets, market: after } = liquidationOutcome(position, market, price, lltv, { seizedAssets: seized });
  */
 export function liquidationOutcome(
   position: Omit<PositionBalances, "supplyShares">,
   market: MarketTotals,
   price: bigint,
   lltv: bigint,
-  amount: { seizedAssets: bigint; repaidShares?: never } | { repaidShares: bigint; seizedAssets?: never },
+  amounts: { seizedAssets?: bigint; repaidShares?: bigint },
 ): LiquidationOutcome {
-  const seizedAssets = amount.seizedAssets ?? liquidationSeizedAssets(amount.repaidShares!, market, price, lltv);
-  const repaidShares = amount.repaidShares ?? liquidationRepaidShares(amount.seizedAssets!, market, price, lltv);
+  if (price === 0n) throw new CogFiError("liquidationOutcome: zero price (ZeroPrice)");
+  const seizedIn = amounts.seizedAssets ?? 0n;
+  const repaidIn = amounts.repaidShares ?? 0n;
+  if ((seizedIn === 0n) === (repaidIn === 0n)) throw new CogFiError("liquidationOutcome: give exactly one of seizedAssets, repaidShares");
+  if (isHealthy(position, market, price, lltv)) throw new CogFiError("liquidationOutcome: the position is healthy (HealthyPosition)");
+  const seizedAssets = seizedIn !== 0n ? seizedIn : liquidationSeizedAssets(repaidIn, market, price, lltv);
+  const repaidShares = seizedIn !== 0n ? liquidationRepaidShares(seizedIn, market, price, lltv) : repaidIn;
+  if (repaidShares > position.borrowShares) throw new CogFiError(`liquidationOutcome: repays ${repaidShares} shares of ${position.borrowShares}`);
   if (seizedAssets > position.collateral) throw new CogFiError(`liquidationOutcome: seizes ${seizedAssets} of ${position.collateral} collateral`);
-  if (repaidShares > position.borrowShares) throw new CogFiError(`liquidationOutcome: repays ${repaidShares} of ${position.borrowShares} borrow shares`);
-  const repaidAssets = liquidationRepaidAssets(repaidShares, market);
-  let totalBorrowAssets = zeroFloorSub(market.totalBorrowAssets, repaidAssets);
-  let totalBorrowShares = market.totalBorrowShares - repaidShares;
-  let totalSupplyAssets = market.totalSupplyAssets;
+  const repaidAssets = toAssetsUp(repaidShares, market.totalBorrowAssets, market.totalBorrowShares);
+  let after: MarketTotals = {
+    ...market,
+    totalBorrowShares: market.totalBorrowShares - repaidShares,
+    totalBorrowAssets: zeroFloorSub(market.totalBorrowAssets, repaidAssets),
+  };
   let borrowShares = position.borrowShares - repaidShares;
   const collateral = position.collateral - seizedAssets;
-  let badDebtShares = 0n;
   let badDebtAssets = 0n;
-  if (collateral === 0n && borrowShares > 0n) {
+  let badDebtShares = 0n;
+  if (collateral === 0n && borrowShares !== 0n) {
     badDebtShares = borrowShares;
-    badDebtAssets = min(totalBorrowAssets, toAssetsUp(badDebtShares, totalBorrowAssets, totalBorrowShares));
-    totalBorrowAssets -= badDebtAssets;
-    totalSupplyAssets -= badDebtAssets;
-    totalBorrowShares -= badDebtShares;
+    badDebtAssets = min(after.totalBorrowAssets, toAssetsUp(badDebtShares, after.totalBorrowAssets, after.totalBorrowShares));
+    after = {
+      ...after,
+      totalBorrowAssets: after.totalBorrowAssets - badDebtAssets,
+      totalSupplyAssets: after.totalSupplyAssets - badDebtAssets,
+      totalBorrowShares: after.totalBorrowShares - badDebtShares,
+    };
     borrowShares = 0n;
   }
+  return { seizedAssets, repaidShares, repaidAssets, badDebtAssets, badDebtShares, market: after, position: { borrowShares, collateral } };
+}
+
+/** What repaying a borrower's debt from the revenue its collateral earned does (`LendingMarket._repayWithRevenue`). */
+export type RepayWithRevenueOutcome = {
+  repaidAssets: bigint;
+  repaidShares: bigint;
+  /** Revenue still owed to the borrower (nothing left to repay, or less than one share's worth). */
+  owedLeft: bigint;
+  market: MarketTotals;
+  position: Omit<PositionBalances, "supplyShares">;
+};
+
+/**
+ * A self-repaying market's repayment of `owed` revenue against a position's debt, as `_repayWithRevenue`: all the
+ * debt (its assets rounded up) when `owed` covers it, else `owed` as shares rounded down (nothing when that is zero
+ * shares); the total borrow assets floored at zero.
+ * @example
+ * const { market: after, position: p, owedLeft } = repayWithRevenue(position, market, owed);
+ */
+export function repayWithRevenue(position: Omit<PositionBalances, "supplyShares">, market: MarketTotals, owed: bigint): RepayWithRevenueOutcome {
+  const none = { repaidAssets: 0n, repaidShares: 0n, owedLeft: owed, market, position };
+  if (owed === 0n || position.borrowShares === 0n) return none;
+  let shares = position.borrowShares;
+  let assets = toAssetsUp(shares, market.totalBorrowAssets, market.totalBorrowShares);
+  if (owed < assets) {
+    assets = owed;
+    shares = toSharesDown(owed, market.totalBorrowAssets, market.totalBorrowShares);
+    if (shares === 0n) return none;
+  }
   return {
-    seizedAssets,
-    repaidShares,
-    repaidAssets,
-    badDebtShares,
-    badDebtAssets,
-    position: { borrowShares, collateral },
-    market: { ...market, totalBorrowAssets, totalBorrowShares, totalSupplyAssets },
+    repaidAssets: assets,
+    repaidShares: shares,
+    owedLeft: owed - assets,
+    market: {
+      ...market,
+      totalBorrowShares: market.totalBorrowShares - shares,
+      totalBorrowAssets: zeroFloorSub(market.totalBorrowAssets, assets),
+    },
+    position: { ...position, borrowShares: position.borrowShares - shares },
   };
 }

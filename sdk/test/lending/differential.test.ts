@@ -22,6 +22,7 @@ import {
   lendingAddresses,
   lendingMarketAbi,
   liquidate,
+  liquidationOutcome,
   liquidationRepaidShares,
   liquidationSeizedAssets,
   supply,
@@ -106,7 +107,10 @@ describe("differential against @morpho-org/blue-sdk", () => {
   test("property: totals after accrual, share conversions, health, max borrow and liquidation amounts equal blue-sdk's and the contract's to the wei", async () => {
     let liquidations = 0;
     let healthyChecks = 0;
-    const params = fcParams<[Draw]>({ numRuns: 80 });
+    let badDebts = 0;
+    // A pinned draw deep under water, liquidated of all its collateral: bad debt is realized (checked against the contract).
+    const underwater: Draw = { lltvIndex: 4, feeBps: 0, supplyUsd: 1_000_000, collateralShares: 1_000, borrowPermille: 1_000, priceE4: 20_000, elapsed: 1, movePermille: 300, bySeized: true, liquidatePermille: 1_000 };
+    const params = fcParams<[Draw]>({ numRuns: 80, examples: [[underwater]] });
     await fc.assert(
       fc.asyncProperty(drawArb, async (d) => {
         const restore = await snapshot(chain);
@@ -210,6 +214,17 @@ describe("differential against @morpho-org/blue-sdk", () => {
           expect(done.repaidShares).toBe(expectedShares);
           expect(done.seizedAssets).toBe(expectedSeized);
           expect(done.repaidAssets).toBe(blueAccrued.toBorrowAssets(expectedShares, "Up"));
+          // The sdk's transition (the simulations' liquidation, bad debt included) leaves the contract's state.
+          const outcome = liquidationOutcome(position, ours, moved, marketParams.lltv, d.bySeized ? { seizedAssets: seizedAsked } : { repaidShares: sharesAsked });
+          expect(outcome.repaidAssets).toBe(done.repaidAssets);
+          const afterLiquidation = await readStored(id);
+          for (const key of ["totalSupplyAssets", "totalSupplyShares", "totalBorrowAssets", "totalBorrowShares"] as const) {
+            expect(afterLiquidation[key], `${key} after liquidation`).toBe(outcome.market[key]);
+          }
+          const positionAfter = await getPosition(chain.reader, { marketParams, user: borrower });
+          expect(positionAfter.collateral).toBe(outcome.position.collateral);
+          expect(positionAfter.borrowShares).toBe(outcome.position.borrowShares);
+          if (outcome.badDebtAssets > 0n) badDebts++;
           liquidations++;
         } finally {
           await restore();
@@ -217,9 +232,10 @@ describe("differential against @morpho-org/blue-sdk", () => {
       }),
       params,
     );
-    console.info(`differential: ${healthyChecks} healthy draws (accrual checked against the contract), ${liquidations} liquidations`);
+    console.info(`differential: ${healthyChecks} healthy draws (accrual checked against the contract), ${liquidations} liquidations (${badDebts} realizing bad debt)`);
     // Both branches ran.
     expect(healthyChecks).toBeGreaterThan(0);
     expect(liquidations).toBeGreaterThan(0);
+    expect(badDebts).toBeGreaterThan(0);
   }, 600_000);
 });
