@@ -204,4 +204,27 @@ describe("receipt relay", () => {
     expect(await getSettledBatches(chain.reader, { gatewayId })).toBe(nextBatch - 1n);
     expect((await getSession(chain.reader, { sessionId }))!.lastSequence).toBe(29n);
   });
+  test("a gateway down for a while loses nothing: the relay keeps its cursor, reports the failure, and catches up", async () => {
+    const { job, context: jobCtx } = relayFrom(served.length - 1, 4);
+    const from = served.length;
+    served.push(await signed(30n, 2), await signed(32n, 2));
+    const lastSequence = (await getSession(chain.reader, { sessionId }))!.lastSequence;
+    gateway.setDown(true);
+    try {
+      await job.run(jobCtx);
+      await job.run(jobCtx);
+    } finally {
+      gateway.setDown(false);
+    }
+    expect(job.status()[gatewayUrl]).toMatchObject({ cursor: from - 1, settled: 0 });
+    expect(job.status()[gatewayUrl]!.lastError).toMatch(/fetch failed|socket|ECONNRESET/i);
+    expect((await getSession(chain.reader, { sessionId }))!.lastSequence).toBe(lastSequence);
+
+    await job.run(jobCtx);
+    expect(job.status()[gatewayUrl]).toMatchObject({ cursor: from + 1, settled: 2 });
+    expect(job.status()[gatewayUrl]!.lastError).toBeUndefined();
+    expect(job.oldestUnsettledSignedAt()).toBeUndefined();
+    expect((await getSession(chain.reader, { sessionId }))!.lastSequence).toBe(lastSequence + 4n);
+  });
+
 });
