@@ -226,5 +226,4 @@ describe("receipt relay", () => {
     expect(job.oldestUnsettledSignedAt()).toBeUndefined();
     expect((await getSession(chain.reader, { sessionId }))!.lastSequence).toBe(lastSequence + 4n);
   });
-
 });
