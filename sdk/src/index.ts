@@ -10,6 +10,7 @@ export * from "./registry/types.js";
 export * from "./ledger/index.js";
 export * from "./amm/index.js";
 export * from "./lending/index.js";
+export * from "./insurance/index.js";
 // Actions (`actions/<domain>/<action>.ts`).
 export * from "./actions/registry/index.js";
 export * from "./actions/share/index.js";
