@@ -17,3 +17,4 @@ export * from "./actions/share/index.js";
 export * from "./actions/inference/index.js";
 export * from "./actions/amm/index.js";
 export * from "./actions/lending/index.js";
+export * from "./actions/insurance/index.js";
