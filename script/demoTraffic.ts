@@ -38,7 +38,8 @@ export async function startDemoTraffic(parameters: {
   buyerAccount: PrivateKeyAccount;
   gatewayUrl: string;
   ledger: Address;
-  models: ReadonlyArray<{ modelId: bigint; name: string }>;
+  /** Each model's session is opened under its policy here, if any (an insured session, docs/insurance.md). */
+  models: ReadonlyArray<{ modelId: bigint; name: string; policyId?: bigint }>;
   intervalMs: number;
 }): Promise<DemoTraffic> {
   const { buyer, buyerAccount, gatewayUrl, ledger, models, intervalMs } = parameters;
@@ -57,9 +58,9 @@ export async function startDemoTraffic(parameters: {
   for (const model of models) {
     const gatewayId = await gatewayIdFor(gatewayUrl, model.modelId);
     // Six days: inside the ledger's longest session (7 days minus the settlement grace).
-    const { sessionId } = await openSession(buyer, { modelId: model.modelId, gatewayId, budget, expiry: now + 6n * 86_400n });
+    const { sessionId } = await openSession(buyer, { modelId: model.modelId, gatewayId, budget, expiry: now + 6n * 86_400n, policyId: model.policyId ?? 0n });
     const apiKey = await createSessionCredential(buyerAccount, { chainId: buyer.deployment.chainId, ledger }, sessionId);
-    sessions.push({ ...model, gatewayId, sessionId, apiKey });
+    sessions.push({ modelId: model.modelId, name: model.name, gatewayId, sessionId, apiKey });
   }
 
   const stats = { sent: 0, ok: 0, failed: 0 };
@@ -73,7 +74,9 @@ export async function startDemoTraffic(parameters: {
       const response = await fetch(`${gatewayUrl}/v1/chat/completions`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${session.apiKey}` },
-        body: JSON.stringify({ model: session.name, messages: [{ role: "user", content: prompt }], max_tokens: 4_096 }),
+        // A seed per request: the same prompt thinks for another length each time, as a real model's does (the
+        // simulated backend is deterministic per request and seed).
+        body: JSON.stringify({ model: session.name, messages: [{ role: "user", content: prompt }], max_tokens: 4_096, seed: stats.sent }),
       });
       if (response.ok) stats.ok++;
       else stats.failed++;

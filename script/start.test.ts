@@ -6,8 +6,9 @@ import { parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { expect, test } from "vitest";
 import { readLoggedReceipts } from "../gateway/src/receipts/store.js";
-import { createCogFiClient, getModelRevenue, type GetModelRevenueReturnType } from "../sdk/src/index.js";
+import { createCogFiClient, getModelRevenue, getPoolState, type GetModelRevenueReturnType, type GetPoolStateReturnType } from "../sdk/src/index.js";
 import { ANVIL_PRIVATE_KEYS, freePort, loadDeployment, REPO_ROOT, rpc } from "../sdk/src/node/index.js";
+import { DEMO_UNDERWRITING } from "./demoInsurance.js";
 import { loadDemoLending, readDemoLending, type DemoLendingStatus } from "./demoLending.js";
 
 const run = promisify(execFile);
@@ -93,6 +94,31 @@ test("npm start brings the suite up, and within a minute of traffic both model o
     for (const [i, s] of after.entries()) {
       console.log(`${s.market.name}: borrower debt ${before[i]!.borrower.debt} -> ${s.borrower.debt} (6 decimals) in ${Date.now() - beforeAt} ms`);
     }
+
+    // Insurance, read on chain through the sdk: the demo buyer's cogito-8b session is insured, so the pool pays part
+    // of its heavy requests at settlement (claims > 0), and the underwriter's share price is the vault's deposit plus
+    // the premium less the claims over its shares.
+    let pool: GetPoolStateReturnType | undefined;
+    const insuranceAt = Date.now();
+    await until(
+      async () => {
+        pool = await getPoolState(reader);
+        return pool.claims > 0n;
+      },
+      120_000,
+      () => `${stdout}\nlast read: ${JSON.stringify(pool, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`,
+    );
+    const insured = pool!;
+    console.log(`insurance: premiums ${insured.premiums}, claims ${insured.claims} (6 decimals) ${Date.now() - insuranceAt} ms after the check began`);
+    expect(insured.policyCount).toBe(1n);
+    expect(insured.premiums).toBeGreaterThan(0n);
+    expect(insured.claims).toBeLessThanOrEqual(insured.premiums);
+    expect(insured.capital).toBe(DEMO_UNDERWRITING + insured.premiums - insured.claims);
+    // The underwriter holds every share (1e6 per unit of the first deposit): price = (capital + 1) / (shares + 1e6).
+    expect(insured.totalShares).toBe(DEMO_UNDERWRITING * 10n ** 6n);
+    expect(insured.sharePrice).toBe((10n ** 12n * (insured.capital + 1n)) / (insured.totalShares + 10n ** 6n));
+    expect(insured.sharePrice).toBeGreaterThan(parseUnits("1", 6));
+    await until(() => /\n\s+insurance pool capital [0-9.]+: premiums [0-9.]+, claims paid [0-9.]*[1-9][0-9.]* \(loss ratio/.test(stdout), 30_000, () => stdout);
 
     // The status line shows the same figures per model.
     await until(() => /\[status\] requests [1-9]\d* ok[^\n]*\n\s+cogito-8b\s+settled [0-9.]+ \(to holders[^\n]*owner can claim [0-9.]+\n\s+cogito-8b-legal\s+settled [0-9.]+ \([^\n]*royalty to #1 [0-9.]+[^\n]*\n\s+lending cogito-8b\s+supplied [0-9.]+, borrowed [0-9.]+ \(utilization [^\n]*borrower debt [0-9.]+, health [0-9.]+, revenue credited [0-9.]+[^\n]*\n\s+lending cogito-8b-legal\s+supplied/.test(stdout), 30_000, () => stdout);

@@ -56,6 +56,7 @@ import {
   settleLendingRevenue,
   type DemoLendingMarket,
 } from "./demoLending.js";
+import { openDemoInsurance, readDemoInsurance, seedInsuranceHistory, type DemoInsurance } from "./demoInsurance.js";
 import { openDemoMarket, type DemoMarket } from "./demoMarket.js";
 import { startDemoTraffic } from "./demoTraffic.js";
 
@@ -91,7 +92,7 @@ const DEMO_POOL_FEE = 3000;
 const serviceLogLevel = flags.verbose ? "info" : "warn";
 
 /** Roles played by anvil's dev accounts in the demo. */
-const ROLES = { deployer: 0, baseModelOwner: 1, fineTuner: 2, buyer: 3, keeper: 4, lender: 5 } as const;
+const ROLES = { deployer: 0, baseModelOwner: 1, fineTuner: 2, buyer: 3, keeper: 4, lender: 5, underwriter: 6, historyBuyer: 7 } as const;
 const STATUS_INTERVAL_MS = 15_000;
 /**
  * The shares' revenue stream period on the local chain, in seconds: the least a share accepts. Under steady
@@ -265,6 +266,7 @@ async function main() {
     let baseMarket: DemoMarket;
     let tuneMarket: DemoMarket;
     let lending: DemoLendingMarket[];
+    let insurance: DemoInsurance | undefined;
     if (resuming) {
       deployment = await resumedDeployment(anvil.rpcUrl);
       const found = await findDemo(deployment, anvil.rpcUrl);
@@ -305,6 +307,19 @@ async function main() {
         );
       }
       saveDemoLending(dataDir, lending);
+      // Insurance: cogito-8b's settled history (the pool quotes from 1,000 requests), an underwriter, a policy.
+      await seedInsuranceHistory({
+        deployer: clientFor(deployment, ROLES.deployer),
+        historyBuyer: clientFor(deployment, ROLES.historyBuyer),
+        modelId: demo.base.modelId,
+        pricing: (await getModel(clientFor(deployment, ROLES.deployer), { modelId: demo.base.modelId })).pricing,
+      });
+      insurance = await openDemoInsurance({
+        underwriter: clientFor(deployment, ROLES.underwriter),
+        buyer: clientFor(deployment, ROLES.buyer),
+        modelId: demo.base.modelId,
+      });
+      log("insurance open", { policyId: insurance.policyId, premium: insurance.premium, terms: insurance.terms });
       log("lending markets open", { markets: lending.map((m) => ({ name: m.name, id: m.id, oracle: m.marketParams.oracle, borrower: m.borrower })) });
     }
 
@@ -340,7 +355,8 @@ async function main() {
       gatewayUrl: gateway.url,
       ledger: ledgerAddresses(buyer).inferenceLedger,
       models: [
-        { modelId: demo.base.modelId, name: "cogito-8b" },
+        // On a new chain the buyer's cogito-8b session is insured; a resumed chain's policy already has its session.
+        { modelId: demo.base.modelId, name: "cogito-8b", ...(insurance ? { policyId: insurance.policyId } : {}) },
         { modelId: demo.fineTune.modelId, name: "cogito-8b-legal" },
       ],
       intervalMs: 500,
@@ -370,6 +386,10 @@ async function main() {
     console.log("the fine-tune, 15% of it to cogito-8b's; the status line below shows it every 15 s.");
     console.log("Each model also has a lending market: a lender supplied mUSD, the model's owner borrowed against its");
     console.log("shares, and every 15 s the revenue credited to those shares repays the owner's debt.");
+    if (insurance) {
+      console.log(`An underwriter funded the InsurancePool; the buyer's cogito-8b session is insured (policy #${insurance.policyId}: strike`);
+      console.log("2,000 generated tokens, 80% of up to 8,000 above it): the pool pays part of each heavy request at settlement.");
+    }
     console.log("Press Ctrl-C to stop.\n");
     log("ready", { baseModel: demo.base, fineTune: demo.fineTune, gateway: gateway.url, keeper: keeper.url });
 
@@ -385,7 +405,8 @@ async function main() {
         getModelRevenue(reader, { modelId: demo.fineTune.modelId, blockNumber }),
       ]);
       const markets = await readDemoLending(reader, lending, blockNumber);
-      return { blockNumber, requests: { ...traffic.stats }, base, fineTune, markets };
+      const pool = await readDemoInsurance(reader, blockNumber);
+      return { blockNumber, requests: { ...traffic.stats }, base, fineTune, markets, pool };
     };
     const mUsd = (amount: bigint) => formatUnits(amount, 6);
     const printStatus = async () => {
@@ -413,6 +434,11 @@ async function main() {
             `revenue credited ${mUsd((revenueRepaid[i] ?? 0n) + borrower.revenueCredited)} this run (repaid debt ${mUsd(revenueRepaid[i] ?? 0n)})`,
         );
       }
+      const { pool } = s;
+      lines.push(
+        `  insurance pool capital ${mUsd(pool.capital)}: premiums ${mUsd(pool.premiums)}, claims paid ${mUsd(pool.claims)} ` +
+          `(loss ratio ${(Number(pool.lossRatioBps) / 100).toFixed(2)}%), exposure ${mUsd(pool.exposure)}, share price ${formatUnits(pool.sharePrice, 6)}`,
+      );
       console.log(lines.join("\n"));
       return s;
     };

@@ -140,6 +140,29 @@ describe("Approver", () => {
     expect(error.code).toBe("insufficient_budget");
   });
 
+  test("an insured session: max_tokens clamped to the policy's strike + per-request limit, then to the budget", async () => {
+    const { chain, ask } = setup();
+    chain.addSession({ sessionId: 1n, buyer: BUYER, policy: { policyId: 7n, strikeTokens: 2_000n, limitTokens: 8_000n } });
+    const above = await ask({ maxTokens: 32_000 });
+    expect(above).toMatchObject({ maxTokens: 10_000, policyCapped: true, capped: false });
+    expect(above.reserved).toBe(worstCaseCost(100n, 10_000n, chain.models.get(1n)!.pricing));
+    above.release();
+    const within = await ask({ maxTokens: 10_000 });
+    expect(within).toMatchObject({ maxTokens: 10_000, policyCapped: false });
+    within.release();
+    // The default (4,096) is below the ceiling; an uninsured session is never clamped by a policy.
+    expect(await ask({ maxTokens: undefined })).toMatchObject({ maxTokens: 4_096, policyCapped: false });
+    chain.addSession({ sessionId: 2n, buyer: BUYER });
+    expect(await ask({ credential: { sessionId: 2n, buyer: BUYER, signature: "0x" }, maxTokens: 32_000 })).toMatchObject({ maxTokens: 32_000, policyCapped: false });
+    // The budget binds below the ceiling: both caps apply, the lower wins.
+    chain.addSession({ sessionId: 3n, buyer: BUYER, budget: 1_000n, policy: { policyId: 8n, strikeTokens: 2_000n, limitTokens: 8_000n } });
+    expect(await ask({ credential: { sessionId: 3n, buyer: BUYER, signature: "0x" }, maxTokens: 32_000 })).toMatchObject({
+      maxTokens: 2_475,
+      policyCapped: true,
+      capped: true,
+    });
+  });
+
   test("the refuse policy never caps", async () => {
     const { chain, ask } = setup({ ...approvalConfig, onInsufficientBudget: "refuse" as never });
     chain.addSession({ sessionId: 1n, buyer: BUYER, budget: 1_000n });

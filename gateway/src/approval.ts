@@ -4,6 +4,9 @@
  * covers the request's worst-case cost. When it does not, `max_tokens` is lowered to what the budget pays
  * (policy `cap`, down to `minCompletionTokens`) or the request is refused (`refuse`).
  *
+ * On a session insured by the InsurancePool, `max_tokens` is first clamped to the policy's `strikeTokens +
+ * limitTokens`: the generated tokens the policy insures (gateway/README.md, Insured sessions).
+ *
  * The worst case is (prompt tokens + margin) at the input price plus `max_tokens` at the dearer of the output
  * and reasoning prices, rounded up like the ledger. The approved worst case is reserved until the request's
  * receipt is recorded (or the request fails), so concurrent requests cannot overspend a session.
@@ -46,6 +49,8 @@ export type Approval = {
   maxTokens: number;
   /** Whether the cap was lowered to fit the budget. */
   capped: boolean;
+  /** Whether the cap was lowered to the session's policy ceiling (strike + per-request limit). */
+  policyCapped: boolean;
   /** The worst-case cost reserved. */
   reserved: bigint;
   /** Releases the reservation (idempotent). */
@@ -226,7 +231,17 @@ export class Approver {
     if ((lastLocal > session.lastSequence ? lastLocal : session.lastSequence) >= MAX_SEQUENCE) {
       throw refuse.sequenceExhausted(session.sessionId);
     }
-    const wanted = BigInt(request.maxTokens ?? this.#config.defaultMaxTokens);
+    let wanted = BigInt(request.maxTokens ?? this.#config.defaultMaxTokens);
+    // An insured session runs at most the generated tokens its policy insures: above strike + limit the buyer would
+    // pay every token alone, and the cover's bound on the buyer's cost per request would not hold.
+    let policyCapped = false;
+    if (session.policy) {
+      const ceiling = session.policy.strikeTokens + session.policy.limitTokens;
+      if (wanted > ceiling) {
+        wanted = ceiling;
+        policyCapped = true;
+      }
+    }
     const minimum = BigInt(Math.min(this.#config.minCompletionTokens, Number(wanted)));
 
     // The request is the buyer's, on a live session: only now is its prompt worth counting, and only when the
@@ -256,7 +271,7 @@ export class Approver {
     }
     const reserved = worstCaseCost(promptTokens, maxTokens, model.pricing);
     const release = this.#exposure.reserve(session.sessionId, reserved);
-    return { head, session, model, gatewayId: key.gatewayId, promptTokens: counted, maxTokens: Number(maxTokens), capped, reserved, release };
+    return { head, session, model, gatewayId: key.gatewayId, promptTokens: counted, maxTokens: Number(maxTokens), capped, policyCapped, reserved, release };
   }
 
   /** The session's budget left for this gateway: remaining minus unsettled receipts and reservations. */

@@ -17,6 +17,21 @@ export const tokenDistributionSchema = z.discriminatedUnion("kind", [
   /** Pareto type I: P(X > x) = (scale / x)^alpha for x >= scale; infinite variance for alpha <= 2. */
   z.object({ kind: z.literal("pareto"), scale: z.number().positive(), alpha: z.number().positive() }).strict(),
   z.object({ kind: z.literal("fixed"), value: z.number().int().min(0) }).strict(),
+  /**
+   * A lognormal body with a Pareto tail: with probability `tailProbability` a Pareto(`tailScale`, `tailAlpha`) draw,
+   * otherwise lognormal(`median`, `sigma`). Reasoning that usually stays short and sometimes runs an order of
+   * magnitude longer (the same query's thinking varies up to 9.7x between runs, issue #13).
+   */
+  z
+    .object({
+      kind: z.literal("lognormalPareto"),
+      median: z.number().positive(),
+      sigma: z.number().min(0).max(5),
+      tailProbability: z.number().min(0).max(1),
+      tailScale: z.number().positive(),
+      tailAlpha: z.number().positive(),
+    })
+    .strict(),
 ]);
 export type TokenDistribution = z.infer<typeof tokenDistributionSchema>;
 
@@ -36,6 +51,16 @@ export type SimulatedProfile = z.infer<typeof simulatedProfileSchema>;
  */
 export const DEFAULT_SIMULATED_PROFILE: SimulatedProfile = {
   reasoning: { kind: "lognormal", median: 512, sigma: 1.25 },
+  output: { kind: "lognormal", median: 160, sigma: 0.6 },
+};
+
+/**
+ * A profile whose reasoning exercises a compute-insurance policy (`npm start`'s insured demo, the insurance tests):
+ * a lognormal body (median 600, sigma 0.6: p99 ≈ 2,440 tokens) and, for 8% of requests, a Pareto tail from 3,000
+ * tokens with alpha 1.6 (P(> 6,000) ≈ 2.6%, P(> 12,000) ≈ 0.9%; infinite variance). Output as the default's.
+ */
+export const INSURED_DEMO_SIMULATED_PROFILE: SimulatedProfile = {
+  reasoning: { kind: "lognormalPareto", median: 600, sigma: 0.6, tailProbability: 0.08, tailScale: 3_000, tailAlpha: 1.6 },
   output: { kind: "lognormal", median: 160, sigma: 0.6 },
 };
 

@@ -236,6 +236,24 @@ describe("receipts", () => {
   });
 });
 
+describe("insured sessions", () => {
+  test("max_tokens above the policy's strike + per-request limit is clamped to it (x-cogfi-max-tokens), the completion stays under it", async () => {
+    chain.addSession({ sessionId: 9n, buyer: buyer.address, budget: 10n ** 12n, policy: { policyId: 3n, strikeTokens: 200n, limitTokens: 300n } });
+    chain.mine();
+    const insuredKey = await createSessionCredential(buyer, domain, 9n);
+    const response = await post(chatUrl(), JSON.stringify({ ...valid, max_tokens: 20_000 }), { authorization: `Bearer ${insuredKey}` });
+    expect(response.status, response.text).toBe(200);
+    expect(response.headers.get("x-cogfi-max-tokens")).toBe("500");
+    const { usage } = response.json as unknown as { usage: { completion_tokens: number } };
+    expect(usage.completion_tokens).toBeGreaterThan(0);
+    expect(usage.completion_tokens).toBeLessThanOrEqual(500);
+    // Below the ceiling the client's max_tokens stands.
+    const within = await post(chatUrl(), JSON.stringify({ ...valid, max_tokens: 400 }), { authorization: `Bearer ${insuredKey}` });
+    expect(within.status, within.text).toBe(200);
+    expect(within.headers.get("x-cogfi-max-tokens")).toBe("400");
+  });
+});
+
 describe("smaller fixes", () => {
   test("a body that is not valid gzip is a 400 with a clear message", async () => {
     const response = await fetch(chatUrl(), {

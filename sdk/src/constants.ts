@@ -139,3 +139,30 @@ export const SHARE_ORACLE_LIQUIDITY_FLOOR_BPS = 5_000;
  * at its circuit breaker during a crash reads as out of band.
  */
 export const SHARE_ORACLE_STABLE_USD_BAND_WAD = { min: 200_000_000_000_000_000n, max: 5_000_000_000_000_000_000n } as const;
+
+/* InsurancePool (docs/insurance.md) */
+
+/** Longest policy period, from purchase (`InsurancePool.MAX_POLICY_PERIOD`, 30 days). */
+export const MAX_POLICY_PERIOD = 2_592_000n;
+/** Settled requests of a model below which no policy is quoted (`InsurancePool.MIN_OBSERVATIONS`). */
+export const MIN_POLICY_OBSERVATIONS = 1_000n;
+/** Highest share of the excess the pool pays, in bps (`InsurancePool.MAX_COINSURANCE_BPS`, 90%). */
+export const MAX_COINSURANCE_BPS = 9_000n;
+/** Aggregate limit, as a multiple of the premium in bps, a buyer with a loss ratio <= 1 may take (`MAX_LIMIT_MULTIPLE_BPS`, 4x). */
+export const MAX_LIMIT_MULTIPLE_BPS = 40_000n;
+/**
+ * An underwriter's withdrawal cooldown (`InsurancePool.WITHDRAW_COOLDOWN` = `MAX_POLICY_PERIOD + SETTLEMENT_GRACE`):
+ * longer than any policy running when the withdrawal is requested.
+ */
+export const WITHDRAW_COOLDOWN = MAX_POLICY_PERIOD + SETTLEMENT_GRACE;
+/**
+ * Pricing and capacity `script/Deploy.s.sol` deploys the pool with (`InsuranceDeployer`): 20% loading, 5% a year
+ * capital charge, 1x leverage (fully collateralized), one model at most half of the capital. Deployment parameters:
+ * `getPoolState` reads them from the chain.
+ */
+export const DEFAULT_INSURANCE_PARAMETERS = {
+  loadingBps: 2_000n,
+  capitalChargeBps: 500n,
+  maxLeverageBps: 10_000n,
+  maxModelExposureBps: 5_000n,
+} as const;

@@ -10,9 +10,11 @@ export * from "./registry/types.js";
 export * from "./ledger/index.js";
 export * from "./amm/index.js";
 export * from "./lending/index.js";
+export * from "./insurance/index.js";
 // Actions (`actions/<domain>/<action>.ts`).
 export * from "./actions/registry/index.js";
 export * from "./actions/share/index.js";
 export * from "./actions/inference/index.js";
 export * from "./actions/amm/index.js";
 export * from "./actions/lending/index.js";
+export * from "./actions/insurance/index.js";

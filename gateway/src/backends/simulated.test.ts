@@ -2,7 +2,7 @@ import { fcParams } from "@cogfi/sdk/testing";
 import fc from "fast-check";
 import { encode } from "gpt-tokenizer";
 import { describe, expect, test } from "vitest";
-import { DEFAULT_SIMULATED_PROFILE, backendConfigSchema, type SimulatedBackendConfig } from "../config.js";
+import { DEFAULT_SIMULATED_PROFILE, INSURED_DEMO_SIMULATED_PROFILE, backendConfigSchema, type SimulatedBackendConfig } from "../config.js";
 import { countTextTokens } from "../tokenizer.js";
 import { SIMULATED_WORDS, SimulatedBackend, drawTokens, seededRandom } from "./simulated.js";
 import type { BackendRequest, ChatMessage } from "./types.js";
@@ -142,6 +142,27 @@ describe("SimulatedBackend", () => {
     const tail = draws.filter((x) => x > 1_000).length / draws.length;
     expect(tail).toBeGreaterThan(0.025);
     expect(tail).toBeLessThan(0.039);
+  });
+
+  test("the insured demo profile: a lognormal body and an 8% Pareto tail from 3,000 tokens", () => {
+    const random = seededRandom("insured-tail");
+    const draws = Array.from({ length: 40_000 }, () => drawTokens(INSURED_DEMO_SIMULATED_PROFILE.reasoning, random)).sort((x, y) => x - y);
+    const quantile = (q: number) => draws[Math.floor(q * draws.length)]!;
+    const above = (x: number) => draws.filter((d) => d > x).length / draws.length;
+    // The body's median (600) moves up a little with the 8% tail: the mixture's median is about 630.
+    expect(quantile(0.5)).toBeGreaterThan(580);
+    expect(quantile(0.5)).toBeLessThan(690);
+    // P(> 6,000) = 0.08 x (3,000/6,000)^1.6 ≈ 0.0264 (the body adds ~1e-4); P(> 12,000) ≈ 0.0087.
+    expect(above(6_000)).toBeGreaterThan(0.022);
+    expect(above(6_000)).toBeLessThan(0.031);
+    expect(above(12_000)).toBeGreaterThan(0.0065);
+    expect(above(12_000)).toBeLessThan(0.011);
+    // Heavy enough to exercise a policy: p99 / p50 above 10 (the study saw 9.7x for one query).
+    expect(quantile(0.99) / quantile(0.5)).toBeGreaterThan(10);
+    // Config accepts it.
+    expect(backendConfigSchema.parse({ kind: "simulated", profiles: { "*": INSURED_DEMO_SIMULATED_PROFILE } })).toMatchObject({
+      profiles: { "*": INSURED_DEMO_SIMULATED_PROFILE },
+    });
   });
 
   test("per-model profiles apply", () => {

@@ -70,6 +70,13 @@ export function drawTokens(distribution: TokenDistribution, random: () => number
     case "pareto":
       value = distribution.scale / Math.pow(1 - random(), 1 / distribution.alpha);
       break;
+    case "lognormalPareto": {
+      // One uniform picks the component, then the component draws as on its own.
+      const { median, sigma, tailProbability, tailScale, tailAlpha } = distribution;
+      return random() < tailProbability
+        ? drawTokens({ kind: "pareto", scale: tailScale, alpha: tailAlpha }, random)
+        : drawTokens({ kind: "lognormal", median, sigma }, random);
+    }
   }
   return Math.min(2 ** 31, Math.max(0, Math.round(value)));
 }

@@ -5,12 +5,33 @@ import {
   getModel,
   getSession,
   getSettledBatches,
+  insurancePoolAbi,
   isCogFiError,
   modelRegistryAbi,
   toCogFiError,
   type CogFiClient,
 } from "@cogfi/sdk";
 import type { ChainReader } from "./types.js";
+
+/**
+ * The per-request terms of an insured session (`InsurancePool.sessionCover`, written when the session opened). The
+ * ledger's coverage is the pool of the deployment; a session's policy id cannot be read without it.
+ */
+async function sessionPolicy(
+  client: CogFiClient,
+  sessionId: bigint,
+  policyId: bigint,
+  blockNumber: bigint,
+): Promise<{ policyId: bigint; strikeTokens: bigint; limitTokens: bigint }> {
+  const pool = client.deployment.contracts.InsurancePool;
+  if (!pool) throw toCogFiError(new Error(`session ${sessionId} is insured (policy ${policyId}) but the deployment has no InsurancePool`), "session");
+  try {
+    const cover = await client.publicClient.readContract({ address: pool, abi: insurancePoolAbi, functionName: "sessionCover", args: [sessionId], blockNumber });
+    return { policyId, strikeTokens: BigInt(cover.strikeTokens), limitTokens: BigInt(cover.limitTokens) };
+  } catch (error) {
+    throw toCogFiError(error, "sessionCover");
+  }
+}
 
 export function createSdkChainReader(client: CogFiClient): ChainReader {
   return {
@@ -32,6 +53,7 @@ export function createSdkChainReader(client: CogFiClient): ChainReader {
     async session(sessionId, blockNumber) {
       const session = await getSession(client, { sessionId, blockNumber });
       if (!session) return undefined;
+      const policy = session.policyId === 0n ? undefined : await sessionPolicy(client, sessionId, session.policyId, blockNumber);
       return {
         sessionId,
         modelId: session.modelId,
@@ -42,6 +64,7 @@ export function createSdkChainReader(client: CogFiClient): ChainReader {
         lastSequence: session.lastSequence,
         expiry: session.expiry,
         closed: session.closed,
+        ...(policy ? { policy } : {}),
       };
     },
     async model(modelId, blockNumber) {

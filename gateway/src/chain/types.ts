@@ -21,6 +21,11 @@ export type SessionState = {
   /** Approves inference while the block timestamp is below it. */
   expiry: bigint;
   closed: boolean;
+  /**
+   * The InsurancePool policy the session was opened under and its per-request terms (`sessionCover`): generated
+   * tokens up to `strikeTokens + limitTokens` are what the policy insures. Absent for an uninsured session.
+   */
+  policy?: { policyId: bigint; strikeTokens: bigint; limitTokens: bigint };
 };
 
 /** A registered model as of some block. */

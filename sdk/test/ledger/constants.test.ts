@@ -20,12 +20,18 @@ import { registerModel } from "../../src/actions/registry/registerModel.js";
 import {
   COST_ANSWER_DECIMALS,
   COST_KINDS,
+  DEFAULT_INSURANCE_PARAMETERS,
   DEV_QUOTE_DOMAIN_NAME,
   DEV_QUOTE_DOMAIN_VERSION,
   devQuoteTypes,
   HISTOGRAM_BUCKETS,
   KEY_STATUSES,
   LEDGER_DOMAIN_NAME,
+  MAX_COINSURANCE_BPS,
+  MAX_LIMIT_MULTIPLE_BPS,
+  MAX_POLICY_PERIOD,
+  MIN_POLICY_OBSERVATIONS,
+  WITHDRAW_COOLDOWN,
   LEDGER_DOMAIN_VERSION,
   MAX_ANCESTRY_DEPTH,
   MAX_ATTESTATION_AGE,
@@ -53,12 +59,14 @@ import {
   devAttestationVerifierAbi,
   enclaveRegistryAbi,
   inferenceLedgerAbi,
+  insurancePoolAbi,
   modelRegistryAbi,
   modelShareAbi,
 } from "../../src/generated/abis.js";
 import {
   DEV_ENCLAVE_MEASUREMENT,
   getKeyGateway,
+  insuranceAddresses,
   ledgerAddresses,
   openSession,
   packPricing,
@@ -176,6 +184,23 @@ describe("protocol constants match the deployed contracts", () => {
     const feed = addresses.computeCostFeed;
     expect(await read(feed, computeCostFeedAbi, "MIN_ROUND_INTERVAL")).toBe(MIN_ROUND_INTERVAL);
     expect(await read(feed, computeCostFeedAbi, "ANSWER_DECIMALS")).toBe(COST_ANSWER_DECIMALS);
+  });
+
+  test("InsurancePool: policy bounds, history, credit, cooldown and the deployed pricing", async () => {
+    const pool = insuranceAddresses(chain.reader).insurancePool;
+    expect(await read(pool, insurancePoolAbi, "MAX_POLICY_PERIOD")).toBe(MAX_POLICY_PERIOD);
+    expect(await read(pool, insurancePoolAbi, "MIN_OBSERVATIONS")).toBe(MIN_POLICY_OBSERVATIONS);
+    expect(await read(pool, insurancePoolAbi, "MAX_COINSURANCE_BPS")).toBe(MAX_COINSURANCE_BPS);
+    expect(await read(pool, insurancePoolAbi, "MAX_LIMIT_MULTIPLE_BPS")).toBe(MAX_LIMIT_MULTIPLE_BPS);
+    expect(await read(pool, insurancePoolAbi, "WITHDRAW_COOLDOWN")).toBe(WITHDRAW_COOLDOWN);
+    // Deployment parameters: the suite is deployed with script/Deploy.s.sol's.
+    const deployed = {
+      loadingBps: await read(pool, insurancePoolAbi, "loadingBps"),
+      capitalChargeBps: await read(pool, insurancePoolAbi, "capitalChargeBps"),
+      maxLeverageBps: await read(pool, insurancePoolAbi, "maxLeverageBps"),
+      maxModelExposureBps: await read(pool, insurancePoolAbi, "maxModelExposureBps"),
+    };
+    expect(deployed).toEqual(DEFAULT_INSURANCE_PARAMETERS);
   });
 });
 
@@ -320,6 +345,7 @@ describe("coverage", () => {
       ["EnclaveRegistry", addresses.enclaveRegistry, enclaveRegistryAbi],
       ["DevAttestationVerifier", addresses.devAttestationVerifier!, devAttestationVerifierAbi],
       ["ComputeCostFeed", addresses.computeCostFeed, computeCostFeedAbi],
+      ["InsurancePool", insuranceAddresses(chain.reader).insurancePool, insurancePoolAbi],
     ];
     const unchecked = contracts.flatMap(([contract, address, abi]) =>
       abi

@@ -1,0 +1,126 @@
+/**
+ * Compute insurance for `npm start` (docs/insurance.md): on a new chain the demo model gets a settled usage history
+ * (the pool quotes from 1,000 settled requests), an underwriter funds the InsurancePool, and the demo buyer buys a
+ * policy on the model; its traffic sessions on that model are opened under the policy, so every settlement of a
+ * heavy request is paid in part by the pool. The status line reads the pool through the sdk (`getPoolState`).
+ *
+ * The history is what the gateway's simulated backend would have served (its default profile, seeded), signed by
+ * a dev enclave of its own (a second gateway of the model, registered with the local dev platform key) and settled
+ * by the deployer in two batches.
+ */
+import { keccak256, parseUnits, toHex, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { DEFAULT_SIMULATED_PROFILE } from "../gateway/src/config.js";
+import { drawTokens, seededRandom } from "../gateway/src/backends/simulated.js";
+import {
+  buyPolicy,
+  deposit,
+  getPoolState,
+  ledgerAddresses,
+  mockStablecoinAbi,
+  openSession,
+  packPricing,
+  quotePremium,
+  registerDevEnclave,
+  settleUsage,
+  signUsageBatch,
+  type CogFiClient,
+  type GetPoolStateReturnType,
+  type PolicyTerms,
+  type Pricing,
+} from "../sdk/src/index.js";
+import { ANVIL_PRIVATE_KEYS } from "../sdk/src/node/index.js";
+
+/** Settled requests of the demo history: above the pool's 1,000-observation minimum. */
+export const DEMO_HISTORY_REQUESTS = 1_024;
+/** What the underwriter deposits, in mUSD units. */
+export const DEMO_UNDERWRITING = parseUnits("10000", 6);
+/** A demo enclave key of the history's gateway (a public test key: never a secret). */
+const HISTORY_ENCLAVE_KEY: Hex = `0x${"0e15707e".padStart(64, "0")}`;
+
+export type DemoInsurance = { modelId: bigint; policyId: bigint; premium: bigint; terms: PolicyTerms };
+
+/**
+ * Signs and settles `DEMO_HISTORY_REQUESTS` requests of `modelId` as the gateway's simulated backend would have
+ * served them, from a buyer session of `historyBuyer`.
+ */
+export async function seedInsuranceHistory(parameters: {
+  deployer: CogFiClient;
+  historyBuyer: CogFiClient;
+  modelId: bigint;
+  pricing: Pricing;
+}): Promise<void> {
+  const { deployer, historyBuyer, modelId } = parameters;
+  const enclave = privateKeyToAccount(HISTORY_ENCLAVE_KEY);
+  const { gatewayId } = await registerDevEnclave(deployer, { modelId, enclaveKey: enclave.address, platform: privateKeyToAccount(ANVIL_PRIVATE_KEYS[9]) });
+  const budget = parseUnits("100", 6);
+  await mint(historyBuyer, budget);
+  const now = (await historyBuyer.publicClient.getBlock()).timestamp;
+  const { sessionId } = await openSession(historyBuyer, { modelId, gatewayId, budget, expiry: now + 86_400n });
+  const random = seededRandom("cogfi-demo-insurance-history");
+  const receipts = Array.from({ length: DEMO_HISTORY_REQUESTS }, (_, i) => ({
+    sessionId,
+    sequence: BigInt(i + 1),
+    inputTokens: 200n,
+    reasoningTokens: BigInt(drawTokens(DEFAULT_SIMULATED_PROFILE.reasoning, random)),
+    outputTokens: BigInt(Math.max(1, drawTokens(DEFAULT_SIMULATED_PROFILE.output, random))),
+    requestHash: keccak256(toHex(`demo-history-${i}`)),
+  }));
+  const half = DEMO_HISTORY_REQUESTS / 2;
+  for (const [index, part] of [receipts.slice(0, half), receipts.slice(half)].entries()) {
+    const { batch } = await signUsageBatch({
+      account: enclave,
+      gatewayId,
+      chainId: deployer.deployment.chainId,
+      ledger: ledgerAddresses(deployer).inferenceLedger,
+      modelId,
+      batchNumber: BigInt(index + 1),
+      servedPricing: packPricing(parameters.pricing),
+      receipts: part,
+    });
+    await settleUsage(deployer, { batch });
+  }
+}
+
+/**
+ * An underwriter funds the pool and `buyer` buys a week's policy on `modelId`: strike 2,000 generated tokens, at most
+ * 8,000 above it per request, 80% co-insurance, 100,000 requests, the largest aggregate limit a new buyer may take
+ * (its premium).
+ */
+export async function openDemoInsurance(parameters: { underwriter: CogFiClient; buyer: CogFiClient; modelId: bigint }): Promise<DemoInsurance> {
+  const { underwriter, buyer, modelId } = parameters;
+  await mint(underwriter, DEMO_UNDERWRITING);
+  await deposit(underwriter, { assets: DEMO_UNDERWRITING });
+  const base: PolicyTerms = {
+    modelId,
+    period: 7n * 86_400n,
+    strikeTokens: 2_000n,
+    limitTokens: 8_000n,
+    coinsuranceBps: 8_000n,
+    requests: 100_000n,
+    aggregateLimit: 1n,
+  };
+  // The premium grows with the limit by the capital charge only: the premium at a 1-unit limit, less that limit's
+  // charge (1 unit), is a limit the premium covers (LimitAboveCredit otherwise).
+  const { premium: atOne } = await quotePremium(buyer, { buyer: buyer.walletClient!.account.address, terms: base });
+  const terms = { ...base, aggregateLimit: atOne - 1n };
+  const { premium: quoted } = await quotePremium(buyer, { buyer: buyer.walletClient!.account.address, terms });
+  await mint(buyer, quoted);
+  const { policyId, premium } = await buyPolicy(buyer, { terms, maxPremium: quoted });
+  return { modelId, policyId, premium, terms };
+}
+
+/** The pool as the status line shows it. */
+export function readDemoInsurance(reader: CogFiClient, blockNumber: bigint): Promise<GetPoolStateReturnType> {
+  return getPoolState(reader, { blockNumber });
+}
+
+async function mint(client: CogFiClient, amount: bigint): Promise<void> {
+  const hash = await client.walletClient!.writeContract({
+    address: client.deployment.contracts.Stablecoin,
+    abi: mockStablecoinAbi,
+    functionName: "mint",
+    args: [client.walletClient!.account.address, amount],
+  });
+  await client.publicClient.waitForTransactionReceipt({ hash });
+}
