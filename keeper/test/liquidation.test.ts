@@ -121,6 +121,18 @@ const job = () =>
     reorgDepth: 64n,
   });
 
+/** The market's `Liquidate` events since genesis. */
+async function liquidateEvents(of: TestMarket) {
+  const { lendingMarket } = lendingAddresses(chain.reader);
+  return chain.reader.publicClient.getContractEvents({
+    address: lendingMarket,
+    abi: lendingMarketAbi,
+    eventName: "Liquidate",
+    args: { id: marketId(of.marketParams) },
+    fromBlock: 0n,
+  });
+}
+
 const positionOf = (account: number) => getPosition(chain.reader, { marketParams: market.marketParams, user: chain.accounts[account]!.address });
 const stableOf = (who: Address) => chain.reader.publicClient.readContract({ address: market.stablecoin, abi: mockStablecoinAbi, functionName: "balanceOf", args: [who] });
 
@@ -152,14 +164,7 @@ describe("liquidation job", () => {
     if (firstPass.liquidated < POSITIONS.length) await liquidation.run(context);
     expect(liquidation.status().liquidated).toBe(POSITIONS.length);
 
-    const { lendingMarket } = lendingAddresses(chain.reader);
-    const events = await chain.reader.publicClient.getContractEvents({
-      address: lendingMarket,
-      abi: lendingMarketAbi,
-      eventName: "Liquidate",
-      args: { id: marketId(market.marketParams) },
-      fromBlock: 0n,
-    });
+    const events = await liquidateEvents(market);
     expect(events).toHaveLength(POSITIONS.length);
     expect(new Set(events.map((e) => e.blockNumber)).size).toBeLessThanOrEqual(2);
     let badDebt = 0n;
@@ -204,14 +209,7 @@ describe("liquidation job", () => {
     // them already in the mempool when it simulates.
     await Promise.all(keepers.map((k) => k.job.run(k.context)));
 
-    const { lendingMarket } = lendingAddresses(chain.reader);
-    const events = await chain.reader.publicClient.getContractEvents({
-      address: lendingMarket,
-      abi: lendingMarketAbi,
-      eventName: "Liquidate",
-      args: { id: marketId(raced.marketParams) },
-      fromBlock: 0n,
-    });
+    const events = await liquidateEvents(raced);
     expect(events).toHaveLength(POSITIONS.length);
     expect(new Set(events.map((e) => e.args.borrower)).size).toBe(POSITIONS.length);
     for (const { account } of POSITIONS) {
