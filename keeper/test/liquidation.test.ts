@@ -160,9 +160,14 @@ describe("liquidation job", () => {
     // and block: the target is every profitable position within 2 blocks.
     await passesInOneBlock([() => liquidation.run(context)], [store], POSITIONS.length);
     const firstPass = liquidation.status();
-    expect(firstPass).toMatchObject({ unhealthy: POSITIONS.length, unprofitable: 0, reverted: 0, failed: 0 });
-    if (firstPass.liquidated < POSITIONS.length) await liquidation.run(context);
+    expect(firstPass).toMatchObject({ unhealthy: POSITIONS.length, unprofitable: 0, reverted: 0 });
+    if (firstPass.liquidated < POSITIONS.length) {
+      // Seen about once in ten loaded runs: a position skipped or failed in the first pass (`lastFailure` says why).
+      console.log(`first pass left ${POSITIONS.length - firstPass.liquidated} position(s): ${JSON.stringify(firstPass)}`);
+      await liquidation.run(context);
+    }
     expect(liquidation.status().liquidated).toBe(POSITIONS.length);
+    expect(liquidation.status().unprofitable).toBe(0);
 
     const events = await liquidateEvents(market);
     expect(events).toHaveLength(POSITIONS.length);
