@@ -122,6 +122,24 @@ contract FlashLiquidatorTest is AmmBase {
         assertEq(_collateral(), COLLATERAL, "no collateral moved");
     }
 
+    /// @dev Outsider's view: the pool's LPs leave just before a large liquidation (a second LP draining the pool the
+    /// keeper sells into). Selling every seized share then cannot cover the repayment: the liquidation reverts,
+    /// nothing moves, and the keeper loses only gas.
+    function test_liquidate_drainedPool_revertsAndChangesNothing() public {
+        oracle.setPrice(0.5e36);
+        lp.burn(-60_000, 60_000, 1e24 - 1e15);
+        uint256 sharesBefore = _borrowShares();
+        uint256 lenderSupply = stable.balanceOf(address(lending));
+
+        vm.prank(keeper);
+        vm.expectPartialRevert(IFlashLiquidator.Unprofitable.selector);
+        liquidator.liquidate(params, borrower, COLLATERAL, 0, 3000, 0, keeper);
+        assertEq(_borrowShares(), sharesBefore, "debt unchanged");
+        assertEq(_collateral(), COLLATERAL, "collateral unchanged");
+        assertEq(stable.balanceOf(address(lending)), lenderSupply, "market's cash unchanged");
+        assertEq(stable.balanceOf(keeper), 0, "nothing paid to the keeper");
+    }
+
     function test_liquidate_revertsBelowMinProfit() public {
         oracle.setPrice(0.9e36);
         uint256 shares = _borrowShares() / 2;
