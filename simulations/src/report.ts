@@ -105,7 +105,7 @@ export async function renderHtml(runs: readonly Results[]): Promise<string> {
     "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}figure{display:inline-block;margin:1rem}pre{white-space:pre-wrap;background:#f6f6f6;padding:1rem}</style>",
     "</head><body>",
     "<h1>CogFi risk simulation report</h1>",
-    `<section id="charts">${figures.join("\n")}</section>`,
+    `<section id="charts" data-chart-count="${figures.length}">${figures.join("\n")}</section>`,
     `<section id="tables"><pre>${tables}</pre></section>`,
     "</body></html>",
     "",
