@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { ENSURE_COMMAND, findChromium } from "../../tools/ensure-chromium.mjs";
 import { main } from "../src/cli.js";
 import { reportCharts } from "../src/report.js";
@@ -25,10 +25,26 @@ const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-ne
 const BAR_COLOUR = "#4c78a8";
 const LLTVS = ["0.625", "0.77"];
 
-let dir: string;
-let runs: Results[];
-let reportUrl: string;
-let browser: Browser;
+type Setup = { browser: Browser; dir: string; runs: Results[]; reportUrl: string };
+let setup: Promise<Setup> | undefined;
+
+/**
+ * The browser and the report, made once for the file's tests. Called in each test (not in a beforeAll), so that a
+ * missing browser fails every test with the instruction, rather than leaving them reported as skipped.
+ */
+function ready(): Promise<Setup> {
+  setup ??= (async () => {
+    const executablePath = findChromium();
+    if (!executablePath) throw new Error(`no Chromium on this machine: run \`${ENSURE_COMMAND}\` (npm test runs it before vitest)`);
+    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: 60_000 });
+    const dir = mkdtempSync(join(tmpdir(), "cogfi-report-"));
+    const sweep = await cli("sweep", "share-crash-60", "--seed", "1", "--paths", "3", "--param", "lending.lltv", "--values", LLTVS.join(","));
+    writeFileSync(join(dir, "sweep.json"), sweep);
+    await cli("report", join(dir, "sweep.json"), "--format", "html", "--out", join(dir, "report.html"));
+    return { browser, dir, runs: JSON.parse(sweep) as Results[], reportUrl: pathToFileURL(join(dir, "report.html")).href };
+  })();
+  return setup;
+}
 
 async function cli(...argv: string[]): Promise<string> {
   const out: string[] = [];
@@ -41,7 +57,7 @@ async function cli(...argv: string[]): Promise<string> {
 }
 
 /** A page whose every request is recorded, and every http(s) one aborted. */
-async function offlinePage(): Promise<{ page: Page; requests: string[]; aborted: string[] }> {
+async function offlinePage(browser: Browser): Promise<{ page: Page; requests: string[]; aborted: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const requests: string[] = [];
   const aborted: string[] = [];
@@ -53,26 +69,16 @@ async function offlinePage(): Promise<{ page: Page; requests: string[]; aborted:
   return { page: await context.newPage(), requests, aborted };
 }
 
-beforeAll(async () => {
-  const executablePath = findChromium();
-  if (!executablePath) throw new Error(`no Chromium on this machine: run \`${ENSURE_COMMAND}\` (npm test runs it before vitest)`);
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: 60_000 });
-
-  dir = mkdtempSync(join(tmpdir(), "cogfi-report-"));
-  const sweep = await cli("sweep", "share-crash-60", "--seed", "1", "--paths", "3", "--param", "lending.lltv", "--values", LLTVS.join(","));
-  runs = JSON.parse(sweep) as Results[];
-  writeFileSync(join(dir, "sweep.json"), sweep);
-  await cli("report", join(dir, "sweep.json"), "--format", "html", "--out", join(dir, "report.html"));
-  reportUrl = pathToFileURL(join(dir, "report.html")).href;
-}, 180_000);
-
 afterAll(async () => {
-  await browser?.close();
+  // Close the browser if it started; a failed setup has already failed the tests.
+  const started = await setup?.catch(() => undefined);
+  await started?.browser.close();
 });
 
 describe("HTML report in headless Chromium", () => {
   test("the network guard sees and aborts an http request (so 'none attempted' below means something)", async () => {
-    const { page, requests, aborted } = await offlinePage();
+    const { browser, reportUrl } = await ready();
+    const { page, requests, aborted } = await offlinePage(browser);
     await page.goto(reportUrl);
     const fetched = await page.evaluate(() =>
       fetch("http://cogfi.invalid/probe.png").then(
@@ -84,10 +90,11 @@ describe("HTML report in headless Chromium", () => {
     expect(aborted).toEqual(["http://cogfi.invalid/probe.png"]);
     expect(requests).toContain("http://cogfi.invalid/probe.png");
     await page.context().close();
-  });
+  }, 180_000);
 
   test("opens offline, requests nothing but itself, and every chart drew its data", async () => {
-    const { page, requests, aborted } = await offlinePage();
+    const { browser, dir, runs, reportUrl } = await ready();
+    const { page, requests, aborted } = await offlinePage(browser);
     const response = await page.goto(reportUrl, { waitUntil: "load" });
     expect(response?.ok(), "the report did not load").toBe(true);
     expect(await page.title()).toBe("CogFi risk simulation report");
@@ -148,5 +155,5 @@ describe("HTML report in headless Chromium", () => {
     expect(aborted, "http(s) requests attempted").toEqual([]);
     expect(requests).toEqual([reportUrl]);
     await page.context().close();
-  });
+  }, 180_000);
 });
