@@ -55,7 +55,7 @@ function intervalChart(title: string, axis: string, rows: ChartRow[]): TopLevelS
     width: Math.max(240, rows.length * 80),
     height: 220,
     data: { values: rows },
-    encoding: { x: { field: "run", type: "nominal", sort: null, title: null, axis: { labelAngle: -20 } } },
+    encoding: { x: { field: "run", type: "nominal", sort: null, title: null, axis: { labelAngle: -20, labelLimit: 320 } } },
     layer: [
       { mark: { type: "bar", color: "#4c78a8" }, encoding: { y: { field: "value", type: "quantitative", title: axis } } },
       { mark: { type: "rule", color: "#222", strokeWidth: 2 }, encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" } } },
@@ -75,14 +75,35 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
+/** The leaves of a nested override object as dotted keys and JSON values, in key order. */
+function overrideLeaves(overrides: Record<string, unknown>, prefix = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(overrides)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      for (const [leaf, text] of overrideLeaves(value as Record<string, unknown>, path)) out.set(leaf, text);
+    } else out.set(path, JSON.stringify(value));
+  }
+  return out;
+}
+
 /** The charts of a report: name, title and rows (exported for tests). */
 export function reportCharts(runs: readonly Results[]): { name: string; spec: TopLevelSpec }[] {
-  const label = (r: Results) => {
-    const o = JSON.stringify(r.manifest.overrides).replace(/[{}"]/g, "");
-    return `${r.manifest.scenario.name}${o ? ` ${o}` : ""}`.slice(0, 48);
+  // A run's label names only what tells it apart: the scenario when the runs mix scenarios, then each override leaf
+  // whose value differs between runs, as `key=value` with the key's last segment (a sweep's runs differ only there;
+  // the full overrides are in the tables).
+  const leaves = runs.map((r) => overrideLeaves(r.manifest.overrides));
+  const differs = (key: string) => new Set(leaves.map((l) => l.get(key))).size > 1;
+  const mixedScenarios = new Set(runs.map((r) => r.manifest.scenario.name)).size > 1;
+  const label = (r: Results, index: number) => {
+    const overrides = [...leaves[index]!].filter(([key]) => differs(key)).map(([key, value]) => `${key.split(".").at(-1)}=${value}`);
+    return [...(mixedScenarios || overrides.length === 0 ? [r.manifest.scenario.name] : []), ...overrides].join(" ").slice(0, 48);
   };
+  const labels = runs.map(label);
+  // Two runs with the same label (e.g. two seeds of one configuration) would share one bar on a nominal axis.
+  const unique = labels.map((text, index) => (labels.indexOf(text) === labels.lastIndexOf(text) ? text : `${text} #${index + 1}`));
   const rows = (pick: (r: Results) => Estimate, scale = 1): ChartRow[] =>
-    runs.map((r) => ({ run: label(r), value: pick(r).value * scale, low: pick(r).ci[0] * scale, high: pick(r).ci[1] * scale }));
+    runs.map((r, index) => ({ run: unique[index]!, value: pick(r).value * scale, low: pick(r).ci[0] * scale, high: pick(r).ci[1] * scale }));
   return [
     { name: "bad-debt-var99", spec: intervalChart("Bad debt VaR99 (USD), 95% CI", "USD", rows((r) => r.metrics.lending.badDebtVar99Usd)) },
     { name: "bad-debt-es99", spec: intervalChart("Bad debt ES99 (USD), 95% CI", "USD", rows((r) => r.metrics.lending.badDebtEs99Usd)) },

@@ -121,6 +121,7 @@ describe("HTML report in headless Chromium", () => {
           bars: marks("g.mark-rect.role-mark path").map((b) => ({ width: b.width, height: b.height })),
           rules: marks("g.mark-rule.role-mark line").length,
           symbols: marks("g.mark-symbol.role-mark path").length,
+          xLabels: [...node.querySelectorAll("g.role-axis-label text")].map((t) => t.textContent ?? ""),
         };
       });
       expect(drawn.svg, `${name}: no SVG`).not.toBeNull();
@@ -128,6 +129,8 @@ describe("HTML report in headless Chromium", () => {
       expect(drawn.svg!.height, `${name}: SVG height`).toBeGreaterThan(100);
       expect(drawn.bars, `${name}: bars`).toHaveLength(runs.length);
       expect(drawn.rules, `${name}: interval rules`).toBe(runs.length);
+      // A sweep's runs are told apart by the swept value, shown whole (not the scenario name cut off by the axis).
+      for (const lltv of LLTVS) expect(drawn.xLabels, `${name}: x labels`).toContain(`lltv=${lltv}`);
       expect(drawn.bars.length + drawn.rules + drawn.symbols, `${name}: marks`).toBeGreaterThan(0);
       for (const bar of drawn.bars) expect(bar.width, `${name}: bar width`).toBeGreaterThan(0);
       // This scenario's figures are all non-zero (a 60% crash: bad debt, insolvency, LP loss, TWAP error), so at
