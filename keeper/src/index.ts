@@ -65,6 +65,11 @@ export async function startKeeper(
   );
   const rebroadcast = await sender.rebroadcastOpen();
   if (rebroadcast > 0) log.info({ transactions: rebroadcast }, "transactions recorded before a restart sent again");
+  // Followed in the background: jobs start at once; a job meeting the same work resumes the same transaction.
+  const shutdown = new AbortController();
+  const resumed = sender.resumeOpen(shutdown.signal).then((count) => {
+    if (count > 0) log.info({ work: count }, "work in flight before the restart followed to its end");
+  });
 
   const defaults: Job[] = [];
   let relay: ReceiptRelayJob | undefined;
@@ -106,7 +111,9 @@ export async function startKeeper(
       url: "",
       runner,
       async stop() {
+        shutdown.abort();
         await runner.stop();
+        await resumed;
         store.close();
       },
     };
@@ -124,7 +131,9 @@ export async function startKeeper(
     runner,
     async stop() {
       stopping = true;
+      shutdown.abort();
       await runner.stop();
+      await resumed;
       await server.stop(config.shutdownGraceMs);
       store.close();
       log.info("keeper stopped");
