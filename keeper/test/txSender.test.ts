@@ -278,4 +278,34 @@ describe("TxSender", () => {
     expect(events.dropped).toBeUndefined();
     expect(await nonceOf(7)).toBe(before + 1);
   });
+
+  test("a transaction reorged out whose re-broadcast fails is sent again on the next poll, not at the next fee bump", async () => {
+    const store = KeeperStore.open(":memory:");
+    const flaky = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl), pollingInterval: 20 }) as PublicClient;
+    let failBroadcasts = 0;
+    const sendRaw = flaky.sendRawTransaction.bind(flaky);
+    flaky.sendRawTransaction = async (args) => {
+      if (failBroadcasts > 0) {
+        failBroadcasts--;
+        throw new Error("fetch failed (502 Bad Gateway)");
+      }
+      return sendRaw(args);
+    };
+    const { instance, events } = sender(8, store, { confirmations: 3, bumpAfterMs: 600_000 }, flaky);
+    const before = await nonceOf(8);
+    const pending = instance.send(transfer("reorged-flaky"));
+    await until(() => store.attempts("reorged-flaky")[0]?.status === "mined", "the transaction to be mined");
+    // The reorg replaces its block with an empty one: the transaction is neither on chain nor in the pool.
+    failBroadcasts = 2;
+    await rpc(anvil.rpcUrl, "anvil_reorg", [1, []]);
+    await until(() => events.reorged === 1, "the reorg to be seen");
+    await until(async () => (await nonceOf(8)) === before + 1, "the transaction to be mined again");
+    expect(failBroadcasts).toBe(0);
+    await mine();
+    await mine();
+    const outcome = await within(pending, "the re-mined transaction");
+    expect(outcome).toMatchObject({ status: "success", attempts: 1 });
+    expect(events.bumped).toBeUndefined();
+    expect(await nonceOf(8)).toBe(before + 1);
+  });
 });

@@ -13,7 +13,8 @@ import Database from "better-sqlite3";
 import type { Address, Hash, Hex } from "viem";
 
 /**
- * Where a signed transaction stands. `signed`: recorded, maybe not broadcast yet (a crash can stop between the two);
+ * Where a signed transaction stands. `signed`: recorded, maybe not broadcast yet (a crash can stop between the two),
+ * or to be broadcast again (its block was reorged out);
  * `sent`: broadcast; `mined`: in a block, not deep enough yet; `confirmed`: deep enough, final for the keeper;
  * `replaced`: a fee bump of the same nonce was confirmed instead; `dropped`: its nonce went to a transaction the keeper
  * did not sign.

@@ -337,8 +337,9 @@ export class TxSender {
           // The block left the chain: back in flight.
           this.log.warn({ workKey, hash: attempt.hash, block: receipt.blockNumber }, "transaction's block was reorged out; re-broadcasting");
           this.events.reorged?.(kind);
-          this.store.setAttemptStatus(attempt.id, "sent");
-          await this.broadcast({ ...attempt, status: "sent" });
+          // Back to `signed`: it must reach a node again, and the loop re-sends it until a broadcast succeeds.
+          this.store.setAttemptStatus(attempt.id, "signed");
+          await this.broadcast({ ...attempt, status: "signed" });
         }
       } else {
         const reorged = open.filter((attempt) => attempt.status === "mined");
@@ -347,8 +348,9 @@ export class TxSender {
           this.log.warn({ workKey, hashes: reorged.map((attempt) => attempt.hash) }, "mined transaction lost in a reorg; re-broadcasting");
           this.events.reorged?.(kind);
           for (const attempt of reorged) {
-            this.store.setAttemptStatus(attempt.id, "sent");
-            await this.broadcast({ ...attempt, status: "sent" });
+            // Back to `signed` (see above): a failed re-broadcast is retried on the next poll, not at the next fee bump.
+            this.store.setAttemptStatus(attempt.id, "signed");
+            await this.broadcast({ ...attempt, status: "signed" });
           }
           continue;
         }
