@@ -34,6 +34,8 @@ Environment (overridden by flags, override the --config file):
   COGFI_KEEPER_BUMP_AFTER_MS    re-price a transaction not mined after this long (default 30000)
   COGFI_KEEPER_BUMP_PERCENT     fee increase per re-pricing, >= 10 (default 15)
   COGFI_KEEPER_MAX_FEE_GWEI     ceiling on maxFeePerGas (default none)
+  COGFI_KEEPER_RPC_TIMEOUT_MS   per RPC request and endpoint (default 10000)
+  COGFI_KEEPER_RPC_RETRIES      rounds over every RPC endpoint after a failure (default 3)
   COGFI_LIQUIDATION_INTERVAL_MS         passes over the watched positions (default 5000)
   COGFI_LIQUIDATION_PROFIT_BUFFER_BPS   margin over gas a liquidation must clear (default 2000 = 20%)
   COGFI_NATIVE_TOKEN_PRICE_USD          values gas in the loan token (default 3000)

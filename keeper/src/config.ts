@@ -76,6 +76,18 @@ export const keeperConfigSchema = z
       })
       .strict()
       .default({}),
+    /** How the keeper talks to its RPC endpoints (rpc.ts): failed calls fail over to the next URL, then retry. */
+    rpc: z
+      .object({
+        /** Per request and endpoint. */
+        timeoutMs: durationMsField(100, 600_000).default(10_000),
+        /** Rounds over every endpoint after the first one failed. */
+        retryCount: intField(0, 10).default(3),
+        /** Delay before the first retry round (doubles each round). */
+        retryDelayMs: durationMsField(0, 60_000).default(150),
+      })
+      .strict()
+      .default({}),
     logLevel: logLevelField(),
   })
   .strict();
@@ -120,6 +132,7 @@ export function keeperEnvLayer(env: NodeJS.ProcessEnv = process.env): ConfigLaye
       bumpPercent: env.COGFI_KEEPER_BUMP_PERCENT,
       maxFeePerGasGwei: env.COGFI_KEEPER_MAX_FEE_GWEI,
     },
+    rpc: { timeoutMs: env.COGFI_KEEPER_RPC_TIMEOUT_MS, retryCount: env.COGFI_KEEPER_RPC_RETRIES },
     logLevel: env.COGFI_LOG_LEVEL,
   });
 }

@@ -12,6 +12,7 @@ import { keeperHealth } from "./health.js";
 import { createKeeperMetrics, type KeeperMetrics } from "./metrics.js";
 import { KeeperStore } from "./state/store.js";
 import { TxSender, type TxSenderEvents } from "./tx/sender.js";
+import { keeperTransport } from "./rpc.js";
 import { JobRunner } from "./runner.js";
 import { createKeeperApp } from "./server.js";
 
@@ -47,8 +48,9 @@ export async function startKeeper(
   const log = options.logger ?? createLogger({ service: "keeper", level: config.logLevel });
   const deployment = loadDeployment(config.chainId, config.deploymentsDir);
   const account = privateKeyToAccount(config.privateKey as `0x${string}`);
-  const client = createCogFiClient({ rpcUrl: config.rpcUrl, fallbackRpcUrls: config.fallbackRpcUrls, deployment, account });
   const metrics = createKeeperMetrics();
+  const transport = keeperTransport([config.rpcUrl, ...config.fallbackRpcUrls], metrics, config.rpc);
+  const client = createCogFiClient({ rpcUrl: config.rpcUrl, deployment, account, transport });
   const store = KeeperStore.open(config.dataDir ? resolve(config.dataDir, "keeper.sqlite") : ":memory:");
   if (!config.dataDir) log.warn("no dataDir: the keeper's state is in memory and a restart re-reads every batch");
   const sender = new TxSender(
