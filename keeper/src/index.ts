@@ -18,9 +18,9 @@ import { createKeeperApp } from "./server.js";
 
 export * from "./config.js";
 export type { Job, JobContext } from "./jobs/job.js";
-export { ReceiptRelayJob, type RelayOutcome } from "./jobs/receiptRelay.js";
+export { BatchRelayError, ReceiptRelayJob, deterministicReason, type RelayOutcome } from "./jobs/receiptRelay.js";
 export { LiquidationJob, type LiquidationOptions, type LiquidationOutcome } from "./jobs/liquidation.js";
-export { KeeperStore, type TxAttempt, type WorkItem, type WorkStatus } from "./state/store.js";
+export { KeeperStore, type RetryState, type TxAttempt, type WorkItem, type WorkStatus } from "./state/store.js";
 export { TxSender, TxDroppedError, type TxOutcome, type TxRequest, type TxSenderOptions } from "./tx/sender.js";
 
 export type RunningKeeper = {
@@ -82,6 +82,9 @@ export async function startKeeper(
         intervalMs: config.relay.pollIntervalMs,
         fetchLimit: config.relay.fetchLimit,
         legacyCursorFile: config.dataDir ? resolve(config.dataDir, "relay-cursors.json") : undefined,
+        maxAttempts: config.relay.maxAttempts,
+        retryBackoffMs: config.relay.retryBackoffMs,
+        maxRetryBackoffMs: config.relay.maxRetryBackoffMs,
       })),
     );
   }
@@ -104,6 +107,9 @@ export async function startKeeper(
       state: () => ({
         transactions: store.attemptCounts(),
         inFlight: store.openAttempts().map(({ workKey, hash, nonce, status, maxFeePerGas }) => ({ workKey, hash, nonce, status, maxFeePerGas: maxFeePerGas.toString() })),
+        // Work failing in a way retrying at once will not fix, and work given up on (dead letters).
+        retrying: store.retrying(),
+        deadLetters: store.deadLetters(),
       }),
     },
   );
