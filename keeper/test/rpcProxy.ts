@@ -29,6 +29,8 @@ export type RpcProxyOptions = {
   hangMs?: number;
   /** Methods never failed nor delayed (e.g. `anvil_*` calls the test itself routes through the proxy). */
   exempt?: (method: string) => boolean;
+  /** Methods always answered with a 502, never forwarded (a node that refuses every broadcast, say). */
+  alwaysFail?: (method: string) => boolean;
 };
 
 export type RpcProxy = {
@@ -83,6 +85,11 @@ export async function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy>
     }
     const calls = Array.isArray(parsed) ? parsed : [parsed];
     counts.calls += calls.length;
+    if (calls.some((call) => options.alwaysFail?.(call.method ?? ""))) {
+      counts.faults.http502++;
+      res.writeHead(502, { "content-type": "text/plain" }).end("Bad Gateway (fault proxy, always)");
+      return;
+    }
     const exempt = calls.every((call) => options.exempt?.(call.method ?? "") ?? false);
     // Three draws per call, always, so a seed's schedule does not depend on which branch was taken.
     const [fails, which, afterForward] = [random(), random(), random()];
