@@ -59,7 +59,7 @@ beforeAll(async () => {
   // Batches of ~1.5 s of traffic: through a proxy that delays every call, each settlement costs the keeper seconds.
   gateway = await startGatewayProcess({ rpcUrl: chain.rpcUrl, deploymentsDir: deploymentsDirFor(chain.deployment), env: { COGFI_GATEWAY_BATCH_MAX_DELAY_MS: "1500" } });
   const seed = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : undefined;
-  proxy = await startRpcProxy({ target: chain.rpcUrl, seed, failRate: 0.3, maxDelayMs: 300, hangMs: 700 });
+  proxy = await startRpcProxy({ target: chain.rpcUrl, seed, failRate: 0.3, maxDelayMs: 300, hangMs: 1_200 });
   // Blocks every 250 ms besides automine, so confirmations come; paused while the test stages its reorg.
   ticker = setInterval(() => {
     if (ticking) rpc(chain.rpcUrl, "evm_mine").catch(() => undefined);
@@ -94,7 +94,7 @@ describe("keeper under RPC faults and a reorg", () => {
       relay: { pollIntervalMs: 100 },
       liquidation: { enabled: false },
       tx: { confirmations: 3, pollIntervalMs: 50 },
-      rpc: { timeoutMs: 500, retryCount: 3, retryDelayMs: 50 },
+      rpc: { timeoutMs: 1_000, retryCount: 3, retryDelayMs: 50 },
       logLevel: "silent",
     });
     const url = keeper.url;
@@ -128,6 +128,8 @@ describe("keeper under RPC faults and a reorg", () => {
       .inFlight.find((tx) => tx.status === "mined")!;
     const receipt = await chain.reader.publicClient.getTransactionReceipt({ hash: mined.hash });
     const head = await chain.reader.publicClient.getBlockNumber({ cacheTime: 0 });
+    // Not confirmed yet (3 blocks): else the keeper may have counted it done before the reorg (a stray block came).
+    expect(head - receipt.blockNumber + 1n, "blocks since the settlement when the reorg is staged").toBeLessThan(3n);
     await rpc(chain.rpcUrl, "anvil_reorg", [Number(head - receipt.blockNumber + 1n), []]);
     await expect(chain.reader.publicClient.getTransactionReceipt({ hash: mined.hash }), "the reorg must drop the settlement's block").rejects.toThrow(/could not be found/);
     ticking = true;
@@ -207,8 +209,8 @@ describe("keeper under RPC faults and a reorg", () => {
       // Every fault is an error sample of its kind (only the keeper calls through the proxy; a few calls may still
       // have been in flight when it stopped).
       const seen = ["http_502", "timeout", "rpc_-32603"].reduce((sum, kind) => sum + sample("cogfi_keeper_rpc_errors_total", { kind }), 0);
-      expect(seen).toBeLessThanOrEqual(faults);
-      expect(seen).toBeGreaterThanOrEqual(faults - 5);
+      // (A loaded machine may also time out a call the proxy passed, or a 502 sent after forwarding: a small margin.)
+      expect(Math.abs(seen - faults), `${seen} fault errors seen by the keeper`).toBeLessThanOrEqual(5);
       console.info(
         `chaos: ${batches.length} batches, ${served} receipts; ${proxy.describe()}; reverted=${revertedTx} resigned=${resigned}; ` +
           `first receipts ${loadedIn} ms, reorg staged ${reorgAt - startedAt - loadedIn} ms, all relayed ${relayedIn} ms after`,
