@@ -137,7 +137,7 @@ export class TxSender {
     }
     // Work that reverted or was dropped may be sent again; work in flight is resumed.
     let resumed = this.openAttempts(request.workKey).length > 0;
-    if (!resumed) await this.signNew(request);
+    if (!resumed) resumed = !(await this.signNew(request));
     for (;;) {
       try {
         return { ...(await this.follow(request.kind, request.workKey, signal)), resumed };
