@@ -29,11 +29,15 @@ Environment (overridden by flags, override the --config file):
   COGFI_GATEWAY_URLS            comma-separated gateways to relay receipts from
   COGFI_RELAY_POLL_MS           gateway polling interval (default 2000)
   COGFI_RELAY_FETCH_LIMIT       batches per gateway request (default 100)
+  COGFI_RELAY_MAX_ATTEMPTS      failures of a batch (a revert, an expired key) before it is dead-lettered (default 6)
+  COGFI_RELAY_RETRY_BACKOFF_MS  wait after a second such failure, doubling each time (default 5000)
   COGFI_KEEPER_CONFIRMATIONS    blocks before a transaction counts as done (default 1)
   COGFI_KEEPER_TX_POLL_MS       how often a transaction in flight is checked (default 250)
   COGFI_KEEPER_BUMP_AFTER_MS    re-price a transaction not mined after this long (default 30000)
   COGFI_KEEPER_BUMP_PERCENT     fee increase per re-pricing, >= 10 (default 15)
   COGFI_KEEPER_MAX_FEE_GWEI     ceiling on maxFeePerGas (default none)
+  COGFI_KEEPER_RPC_TIMEOUT_MS   per RPC request and endpoint (default 10000)
+  COGFI_KEEPER_RPC_RETRIES      rounds over every RPC endpoint after a failure (default 3)
   COGFI_LIQUIDATION_INTERVAL_MS         passes over the watched positions (default 5000)
   COGFI_LIQUIDATION_PROFIT_BUFFER_BPS   margin over gas a liquidation must clear (default 2000 = 20%)
   COGFI_NATIVE_TOKEN_PRICE_USD          values gas in the loan token (default 3000)
@@ -139,7 +143,15 @@ export function keeperProgram(): Command {
         try {
           console.log(
             JSON.stringify(
-              { state: file, cursors: store.cursors(), work: store.workCounts(), transactions: store.attemptCounts(), inFlight: store.openAttempts() },
+              {
+                state: file,
+                cursors: store.cursors(),
+                work: store.workCounts(),
+                transactions: store.attemptCounts(),
+                inFlight: store.openAttempts(),
+                retrying: store.retrying(),
+                deadLetters: store.deadLetters(),
+              },
               jsonBigint,
               2,
             ),

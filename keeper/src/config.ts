@@ -31,6 +31,12 @@ export const keeperConfigSchema = z
         pollIntervalMs: durationMsField(50).default(2_000),
         /** Most signed batches fetched from a gateway per request. */
         fetchLimit: intField(1, 1_000).default(100),
+        /** Failures of a batch that retrying will not fix at once (a revert, an expired key) before it is dead-lettered. */
+        maxAttempts: intField(1, 1_000).default(6),
+        /** Wait after the second such failure (the first is retried on the next pass); doubles each time. */
+        retryBackoffMs: durationMsField(0).default(5_000),
+        /** Ceiling on that wait. */
+        maxRetryBackoffMs: durationMsField(0).default(300_000),
       })
       .default({}),
     /** Liquidation of unhealthy LendingMarket positions through the FlashLiquidator (jobs/liquidation.ts). */
@@ -76,6 +82,18 @@ export const keeperConfigSchema = z
       })
       .strict()
       .default({}),
+    /** How the keeper talks to its RPC endpoints (rpc.ts): failed calls fail over to the next URL, then retry. */
+    rpc: z
+      .object({
+        /** Per request and endpoint. */
+        timeoutMs: durationMsField(100, 600_000).default(10_000),
+        /** Rounds over every endpoint after the first one failed. */
+        retryCount: intField(0, 10).default(3),
+        /** Delay before the first retry round (doubles each round). */
+        retryDelayMs: durationMsField(0, 60_000).default(150),
+      })
+      .strict()
+      .default({}),
     logLevel: logLevelField(),
   })
   .strict();
@@ -106,7 +124,12 @@ export function keeperEnvLayer(env: NodeJS.ProcessEnv = process.env): ConfigLaye
     httpHost: env.COGFI_KEEPER_HOST,
     shutdownGraceMs: env.COGFI_KEEPER_SHUTDOWN_GRACE_MS,
     gatewayUrls: envList(env.COGFI_GATEWAY_URLS),
-    relay: { pollIntervalMs: env.COGFI_RELAY_POLL_MS, fetchLimit: env.COGFI_RELAY_FETCH_LIMIT },
+    relay: {
+      pollIntervalMs: env.COGFI_RELAY_POLL_MS,
+      fetchLimit: env.COGFI_RELAY_FETCH_LIMIT,
+      maxAttempts: env.COGFI_RELAY_MAX_ATTEMPTS,
+      retryBackoffMs: env.COGFI_RELAY_RETRY_BACKOFF_MS,
+    },
     liquidation: {
       intervalMs: env.COGFI_LIQUIDATION_INTERVAL_MS,
       profitBufferBps: env.COGFI_LIQUIDATION_PROFIT_BUFFER_BPS,
@@ -120,6 +143,7 @@ export function keeperEnvLayer(env: NodeJS.ProcessEnv = process.env): ConfigLaye
       bumpPercent: env.COGFI_KEEPER_BUMP_PERCENT,
       maxFeePerGasGwei: env.COGFI_KEEPER_MAX_FEE_GWEI,
     },
+    rpc: { timeoutMs: env.COGFI_KEEPER_RPC_TIMEOUT_MS, retryCount: env.COGFI_KEEPER_RPC_RETRIES },
     logLevel: env.COGFI_LOG_LEVEL,
   });
 }

@@ -12,14 +12,15 @@ import { keeperHealth } from "./health.js";
 import { createKeeperMetrics, type KeeperMetrics } from "./metrics.js";
 import { KeeperStore } from "./state/store.js";
 import { TxSender, type TxSenderEvents } from "./tx/sender.js";
+import { keeperTransport } from "./rpc.js";
 import { JobRunner } from "./runner.js";
 import { createKeeperApp } from "./server.js";
 
 export * from "./config.js";
 export type { Job, JobContext } from "./jobs/job.js";
-export { ReceiptRelayJob, type RelayOutcome } from "./jobs/receiptRelay.js";
+export { BatchRelayError, ReceiptRelayJob, deterministicReason, type RelayOutcome } from "./jobs/receiptRelay.js";
 export { LiquidationJob, type LiquidationOptions, type LiquidationOutcome } from "./jobs/liquidation.js";
-export { KeeperStore, type TxAttempt, type WorkItem, type WorkStatus } from "./state/store.js";
+export { KeeperStore, type RetryState, type TxAttempt, type WorkItem, type WorkStatus } from "./state/store.js";
 export { TxSender, TxDroppedError, type TxOutcome, type TxRequest, type TxSenderOptions } from "./tx/sender.js";
 
 export type RunningKeeper = {
@@ -47,8 +48,9 @@ export async function startKeeper(
   const log = options.logger ?? createLogger({ service: "keeper", level: config.logLevel });
   const deployment = loadDeployment(config.chainId, config.deploymentsDir);
   const account = privateKeyToAccount(config.privateKey as `0x${string}`);
-  const client = createCogFiClient({ rpcUrl: config.rpcUrl, fallbackRpcUrls: config.fallbackRpcUrls, deployment, account });
   const metrics = createKeeperMetrics();
+  const transport = keeperTransport([config.rpcUrl, ...config.fallbackRpcUrls], metrics, config.rpc);
+  const client = createCogFiClient({ rpcUrl: config.rpcUrl, deployment, account, transport });
   const store = KeeperStore.open(config.dataDir ? resolve(config.dataDir, "keeper.sqlite") : ":memory:");
   if (!config.dataDir) log.warn("no dataDir: the keeper's state is in memory and a restart re-reads every batch");
   const sender = new TxSender(
@@ -65,6 +67,11 @@ export async function startKeeper(
   );
   const rebroadcast = await sender.rebroadcastOpen();
   if (rebroadcast > 0) log.info({ transactions: rebroadcast }, "transactions recorded before a restart sent again");
+  // Followed in the background: jobs start at once; a job meeting the same work resumes the same transaction.
+  const shutdown = new AbortController();
+  const resumed = sender.resumeOpen(shutdown.signal).then((count) => {
+    if (count > 0) log.info({ work: count }, "work in flight before the restart followed to its end");
+  });
 
   const defaults: Job[] = [];
   let relay: ReceiptRelayJob | undefined;
@@ -75,6 +82,9 @@ export async function startKeeper(
         intervalMs: config.relay.pollIntervalMs,
         fetchLimit: config.relay.fetchLimit,
         legacyCursorFile: config.dataDir ? resolve(config.dataDir, "relay-cursors.json") : undefined,
+        maxAttempts: config.relay.maxAttempts,
+        retryBackoffMs: config.relay.retryBackoffMs,
+        maxRetryBackoffMs: config.relay.maxRetryBackoffMs,
       })),
     );
   }
@@ -97,6 +107,9 @@ export async function startKeeper(
       state: () => ({
         transactions: store.attemptCounts(),
         inFlight: store.openAttempts().map(({ workKey, hash, nonce, status, maxFeePerGas }) => ({ workKey, hash, nonce, status, maxFeePerGas: maxFeePerGas.toString() })),
+        // Work failing in a way retrying at once will not fix, and work given up on (dead letters).
+        retrying: store.retrying(),
+        deadLetters: store.deadLetters(),
       }),
     },
   );
@@ -106,7 +119,9 @@ export async function startKeeper(
       url: "",
       runner,
       async stop() {
+        shutdown.abort();
         await runner.stop();
+        await resumed;
         store.close();
       },
     };
@@ -124,7 +139,9 @@ export async function startKeeper(
     runner,
     async stop() {
       stopping = true;
+      shutdown.abort();
       await runner.stop();
+      await resumed;
       await server.stop(config.shutdownGraceMs);
       store.close();
       log.info("keeper stopped");

@@ -17,6 +17,14 @@ export function createKeeperMetrics() {
       "event",
     ]),
     liquidations: metrics.counter("liquidations_total", "Liquidation attempts by outcome (liquidated, bad-debt, unprofitable, reverted, error)", ["outcome"]),
+    workRetries: metrics.counter("work_retries_total", "Failures of a unit of work that retrying at once would not fix (retried with backoff)", ["job", "reason"]),
+    deadLetters: metrics.counter("dead_letters_total", "Units of work given up on after their job's bound of failures", ["job", "reason"]),
+    rpcErrors: metrics.counter("rpc_errors_total", "Failed JSON-RPC calls by endpoint (origin), method and kind (http_<status>, timeout, rpc_<code>, network)", [
+      "endpoint",
+      "method",
+      "kind",
+    ]),
+    rpcFailovers: metrics.counter("rpc_failovers_total", "JSON-RPC calls moved to the next endpoint after a transport fault", ["to"]),
     gatewayCursor: metrics.gauge("gateway_cursor", "Last receipt cursor relayed per gateway", { labelNames: ["gateway"] }),
   };
 }

@@ -4,78 +4,19 @@
  * pool) liquidates all of them within 2 blocks, realizes the bad debt of those whose collateral is gone,
  * and a restart finds nothing left to do.
  */
-import { nearestUsableTick } from "@uniswap/v3-sdk";
-import { parseUnits, type Address } from "viem";
+import type { Address } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import {
-  addLiquidity,
-  borrow,
-  createPool,
-  getMarket,
-  getPool,
-  getPosition,
-  lendingAddresses,
-  lendingMarketAbi,
-  marketId,
-  mockStablecoinAbi,
-  modelShareAbi,
-  ORACLE_PRICE_SCALE,
-  supply,
-  supplyCollateral,
-} from "@cogfi/sdk";
+import { getMarket, getPosition, lendingAddresses, lendingMarketAbi, marketId, mockStablecoinAbi } from "@cogfi/sdk";
 import { rpc } from "@cogfi/sdk/node";
-import { sortTokens } from "../../sdk/src/amm/internal.js";
-import { twoStablePerShare } from "../../sdk/test/amm/pool.js";
-import { BORROWER, LENDER, setOraclePrice, setupMarket, SHARE_OWNER, startLendingChain, type LendingChain, type TestMarket } from "../../sdk/test/lending/harness.js";
+import { setOraclePrice, startLendingChain, type LendingChain, type TestMarket } from "../../sdk/test/lending/harness.js";
 import { LiquidationJob } from "../src/jobs/liquidation.js";
 import { KeeperStore } from "../src/state/store.js";
 import { jobContext } from "./context.js";
+import { CRASH_PRICE, openMarketWithPositions, POSITIONS } from "./lendingFixture.js";
 
 const KEEPER = 8;
-/** Borrowers and their debts against 1,000 shares each ($2,000 at $2; LLTV 77%: at most $1,540). */
-const POSITIONS: Array<{ account: number; debt: bigint }> = [
-  { account: BORROWER, debt: parseUnits("1000", 6) },
-  { account: 5, debt: parseUnits("1200", 6) },
-  { account: 6, debt: parseUnits("1400", 6) },
-  { account: 7, debt: parseUnits("1500", 6) },
-];
-const COLLATERAL = parseUnits("1000", 18);
-/** $1.20 a share, 1e36-scaled per unit: every position is unhealthy; those owing more than ~$1,117 are insolvent. */
-const CRASH_PRICE = (12n * 10n ** 5n * ORACLE_PRICE_SCALE) / 10n ** 18n;
-
 let chain: LendingChain;
 let market: TestMarket;
-
-/** A market lending the stablecoin against a fresh share (mock oracle at $2), its deep pool, a lender and `POSITIONS`. */
-async function openMarketWithPositions(name: string): Promise<TestMarket> {
-  const opened = await setupMarket(chain, name);
-  const [token0, token1] = sortTokens(opened.share, opened.stablecoin);
-  // The share's pool at $2 with deep liquidity from the lender (the seized shares are sold there).
-  const { pool } = await createPool(chain.amm(SHARE_OWNER), { share: opened.share, fee: 3000, sqrtPriceX96: twoStablePerShare(token0, opened.share) });
-  const { tick } = await getPool(chain.ammReader, { pool });
-  const shares = parseUnits("200000", 18);
-  const stable = parseUnits("400000", 6);
-  await addLiquidity(chain.amm(LENDER), {
-    token0,
-    token1,
-    fee: 3000,
-    tickLower: nearestUsableTick(tick - 6000, 60),
-    tickUpper: nearestUsableTick(tick + 6000, 60),
-    amount0Desired: token0 === opened.share ? shares : stable,
-    amount1Desired: token0 === opened.share ? stable : shares,
-  });
-  await supply(chain.client(LENDER), { marketParams: opened.marketParams, assets: parseUnits("100000", 6) });
-  const shareOwner = chain.client(BORROWER).walletClient!;
-  for (const { account, debt } of POSITIONS) {
-    if (account !== BORROWER) {
-      const hash = await shareOwner.writeContract({ address: opened.share, abi: modelShareAbi, functionName: "transfer", args: [chain.accounts[account]!.address, COLLATERAL] });
-      await chain.reader.publicClient.waitForTransactionReceipt({ hash });
-    }
-    await supplyCollateral(chain.client(account), { marketParams: opened.marketParams, assets: COLLATERAL });
-    await borrow(chain.client(account), { marketParams: opened.marketParams, assets: debt });
-  }
-  return opened;
-}
 
 /** Runs one pass of each job with blocks held, waits until `expected` transactions are broadcast, then mines one block. */
 async function passesInOneBlock(runs: Array<() => Promise<void>>, stores: KeeperStore[], expected: number): Promise<void> {
@@ -103,7 +44,7 @@ async function passesInOneBlock(runs: Array<() => Promise<void>>, stores: Keeper
 
 beforeAll(async () => {
   chain = await startLendingChain();
-  market = await openMarketWithPositions("liquidated");
+  market = await openMarketWithPositions(chain, "liquidated");
 });
 afterAll(async () => {
   await chain?.stop();
@@ -204,7 +145,7 @@ describe("liquidation job", () => {
     expect(liquidation.status()).toMatchObject({ unhealthy: 0 });
   });
   test("two keepers on the same market at once: every position liquidated once; the other keeper skips or reverts, at most once per position", async () => {
-    const raced = await openMarketWithPositions("raced");
+    const raced = await openMarketWithPositions(chain, "raced");
     await setOraclePrice(chain, raced.oracle, CRASH_PRICE);
     const keepers = [8, 9].map((index) => {
       const store = KeeperStore.open(":memory:");

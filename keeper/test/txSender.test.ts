@@ -16,7 +16,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { ANVIL_PRIVATE_KEYS, rpc, startAnvil, type AnvilInstance } from "@cogfi/sdk/node";
 import { KeeperStore } from "../src/state/store.js";
 import { TxSender, type TxSenderOptions } from "../src/tx/sender.js";
@@ -38,6 +38,7 @@ function sender(keyIndex: number, store: KeeperStore, options: Partial<TxSenderO
   const count = (name: string) => () => void (events[name] = (events[name] ?? 0) + 1);
   const instance = new TxSender(client, privateKeyToAccount(ANVIL_PRIVATE_KEYS[keyIndex]!), 31337, store, log, { pollIntervalMs: 20, ...options }, {
     sent: count("sent"),
+    confirmed: count("confirmed"),
     bumped: count("bumped"),
     dropped: count("dropped"),
     reorged: count("reorged"),
@@ -59,12 +60,39 @@ async function until(condition: () => boolean | Promise<boolean>, what: string):
   }
 }
 
+/**
+ * `promise`, or a loud failure after `ms`. A send waits for its block without a deadline of its own; with automine off
+ * a missed block would otherwise hang the test until vitest's timeout, leaving automine off for the next ones.
+ */
+async function within<T>(promise: Promise<T>, what: string, ms = 15_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits until every attempt of `workKey` has reached the node (status past `signed`): mining before that leaves it behind. */
+const broadcast = (store: KeeperStore, workKey: string, count = 1) =>
+  until(() => {
+    const attempts = store.attempts(workKey);
+    return attempts.length >= count && attempts.every((attempt) => attempt.status !== "signed");
+  }, `${count} broadcast attempt(s) of ${workKey}`);
+
 beforeAll(async () => {
   anvil = await startAnvil();
   publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl), pollingInterval: 20 }) as PublicClient;
   const deployer = createWalletClient({ chain: foundry, transport: http(anvil.rpcUrl), account: privateKeyToAccount(ANVIL_PRIVATE_KEYS[0]!) });
   const hash = await deployer.sendTransaction({ data: REVERTER_INIT });
   reverter = (await publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+});
+afterEach(async () => {
+  // Whatever a test did, the next one starts with blocks mined on demand again.
+  await automine(true);
 });
 afterAll(async () => {
   await anvil?.stop();
@@ -138,8 +166,9 @@ describe("TxSender", () => {
     try {
       const pending = instance.send(transfer("slow-work"));
       await until(() => store.attempts("slow-work").length >= 3, "two fee bumps");
+      await broadcast(store, "slow-work", 3);
       await mine();
-      const outcome = await pending;
+      const outcome = await within(pending, "the bumped transaction");
       const attempts = store.attempts("slow-work");
       expect(outcome.status).toBe("success");
       expect(new Set(attempts.map((attempt) => attempt.nonce))).toEqual(new Set([before]));
@@ -164,11 +193,12 @@ describe("TxSender", () => {
     await automine(false);
     try {
       const pending = instance.send(transfer("capped-work"));
+      await broadcast(store, "capped-work");
       await new Promise((r) => setTimeout(r, 500));
       expect(store.attempts("capped-work")).toHaveLength(1);
       expect(events.bumped).toBeUndefined();
       await mine();
-      expect((await pending).attempts).toBe(1);
+      expect((await within(pending, "the capped transaction")).attempts).toBe(1);
     } finally {
       await automine(true);
     }
@@ -194,8 +224,10 @@ describe("TxSender", () => {
       });
       await mine();
       await until(() => store.attempts("stolen-nonce").length === 2, "the work to be signed again");
+      // Recorded before it is broadcast: a block mined in between would leave the new transaction in the pool.
+      await broadcast(store, "stolen-nonce", 2);
       await mine();
-      const outcome = await pending;
+      const outcome = await within(pending, "the re-signed transaction");
       const [dropped, resigned] = store.attempts("stolen-nonce");
       expect(dropped).toMatchObject({ nonce, status: "dropped" });
       expect(resigned).toMatchObject({ nonce: nonce + 1, status: "confirmed", hash: outcome.hash });
@@ -218,10 +250,62 @@ describe("TxSender", () => {
     await until(async () => (await nonceOf(5)) === before + 1, "the transaction to be mined again");
     await mine();
     await mine();
-    const outcome = await pending;
+    const outcome = await within(pending, "the re-mined transaction");
     expect(outcome.status).toBe("success");
     expect(outcome.receipt.blockNumber).toBeGreaterThanOrEqual(minedIn);
     expect(store.attempts("reorged-work")).toHaveLength(1);
     expect(await nonceOf(5)).toBe(before + 1);
+  });
+
+  test("followers of the same work in one process (a job, a second send, the restart's resumeOpen) share its transaction: confirmed once, no drop, no second nonce", async () => {
+    const store = KeeperStore.open(":memory:");
+    const { instance, events } = sender(7, store, { bumpAfterMs: 60_000 });
+    const before = await nonceOf(7);
+    await automine(false);
+    const first = instance.send(transfer("shared-work"));
+    await broadcast(store, "shared-work");
+    const followers = [first, instance.send(transfer("shared-work")), instance.send(transfer("shared-work"))];
+    const resumed = instance.resumeOpen();
+    await new Promise((r) => setTimeout(r, 100));
+    await mine();
+    const outcomes = await within(Promise.all(followers), "every follower");
+    expect(await within(resumed, "resumeOpen")).toBe(1);
+    expect(new Set(outcomes.map((outcome) => outcome.hash)).size).toBe(1);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["success", "success", "success"]);
+    expect(store.attempts("shared-work")).toHaveLength(1);
+    expect(store.work("shared-work")?.status).toBe("done");
+    expect(events).toMatchObject({ sent: 1, confirmed: 1 });
+    expect(events.dropped).toBeUndefined();
+    expect(await nonceOf(7)).toBe(before + 1);
+  });
+
+  test("a transaction reorged out whose re-broadcast fails is sent again on the next poll, not at the next fee bump", async () => {
+    const store = KeeperStore.open(":memory:");
+    const flaky = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl), pollingInterval: 20 }) as PublicClient;
+    let failBroadcasts = 0;
+    const sendRaw = flaky.sendRawTransaction.bind(flaky);
+    flaky.sendRawTransaction = async (args) => {
+      if (failBroadcasts > 0) {
+        failBroadcasts--;
+        throw new Error("fetch failed (502 Bad Gateway)");
+      }
+      return sendRaw(args);
+    };
+    const { instance, events } = sender(8, store, { confirmations: 3, bumpAfterMs: 600_000 }, flaky);
+    const before = await nonceOf(8);
+    const pending = instance.send(transfer("reorged-flaky"));
+    await until(() => store.attempts("reorged-flaky")[0]?.status === "mined", "the transaction to be mined");
+    // The reorg replaces its block with an empty one: the transaction is neither on chain nor in the pool.
+    failBroadcasts = 2;
+    await rpc(anvil.rpcUrl, "anvil_reorg", [1, []]);
+    await until(() => events.reorged === 1, "the reorg to be seen");
+    await until(async () => (await nonceOf(8)) === before + 1, "the transaction to be mined again");
+    expect(failBroadcasts).toBe(0);
+    await mine();
+    await mine();
+    const outcome = await within(pending, "the re-mined transaction");
+    expect(outcome).toMatchObject({ status: "success", attempts: 1 });
+    expect(events.bumped).toBeUndefined();
+    expect(await nonceOf(8)).toBe(before + 1);
   });
 });

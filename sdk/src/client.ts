@@ -35,6 +35,11 @@ export type CreateCogFiClientParameters = {
   chain?: Chain;
   /** Milliseconds between receipt polls (default 50 on local chains, 1000 elsewhere). */
   pollingInterval?: number;
+  /**
+   * A ready viem transport to use instead of the one built from `rpcUrl` and `fallbackRpcUrls` (a service that
+   * instruments its RPC calls, say); `rpcUrl` still names the chain's default endpoint.
+   */
+  transport?: Transport;
 };
 
 /**
@@ -58,7 +63,9 @@ export function createCogFiClient(parameters: CreateCogFiClientParameters): CogF
         }));
   const pollingInterval = parameters.pollingInterval ?? (deployment.local ? 50 : 1_000);
   const fallbacks = parameters.fallbackRpcUrls ?? [];
-  const transport = fallbacks.length === 0 ? http(rpcUrl) : fallback([rpcUrl, ...fallbacks].map((url) => http(url, { retryCount: 0 })), { rank: false });
+  const transport =
+    parameters.transport ??
+    (fallbacks.length === 0 ? http(rpcUrl) : fallback([rpcUrl, ...fallbacks].map((url) => http(url, { retryCount: 0 })), { rank: false }));
   const publicClient = createPublicClient({ chain, transport, pollingInterval }) as PublicClient<Transport, Chain>;
   const walletClient = account ? createWalletClient({ chain, transport, account, pollingInterval }) : undefined;
   return { publicClient, walletClient, deployment };

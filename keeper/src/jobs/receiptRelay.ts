@@ -16,6 +16,15 @@
  * transaction after a restart instead of signing a second one. Gateways are relayed concurrently (their batches are
  * independent); one gateway's batches go one at a time, in signing order.
  *
+ * Dead letters: a batch whose relay fails in a way an immediate retry cannot fix (the ledger reverts its settlement,
+ * its key expired and waits for a re-attestation, its predecessor never settles) is tried again on the next pass,
+ * then after a backoff that doubles (`retryBackoffMs`, at most `maxRetryBackoffMs`); its gateway's cursor waits
+ * meanwhile. After `maxAttempts`
+ * such failures it becomes a dead letter: recorded in the state (with the reason and the last error), counted in
+ * `cogfi_keeper_dead_letters_total`, listed in /status and `cogfi-keeper status`, and the cursor moves past it. RPC
+ * and gateway faults never count: they are retried on the next pass, without bound. (The ledger settles a gateway's
+ * batches in order, so the batches after a dead one cannot settle either; each is dead-lettered by the same rule.)
+ *
  * Trust: a batch's `gatewayId` and number come from the gateway's JSON; nothing is decided on them before the
  * signature is verified against the key's gateway on chain, so a tampered page cannot make the relay skip a batch as
  * "already settled".
@@ -23,6 +32,7 @@
 import { existsSync, readFileSync, renameSync } from "node:fs";
 import { isAddressEqual, type Address } from "viem";
 import {
+  CogFiContractError,
   getSettledBatches,
   isCogFiError,
   ledgerAddresses,
@@ -51,6 +61,8 @@ type GatewayState = {
   settled: number;
   alreadySettled: number;
   rejected: number;
+  /** Batches given up on (see "Dead letters" above). */
+  deadLettered: number;
   lastError?: string;
   /** When the gateway signed the oldest batch fetched and not settled yet (ms); undefined when caught up. */
   oldestUnsettledSignedAt?: number;
@@ -63,10 +75,40 @@ export type ReceiptRelayOptions = {
   fetchLimit: number;
   /** A cursor file of an older keeper (`relay-cursors.json`): imported into the state once, then renamed. */
   legacyCursorFile?: string;
+  /** Failures a batch may have (that retrying at once would not fix) before it becomes a dead letter. */
+  maxAttempts?: number;
+  /** Wait after the first such failure; doubles with each one. */
+  retryBackoffMs?: number;
+  /** Ceiling on that wait. */
+  maxRetryBackoffMs?: number;
 };
+
+/** A relay failure that retrying at once will not fix; `reason` labels it in metrics and the dead-letter record. */
+export class BatchRelayError extends Error {
+  override name = "BatchRelayError";
+  constructor(
+    readonly reason: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The reason of a failure that counts toward a dead letter (a contract revert, a typed relay failure), or undefined. */
+export function deterministicReason(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth++) {
+    if (current instanceof BatchRelayError) return current.reason;
+    if (current instanceof CogFiContractError) return current.errorName;
+  }
+  return undefined;
+}
 
 /** The job's name, also its cursors' namespace in the state file. */
 const JOB = "usage-relay";
+const DEFAULT_MAX_ATTEMPTS = 6;
+const DEFAULT_RETRY_BACKOFF_MS = 5_000;
+const DEFAULT_MAX_RETRY_BACKOFF_MS = 300_000;
 
 export class ReceiptRelayJob implements Job {
   readonly name = JOB;
@@ -76,7 +118,7 @@ export class ReceiptRelayJob implements Job {
 
   constructor(private readonly options: ReceiptRelayOptions) {
     this.intervalMs = options.intervalMs;
-    for (const url of options.gatewayUrls) this.gateways.set(url, { cursor: -1, settled: 0, alreadySettled: 0, rejected: 0 });
+    for (const url of options.gatewayUrls) this.gateways.set(url, { cursor: -1, settled: 0, alreadySettled: 0, rejected: 0, deadLettered: 0 });
   }
 
   status() {
@@ -139,11 +181,45 @@ export class ReceiptRelayJob implements Job {
         // Cleared below once the batch is settled, found settled or rejected; it stays if the batch must wait.
         state.oldestUnsettledSignedAt ??= batch.signedAt;
         metrics.receiptsFetched.inc({ gateway: url }, batch.receipts.length);
-        const outcome = await this.relayBatch(batch, { chainId, ledger }, context);
+        const retryKey = `${JOB}:${url}#${cursor}`;
+        const retry = context.store.retryState(retryKey);
+        // Backing off after a failure: this gateway's later batches wait too (the ledger settles them in order).
+        if (retry && retry.deadAt === undefined && retry.nextAttemptAt > Date.now()) return;
+        let outcome: RelayOutcome | "dead-letter";
+        if (retry?.deadAt !== undefined) outcome = "dead-letter"; // given up before a crash, the cursor not moved yet
+        else {
+          try {
+            outcome = await this.relayBatch(batch, { chainId, ledger }, context);
+          } catch (error) {
+            const reason = deterministicReason(error);
+            if (reason === undefined) throw error;
+            const failed = context.store.recordFailure({
+              job: JOB,
+              key: retryKey,
+              reason,
+              error: error instanceof Error ? error.message : String(error),
+              maxAttempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+              backoffMs: this.options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS,
+              maxBackoffMs: this.options.maxRetryBackoffMs ?? DEFAULT_MAX_RETRY_BACKOFF_MS,
+              detail: { gateway: url, cursor, gatewayId: batch.gatewayId.toString(), batchNumber: batch.batchNumber.toString(), digest: batch.digest },
+            });
+            metrics.workRetries.inc({ job: JOB, reason });
+            if (failed.deadAt === undefined) {
+              const message = error instanceof Error ? error.message : String(error);
+              const max = this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+              throw new Error(`${message} (failure ${failed.failures} of ${max}; next attempt in ${Math.max(0, failed.nextAttemptAt - Date.now())} ms)`, { cause: error });
+            }
+            metrics.deadLetters.inc({ job: JOB, reason });
+            log.error({ gateway: url, cursor, gatewayId: batch.gatewayId, batchNumber: batch.batchNumber, failures: failed.failures, reason, err: error }, "batch dead-lettered: the cursor moves past it");
+            outcome = "dead-letter";
+          }
+        }
+        if (retry && outcome !== "dead-letter") context.store.clearRetry(retryKey);
         log.info({ gateway: url, cursor, receipts: batch.receipts.length, outcome }, "batch relayed");
         if (outcome === "settled") state.settled++;
         else if (outcome === "already-settled") state.alreadySettled++;
-        else state.rejected++;
+        else if (outcome === "rejected") state.rejected++;
+        else state.deadLettered++;
         state.cursor = cursor;
         state.oldestUnsettledSignedAt = undefined;
         context.store.setCursor(JOB, url, String(cursor));
@@ -175,7 +251,7 @@ export class ReceiptRelayJob implements Job {
       if (dispositions.every((d) => d === "waits-for-batch")) throw waiting(batch, verdict.settledBatches ?? 0n);
       // An expired key becomes valid again, signature unchanged, once the gateway re-attests it: wait for that.
       if (dispositions.every((d) => d !== "invalid")) {
-        throw new Error(`batch ${batchNumber} of gateway ${gatewayId} waits for enclave ${batch.enclave} to re-attest (key expired)`);
+        throw new BatchRelayError("key-expired", `batch ${batchNumber} of gateway ${gatewayId} waits for enclave ${batch.enclave} to re-attest (key expired)`);
       }
       const reason = (problems.find((problem) => problem.kind !== "BatchOutOfOrder") ?? problems[0])?.kind ?? "unknown";
       metrics.receiptsRejected.inc({ reason }, batch.receipts.length);
@@ -199,7 +275,7 @@ export class ReceiptRelayJob implements Job {
           return "already-settled";
         }
         metrics.settlements.inc({ outcome: "reverted" });
-        throw new Error(`the settlement of batch ${batchNumber} of gateway ${gatewayId} reverted on chain (${outcome.hash})`);
+        throw new BatchRelayError("reverted", `the settlement of batch ${batchNumber} of gateway ${gatewayId} reverted on chain (${outcome.hash})`);
       }
       const result = settlementFromReceipt(outcome.receipt);
       metrics.settlements.inc({ outcome: "settled" });
@@ -250,7 +326,8 @@ function disposition(problem: UsageBatchProblem): "already-settled" | "waits-for
 
 /** The error for a batch whose gateway has not settled its predecessor yet: the cursor waits on it. */
 function waiting(batch: SignedUsageBatch, settled: bigint): Error {
-  return new Error(
+  return new BatchRelayError(
+    "waits-for-batch",
     `batch ${batch.batchNumber} of gateway ${batch.gatewayId} waits for batch ${settled + 1n} (${settled} settled): ` +
       "batches settle in signing order",
   );

@@ -13,7 +13,8 @@ import Database from "better-sqlite3";
 import type { Address, Hash, Hex } from "viem";
 
 /**
- * Where a signed transaction stands. `signed`: recorded, maybe not broadcast yet (a crash can stop between the two);
+ * Where a signed transaction stands. `signed`: recorded, maybe not broadcast yet (a crash can stop between the two),
+ * or to be broadcast again (its block was reorged out);
  * `sent`: broadcast; `mined`: in a block, not deep enough yet; `confirmed`: deep enough, final for the keeper;
  * `replaced`: a fee bump of the same nonce was confirmed instead; `dropped`: its nonce went to a transaction the keeper
  * did not sign.
@@ -62,7 +63,7 @@ type AttemptRow = {
   created_at: number;
 };
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE cursors (job TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at INTEGER NOT NULL,
@@ -78,7 +79,39 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX attempts_open ON attempts (status) WHERE status IN ('signed', 'sent', 'mined');`,
   `CREATE TABLE positions (market TEXT NOT NULL, borrower TEXT NOT NULL, borrow_shares TEXT, collateral TEXT,
      health_factor TEXT, read_block INTEGER, PRIMARY KEY (market, borrower));`,
+  `CREATE TABLE retries (key TEXT PRIMARY KEY, job TEXT NOT NULL, failures INTEGER NOT NULL, reason TEXT NOT NULL,
+     last_error TEXT NOT NULL, next_attempt_at INTEGER NOT NULL, dead_at INTEGER, detail TEXT, updated_at INTEGER NOT NULL);
+   CREATE INDEX retries_dead ON retries (job) WHERE dead_at IS NOT NULL;`,
 ];
+
+/**
+ * A unit of work that failed in a way retrying at once will not fix (the contract reverts it, a key waits for its
+ * re-attestation): retried after `nextAttemptAt`, and dead-lettered (`deadAt`) after its job's bound of failures.
+ */
+export type RetryState = {
+  key: string;
+  job: string;
+  failures: number;
+  /** Short machine-readable cause (a contract error name, `key-expired`, `waits-for-batch`...). */
+  reason: string;
+  lastError: string;
+  nextAttemptAt: number;
+  /** When it was given up on (a dead letter); undefined while it is still retried. */
+  deadAt?: number;
+  /** Job-specific JSON (what the work was: a gateway's batch number...). */
+  detail?: Record<string, unknown>;
+};
+
+type RetryRow = {
+  key: string;
+  job: string;
+  failures: number;
+  reason: string;
+  last_error: string;
+  next_attempt_at: number;
+  dead_at: number | null;
+  detail: string | null;
+};
 
 export class KeeperStore {
   private constructor(private readonly db: Database.Database) {}
@@ -190,6 +223,75 @@ export class KeeperStore {
     }));
   }
 
+  /* RETRIES AND DEAD LETTERS */
+
+  retryState(key: string): RetryState | undefined {
+    const row = this.db.prepare("SELECT * FROM retries WHERE key = ?").get(key) as RetryRow | undefined;
+    return row && toRetryState(row);
+  }
+
+  /**
+   * Counts one more failure of `key`: it may be tried again at once after its first failure (a race with another
+   * keeper has cleared by the next pass), then after `backoffMs x 2^(failures - 2)` (at most `maxBackoffMs`); at
+   * `maxAttempts` failures it becomes a dead letter. Returns the new state.
+   */
+  recordFailure(failure: {
+    job: string;
+    key: string;
+    reason: string;
+    error: string;
+    maxAttempts: number;
+    backoffMs: number;
+    maxBackoffMs: number;
+    detail?: Record<string, unknown>;
+    now?: number;
+  }): RetryState {
+    const now = failure.now ?? Date.now();
+    return this.db.transaction(() => {
+      const failures = (this.retryState(failure.key)?.failures ?? 0) + 1;
+      const backoff = failures === 1 ? 0 : Math.min(failure.maxBackoffMs, failure.backoffMs * 2 ** (failures - 2));
+      const dead = failures >= failure.maxAttempts;
+      this.db
+        .prepare(
+          `INSERT INTO retries (key, job, failures, reason, last_error, next_attempt_at, dead_at, detail, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, reason = excluded.reason, last_error = excluded.last_error,
+             next_attempt_at = excluded.next_attempt_at, dead_at = excluded.dead_at, detail = excluded.detail, updated_at = excluded.updated_at`,
+        )
+        .run(
+          failure.key,
+          failure.job,
+          failures,
+          failure.reason,
+          failure.error,
+          now + backoff,
+          dead ? now : null,
+          failure.detail ? JSON.stringify(failure.detail) : null,
+          now,
+        );
+      return this.retryState(failure.key)!;
+    })();
+  }
+
+  /** Forgets the failures of `key` (it succeeded, or its outcome no longer depends on it). */
+  clearRetry(key: string): void {
+    this.db.prepare("DELETE FROM retries WHERE key = ? AND dead_at IS NULL").run(key);
+  }
+
+  /** Work given up on, oldest first (all jobs, or one). */
+  deadLetters(job?: string): RetryState[] {
+    const rows = (
+      job === undefined
+        ? this.db.prepare("SELECT * FROM retries WHERE dead_at IS NOT NULL ORDER BY dead_at, key").all()
+        : this.db.prepare("SELECT * FROM retries WHERE dead_at IS NOT NULL AND job = ? ORDER BY dead_at, key").all(job)
+    ) as RetryRow[];
+    return rows.map(toRetryState);
+  }
+
+  /** Work being retried after a failure (not dead yet), by soonest next attempt. */
+  retrying(): RetryState[] {
+    return (this.db.prepare("SELECT * FROM retries WHERE dead_at IS NULL ORDER BY next_attempt_at, key").all() as RetryRow[]).map(toRetryState);
+  }
+
   /* NONCES */
 
   /** The next nonce this keeper will use for `address`, as recorded (undefined before its first transaction). */
@@ -293,6 +395,19 @@ export class KeeperStore {
     }
     return counts;
   }
+}
+
+function toRetryState(row: RetryRow): RetryState {
+  return {
+    key: row.key,
+    job: row.job,
+    failures: row.failures,
+    reason: row.reason,
+    lastError: row.last_error,
+    nextAttemptAt: row.next_attempt_at,
+    deadAt: row.dead_at ?? undefined,
+    detail: row.detail === null ? undefined : (JSON.parse(row.detail) as Record<string, unknown>),
+  };
 }
 
 function toAttempt(row: AttemptRow): TxAttempt {

@@ -100,6 +100,11 @@ export class TxSender {
   private readonly options: TxSenderOptions;
   /** Serializes nonce choice, signing and recording (waiting is concurrent). */
   private signing: Promise<unknown> = Promise.resolve();
+  /**
+   * One follower per unit of work in this process: a job and the restart's `resumeOpen` (or two sends of the same
+   * work) share it, so a fee bump is signed once and no follower mistakes the other's confirmation for a drop.
+   */
+  private readonly following = new Map<string, Promise<Omit<TxOutcome, "resumed">>>();
 
   constructor(
     private readonly publicClient: PublicClient,
@@ -132,14 +137,14 @@ export class TxSender {
     }
     // Work that reverted or was dropped may be sent again; work in flight is resumed.
     let resumed = this.openAttempts(request.workKey).length > 0;
-    if (!resumed) await this.signNew(request);
+    if (!resumed) resumed = !(await this.signNew(request));
     for (;;) {
       try {
-        return { ...(await this.track(request.kind, request.workKey, signal)), resumed };
+        return { ...(await this.follow(request.kind, request.workKey, signal)), resumed };
       } catch (error) {
         if (!(error instanceof TxDroppedError)) throw error;
-        resumed = false;
-        await this.signNew(request);
+        // Another caller of the same work may have signed it again already: then this one resumes that transaction.
+        resumed = !(await this.signNew(request));
       }
     }
   }
@@ -155,6 +160,26 @@ export class TxSender {
     return count;
   }
 
+  /**
+   * Follows every recorded transaction still in flight to its confirmation (call at start, after `rebroadcastOpen`):
+   * work a job will not meet again (a liquidation whose position is gone by now) still ends `done` or `reverted`
+   * in the state instead of staying in flight. Resolves when all are settled; a failure is logged, not thrown.
+   */
+  async resumeOpen(signal?: AbortSignal): Promise<number> {
+    const keys = this.openWork();
+    await Promise.all(
+      keys.map(async (workKey) => {
+        const kind = this.store.work(workKey)?.kind ?? "unknown";
+        try {
+          await this.follow(kind, workKey, signal);
+        } catch (error) {
+          if (!signal?.aborted) this.log.warn({ workKey, err: error }, "could not follow a transaction recorded before the restart");
+        }
+      }),
+    );
+    return keys.length;
+  }
+
   /** Work keys with a transaction in flight (for jobs that resume them after a restart). */
   openWork(): string[] {
     return [...new Set(this.store.openAttempts().map((attempt) => attempt.workKey))];
@@ -164,8 +189,13 @@ export class TxSender {
     return this.store.attempts(workKey).filter((attempt) => attempt.status === "signed" || attempt.status === "sent" || attempt.status === "mined");
   }
 
-  private async signNew(request: TxRequest): Promise<TxAttempt> {
+  /**
+   * Signs, records and broadcasts a new transaction for the work, unless one is in flight for it by the time the
+   * signing queue reaches it (another caller signed it meanwhile): then nothing is signed and undefined is returned.
+   */
+  private async signNew(request: TxRequest): Promise<TxAttempt | undefined> {
     const run = this.signing.then(async () => {
+      if (this.openAttempts(request.workKey).length > 0) return undefined;
       const call = { account: this.account.address, to: request.to, data: request.data, value: request.value ?? 0n };
       let estimate: bigint;
       try {
@@ -182,7 +212,7 @@ export class TxSender {
     });
     this.signing = run.catch(() => undefined);
     const attempt = await run;
-    await this.broadcast(attempt);
+    if (attempt) await this.broadcast(attempt);
     return attempt;
   }
 
@@ -240,12 +270,40 @@ export class TxSender {
     if (attempt.status === "signed") this.store.setAttemptStatus(attempt.id, "sent");
   }
 
+  /** Joins this process's follower of the work, or becomes it. A caller's own abort only stops its own wait. */
+  private async follow(kind: string, workKey: string, signal?: AbortSignal): Promise<Omit<TxOutcome, "resumed">> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const current = this.following.get(workKey);
+      if (!current) break;
+      try {
+        return await untilAborted(current, signal);
+      } catch (error) {
+        // The follower it joined was stopped by its own caller's abort: follow the work itself.
+        if (signal?.aborted || !isAbortLike(error)) throw error;
+      }
+    }
+    const run = this.track(kind, workKey, signal).finally(() => {
+      if (this.following.get(workKey) === run) this.following.delete(workKey);
+    });
+    this.following.set(workKey, run);
+    return run;
+  }
+
   /** Waits for the work's transaction (any of its attempts) to be confirmed, bumping fees and surviving reorgs. */
   private async track(kind: string, workKey: string, signal?: AbortSignal): Promise<Omit<TxOutcome, "resumed">> {
     for (;;) {
       signal?.throwIfAborted();
       const open = this.openAttempts(workKey);
-      if (open.length === 0) throw new TxDroppedError(workKey, -1);
+      if (open.length === 0) {
+        // Confirmed meanwhile by another follower of the same work: that is the outcome, nothing to send again.
+        const confirmed = this.store.attempts(workKey).find((attempt) => attempt.status === "confirmed");
+        if (confirmed) {
+          const { resumed: _, ...outcome } = await this.outcomeOf(workKey, confirmed, true);
+          return outcome;
+        }
+        throw new TxDroppedError(workKey, -1);
+      }
       const nonce = open[open.length - 1]!.nonce;
 
       let mined: { attempt: TxAttempt; receipt: TransactionReceipt } | undefined;
@@ -266,6 +324,10 @@ export class TxSender {
         if (head - receipt.blockNumber + 1n >= BigInt(this.options.confirmations)) {
           const block = await this.publicClient.getBlock({ blockNumber: receipt.blockNumber });
           if (block.hash === receipt.blockHash) {
+            // Another follower of the same work (a job and the restart's `resumeOpen`) may have confirmed it already.
+            if (this.store.attempts(workKey).some((a) => a.status === "confirmed")) {
+              return { status: receipt.status, hash: attempt.hash, receipt, attempts: this.store.attempts(workKey).length };
+            }
             for (const other of open) if (other.id !== attempt.id) this.store.setAttemptStatus(other.id, "replaced");
             this.store.setAttemptStatus(attempt.id, "confirmed", { number: receipt.blockNumber, hash: receipt.blockHash });
             this.store.setWorkStatus(workKey, receipt.status === "success" ? "done" : "reverted");
@@ -275,8 +337,9 @@ export class TxSender {
           // The block left the chain: back in flight.
           this.log.warn({ workKey, hash: attempt.hash, block: receipt.blockNumber }, "transaction's block was reorged out; re-broadcasting");
           this.events.reorged?.(kind);
-          this.store.setAttemptStatus(attempt.id, "sent");
-          await this.broadcast({ ...attempt, status: "sent" });
+          // Back to `signed`: it must reach a node again, and the loop re-sends it until a broadcast succeeds.
+          this.store.setAttemptStatus(attempt.id, "signed");
+          await this.broadcast({ ...attempt, status: "signed" });
         }
       } else {
         const reorged = open.filter((attempt) => attempt.status === "mined");
@@ -285,8 +348,9 @@ export class TxSender {
           this.log.warn({ workKey, hashes: reorged.map((attempt) => attempt.hash) }, "mined transaction lost in a reorg; re-broadcasting");
           this.events.reorged?.(kind);
           for (const attempt of reorged) {
-            this.store.setAttemptStatus(attempt.id, "sent");
-            await this.broadcast({ ...attempt, status: "sent" });
+            // Back to `signed` (see above): a failed re-broadcast is retried on the next poll, not at the next fee bump.
+            this.store.setAttemptStatus(attempt.id, "signed");
+            await this.broadcast({ ...attempt, status: "signed" });
           }
           continue;
         }
@@ -368,6 +432,31 @@ function errorText(error: unknown): string {
     current = current.cause;
   }
   return parts.join(" | ");
+}
+
+/** `promise`, or the abort reason as soon as `signal` aborts (the promise itself goes on). */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** An error that only says a wait was stopped (an AbortSignal's reason), not that the work failed. */
+function isAbortLike(error: unknown): boolean {
+  return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
 }
 
 function ceilDiv(a: bigint, b: bigint): bigint {
