@@ -3,11 +3,12 @@
  * (JSON lines, the services' logger) and the progress bar go to stderr.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { SingleBar, Presets } from "cli-progress";
 import { createLogger, parseConfig, type Logger } from "@cogfi/sdk/service";
 import { parseDeployment } from "@cogfi/sdk";
+import { REPO_ROOT } from "@cogfi/sdk/node";
 import { z } from "zod";
 import { canonicalJsonPretty } from "./canonical.js";
 import { SimulationError } from "./errors.js";
@@ -28,6 +29,7 @@ import {
 import { loadScenarioFile } from "./scenario.js";
 import { renderHtml, renderMarkdown } from "./report.js";
 import { formatDiffs, replayOnChain, type EvmReplayOutcome } from "./evm/replay.js";
+import { GENERATED_DIR, writeForgeTest } from "./export/forgeTest.js";
 
 /** Where the CLI writes: replaced in tests. */
 export type CliIo = { stdout: (text: string) => void; stderr: NodeJS.WritableStream; logger?: Logger };
@@ -168,6 +170,23 @@ export async function replayEvmCommand(trace: string, raw: Record<string, unknow
   return outcome;
 }
 
+/**
+ * `export-forge`: a property's counterexample file -> `<dir>/<Name>_<seed>.t.sol` (default the repository's
+ * test/simulations/generated), with the counterexample's canonical JSON beside it.
+ */
+export async function exportForgeCommand(file: string, raw: Record<string, unknown>, io: CliIo): Promise<{ test: string; counterexample: string }> {
+  let input: unknown;
+  try {
+    input = JSON.parse(readFileSync(file, "utf8"));
+  } catch (cause) {
+    throw new SimulationError(`export-forge: cannot read ${file} as JSON`, { cause });
+  }
+  const written = await writeForgeTest(input, (raw.outDir as string | undefined) ?? resolve(REPO_ROOT, GENERATED_DIR));
+  io.logger?.info({ command: "export-forge", ...written }, "forge test written");
+  io.stdout(`${written.test}\n`);
+  return written;
+}
+
 /** `merge`: shard outputs -> the run's results. */
 export function mergeCommand(files: string[], raw: Record<string, unknown>, io: CliIo): Results {
   const results = mergeShards(files.map((f) => parseShardOutput(readFileSync(f, "utf8"))));
@@ -222,6 +241,11 @@ export function program(io: CliIo): Command {
     .action(async (trace: string, options: Record<string, unknown>) =>
       void (options.evm ? await replayEvmCommand(trace, options, io) : await replayCommand(trace, options, io)),
     );
+  cmd
+    .command("export-forge")
+    .argument("<counterexample>", "a property's counterexample JSON (kind cogfi-sim/counterexample)")
+    .option("--out-dir <dir>", "where the test and the counterexample go (default test/simulations/generated)")
+    .action(async (file: string, options: Record<string, unknown>) => void (await exportForgeCommand(file, options, io)));
   cmd
     .command("merge")
     .argument("<shards...>", "shard outputs of run --shard")

@@ -257,6 +257,7 @@ export async function simulatePath(scenario: Scenario, seed: number, path: numbe
           pool: { sqrtPriceX96: pool.state.sqrtPriceX96, tick: pool.state.tick, liquidity: pool.state.liquidity },
           oracleTick: meanTick,
           oraclePrice: state.oraclePrice,
+          externalPrice: oraclePriceOf(state.externalUsd),
           market: market.market,
           positions: market.positions.map((p) => ({ borrower: p.borrower, collateral: p.collateral, borrowShares: p.borrowShares })),
           revenueRepaid: stepRepaid,
