@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { beforeAll, describe, expect, test } from "vitest";
+import { startTestChain, TEST_STATE_DIR } from "@cogfi/sdk/testing";
 import { main, type CliIo } from "../src/cli.js";
 
 let dir: string;
@@ -55,6 +56,17 @@ describe("cogfi-sim replay --evm", () => {
     // 36 steps x (pool 3 + TWAP 1 + market 5 + 2 positions x 2) at least, plus swaps and liquidations.
     expect(outcome.checks).toBeGreaterThan(36 * 13);
     console.info(`replay --evm evm-short: ${outcome.checks} quantities equal to the wei over ${outcome.steps} steps in ${outcome.seconds} s`);
+  });
+
+  test("--rpc-url and --deployment: the same replay on a chain the caller started (the prepared test suite)", async () => {
+    const chain = await startTestChain();
+    try {
+      const replay = await cli("replay", "--evm", trace, "--rpc-url", chain.rpcUrl, "--deployment", join(TEST_STATE_DIR, "31337.json"));
+      expect(replay.code, replay.stderr).toBe(0);
+      expect((JSON.parse(replay.stdout) as { steps: number; mismatches: unknown[] }).mismatches).toEqual([]);
+    } finally {
+      await chain.stop();
+    }
   });
 
   test("a tampered trace (one arbitrage's input changed by one unit) fails at that step with a diff", async () => {

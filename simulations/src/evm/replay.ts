@@ -91,7 +91,7 @@ export type EvmReplayOutcome = {
 export type EvmReplayOptions = {
   /** Path of the trace to replay (default: the trace's first). */
   path?: number;
-  /** A running chain with the suite (default: spawn anvil and deploy it). */
+  /** A running anvil with the suite (default: spawn one and deploy it); the replay adds its markets and moves its clock. */
   rpcUrl?: string;
   /** The address book of that chain (default: deployments/<chainId>.json). */
   deployment?: Deployment;
@@ -362,7 +362,10 @@ export async function replayOnChain(traceText: string, options: EvmReplayOptions
     if (cause instanceof SimulationError) throw cause;
     throw new SimulationError(`replay --evm failed: ${(cause as Error).message}`, { cause });
   } finally {
-    await anvil?.stop();
+    // A chain the caller owns gets its block times back; one this call started goes away. A failed reset is not
+    // reported: it only happens when the caller's node is gone, and the replay's own outcome or error is the news.
+    if (anvil) await anvil.stop();
+    else if (options.rpcUrl) await rpc(options.rpcUrl, "anvil_removeBlockTimestampInterval").catch(() => false);
   }
 }
 
