@@ -11,7 +11,7 @@
  * liquidations (same call: by repaid shares or seized collateral) and the liquidator's sale of the seized shares.
  *
  * Compared to the wei after every step: the pool's sqrtPriceX96, tick and liquidity; the market's four totals and
- * last update; each position's collateral and borrow shares; every swap's output, drain's amounts and liquidation's
+ * last update; each position's collateral and borrow shares; every swap's input and output, drain's amounts and liquidation's
  * seized / repaid / bad-debt amounts. Two quantities the chain cannot take from the engine, and what is done instead:
  * - the **oracle**: the engine's oracle is the mean of the last `twapWindowSteps` post-arbitrage ticks, one
  *   observation a step; the pool's TWAP accumulates each tick for the seconds it held, so it trails the engine's by
@@ -201,8 +201,8 @@ export async function replayOnChain(traceText: string, options: EvmReplayOptions
     const setups = lines.filter((l) => l.kind === "setup");
     const windowSteps = params.amm.twapWindowSteps;
     const models: ModelChain[] = [];
-    const rate = big(setups[0]!.market && (setups[0]!.market as Raw).borrowRatePerSecond);
-    const irm = await deploy("FixedRateIrm", [rate]);
+    // One fixed-rate IRM at the engine's rate (the same for every model: it is a scenario parameter).
+    const irm = await deploy("FixedRateIrm", [big((setups[0]!.market as Raw).borrowRatePerSecond)]);
     await send(clients[OWNER]!, { address: lendingMarket, abi: lendingMarketAbi, functionName: "enableIrm", args: [irm] } as never);
     for (const setup of setups) {
       const pool = setup.pool as Raw;
