@@ -3,10 +3,12 @@
  * (JSON lines, the services' logger) and the progress bar go to stderr.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { SingleBar, Presets } from "cli-progress";
 import { createLogger, parseConfig, type Logger } from "@cogfi/sdk/service";
+import { parseDeployment } from "@cogfi/sdk";
+import { REPO_ROOT } from "@cogfi/sdk/node";
 import { z } from "zod";
 import { canonicalJsonPretty } from "./canonical.js";
 import { SimulationError } from "./errors.js";
@@ -26,6 +28,8 @@ import {
 } from "./run.js";
 import { loadScenarioFile } from "./scenario.js";
 import { renderHtml, renderMarkdown } from "./report.js";
+import { formatDiffs, replayOnChain, type EvmReplayOutcome } from "./evm/replay.js";
+import { GENERATED_DIR, writeForgeTest } from "./export/forgeTest.js";
 
 /** Where the CLI writes: replaced in tests. */
 export type CliIo = { stdout: (text: string) => void; stderr: NodeJS.WritableStream; logger?: Logger };
@@ -137,6 +141,52 @@ export async function replayCommand(trace: string, raw: Record<string, unknown>,
   return outcome.results;
 }
 
+/**
+ * `replay --evm`: drives one path of the trace through the real contracts on a local chain (spawned, or `--rpc-url`
+ * with `--deployment`) and compares the chain with the engine after every step; fails (exit 1) with the first
+ * differing step's diff.
+ */
+export async function replayEvmCommand(trace: string, raw: Record<string, unknown>, io: CliIo): Promise<EvmReplayOutcome> {
+  const options = parseConfig(
+    z.object({ path: z.coerce.number().int().min(0).optional(), rpcUrl: z.string().url().optional(), deployment: z.string().optional() }),
+    raw,
+    { name: "cogfi-sim replay --evm" },
+  );
+  if (options.deployment && !options.rpcUrl) throw new SimulationError("replay --evm: --deployment goes with --rpc-url");
+  const deployment = options.deployment ? parseDeployment(JSON.parse(readFileSync(options.deployment, "utf8"))) : undefined;
+  const log = io.logger?.child({ command: "replay --evm" });
+  const outcome = await replayOnChain(readFileSync(trace, "utf8"), {
+    ...(options.path !== undefined ? { path: options.path } : {}),
+    ...(options.rpcUrl ? { rpcUrl: options.rpcUrl } : {}),
+    ...(deployment ? { deployment } : {}),
+  });
+  const summary = { path: outcome.path, steps: outcome.steps, checks: outcome.checks, twapSkipped: outcome.twapSkipped, maxOracleTickGap: outcome.maxOracleTickGap, seconds: Number(outcome.seconds.toFixed(3)) };
+  if (outcome.mismatches.length > 0) {
+    const step = outcome.mismatches[0]!.step;
+    throw new SimulationError(`replay --evm: the chain differs from the engine at step ${step} (${outcome.mismatches.length} quantities)\n${formatDiffs(outcome.mismatches)}`);
+  }
+  log?.info(summary, "the chain matched the engine at every step");
+  write(io, raw.out as string | undefined, canonicalJsonPretty({ kind: "cogfi-sim/evm-replay", ...summary, mismatches: [] }));
+  return outcome;
+}
+
+/**
+ * `export-forge`: a property's counterexample file -> `<dir>/<Name>_<seed>.t.sol` (default the repository's
+ * test/simulations/generated), with the counterexample's canonical JSON beside it.
+ */
+export async function exportForgeCommand(file: string, raw: Record<string, unknown>, io: CliIo): Promise<{ test: string; counterexample: string }> {
+  let input: unknown;
+  try {
+    input = JSON.parse(readFileSync(file, "utf8"));
+  } catch (cause) {
+    throw new SimulationError(`export-forge: cannot read ${file} as JSON`, { cause });
+  }
+  const written = await writeForgeTest(input, (raw.outDir as string | undefined) ?? resolve(REPO_ROOT, GENERATED_DIR));
+  io.logger?.info({ command: "export-forge", ...written }, "forge test written");
+  io.stdout(`${written.test}\n`);
+  return written;
+}
+
 /** `merge`: shard outputs -> the run's results. */
 export function mergeCommand(files: string[], raw: Record<string, unknown>, io: CliIo): Results {
   const results = mergeShards(files.map((f) => parseShardOutput(readFileSync(f, "utf8"))));
@@ -183,8 +233,19 @@ export function program(io: CliIo): Command {
     .command("replay")
     .argument("<trace>", "a trace written by run --trace")
     .option("--workers <n>", "worker threads (0: every core)", integer, "1")
+    .option("--evm", "drive the trace's actions through the real contracts on a local chain and compare every step")
+    .option("--path <n>", "with --evm: the path to replay (default: the trace's first)", integer)
+    .option("--rpc-url <url>", "with --evm: a running chain with the suite (default: spawn anvil and deploy it)")
+    .option("--deployment <file>", "with --rpc-url: the chain's address book (default: deployments/<chainId>.json)")
     .option("--out <file>")
-    .action(async (trace: string, options: Record<string, unknown>) => void (await replayCommand(trace, options, io)));
+    .action(async (trace: string, options: Record<string, unknown>) =>
+      void (options.evm ? await replayEvmCommand(trace, options, io) : await replayCommand(trace, options, io)),
+    );
+  cmd
+    .command("export-forge")
+    .argument("<counterexample>", "a property's counterexample JSON (kind cogfi-sim/counterexample)")
+    .option("--out-dir <dir>", "where the test and the counterexample go (default test/simulations/generated)")
+    .action(async (file: string, options: Record<string, unknown>) => void (await exportForgeCommand(file, options, io)));
   cmd
     .command("merge")
     .argument("<shards...>", "shard outputs of run --shard")

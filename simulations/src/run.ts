@@ -18,6 +18,12 @@ import { simulatePath, type PathResult, type TraceEvent } from "./engine/simulat
 export const RESULTS_KIND = "cogfi-sim/results";
 export const SHARD_KIND = "cogfi-sim/shard";
 export const MANIFEST_SCHEMA_VERSION = 1;
+/**
+ * The trace format. 2: the manifest line says `traceVersion`; paths carry `setup`, `swap` and `state` lines and
+ * liquidations their call (`by`, `repaidShares`), drains their liquidity: what `replay --evm` needs. Format 1 traces
+ * (no `traceVersion`) are refused by both replays.
+ */
+export const TRACE_VERSION = 2;
 
 /** What a run is: everything that determines its numbers, and where they were computed. */
 export type Manifest = {
@@ -108,7 +114,7 @@ export async function runRangeInline(scenario: Scenario, seed: number, from: num
   const results: PathResult[] = [];
   const events: TraceEvent[][] = [];
   for (let path = from; path < to; path++) {
-    const out = await simulatePath(scenario, seed, path);
+    const out = await simulatePath(scenario, seed, path, { record: options.trace !== false });
     results.push(out.result);
     events.push(options.trace === false ? [] : out.events);
     options.onProgress?.(path - from + 1, to - from);
@@ -219,7 +225,7 @@ export function revivePath(raw: PathResult): PathResult {
 
 /** The JSONL trace of a run or shard: the manifest line, then each path's events and its summary line. */
 export function traceLines(manifest: Manifest, range: { from: number; to: number }, out: RangeOutput): string[] {
-  const lines = [canonicalJson({ kind: "manifest", manifest, range })];
+  const lines = [canonicalJson({ kind: "manifest", manifest, range, traceVersion: TRACE_VERSION })];
   out.results.forEach((result, i) => {
     for (const event of out.events[i]!) lines.push(canonicalJson({ kind: "event", event }));
     lines.push(canonicalJson({ kind: "path", result }));
@@ -235,8 +241,11 @@ export type ReplayOutcome = { results: Results; range: { from: number; to: numbe
  */
 export async function replayTrace(text: string, options: RangeOptions = {}): Promise<ReplayOutcome> {
   const lines = text.split("\n").filter((line) => line.length > 0);
-  const head = JSON.parse(lines[0] ?? "{}") as { kind?: string; manifest?: Manifest; range?: { from: number; to: number } };
+  const head = JSON.parse(lines[0] ?? "{}") as { kind?: string; manifest?: Manifest; range?: { from: number; to: number }; traceVersion?: number };
   if (head.kind !== "manifest" || !head.manifest || !head.range) throw new SimulationError("replay: the trace does not start with a manifest line");
+  if (head.traceVersion !== TRACE_VERSION) {
+    throw new SimulationError(`replay: the trace is in format ${head.traceVersion ?? 1}, this version writes and reads format ${TRACE_VERSION}: re-run the scenario with run --trace`);
+  }
   const { manifest, range } = head;
   const file: ScenarioFile = { schemaVersion: 1, name: manifest.scenario.name, version: manifest.scenario.version, description: manifest.scenario.description, params: manifest.params, events: manifest.events };
   const rerun = manifestOf({ file, seed: manifest.seed, overrides: {} });

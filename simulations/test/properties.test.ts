@@ -10,9 +10,14 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { fcParams } from "@cogfi/sdk/testing";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT } from "@cogfi/sdk/node";
+import { fcParams, propertyMode } from "@cogfi/sdk/testing";
 import { simulatePath } from "../src/engine/simulate.js";
-import { resolveScenario, type Scenario } from "../src/scenario.js";
+import { resolveScenario, type Scenario, type ScenarioFile } from "../src/scenario.js";
+import { COUNTEREXAMPLE_KIND, counterexampleJson, exportStem, forgeTestSource, GENERATED_DIR, type Counterexample } from "../src/export/forgeTest.js";
 
 type Market = {
   lltv: number;
@@ -42,27 +47,27 @@ const marketArb = (lltv: fc.Arbitrary<number>): fc.Arbitrary<Market> =>
   });
 
 /** A one-path scenario: no random moves, only the drawdown (`drop` at `perStepDrop` a step). */
-function scenarioOf(m: Market): Scenario {
+function scenarioFileOf(m: Market): ScenarioFile {
   const overSteps = Math.ceil(Math.log(1 - m.drop) / Math.log(1 - m.perStepDrop));
-  return resolveScenario(
-    {
-      name: "property",
-      version: "1.0.0",
-      description: "generated market and drawdown",
-      params: {},
-      events: [{ type: "priceCrash", atStep: m.atStep, drop: m.drop, overSteps }],
-    },
-    {
+  return {
+    schemaVersion: 1,
+    name: "property",
+    version: "1.0.0",
+    description: "generated market and drawdown",
+    events: [{ type: "priceCrash", atStep: m.atStep, drop: m.drop, overSteps }],
+    params: {
       paths: 1,
       horizonSteps: m.atStep + overSteps + 12,
       price: { annualVol: 0, jumpsPerYear: 0 },
-      usage: { collapsesPerYear: 0 },
+      usage: { collapsesPerYear: 0, requestsPerHour: 0 },
       amm: { liquidityUsd: m.liquidityUsd, twapWindowSteps: m.twapWindowSteps },
       lending: { lltv: m.lltv, capUsage: m.capUsage, borrowers: m.ltvOfLltv.map((ltvOfLltv) => ({ ltvOfLltv, weight: 1 })) },
       liquidators: [{ latencySteps: m.latencySteps, gasUsd: m.gasUsd }],
     },
-  );
+  };
 }
+
+const scenarioOf = (m: Market): Scenario => resolveScenario(scenarioFileOf(m), {});
 
 const noBadDebt = (markets: fc.Arbitrary<Market>) =>
   fc.asyncProperty(markets, async (m) => {
@@ -82,7 +87,33 @@ describe("lending properties", () => {
     expect(m.lltv).toBe(0.98);
     const { result } = await simulatePath(scenarioOf(m), 1, 0);
     expect(result.badDebt).toBeGreaterThan(0n);
-    // The counterexample and how to replay it, for the report (and, later, the forge test exporter).
     console.info(`unsafe LLTV counterexample (seed ${details.seed}, path ${details.counterexamplePath}): ${JSON.stringify(m)}; bad debt ${result.badDebt} units`);
+
+    // The shrunk case as a forge test (cogfi-sim export-forge): with the fixed seed it is the committed one, byte for
+    // byte; a run with another seed (FC_SEED, FC_EXPLORE) writes its own beside the temporary directory and names it.
+    const counterexample: Counterexample = {
+      kind: COUNTEREXAMPLE_KIND,
+      name: "UnsafeLltv98",
+      property: "at the recommended LLTV and cap, no drawdown inside the liquidation window leaves bad debt (here LLTV 98%)",
+      fcSeed: details.seed,
+      fcPath: details.counterexamplePath!,
+      input: m,
+      scenario: scenarioFileOf(m),
+      seed: 1,
+      path: 0,
+    };
+    const exported = await forgeTestSource(counterexample);
+    expect(exported.badDebt).toBe(result.badDebt);
+    const committed = join(REPO_ROOT, GENERATED_DIR, exportStem(counterexample));
+    const mode = propertyMode();
+    if (!mode.explore && mode.seed === undefined) {
+      expect(counterexampleJson(counterexample), "the fixed seed's counterexample is the committed one").toBe(readFileSync(`${committed}.json`, "utf8"));
+      expect(exported.source, "the exported forge test is the committed one").toBe(readFileSync(`${committed}.t.sol`, "utf8"));
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), "cogfi-sim-counterexample-"));
+      writeFileSync(join(dir, `${exported.stem}.json`), counterexampleJson(counterexample));
+      writeFileSync(join(dir, `${exported.stem}.t.sol`), exported.source);
+      console.info(`counterexample and forge test written to ${dir} (copy them to ${GENERATED_DIR} to keep them)`);
+    }
   });
 });

@@ -82,20 +82,21 @@ export class SimPool {
    * (sell shares while price x (1 - fee) > external; buy while price / (1 - fee) < external), if the profit at the
    * external price covers `gasUsd`. Returns the trade, or null.
    */
-  async arbitrage(externalUsd: number, gasUsd: number): Promise<(SwapRecord & { profitUsd: number }) | null> {
+  async arbitrage(externalUsd: number, gasUsd: number): Promise<(SwapRecord & { profitUsd: number; sqrtPriceLimitX96: bigint }) | null> {
     if (this.state.liquidity === 0n) return null;
     const feeFraction = this.state.fee / 1e6;
     const price = this.priceUsd;
     let record: SwapRecord;
     let quote;
+    let limit: bigint;
     if (price * (1 - feeFraction) > externalUsd) {
       // Sell shares for stablecoin down to price = external / (1 - fee): the pool's sqrt price rises.
-      const limit = sqrtPriceX96Of(externalUsd / (1 - feeFraction));
+      limit = sqrtPriceX96Of(externalUsd / (1 - feeFraction));
       if (limit <= this.state.sqrtPriceX96) return null;
       quote = await quoteExactOutput({ pool: this.state, tokenOut: STABLECOIN, amountOut: (1n << 200n) - 1n, sqrtPriceLimitX96: limit });
       record = { shareIn: quote.amountIn, shareOut: 0n, usdIn: 0n, usdOut: quote.amountOut, feeUsd: sharesOf(this.fee(quote.amountIn)) * externalUsd };
     } else if (price / (1 - feeFraction) < externalUsd) {
-      const limit = sqrtPriceX96Of(externalUsd * (1 - feeFraction));
+      limit = sqrtPriceX96Of(externalUsd * (1 - feeFraction));
       if (limit >= this.state.sqrtPriceX96) return null;
       quote = await quoteExactOutput({ pool: this.state, tokenOut: this.share, amountOut: (1n << 200n) - 1n, sqrtPriceLimitX96: limit });
       record = { shareIn: 0n, shareOut: quote.amountOut, usdIn: quote.amountIn, usdOut: 0n, feeUsd: usdOf(this.fee(quote.amountIn)) };
@@ -104,17 +105,17 @@ export class SimPool {
     if (profitUsd <= gasUsd) return null;
     this.state = poolStateAfter(this.state, quote);
     this.feesUsd += record.feeUsd;
-    return { ...record, profitUsd };
+    return { ...record, profitUsd, sqrtPriceLimitX96: limit };
   }
 
   /** LPs remove `fraction` of the liquidity (a drain); their tokens are kept aside. */
-  drain(fraction: number): { usdUnits: bigint; shareUnits: bigint } {
+  drain(fraction: number): { liquidity: bigint; usdUnits: bigint; shareUnits: bigint } {
     const removed = (this.state.liquidity * BigInt(Math.round(fraction * 1e9))) / 1_000_000_000n;
     const [usdUnits, shareUnits] = this.amounts(removed);
     this.withdrawnUsdUnits += usdUnits;
     this.withdrawnShareUnits += shareUnits;
     this.state = withFullRangeLiquidity(this.state, this.state.liquidity - removed);
-    return { usdUnits, shareUnits };
+    return { liquidity: removed, usdUnits, shareUnits };
   }
 
   /** LP value (position + withdrawn + fees) against holding the initial tokens, both at `externalUsd`: PnL / hold. */

@@ -53,7 +53,15 @@ export interface Agent {
   finish?(context: StepContext): Record<string, unknown>;
 }
 
-export type SimulateOptions = { agents?: (context: StepContext) => Agent[] };
+export type SimulateOptions = {
+  agents?: (context: StepContext) => Agent[];
+  /**
+   * Record what an on-chain replay needs (`replay --evm`): a `setup` event per model (pool, market, opened positions),
+   * a `swap` event per arbitrage (amounts and price limit) and a `state` event per step and model (pool price, tick and
+   * liquidity, oracle price, market totals, each position). Default false: runs without a trace skip the cost.
+   */
+  record?: boolean;
+};
 
 /** The figures of one path (sums over its models). */
 export type PathResult = {
@@ -136,6 +144,18 @@ export async function simulatePath(scenario: Scenario, seed: number, path: numbe
       market.open(i, collateral, debt);
     });
     models.push({ model: m, externalUsd, pool, market, usage: new UsageProcess(random, params, m), ticks: Array(params.amm.twapWindowSteps).fill(pool.state.tick), oraclePrice });
+    if (options.record) {
+      events.push({
+        path,
+        step: 0,
+        model: m,
+        kind: "setup",
+        pool: { fee: pool.state.fee, tickSpacing: pool.state.tickSpacing, sqrtPriceX96: pool.state.sqrtPriceX96, tick: pool.state.tick, liquidity: pool.state.liquidity },
+        market: { lltv: market.lltv, borrowRatePerSecond: market.borrowRatePerSecond, supplied: deposits, ...market.market },
+        oraclePrice,
+        positions: market.positions.map((p) => ({ borrower: p.borrower, collateral: p.collateral, borrowShares: p.borrowShares, debt: market.debt(p) })),
+      });
+    }
   }
 
   const stats = { liquidations: 0, liquidatedUsd: 0, borrowerLossUsd: 0, delay: 0, maxDelay: 0, lvrUsd: 0, twapErr: 0, arbitrages: 0, minPriceRatio: 1, holderRevenue: 0n, revenueRepaid: 0n };
@@ -190,11 +210,15 @@ export async function simulatePath(scenario: Scenario, seed: number, path: numbe
       const holders = (cost * holderBps) / 10_000n;
       stats.holderRevenue += holders;
       state.market.accrue(context.timestamp);
-      stats.revenueRepaid += state.market.creditRevenue((holders * REVENUE_SCALE) / supplyUnits);
+      const stepRepaid = state.market.creditRevenue((holders * REVENUE_SCALE) / supplyUnits);
+      stats.revenueRepaid += stepRepaid;
 
       // Arbitrageur.
       const arb = await state.pool.arbitrage(state.externalUsd, params.amm.arbGasUsd);
       if (arb) {
+        if (options.record) {
+          context.trace({ model: m, kind: "swap", shareIn: arb.shareIn, usdIn: arb.usdIn, shareOut: arb.shareOut, usdOut: arb.usdOut, sqrtPriceLimitX96: arb.sqrtPriceLimitX96 });
+        }
         stats.arbitrages++;
         stats.lvrUsd += arb.profitUsd + arb.feeUsd;
       }
@@ -203,7 +227,7 @@ export async function simulatePath(scenario: Scenario, seed: number, path: numbe
       for (const event of scenario.events) {
         if (event.type !== "liquidityDrain" || !applies(event, m) || t < event.atStep || t >= event.atStep + event.overSteps) continue;
         const out = state.pool.drain(1 - Math.pow(1 - event.fraction, 1 / event.overSteps));
-        context.trace({ model: m, kind: "liquidityDrain", usd: out.usdUnits, shares: out.shareUnits });
+        context.trace({ model: m, kind: "liquidityDrain", liquidity: out.liquidity, usd: out.usdUnits, shares: out.shareUnits });
       }
 
       // Oracle: the pool's TWAP (arithmetic mean of ticks, rounded toward -infinity, as Uniswap's oracle).
@@ -223,6 +247,21 @@ export async function simulatePath(scenario: Scenario, seed: number, path: numbe
         }
         position.unhealthySince ??= t;
         await liquidate(state, position, t);
+      }
+      if (options.record) {
+        const { pool, market } = state;
+        context.trace({
+          model: m,
+          kind: "state",
+          timestamp: context.timestamp,
+          pool: { sqrtPriceX96: pool.state.sqrtPriceX96, tick: pool.state.tick, liquidity: pool.state.liquidity },
+          oracleTick: meanTick,
+          oraclePrice: state.oraclePrice,
+          externalPrice: oraclePriceOf(state.externalUsd),
+          market: market.market,
+          positions: market.positions.map((p) => ({ borrower: p.borrower, collateral: p.collateral, borrowShares: p.borrowShares })),
+          revenueRepaid: stepRepaid,
+        });
       }
       digest.update(`${t}:${m}:${state.pool.state.sqrtPriceX96}:${state.oraclePrice}:${state.market.market.totalBorrowAssets}:${state.market.market.totalSupplyAssets};`);
     }
@@ -259,6 +298,9 @@ export async function simulatePath(scenario: Scenario, seed: number, path: numbe
           kind: "liquidation",
           borrower: position.borrower,
           liquidator: liquidator.index,
+          // The call as the contract takes it: by repaid shares when the debt bounds the seizure, else by seized collateral.
+          by: divisor === 1n && seizable < position.collateral ? "repaidShares" : "seizedAssets",
+          repaidShares: outcome.repaidShares,
           seized: outcome.seizedAssets,
           repaid: outcome.repaidAssets,
           badDebt: outcome.badDebtAssets,
