@@ -11,8 +11,9 @@
  * (2,000 generated tokens) sits near the top of the body (its 98th percentile), every tail request exceeds it and the
  * pool pays 80% of the excess at settlement. The policy covers the buyer's first `DEMO_POLICY_REQUESTS` requests
  * (about three minutes of demo traffic), so claims grow into a visible share of the premium while the demo runs
- * (seeded simulation of the terms: about 10% after 60 requests, 45% after 300; the rest is the pool's margin:
- * loading, capital charge, and the histogram pricing each request at the top of its power-of-two bucket).
+ * (a seeded simulation of these terms: premium 73,249 units, as on chain; claims about 10% of it after 60 requests,
+ * 42% after all 180; the rest is the pool's margin: loading, capital charge, and the histogram pricing each request
+ * at the top of its power-of-two bucket, which about doubles the expected claims here).
  */
 import { keccak256, parseUnits, toHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
