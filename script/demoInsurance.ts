@@ -4,13 +4,20 @@
  * policy on the model; its traffic sessions on that model are opened under the policy, so every settlement of a
  * heavy request is paid in part by the pool. The status line reads the pool through the sdk (`getPoolState`).
  *
- * The history is what the gateway's simulated backend would have served (its default profile, seeded), signed by
- * a dev enclave of its own (a second gateway of the model, registered with the local dev platform key) and settled
- * by the deployer in two batches.
+ * The history is what the gateway's simulated backend serves the model (`DEMO_INSURED_PROFILE`: a lognormal body and
+ * a Pareto tail of long reasoning, seeded), signed by a dev enclave of its own (a second gateway of the model,
+ * registered with the local dev platform key) and settled by the deployer in two batches. The pool prices the policy
+ * from that history, so the premium is the contract's quote for the very traffic the buyer then sends: the strike
+ * (2,000 generated tokens) sits near the top of the body (its 98th percentile), every tail request exceeds it and the
+ * pool pays 80% of the excess at settlement. The policy covers the buyer's first `DEMO_POLICY_REQUESTS` requests
+ * (about three minutes of demo traffic), so claims grow into a visible share of the premium while the demo runs
+ * (a seeded simulation of these terms: premium 73,249 units, as on chain; claims about 10% of it after 60 requests,
+ * 42% after all 180; the rest is the pool's margin: loading, capital charge, and the histogram pricing each request
+ * at the top of its power-of-two bucket, which about doubles the expected claims here).
  */
 import { keccak256, parseUnits, toHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { DEFAULT_SIMULATED_PROFILE } from "../gateway/src/config.js";
+import { INSURED_DEMO_SIMULATED_PROFILE, type SimulatedProfile } from "../gateway/src/config.js";
 import { drawTokens, seededRandom } from "../gateway/src/backends/simulated.js";
 import {
   buyPolicy,
@@ -33,6 +40,10 @@ import { ANVIL_PRIVATE_KEYS } from "../sdk/src/node/index.js";
 
 /** Settled requests of the demo history: above the pool's 1,000-observation minimum. */
 export const DEMO_HISTORY_REQUESTS = 1_024;
+/** How the gateway's simulated backend draws the insured model's tokens, and how its history was drawn. */
+export const DEMO_INSURED_PROFILE: SimulatedProfile = INSURED_DEMO_SIMULATED_PROFILE;
+/** Requests the demo policy insures: about three minutes of the demo traffic's insured session. */
+export const DEMO_POLICY_REQUESTS = 180n;
 /** What the underwriter deposits, in mUSD units. */
 export const DEMO_UNDERWRITING = parseUnits("10000", 6);
 /** A demo enclave key of the history's gateway (a public test key: never a secret). */
@@ -62,8 +73,8 @@ export async function seedInsuranceHistory(parameters: {
     sessionId,
     sequence: BigInt(i + 1),
     inputTokens: 200n,
-    reasoningTokens: BigInt(drawTokens(DEFAULT_SIMULATED_PROFILE.reasoning, random)),
-    outputTokens: BigInt(Math.max(1, drawTokens(DEFAULT_SIMULATED_PROFILE.output, random))),
+    reasoningTokens: BigInt(drawTokens(DEMO_INSURED_PROFILE.reasoning, random)),
+    outputTokens: BigInt(Math.max(1, drawTokens(DEMO_INSURED_PROFILE.output, random))),
     requestHash: keccak256(toHex(`demo-history-${i}`)),
   }));
   const half = DEMO_HISTORY_REQUESTS / 2;
@@ -84,8 +95,8 @@ export async function seedInsuranceHistory(parameters: {
 
 /**
  * An underwriter funds the pool and `buyer` buys a week's policy on `modelId`: strike 2,000 generated tokens, at most
- * 8,000 above it per request, 80% co-insurance, 100,000 requests, the largest aggregate limit a new buyer may take
- * (its premium).
+ * 8,000 above it per request, 80% co-insurance, the first `DEMO_POLICY_REQUESTS` requests, the largest aggregate limit
+ * a new buyer may take (its premium).
  */
 export async function openDemoInsurance(parameters: { underwriter: CogFiClient; buyer: CogFiClient; modelId: bigint }): Promise<DemoInsurance> {
   const { underwriter, buyer, modelId } = parameters;
@@ -97,7 +108,7 @@ export async function openDemoInsurance(parameters: { underwriter: CogFiClient; 
     strikeTokens: 2_000n,
     limitTokens: 8_000n,
     coinsuranceBps: 8_000n,
-    requests: 100_000n,
+    requests: DEMO_POLICY_REQUESTS,
     aggregateLimit: 1n,
   };
   // The premium grows with the limit by the capital charge only: the premium at a 1-unit limit, less that limit's

@@ -76,7 +76,9 @@ export async function startDemoTraffic(parameters: {
         headers: { "content-type": "application/json", authorization: `Bearer ${session.apiKey}` },
         // A seed per request: the same prompt thinks for another length each time, as a real model's does (the
         // simulated backend is deterministic per request and seed).
-        body: JSON.stringify({ model: session.name, messages: [{ role: "user", content: prompt }], max_tokens: 4_096, seed: stats.sent }),
+        // max_tokens leaves room for long reasoning: on an insured session the gateway lowers it to the policy's
+        // strike + per-request limit, and on any session to what the budget pays.
+        body: JSON.stringify({ model: session.name, messages: [{ role: "user", content: prompt }], max_tokens: 16_384, seed: stats.sent }),
       });
       if (response.ok) stats.ok++;
       else stats.failed++;

@@ -56,7 +56,7 @@ import {
   settleLendingRevenue,
   type DemoLendingMarket,
 } from "./demoLending.js";
-import { openDemoInsurance, readDemoInsurance, seedInsuranceHistory, type DemoInsurance } from "./demoInsurance.js";
+import { DEMO_INSURED_PROFILE, openDemoInsurance, readDemoInsurance, seedInsuranceHistory, type DemoInsurance } from "./demoInsurance.js";
 import { openDemoMarket, type DemoMarket } from "./demoMarket.js";
 import { startDemoTraffic } from "./demoTraffic.js";
 
@@ -329,6 +329,9 @@ async function main() {
       chain: { rpcUrl: anvil.rpcUrl, deployment },
       enclave: { registrarKey: ANVIL_PRIVATE_KEYS[ROLES.deployer] },
       receipts: { batchMaxDelayMs: 2_000 },
+      // cogito-8b, the insured model, thinks with a heavy tail (the profile its settled history was drawn from);
+      // the fine-tune keeps the default profile.
+      backend: { kind: "simulated", profiles: { "cogito-8b": DEMO_INSURED_PROFILE } },
       logLevel: serviceLogLevel,
     });
     stops.push(() => gateway.stop());
@@ -388,7 +391,8 @@ async function main() {
     console.log("shares, and every 15 s the revenue credited to those shares repays the owner's debt.");
     if (insurance) {
       console.log(`An underwriter funded the InsurancePool; the buyer's cogito-8b session is insured (policy #${insurance.policyId}: strike`);
-      console.log("2,000 generated tokens, 80% of up to 8,000 above it): the pool pays part of each heavy request at settlement.");
+      console.log(`2,000 generated tokens, 80% of up to 8,000 above it, the first ${insurance.terms.requests} requests): the pool pays part of`);
+      console.log("each heavy request at settlement; the status line shows its claims against the premium (loss ratio).");
     }
     console.log("Press Ctrl-C to stop.\n");
     log("ready", { baseModel: demo.base, fineTune: demo.fineTune, gateway: gateway.url, keeper: keeper.url });

@@ -514,22 +514,27 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         totals.cost += cost;
         uint256 covered;
         if ((terms >> FLAGS_SHIFT) & INSURED != 0 && !_pastGrace(terms)) {
-            covered = _cover(context, sessionId, receipts[run.start + run.skipped:run.end], cost);
+            covered = _cover(context, sessionId, receipts, run, cost);
             totals.covered += covered;
         }
-        uint256 charge = _applyCharge(account, word, terms, run.lastSequence, cost - covered) + covered;
+        uint256 charge = _applyCharge(account, word, _pastGrace(terms), run.lastSequence, cost - covered) + covered;
         emit SessionCharged(sessionId, run.lastSequence, charge);
         if (cost != charge) emit UsageUnpaid(sessionId, cost - charge);
         totals.charged += charge;
     }
 
-    /// @dev What the coverage pays of an insured group's `cost` (at most the cost). A coverage that reverts (or
-    /// answers no word) covers nothing (`CoverageFailed`, the session pays as if uninsured): an insurer cannot hold
-    /// settlement up. The call is encoded by hand (the receipts copied once from calldata), as the ABI would.
-    function _cover(BatchContext memory context, uint256 sessionId, uint256[] calldata receipts, uint256 cost)
-        internal
-        returns (uint256 covered)
-    {
+    /// @dev What the coverage pays of an insured group's `cost` (at most the cost) for the receipts of `run` that
+    /// settle now, `receipts[run.start + run.skipped:run.end]` (the scan bounded them within `receipts`). A coverage
+    /// that reverts (or answers no word) covers nothing (`CoverageFailed`, the session pays as if uninsured): an
+    /// insurer cannot hold settlement up. The call is encoded by hand (the receipts copied once from calldata), as
+    /// the ABI would.
+    function _cover(
+        BatchContext memory context,
+        uint256 sessionId,
+        uint256[] calldata receipts,
+        Group memory run,
+        uint256 cost
+    ) internal returns (uint256 covered) {
         address target = context.coverage;
         if (target == address(0)) {
             // The batch's first insured group: uninsured batches pay for neither.
@@ -539,21 +544,22 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
             context.packedPricing =
                 uint256(pricing.inputPerMTok) << 160 | uint256(pricing.outputPerMTok) << 80 | pricing.reasoningPerMTok;
         }
-        uint256 modelId = context.modelId;
-        uint256 packed = context.packedPricing;
         bytes4 selector = ISettlementCoverage.coverGroup.selector;
         bool ok;
         assembly ("memory-safe") {
             let m := mload(0x40)
-            let n := receipts.length
+            // `Group`: end at 0x00, skipped at 0xa0, start at 0xc0.
+            let from := add(mload(add(run, 0xc0)), mload(add(run, 0xa0)))
+            let n := sub(mload(run), from)
             mstore(m, selector)
-            mstore(add(m, 0x04), modelId)
+            // `BatchContext`: modelId at 0x00, packedPricing at 0x60.
+            mstore(add(m, 0x04), mload(context))
             mstore(add(m, 0x24), sessionId)
-            mstore(add(m, 0x44), packed)
+            mstore(add(m, 0x44), mload(add(context, 0x60)))
             mstore(add(m, 0x64), 0xa0)
             mstore(add(m, 0x84), cost)
             mstore(add(m, 0xa4), n)
-            calldatacopy(add(m, 0xc4), receipts.offset, shl(5, n))
+            calldatacopy(add(m, 0xc4), add(receipts.offset, shl(5, from)), shl(5, n))
             ok := call(gas(), target, 0, m, add(0xc4, shl(5, n)), 0, 0x20)
             ok := and(ok, iszero(lt(returndatasize(), 0x20)))
             if ok { covered := mload(0) }
@@ -577,16 +583,15 @@ contract InferenceLedger is IInferenceLedger, Ownable2Step, ReentrancyGuardTrans
         return block.timestamp >= ((terms >> EXPIRY_SHIFT) & MASK_40) + SETTLEMENT_GRACE;
     }
 
-    /// @dev Charges `cost` to the session whose settlement slot `account` holds `word` and whose terms slot holds
-    /// `terms`, capped by its remaining budget, and moves its settled sequence to `lastSequence`. One SSTORE.
-    /// Returns the charge. From the session's refund time `expiry + SETTLEMENT_GRACE` on, nothing is charged (the
+    /// @dev Charges `cost` to the session whose settlement slot `account` holds `word`, capped by its remaining
+    /// budget, and moves its settled sequence to `lastSequence`. One SSTORE. Returns the charge. From the
+    /// session's refund time `expiry + SETTLEMENT_GRACE` on (`pastGrace`), nothing is charged (the
     /// sequence still moves): the unspent rest is the buyer's (anyone may refund it), and the pricing in force may
     /// have been announced after the session was opened or extended.
-    function _applyCharge(Account storage account, uint256 word, uint256 terms, uint256 lastSequence, uint256 cost)
+    function _applyCharge(Account storage account, uint256 word, bool pastGrace, uint256 lastSequence, uint256 cost)
         internal
         returns (uint256 charge)
     {
-        bool pastGrace = _pastGrace(terms);
         unchecked {
             uint256 budget = (word >> 96) & MASK_80;
             uint256 spent = word >> 176;

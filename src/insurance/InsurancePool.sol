@@ -659,22 +659,58 @@ contract InsurancePool is IInsurancePool, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev Sum over the first `n` receipts of their generated tokens above `strike`, each at most `limit`.
+    /// @dev Sum over the first `n` receipts of their generated tokens above `strike`, each at most `limit`: each
+    /// receipt's generated tokens clamped to [strike, strike + limit], summed, less `n * strike` (the same sum, with
+    /// one subtraction fewer per receipt). Four receipts per iteration, then the rest one by one: the loop's own
+    /// jumps and counter cost about as much as a receipt. Generated tokens < 2^33 per receipt and n < 2^32: no
+    /// overflow.
     function _excessSum(uint256[] calldata receipts, uint256 n, uint256 strike, uint256 limit)
         internal
         pure
         returns (uint256 sum)
     {
         assembly ("memory-safe") {
-            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                let word := calldataload(add(receipts.offset, shl(5, i)))
-                let generated := add(and(shr(32, word), 0xffffffff), and(word, 0xffffffff))
-                if gt(generated, strike) {
-                    let excess := sub(generated, strike)
-                    if gt(excess, limit) { excess := limit }
-                    sum := add(sum, excess)
+            let cap := add(strike, limit)
+            let p := receipts.offset
+            let end := add(p, shl(5, n))
+            for { let end4 := sub(end, shl(5, and(n, 3))) } lt(p, end4) { p := add(p, 0x80) } {
+                {
+                    let word := calldataload(p)
+                    let generated := add(and(shr(32, word), 0xffffffff), and(word, 0xffffffff))
+                    if lt(generated, strike) { generated := strike }
+                    if gt(generated, cap) { generated := cap }
+                    sum := add(sum, generated)
+                }
+                {
+                    let word := calldataload(add(p, 0x20))
+                    let generated := add(and(shr(32, word), 0xffffffff), and(word, 0xffffffff))
+                    if lt(generated, strike) { generated := strike }
+                    if gt(generated, cap) { generated := cap }
+                    sum := add(sum, generated)
+                }
+                {
+                    let word := calldataload(add(p, 0x40))
+                    let generated := add(and(shr(32, word), 0xffffffff), and(word, 0xffffffff))
+                    if lt(generated, strike) { generated := strike }
+                    if gt(generated, cap) { generated := cap }
+                    sum := add(sum, generated)
+                }
+                {
+                    let word := calldataload(add(p, 0x60))
+                    let generated := add(and(shr(32, word), 0xffffffff), and(word, 0xffffffff))
+                    if lt(generated, strike) { generated := strike }
+                    if gt(generated, cap) { generated := cap }
+                    sum := add(sum, generated)
                 }
             }
+            for {} lt(p, end) { p := add(p, 0x20) } {
+                let word := calldataload(p)
+                let generated := add(and(shr(32, word), 0xffffffff), and(word, 0xffffffff))
+                if lt(generated, strike) { generated := strike }
+                if gt(generated, cap) { generated := cap }
+                sum := add(sum, generated)
+            }
+            sum := sub(sum, mul(n, strike))
         }
     }
 

@@ -98,6 +98,35 @@ contract CoverGroupTest is InsuranceBaseTest {
         assertEq(lens.getSession(sessionId).spent, HEAVY_COST, "the session pays all");
     }
 
+    /// @dev Any count and mix of receipts (no excess, excess within the per-request limit, above it): the pool pays
+    /// exactly floor(sum of min(max(generated - strike, 0), limit) x rate x co-insurance), capped by the aggregate
+    /// limit. Counts 1 to 11 run the excess loop's four-receipt iterations and its one-by-one rest.
+    function testFuzz_coverGroup_paysExactlyTheFormula(uint256 seed, uint256 count) public {
+        uint256 n = bound(count, 1, 11);
+        (uint256 policyId,) = _buyDefault(buyer, 500);
+        uint256 sessionId = _openInsured(buyer, policyId, 100 * USDC);
+        uint256[] memory outputs = new uint256[](n);
+        uint256[] memory reasonings = new uint256[](n);
+        uint256 excessTokens;
+        for (uint256 i; i < n; ++i) {
+            uint256 draw = uint256(keccak256(abi.encode(seed, i)));
+            // Generated tokens in [0, 6,800): below, at and above the strike (1,000) and above strike + limit (5,000).
+            outputs[i] = draw % 800;
+            reasonings[i] = (draw >> 64) % 6000;
+            uint256 generated = outputs[i] + reasonings[i];
+            uint256 excess = generated > 1000 ? generated - 1000 : 0;
+            excessTokens += excess < 4000 ? excess : 4000;
+        }
+        // $1.50/MTok (the lower of output and reasoning) x 80%.
+        uint256 expected = excessTokens * 1_500_000 * 8000 / (1e6 * 1e4);
+        uint256 limit = pool.getPolicy(policyId).aggregateLimit;
+        if (expected > limit) expected = limit;
+        uint256 assetsBefore = pool.totalAssets();
+        _settle(_batchOf(sessionId, 1, outputs, reasonings));
+        assertEq(assetsBefore - pool.totalAssets(), expected, "paid exactly the formula");
+        assertEq(pool.sessionCover(sessionId).requestsLeft, 500 - n, "every receipt counted");
+    }
+
     function test_coverGroup_revertsForAnyoneButTheLedger() public {
         vm.prank(attacker);
         vm.expectRevert(IInsurancePool.NotLedger.selector);
