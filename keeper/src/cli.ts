@@ -38,6 +38,9 @@ Environment (overridden by flags, override the --config file):
   COGFI_LIQUIDATION_PROFIT_BUFFER_BPS   margin over gas a liquidation must clear (default 2000 = 20%)
   COGFI_NATIVE_TOKEN_PRICE_USD          values gas in the loan token (default 3000)
   COGFI_LIQUIDATION_FROM_BLOCK          first block scanned for borrowers (default 0)
+  COGFI_ORACLE_UPKEEP_INTERVAL_MS       oracle upkeep passes: rings, cost-feed rounds, stale feeds (default 60000)
+  COGFI_ORACLE_UPKEEP_SLOTS_PER_TX      new observation slots per transaction, at most (default 1000)
+  COGFI_STABLECOIN_FEED_MAX_AGE_SECONDS the stablecoin/USD feed is stale past this age (default 86400)
   COGFI_LOG_LEVEL               trace | debug | info | warn | error | fatal | silent
 `;
 
@@ -110,7 +113,7 @@ export function keeperProgram(): Command {
   withServiceOptions(
     program
       .command("once")
-      .argument("<job>", "the job to run once (usage-relay, liquidation)")
+      .argument("<job>", "the job to run once (usage-relay, liquidation, oracle-upkeep)")
       .description("run one pass of one job, wait for its transactions, and exit"),
   ).action(async (job: string, options: ServiceOptions) => {
     const keeper = await startKeeper(configInput(options), { serve: false });

@@ -57,6 +57,38 @@ export const keeperConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Oracle upkeep (jobs/oracleUpkeep.ts): observation rings for the TWAP windows, ComputeCostFeed rounds, stale feeds. */
+    oracleUpkeep: z
+      .object({
+        /** Off: the job does not run. */
+        enabled: z.boolean().default(true),
+        /** Milliseconds between passes. */
+        intervalMs: durationMsField(100).default(60_000),
+        /** New observation slots per transaction, at most (~22k gas each: 1,000 is ~22M gas). */
+        slotsPerTransaction: intField(1, 65_535).default(1_000),
+        /** TWAP windows read outside the markets' ShareOracles, whose pools' rings must cover them too. */
+        twapWindows: z
+          .array(
+            z
+              .object({
+                pool: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "an address"),
+                windowSeconds: intField(1, 2 ** 32 - 1),
+                blockTimeSeconds: intField(1, 3_600).default(12),
+              })
+              .strict(),
+          )
+          .default([]),
+        /** Poke the ComputeCostFeed rounds that are due (interval elapsed and new usage). */
+        pokeCostFeed: z.boolean().default(true),
+        /** The deployment's stablecoin/USD feed counts as stale past this age (Chainlink's USDC/USD heartbeat, 24 h). */
+        stablecoinFeedMaxAgeSeconds: intField(1, 365 * 86_400).default(86_400),
+        /** First block scanned for markets. */
+        fromBlock: z.coerce.bigint().nonnegative().default(0n),
+        /** Blocks per log request. */
+        logChunkBlocks: z.coerce.bigint().positive().default(10_000n),
+      })
+      .strict()
+      .default({}),
     /** How the keeper sends transactions (tx/sender.ts). */
     tx: z
       .object({
@@ -112,6 +144,11 @@ export function keeperEnvLayer(env: NodeJS.ProcessEnv = process.env): ConfigLaye
       profitBufferBps: env.COGFI_LIQUIDATION_PROFIT_BUFFER_BPS,
       nativeTokenPriceUsd: env.COGFI_NATIVE_TOKEN_PRICE_USD,
       fromBlock: env.COGFI_LIQUIDATION_FROM_BLOCK,
+    },
+    oracleUpkeep: {
+      intervalMs: env.COGFI_ORACLE_UPKEEP_INTERVAL_MS,
+      slotsPerTransaction: env.COGFI_ORACLE_UPKEEP_SLOTS_PER_TX,
+      stablecoinFeedMaxAgeSeconds: env.COGFI_STABLECOIN_FEED_MAX_AGE_SECONDS,
     },
     tx: {
       confirmations: env.COGFI_KEEPER_CONFIRMATIONS,

@@ -7,6 +7,7 @@ import { createLogger, listenHttp, type Logger } from "@cogfi/sdk/service";
 import { KeeperConfigError, parseKeeperConfig, type KeeperConfigInput } from "./config.js";
 import type { Job } from "./jobs/job.js";
 import { LiquidationJob } from "./jobs/liquidation.js";
+import { OracleUpkeepJob } from "./jobs/oracleUpkeep.js";
 import { ReceiptRelayJob } from "./jobs/receiptRelay.js";
 import { keeperHealth } from "./health.js";
 import { createKeeperMetrics, type KeeperMetrics } from "./metrics.js";
@@ -19,6 +20,7 @@ export * from "./config.js";
 export type { Job, JobContext } from "./jobs/job.js";
 export { ReceiptRelayJob, type RelayOutcome } from "./jobs/receiptRelay.js";
 export { LiquidationJob, type LiquidationOptions, type LiquidationOutcome } from "./jobs/liquidation.js";
+export { OracleUpkeepJob, type OracleUpkeepOptions, type StaleFeed } from "./jobs/oracleUpkeep.js";
 export { KeeperStore, type TxAttempt, type WorkItem, type WorkStatus } from "./state/store.js";
 export { TxSender, TxDroppedError, type TxOutcome, type TxRequest, type TxSenderOptions } from "./tx/sender.js";
 
@@ -81,6 +83,15 @@ export async function startKeeper(
   if (config.liquidation.enabled && deployment.contracts.LendingMarket && deployment.contracts.FlashLiquidator) {
     defaults.push(new LiquidationJob(config.liquidation));
   }
+  let oracleUpkeep: OracleUpkeepJob | undefined;
+  if (config.oracleUpkeep.enabled) {
+    defaults.push(
+      (oracleUpkeep = new OracleUpkeepJob({
+        ...config.oracleUpkeep,
+        twapWindows: config.oracleUpkeep.twapWindows.map((window) => ({ ...window, pool: window.pool as `0x${string}` })),
+      })),
+    );
+  }
   const jobs = options.jobs ? options.jobs(defaults) : defaults;
   const runner = new JobRunner(jobs, { client, config, metrics, store, sender }, log);
   let stopping = false;
@@ -92,7 +103,14 @@ export async function startKeeper(
       logger: log,
       ready: () => !stopping,
       health: () =>
-        keeperHealth({ client, account: account.address, gatewayUrls: config.gatewayUrls, oldestUnsettledSignedAt: () => relay?.oldestUnsettledSignedAt() }),
+        keeperHealth({
+          client,
+          account: account.address,
+          gatewayUrls: config.gatewayUrls,
+          oldestUnsettledSignedAt: () => relay?.oldestUnsettledSignedAt(),
+          // Only when the job runs (a test's own job list may leave it out).
+          staleFeeds: () => (oracleUpkeep && jobs.includes(oracleUpkeep) ? oracleUpkeep.staleFeeds() : []),
+        }),
       // Transactions by status, and those in flight (bigints as decimal strings).
       state: () => ({
         transactions: store.attemptCounts(),
