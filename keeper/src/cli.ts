@@ -41,6 +41,8 @@ Environment (overridden by flags, override the --config file):
   COGFI_ORACLE_UPKEEP_INTERVAL_MS       oracle upkeep passes: rings, cost-feed rounds, stale feeds (default 60000)
   COGFI_ORACLE_UPKEEP_SLOTS_PER_TX      new observation slots per transaction, at most (default 1000)
   COGFI_STABLECOIN_FEED_MAX_AGE_SECONDS the stablecoin/USD feed is stale past this age (default 86400)
+  COGFI_INSURANCE_UPKEEP_INTERVAL_MS    insurance upkeep passes: release policies, complete withdrawals (default 60000)
+  COGFI_INSURANCE_UPKEEP_FROM_BLOCK     first block scanned for policies and withdrawal requests (default 0)
   COGFI_LOG_LEVEL               trace | debug | info | warn | error | fatal | silent
 `;
 
@@ -113,7 +115,7 @@ export function keeperProgram(): Command {
   withServiceOptions(
     program
       .command("once")
-      .argument("<job>", "the job to run once (usage-relay, liquidation, oracle-upkeep)")
+      .argument("<job>", "the job to run once (usage-relay, liquidation, oracle-upkeep, insurance-upkeep)")
       .description("run one pass of one job, wait for its transactions, and exit"),
   ).action(async (job: string, options: ServiceOptions) => {
     const keeper = await startKeeper(configInput(options), { serve: false });

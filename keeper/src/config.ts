@@ -89,6 +89,27 @@ export const keeperConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Insurance upkeep (jobs/insuranceUpkeep.ts): release expired policies, complete matured withdrawals for their owners. */
+    insuranceUpkeep: z
+      .object({
+        /** Off: the job does not run (it also needs the deployment's InsurancePool). */
+        enabled: z.boolean().default(true),
+        /** Milliseconds between passes. */
+        intervalMs: durationMsField(100).default(60_000),
+        releasePolicies: z.boolean().default(true),
+        /** The keeper pays the gas of completing others' withdrawals (the pool pays no fee for it). */
+        completeWithdrawals: z.boolean().default(true),
+        /** Most transactions one pass sends. */
+        maxTransactionsPerPass: intField(1, 1_000).default(20),
+        /** First block scanned for policies and withdrawal requests. */
+        fromBlock: z.coerce.bigint().nonnegative().default(0n),
+        /** Blocks per log request. */
+        logChunkBlocks: z.coerce.bigint().positive().default(10_000n),
+        /** How far the scan steps back when its cursor block was reorged out. */
+        reorgDepth: z.coerce.bigint().positive().default(64n),
+      })
+      .strict()
+      .default({}),
     /** How the keeper sends transactions (tx/sender.ts). */
     tx: z
       .object({
@@ -149,6 +170,10 @@ export function keeperEnvLayer(env: NodeJS.ProcessEnv = process.env): ConfigLaye
       intervalMs: env.COGFI_ORACLE_UPKEEP_INTERVAL_MS,
       slotsPerTransaction: env.COGFI_ORACLE_UPKEEP_SLOTS_PER_TX,
       stablecoinFeedMaxAgeSeconds: env.COGFI_STABLECOIN_FEED_MAX_AGE_SECONDS,
+    },
+    insuranceUpkeep: {
+      intervalMs: env.COGFI_INSURANCE_UPKEEP_INTERVAL_MS,
+      fromBlock: env.COGFI_INSURANCE_UPKEEP_FROM_BLOCK,
     },
     tx: {
       confirmations: env.COGFI_KEEPER_CONFIRMATIONS,

@@ -8,6 +8,7 @@ import { KeeperConfigError, parseKeeperConfig, type KeeperConfigInput } from "./
 import type { Job } from "./jobs/job.js";
 import { LiquidationJob } from "./jobs/liquidation.js";
 import { OracleUpkeepJob } from "./jobs/oracleUpkeep.js";
+import { InsuranceUpkeepJob } from "./jobs/insuranceUpkeep.js";
 import { ReceiptRelayJob } from "./jobs/receiptRelay.js";
 import { keeperHealth } from "./health.js";
 import { createKeeperMetrics, type KeeperMetrics } from "./metrics.js";
@@ -21,6 +22,7 @@ export type { Job, JobContext } from "./jobs/job.js";
 export { ReceiptRelayJob, type RelayOutcome } from "./jobs/receiptRelay.js";
 export { LiquidationJob, type LiquidationOptions, type LiquidationOutcome } from "./jobs/liquidation.js";
 export { OracleUpkeepJob, type OracleUpkeepOptions, type StaleFeed } from "./jobs/oracleUpkeep.js";
+export { InsuranceUpkeepJob, type InsuranceUpkeepOptions } from "./jobs/insuranceUpkeep.js";
 export { KeeperStore, type TxAttempt, type WorkItem, type WorkStatus } from "./state/store.js";
 export { TxSender, TxDroppedError, type TxOutcome, type TxRequest, type TxSenderOptions } from "./tx/sender.js";
 
@@ -92,6 +94,7 @@ export async function startKeeper(
       })),
     );
   }
+  if (config.insuranceUpkeep.enabled && deployment.contracts.InsurancePool) defaults.push(new InsuranceUpkeepJob(config.insuranceUpkeep));
   const jobs = options.jobs ? options.jobs(defaults) : defaults;
   const runner = new JobRunner(jobs, { client, config, metrics, store, sender }, log);
   let stopping = false;
