@@ -43,6 +43,10 @@ Environment (overridden by flags, override the --config file):
   COGFI_STABLECOIN_FEED_MAX_AGE_SECONDS the stablecoin/USD feed is stale past this age (default 86400)
   COGFI_INSURANCE_UPKEEP_INTERVAL_MS    insurance upkeep passes: release policies, complete withdrawals (default 60000)
   COGFI_INSURANCE_UPKEEP_FROM_BLOCK     first block scanned for policies and withdrawal requests (default 0)
+  COGFI_RISK_ENABLED                    true | false: risk simulations on chain state (default on; off when NODE_ENV=test)
+  COGFI_RISK_INTERVAL_MS                between risk runs (default 3600000: hourly); report at /risk and /risk.html
+  COGFI_RISK_PATHS                      Monte Carlo paths per run (default 50)
+  COGFI_RISK_SCENARIO                   simulations scenario the chain state overrides (default baseline)
   COGFI_LOG_LEVEL               trace | debug | info | warn | error | fatal | silent
 `;
 
@@ -115,7 +119,7 @@ export function keeperProgram(): Command {
   withServiceOptions(
     program
       .command("once")
-      .argument("<job>", "the job to run once (usage-relay, liquidation, oracle-upkeep, insurance-upkeep)")
+      .argument("<job>", "the job to run once (usage-relay, liquidation, oracle-upkeep, insurance-upkeep, risk)")
       .description("run one pass of one job, wait for its transactions, and exit"),
   ).action(async (job: string, options: ServiceOptions) => {
     const keeper = await startKeeper(configInput(options), { serve: false });

@@ -110,6 +110,25 @@ export const keeperConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Risk simulations on the chain's state (jobs/risk.ts), published at /risk and /risk.html. */
+    risk: z
+      .object({
+        /** On by default; off under a test runner (NODE_ENV=test) unless set, so test keepers do not spawn simulations. */
+        enabled: z.boolean().default(process.env.NODE_ENV !== "test"),
+        /** Milliseconds between runs (hourly). */
+        intervalMs: durationMsField(1_000).default(3_600_000),
+        /** Scenario of the simulations package that the chain's state overrides. */
+        scenario: z.string().min(1).default("baseline"),
+        /** Monte Carlo paths per run. */
+        paths: intField(1, 100_000).default(50),
+        /** A run taking longer is stopped. */
+        timeoutMs: durationMsField(1_000).default(300_000),
+        /** First block scanned for markets. */
+        fromBlock: z.coerce.bigint().nonnegative().default(0n),
+        logChunkBlocks: z.coerce.bigint().positive().default(10_000n),
+      })
+      .strict()
+      .default({}),
     /** How the keeper sends transactions (tx/sender.ts). */
     tx: z
       .object({
@@ -174,6 +193,12 @@ export function keeperEnvLayer(env: NodeJS.ProcessEnv = process.env): ConfigLaye
     insuranceUpkeep: {
       intervalMs: env.COGFI_INSURANCE_UPKEEP_INTERVAL_MS,
       fromBlock: env.COGFI_INSURANCE_UPKEEP_FROM_BLOCK,
+    },
+    risk: {
+      enabled: env.COGFI_RISK_ENABLED === undefined ? undefined : env.COGFI_RISK_ENABLED === "true",
+      intervalMs: env.COGFI_RISK_INTERVAL_MS,
+      paths: env.COGFI_RISK_PATHS,
+      scenario: env.COGFI_RISK_SCENARIO,
     },
     tx: {
       confirmations: env.COGFI_KEEPER_CONFIRMATIONS,

@@ -9,6 +9,7 @@ import type { Job } from "./jobs/job.js";
 import { LiquidationJob } from "./jobs/liquidation.js";
 import { OracleUpkeepJob } from "./jobs/oracleUpkeep.js";
 import { InsuranceUpkeepJob } from "./jobs/insuranceUpkeep.js";
+import { RiskJob } from "./jobs/risk.js";
 import { ReceiptRelayJob } from "./jobs/receiptRelay.js";
 import { keeperHealth } from "./health.js";
 import { createKeeperMetrics, type KeeperMetrics } from "./metrics.js";
@@ -23,6 +24,7 @@ export { ReceiptRelayJob, type RelayOutcome } from "./jobs/receiptRelay.js";
 export { LiquidationJob, type LiquidationOptions, type LiquidationOutcome } from "./jobs/liquidation.js";
 export { OracleUpkeepJob, type OracleUpkeepOptions, type StaleFeed } from "./jobs/oracleUpkeep.js";
 export { InsuranceUpkeepJob, type InsuranceUpkeepOptions } from "./jobs/insuranceUpkeep.js";
+export { RiskJob, type RiskOptions, type RiskReport } from "./jobs/risk.js";
 export { KeeperStore, type TxAttempt, type WorkItem, type WorkStatus } from "./state/store.js";
 export { TxSender, TxDroppedError, type TxOutcome, type TxRequest, type TxSenderOptions } from "./tx/sender.js";
 
@@ -95,6 +97,8 @@ export async function startKeeper(
     );
   }
   if (config.insuranceUpkeep.enabled && deployment.contracts.InsurancePool) defaults.push(new InsuranceUpkeepJob(config.insuranceUpkeep));
+  let risk: RiskJob | undefined;
+  if (config.risk.enabled) defaults.push((risk = new RiskJob(config.risk)));
   const jobs = options.jobs ? options.jobs(defaults) : defaults;
   const runner = new JobRunner(jobs, { client, config, metrics, store, sender }, log);
   let stopping = false;
@@ -114,6 +118,7 @@ export async function startKeeper(
           // Only when the job runs (a test's own job list may leave it out).
           staleFeeds: () => (oracleUpkeep && jobs.includes(oracleUpkeep) ? oracleUpkeep.staleFeeds() : []),
         }),
+      risk: () => (risk && jobs.includes(risk) ? risk.latest() : undefined),
       // Transactions by status, and those in flight (bigints as decimal strings).
       state: () => ({
         transactions: store.attemptCounts(),
