@@ -27,7 +27,7 @@ Environment (overridden by flags, override the --config file):
   COGFI_KEEPER_DATA_DIR         folder of the state file keeper.sqlite
   COGFI_KEEPER_PORT / _HOST     HTTP API address (default 127.0.0.1:8788)
   COGFI_GATEWAY_URLS            comma-separated gateways to relay receipts from
-  COGFI_RELAY_POLL_MS           gateway polling interval (default 2000)
+  COGFI_RELAY_POLL_MS           gateway polling interval (default 500)
   COGFI_RELAY_FETCH_LIMIT       batches per gateway request (default 100)
   COGFI_KEEPER_CONFIRMATIONS    blocks before a transaction counts as done (default 1)
   COGFI_KEEPER_TX_POLL_MS       how often a transaction in flight is checked (default 250)
