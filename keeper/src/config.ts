@@ -1,5 +1,6 @@
 import { ConfigError, chainIdField, durationMsField, envList, intField, logLevelField, parseConfig, portField, privateKeyField, pruneConfigLayer, rpcUrlField, type ConfigLayer } from "@cogfi/sdk/service";
 import { z } from "zod";
+import { OBSERVATION_SLOTS_PER_TRANSACTION } from "@cogfi/sdk";
 
 /** Every tunable of the keeper, validated at start (built with the sdk's service kit). Secrets come from env and are never logged. */
 export const keeperConfigSchema = z
@@ -68,7 +69,7 @@ export const keeperConfigSchema = z
         /** Milliseconds between passes. */
         intervalMs: durationMsField(100).default(60_000),
         /** New observation slots per transaction, at most (~22k gas each: 1,000 is ~22M gas). */
-        slotsPerTransaction: intField(1, 65_535).default(1_000),
+        slotsPerTransaction: intField(1, 65_535).default(OBSERVATION_SLOTS_PER_TRANSACTION),
         /** TWAP windows read outside the markets' ShareOracles, whose pools' rings must cover them too. */
         twapWindows: z
           .array(

@@ -26,7 +26,6 @@ import {
   lendingMarketAbi,
   mockAggregatorAbi,
   modelRegistryAbi,
-  OBSERVATION_SLOTS_PER_TRANSACTION,
   shareOracleAbi,
   type CogFiClient,
 } from "@cogfi/sdk";
@@ -222,5 +221,3 @@ async function readShareOracle(client: CogFiClient, oracle: Address): Promise<Sh
     .map(([feed, maxAgeSeconds]) => ({ feed: feed as Address, maxAgeSeconds: Number(maxAgeSeconds) }));
   return { oracle, pool, requiredCardinality, feeds };
 }
-
-export const DEFAULT_SLOTS_PER_TRANSACTION = OBSERVATION_SLOTS_PER_TRANSACTION;

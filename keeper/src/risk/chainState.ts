@@ -7,7 +7,7 @@
  * one whose failure costs most); every market read is reported beside it. The insurance pool's capital and exposure
  * are reported as inputs: the engine has no insurance agent yet (simulations/README.md, "Limits").
  */
-import { formatUnits, isAddressEqual, type Address, type Hex } from "viem";
+import { BaseError, ContractFunctionRevertedError, ContractFunctionZeroDataError, formatUnits, isAddressEqual, type Address, type Hex } from "viem";
 import { cognitionPoolAbi, getMarket, getPoolAddress, getPoolState, lendingMarketAbi, mockStablecoinAbi, shareOracleAbi, type CogFiClient } from "@cogfi/sdk";
 
 export type MarketSnapshot = {
@@ -73,8 +73,10 @@ async function readPool(client: CogFiClient, share: Address, stablecoin: Address
   let pool: Address | undefined;
   try {
     pool = await client.publicClient.readContract({ address: oracle, abi: shareOracleAbi, functionName: "pool", blockNumber });
-  } catch {
-    // A fixed-price oracle (no pool() view): look the pool up by fee tier below.
+  } catch (error) {
+    // A fixed-price oracle (no pool() view: the call reverts or returns nothing): look the pool up by fee tier
+    // below. An RPC failure is rethrown.
+    if (!(error instanceof BaseError && error.walk((e) => e instanceof ContractFunctionZeroDataError || e instanceof ContractFunctionRevertedError))) throw error;
     pool = undefined;
   }
   for (const fee of FEE_TIERS) {
