@@ -133,6 +133,9 @@ test("npm start brings the suite up, and within a minute of traffic both model o
     // The status line shows the same figures per model.
     await until(() => /\[status\] requests [1-9]\d* ok[^\n]*\n\s+cogito-8b\s+settled [0-9.]+ \(to holders[^\n]*owner can claim [0-9.]+\n\s+cogito-8b-legal\s+settled [0-9.]+ \([^\n]*royalty to #1 [0-9.]+[^\n]*\n\s+lending cogito-8b\s+supplied [0-9.]+, borrowed [0-9.]+ \(utilization [^\n]*borrower debt [0-9.]+, health [0-9.]+, revenue credited [0-9.]+[^\n]*\n\s+lending cogito-8b-legal\s+supplied/.test(stdout), 30_000, () => stdout);
 
+    // The keeper's upkeep line: the demo markets' ShareOracle rings cover their TWAP windows, the stable feed is fresh.
+    await until(() => /\n\s+keeper oracles: (\d+)\/\1 rings cover their TWAP windows, \d+ grown, \d+ cost rounds poked, \d+ stale feeds; insurance: \d+ open policies/.test(stdout), 30_000, () => stdout);
+
     // Ctrl-C: the services stop, the chain is saved, the process exits cleanly.
     suite.kill("SIGINT");
     expect(await exited, "exit code").toBe(0);

@@ -34,7 +34,7 @@ import { parseArgs } from "node:util";
 import { formatUnits, parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { startGateway } from "../gateway/src/index.js";
-import { startKeeper } from "../keeper/src/index.js";
+import { startKeeper, type RunningKeeper as RunningKeeperType } from "../keeper/src/index.js";
 import {
   cognitionPoolFactoryAbi,
   createCogFiClient,
@@ -346,6 +346,10 @@ async function main() {
       httpPort: keeperPort,
       gatewayUrls: [gateway.url],
       relay: { pollIntervalMs: 1_000 },
+      // Upkeep passes often enough to show in the demo's status line; a risk report every 10 minutes (small runs).
+      oracleUpkeep: { intervalMs: 15_000 },
+      insuranceUpkeep: { intervalMs: 15_000 },
+      risk: { enabled: true, intervalMs: 600_000, paths: 20 },
       logLevel: serviceLogLevel,
     });
     stops.push(() => keeper.stop());
@@ -383,7 +387,7 @@ async function main() {
     console.log(`  Gateway (OpenAI API)     ${gateway.url}/v1`);
     // Sessions bind to one gateway (EnclaveRegistry id, one per served model's key): buyers open them with these.
     console.log(`  Gateway ids              cogito-8b #${traffic.gatewayIds[0]}, cogito-8b-legal #${traffic.gatewayIds[1]}`);
-    console.log(`  Keeper                   ${keeper.url}/status`);
+    console.log(`  Keeper                   ${keeper.url}/status  (risk report: ${keeper.url}/risk, ${keeper.url}/risk.html)`);
     console.log("\nA demo buyer sends a chat completion every 0.5 s; the keeper settles the signed receipts.");
     console.log("Each settlement streams the model's revenue to its share holders (the owner, the pool's LPs) and, for");
     console.log("the fine-tune, 15% of it to cogito-8b's; the status line below shows it every 15 s.");
@@ -443,6 +447,7 @@ async function main() {
         `  insurance pool capital ${mUsd(pool.capital)}: premiums ${mUsd(pool.premiums)}, claims paid ${mUsd(pool.claims)} ` +
           `(loss ratio ${(Number(pool.lossRatioBps) / 100).toFixed(2)}%), exposure ${mUsd(pool.exposure)}, share price ${formatUnits(pool.sharePrice, 6)}`,
       );
+      lines.push(`  keeper ${keeperUpkeepLine(keeper.runner.status())}`);
       console.log(lines.join("\n"));
       return s;
     };
@@ -489,3 +494,20 @@ async function main() {
 }
 
 void main();
+
+/** One line of the keeper's upkeep for the status: oracle rings and feeds, insurance books, the latest risk report. */
+function keeperUpkeepLine(jobs: ReturnType<RunningKeeperType["runner"]["status"]>): string {
+  const details = (name: string) => jobs.find((job) => job.name === name)?.details as Record<string, unknown> | undefined;
+  const parts: string[] = [];
+  const oracle = details("oracle-upkeep");
+  if (oracle) {
+    const pools = Object.values((oracle.pools ?? {}) as Record<string, { required: number; cardinalityNext: number }>);
+    const covered = pools.filter((pool) => pool.cardinalityNext >= pool.required).length;
+    parts.push(`oracles: ${covered}/${pools.length} rings cover their TWAP windows, ${oracle.cardinalitySteps} grown, ${oracle.pokes} cost rounds poked, ${(oracle.staleFeeds as unknown[]).length} stale feeds`);
+  }
+  const insurance = details("insurance-upkeep");
+  if (insurance) parts.push(`insurance: ${insurance.openPolicies} open policies, ${insurance.released} released, ${insurance.withdrawalsCompleted} withdrawals completed, ${insurance.queuedWithdrawals} queued`);
+  const risk = details("risk");
+  if (risk) parts.push(risk.lastReportBlock ? `risk report at block ${risk.lastReportBlock}` : "risk report pending");
+  return parts.join("; ") || "no upkeep jobs";
+}

@@ -27,7 +27,7 @@ Environment (overridden by flags, override the --config file):
   COGFI_KEEPER_DATA_DIR         folder of the state file keeper.sqlite
   COGFI_KEEPER_PORT / _HOST     HTTP API address (default 127.0.0.1:8788)
   COGFI_GATEWAY_URLS            comma-separated gateways to relay receipts from
-  COGFI_RELAY_POLL_MS           gateway polling interval (default 2000)
+  COGFI_RELAY_POLL_MS           gateway polling interval (default 500)
   COGFI_RELAY_FETCH_LIMIT       batches per gateway request (default 100)
   COGFI_RELAY_MAX_ATTEMPTS      failures of a batch (a revert, an expired key) before it is dead-lettered (default 6)
   COGFI_RELAY_RETRY_BACKOFF_MS  wait after a second such failure, doubling each time (default 5000)
@@ -42,6 +42,15 @@ Environment (overridden by flags, override the --config file):
   COGFI_LIQUIDATION_PROFIT_BUFFER_BPS   margin over gas a liquidation must clear (default 2000 = 20%)
   COGFI_NATIVE_TOKEN_PRICE_USD          values gas in the loan token (default 3000)
   COGFI_LIQUIDATION_FROM_BLOCK          first block scanned for borrowers (default 0)
+  COGFI_ORACLE_UPKEEP_INTERVAL_MS       oracle upkeep passes: rings, cost-feed rounds, stale feeds (default 60000)
+  COGFI_ORACLE_UPKEEP_SLOTS_PER_TX      new observation slots per transaction, at most (default 1000)
+  COGFI_STABLECOIN_FEED_MAX_AGE_SECONDS the stablecoin/USD feed is stale past this age (default 86400)
+  COGFI_INSURANCE_UPKEEP_INTERVAL_MS    insurance upkeep passes: release policies, complete withdrawals (default 60000)
+  COGFI_INSURANCE_UPKEEP_FROM_BLOCK     first block scanned for policies and withdrawal requests (default 0)
+  COGFI_RISK_ENABLED                    true | false: risk simulations on chain state (default on; off when NODE_ENV=test)
+  COGFI_RISK_INTERVAL_MS                between risk runs (default 3600000: hourly); report at /risk and /risk.html
+  COGFI_RISK_PATHS                      Monte Carlo paths per run (default 50)
+  COGFI_RISK_SCENARIO                   simulations scenario the chain state overrides (default baseline)
   COGFI_LOG_LEVEL               trace | debug | info | warn | error | fatal | silent
 `;
 
@@ -114,7 +123,7 @@ export function keeperProgram(): Command {
   withServiceOptions(
     program
       .command("once")
-      .argument("<job>", "the job to run once (usage-relay, liquidation)")
+      .argument("<job>", "the job to run once (usage-relay, liquidation, oracle-upkeep, insurance-upkeep, risk)")
       .description("run one pass of one job, wait for its transactions, and exit"),
   ).action(async (job: string, options: ServiceOptions) => {
     const keeper = await startKeeper(configInput(options), { serve: false });

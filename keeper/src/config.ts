@@ -1,5 +1,6 @@
 import { ConfigError, chainIdField, durationMsField, envList, intField, logLevelField, parseConfig, portField, privateKeyField, pruneConfigLayer, rpcUrlField, type ConfigLayer } from "@cogfi/sdk/service";
 import { z } from "zod";
+import { OBSERVATION_SLOTS_PER_TRANSACTION } from "@cogfi/sdk";
 
 /** Every tunable of the keeper, validated at start (built with the sdk's service kit). Secrets come from env and are never logged. */
 export const keeperConfigSchema = z
@@ -27,8 +28,11 @@ export const keeperConfigSchema = z
     gatewayUrls: z.array(z.string().url()).default([]),
     relay: z
       .object({
-        /** How often to poll each gateway for new receipts. */
-        pollIntervalMs: durationMsField(50).default(2_000),
+        /**
+         * How often to poll each gateway for new receipts. 500 ms: at 1-second blocks a 2 s poll alone is up to two
+         * blocks of the 3-block latency target (keeper/bench/latency.ts).
+         */
+        pollIntervalMs: durationMsField(50).default(500),
         /** Most signed batches fetched from a gateway per request. */
         fetchLimit: intField(1, 1_000).default(100),
         /** Failures of a batch that retrying will not fix at once (a revert, an expired key) before it is dead-lettered. */
@@ -60,6 +64,78 @@ export const keeperConfigSchema = z
         logChunkBlocks: z.coerce.bigint().positive().default(10_000n),
         /** How far the borrower scan steps back when its cursor block was reorged out. */
         reorgDepth: z.coerce.bigint().positive().default(64n),
+      })
+      .strict()
+      .default({}),
+    /** Oracle upkeep (jobs/oracleUpkeep.ts): observation rings for the TWAP windows, ComputeCostFeed rounds, stale feeds. */
+    oracleUpkeep: z
+      .object({
+        /** Off: the job does not run. */
+        enabled: z.boolean().default(true),
+        /** Milliseconds between passes. */
+        intervalMs: durationMsField(100).default(60_000),
+        /** New observation slots per transaction, at most (~22k gas each: 1,000 is ~22M gas). */
+        slotsPerTransaction: intField(1, 65_535).default(OBSERVATION_SLOTS_PER_TRANSACTION),
+        /** TWAP windows read outside the markets' ShareOracles, whose pools' rings must cover them too. */
+        twapWindows: z
+          .array(
+            z
+              .object({
+                pool: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "an address"),
+                windowSeconds: intField(1, 2 ** 32 - 1),
+                blockTimeSeconds: intField(1, 3_600).default(12),
+              })
+              .strict(),
+          )
+          .default([]),
+        /** Poke the ComputeCostFeed rounds that are due (interval elapsed and new usage). */
+        pokeCostFeed: z.boolean().default(true),
+        /** The deployment's stablecoin/USD feed counts as stale past this age (Chainlink's USDC/USD heartbeat, 24 h). */
+        stablecoinFeedMaxAgeSeconds: intField(1, 365 * 86_400).default(86_400),
+        /** First block scanned for markets. */
+        fromBlock: z.coerce.bigint().nonnegative().default(0n),
+        /** Blocks per log request. */
+        logChunkBlocks: z.coerce.bigint().positive().default(10_000n),
+      })
+      .strict()
+      .default({}),
+    /** Insurance upkeep (jobs/insuranceUpkeep.ts): release expired policies, complete matured withdrawals for their owners. */
+    insuranceUpkeep: z
+      .object({
+        /** Off: the job does not run (it also needs the deployment's InsurancePool). */
+        enabled: z.boolean().default(true),
+        /** Milliseconds between passes. */
+        intervalMs: durationMsField(100).default(60_000),
+        releasePolicies: z.boolean().default(true),
+        /** The keeper pays the gas of completing others' withdrawals (the pool pays no fee for it). */
+        completeWithdrawals: z.boolean().default(true),
+        /** Most transactions one pass sends. */
+        maxTransactionsPerPass: intField(1, 1_000).default(20),
+        /** First block scanned for policies and withdrawal requests. */
+        fromBlock: z.coerce.bigint().nonnegative().default(0n),
+        /** Blocks per log request. */
+        logChunkBlocks: z.coerce.bigint().positive().default(10_000n),
+        /** How far the scan steps back when its cursor block was reorged out. */
+        reorgDepth: z.coerce.bigint().positive().default(64n),
+      })
+      .strict()
+      .default({}),
+    /** Risk simulations on the chain's state (jobs/risk.ts), published at /risk and /risk.html. */
+    risk: z
+      .object({
+        /** On by default; off under a test runner (NODE_ENV=test) unless set, so test keepers do not spawn simulations. */
+        enabled: z.boolean().default(process.env.NODE_ENV !== "test"),
+        /** Milliseconds between runs (hourly). */
+        intervalMs: durationMsField(1_000).default(3_600_000),
+        /** Scenario of the simulations package that the chain's state overrides. */
+        scenario: z.string().min(1).default("baseline"),
+        /** Monte Carlo paths per run. */
+        paths: intField(1, 100_000).default(50),
+        /** A run taking longer is stopped. */
+        timeoutMs: durationMsField(1_000).default(300_000),
+        /** First block scanned for markets. */
+        fromBlock: z.coerce.bigint().nonnegative().default(0n),
+        logChunkBlocks: z.coerce.bigint().positive().default(10_000n),
       })
       .strict()
       .default({}),
@@ -135,6 +211,21 @@ export function keeperEnvLayer(env: NodeJS.ProcessEnv = process.env): ConfigLaye
       profitBufferBps: env.COGFI_LIQUIDATION_PROFIT_BUFFER_BPS,
       nativeTokenPriceUsd: env.COGFI_NATIVE_TOKEN_PRICE_USD,
       fromBlock: env.COGFI_LIQUIDATION_FROM_BLOCK,
+    },
+    oracleUpkeep: {
+      intervalMs: env.COGFI_ORACLE_UPKEEP_INTERVAL_MS,
+      slotsPerTransaction: env.COGFI_ORACLE_UPKEEP_SLOTS_PER_TX,
+      stablecoinFeedMaxAgeSeconds: env.COGFI_STABLECOIN_FEED_MAX_AGE_SECONDS,
+    },
+    insuranceUpkeep: {
+      intervalMs: env.COGFI_INSURANCE_UPKEEP_INTERVAL_MS,
+      fromBlock: env.COGFI_INSURANCE_UPKEEP_FROM_BLOCK,
+    },
+    risk: {
+      enabled: env.COGFI_RISK_ENABLED === undefined ? undefined : env.COGFI_RISK_ENABLED === "true",
+      intervalMs: env.COGFI_RISK_INTERVAL_MS,
+      paths: env.COGFI_RISK_PATHS,
+      scenario: env.COGFI_RISK_SCENARIO,
     },
     tx: {
       confirmations: env.COGFI_KEEPER_CONFIRMATIONS,

@@ -2,7 +2,7 @@ import type { Address } from "viem";
 import type { CogFiClient } from "@cogfi/sdk";
 
 export type KeeperHealth = {
-  /** `ok`; `degraded`: the chain answers but a gateway does not, or the key's balance is empty; `down`: no chain. */
+  /** `ok`; `degraded`: the chain answers but a gateway does not, the key's balance is empty, or a price feed is stale; `down`: no chain. */
   status: "ok" | "degraded" | "down";
   lastBlock?: { number: string; timestamp: number; ageSeconds: number };
   /** The keeper key's native balance, in wei (decimal string). */
@@ -10,6 +10,8 @@ export type KeeperHealth = {
   gateways: Record<string, { reachable: boolean; error?: string }>;
   /** Age of the oldest batch a gateway signed that the relay has not settled yet (null when caught up). */
   oldestUnsettledReceiptAgeSeconds: number | null;
+  /** Price feeds older than their maxAge / heartbeat at the oracle upkeep's last pass (the keeper is then `degraded`). */
+  staleFeeds?: ReadonlyArray<{ feed: string; usedBy: string; ageSeconds: number; maxAgeSeconds: number }>;
   error?: string;
 };
 
@@ -23,6 +25,8 @@ export async function keeperHealth(parameters: {
   account: Address;
   gatewayUrls: readonly string[];
   oldestUnsettledSignedAt: () => number | undefined;
+  /** Feeds found stale by the oracle upkeep (none when it does not run). */
+  staleFeeds?: () => ReadonlyArray<{ feed: string; usedBy: string; ageSeconds: number; maxAgeSeconds: number }>;
   timeoutMs?: number;
 }): Promise<{ status: number; body: KeeperHealth }> {
   const { client, account, gatewayUrls } = parameters;
@@ -44,7 +48,8 @@ export async function keeperHealth(parameters: {
   try {
     const [block, balance] = await Promise.all([client.publicClient.getBlock({ blockTag: "latest" }), client.publicClient.getBalance({ address: account })]);
     const ageSeconds = Math.max(0, Math.round(Date.now() / 1000 - Number(block.timestamp)));
-    const degraded = balance === 0n || Object.values(gateways).some((gateway) => !gateway.reachable);
+    const staleFeeds = parameters.staleFeeds?.() ?? [];
+    const degraded = balance === 0n || staleFeeds.length > 0 || Object.values(gateways).some((gateway) => !gateway.reachable);
     return {
       status: 200,
       body: {
@@ -53,6 +58,7 @@ export async function keeperHealth(parameters: {
         balanceWei: balance.toString(),
         gateways,
         oldestUnsettledReceiptAgeSeconds,
+        ...(staleFeeds.length > 0 ? { staleFeeds } : {}),
       },
     };
   } catch (error) {

@@ -7,6 +7,9 @@ import { createLogger, listenHttp, type Logger } from "@cogfi/sdk/service";
 import { KeeperConfigError, parseKeeperConfig, type KeeperConfigInput } from "./config.js";
 import type { Job } from "./jobs/job.js";
 import { LiquidationJob } from "./jobs/liquidation.js";
+import { OracleUpkeepJob } from "./jobs/oracleUpkeep.js";
+import { InsuranceUpkeepJob } from "./jobs/insuranceUpkeep.js";
+import { RiskJob } from "./jobs/risk.js";
 import { ReceiptRelayJob } from "./jobs/receiptRelay.js";
 import { keeperHealth } from "./health.js";
 import { createKeeperMetrics, type KeeperMetrics } from "./metrics.js";
@@ -21,6 +24,9 @@ export type { Job, JobContext } from "./jobs/job.js";
 export { BatchRelayError, ReceiptRelayJob, deterministicReason, type RelayOutcome } from "./jobs/receiptRelay.js";
 export { LiquidationJob, type LiquidationOptions, type LiquidationOutcome } from "./jobs/liquidation.js";
 export { KeeperStore, type RetryState, type TxAttempt, type WorkItem, type WorkStatus } from "./state/store.js";
+export { OracleUpkeepJob, type OracleUpkeepOptions, type StaleFeed } from "./jobs/oracleUpkeep.js";
+export { InsuranceUpkeepJob, type InsuranceUpkeepOptions } from "./jobs/insuranceUpkeep.js";
+export { RiskJob, type RiskOptions, type RiskReport } from "./jobs/risk.js";
 export { TxSender, TxDroppedError, type TxOutcome, type TxRequest, type TxSenderOptions } from "./tx/sender.js";
 
 export type RunningKeeper = {
@@ -91,6 +97,18 @@ export async function startKeeper(
   if (config.liquidation.enabled && deployment.contracts.LendingMarket && deployment.contracts.FlashLiquidator) {
     defaults.push(new LiquidationJob(config.liquidation));
   }
+  let oracleUpkeep: OracleUpkeepJob | undefined;
+  if (config.oracleUpkeep.enabled) {
+    defaults.push(
+      (oracleUpkeep = new OracleUpkeepJob({
+        ...config.oracleUpkeep,
+        twapWindows: config.oracleUpkeep.twapWindows.map((window) => ({ ...window, pool: window.pool as `0x${string}` })),
+      })),
+    );
+  }
+  if (config.insuranceUpkeep.enabled && deployment.contracts.InsurancePool) defaults.push(new InsuranceUpkeepJob(config.insuranceUpkeep));
+  let risk: RiskJob | undefined;
+  if (config.risk.enabled) defaults.push((risk = new RiskJob(config.risk)));
   const jobs = options.jobs ? options.jobs(defaults) : defaults;
   const runner = new JobRunner(jobs, { client, config, metrics, store, sender }, log);
   let stopping = false;
@@ -102,7 +120,15 @@ export async function startKeeper(
       logger: log,
       ready: () => !stopping,
       health: () =>
-        keeperHealth({ client, account: account.address, gatewayUrls: config.gatewayUrls, oldestUnsettledSignedAt: () => relay?.oldestUnsettledSignedAt() }),
+        keeperHealth({
+          client,
+          account: account.address,
+          gatewayUrls: config.gatewayUrls,
+          oldestUnsettledSignedAt: () => relay?.oldestUnsettledSignedAt(),
+          // Only when the job runs (a test's own job list may leave it out).
+          staleFeeds: () => (oracleUpkeep && jobs.includes(oracleUpkeep) ? oracleUpkeep.staleFeeds() : []),
+        }),
+      risk: () => (risk && jobs.includes(risk) ? risk.latest() : undefined),
       // Transactions by status, and those in flight (bigints as decimal strings).
       state: () => ({
         transactions: store.attemptCounts(),

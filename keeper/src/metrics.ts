@@ -25,6 +25,12 @@ export function createKeeperMetrics() {
       "kind",
     ]),
     rpcFailovers: metrics.counter("rpc_failovers_total", "JSON-RPC calls moved to the next endpoint after a transport fault", ["to"]),
+    upkeep: metrics.counter("upkeep_actions_total", "Upkeep transactions confirmed, by action (cardinality, poke, release-policy, complete-withdraw)", ["action"]),
+    feedAge: metrics.gauge("feed_age_seconds", "Age of a price feed's latest answer at the last upkeep pass", { labelNames: ["feed"] }),
+    feedStale: metrics.gauge("feed_stale", "1 when a price feed is older than its maxAge / heartbeat", { labelNames: ["feed"] }),
+    observationCardinality: metrics.gauge("observation_cardinality", "A pool's observation ring: cardinalityNext and the cardinality its TWAP windows require", {
+      labelNames: ["pool", "kind"],
+    }),
     gatewayCursor: metrics.gauge("gateway_cursor", "Last receipt cursor relayed per gateway", { labelNames: ["gateway"] }),
   };
 }

@@ -349,6 +349,19 @@ contract InsurancePool is IInsurancePool, ReentrancyGuardTransient {
         _exit(msg.sender, receiver, assets, shares);
     }
 
+    /// @inheritdoc IInsurancePool
+    function completeWithdrawFor(address owner) external nonReentrant returns (uint256 shares, uint256 assets) {
+        WithdrawRequest memory request = _requests[owner];
+        if (request.shares == 0) revert NoWithdrawRequest(owner);
+        if (block.timestamp < request.unlockAt) revert WithdrawNotMatured(owner, request.unlockAt);
+        shares = maxRedeem(owner);
+        if (shares == 0) revert ERC4626ExceededMaxRedeem(owner, 1, 0);
+        assets = _toAssetsDown(shares, _vault);
+        // The receiver is the owner: the caller takes nothing, so no allowance is spent.
+        _burnQueued(owner, owner, assets, shares);
+        emit WithdrawCompletedFor(owner, msg.sender, shares, assets);
+    }
+
     /* POLICIES */
 
     /// @inheritdoc IInsurancePool
@@ -766,6 +779,12 @@ contract InsurancePool is IInsurancePool, ReentrancyGuardTransient {
     /// `assets` to `receiver`. The caller checked both against `maxWithdraw` / `maxRedeem`.
     function _exit(address owner, address receiver, uint256 assets, uint256 shares) internal {
         if (msg.sender != owner) _spendAllowance(owner, msg.sender, shares);
+        _burnQueued(owner, receiver, assets, shares);
+    }
+
+    /// @dev Burns `shares` of `owner`'s queue and pays `assets` to `receiver`, without any allowance check (the
+    /// callers did it, or pay the owner itself). Both were checked against `maxWithdraw` / `maxRedeem`.
+    function _burnQueued(address owner, address receiver, uint256 assets, uint256 shares) internal {
         Vault memory vault = _vault;
         unchecked {
             // shares <= queued <= escrow balance <= supply; assets <= free assets <= vault assets.

@@ -63,9 +63,12 @@ type AttemptRow = {
   created_at: number;
 };
 
-const SCHEMA_VERSION = 3;
-
-const MIGRATIONS: readonly string[] = [
+/**
+ * Schema migrations, applied in order; a file's `user_version` is the number applied. A new migration is appended
+ * (the version follows from the list's length, so two branches adding one each only need their order fixed at
+ * merge); each creates only new objects (`IF NOT EXISTS`), so it does not depend on the one before it.
+ */
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE cursors (job TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated_at INTEGER NOT NULL,
      PRIMARY KEY (job, key));
    CREATE TABLE nonces (address TEXT PRIMARY KEY, next INTEGER NOT NULL);
@@ -82,7 +85,20 @@ const MIGRATIONS: readonly string[] = [
   `CREATE TABLE retries (key TEXT PRIMARY KEY, job TEXT NOT NULL, failures INTEGER NOT NULL, reason TEXT NOT NULL,
      last_error TEXT NOT NULL, next_attempt_at INTEGER NOT NULL, dead_at INTEGER, detail TEXT, updated_at INTEGER NOT NULL);
    CREATE INDEX retries_dead ON retries (job) WHERE dead_at IS NOT NULL;`,
+  // Insurance upkeep: policies and withdrawal requests indexed from the InsurancePool's events.
+  `CREATE TABLE IF NOT EXISTS insurance_policies (pool TEXT NOT NULL, policy_id TEXT NOT NULL, holder TEXT NOT NULL,
+     end_time INTEGER NOT NULL, released INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (pool, policy_id));
+   CREATE INDEX IF NOT EXISTS insurance_policies_open ON insurance_policies (pool, end_time) WHERE released = 0;
+   CREATE TABLE IF NOT EXISTS insurance_withdrawals (pool TEXT NOT NULL, owner TEXT NOT NULL, shares TEXT NOT NULL,
+     unlock_at INTEGER NOT NULL, PRIMARY KEY (pool, owner));`,
 ];
+
+const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** A policy the insurance upkeep watches until it is released. */
+export type IndexedPolicy = { pool: string; policyId: bigint; holder: string; end: number; released: boolean };
+/** A queued withdrawal as last indexed (`shares` 0: nothing queued). */
+export type IndexedWithdrawal = { pool: string; owner: string; shares: bigint; unlockAt: number };
 
 /**
  * A unit of work that failed in a way retrying at once will not fix (the contract reverts it, a key waits for its
@@ -139,6 +155,11 @@ export class KeeperStore {
 
   close(): void {
     this.db.close();
+  }
+
+  /** The schema version of the open file (`user_version`: the number of migrations applied). */
+  schemaVersion(): number {
+    return this.db.pragma("user_version", { simple: true }) as number;
   }
 
   private migrate(): void {
@@ -290,6 +311,66 @@ export class KeeperStore {
   /** Work being retried after a failure (not dead yet), by soonest next attempt. */
   retrying(): RetryState[] {
     return (this.db.prepare("SELECT * FROM retries WHERE dead_at IS NULL ORDER BY next_attempt_at, key").all() as RetryRow[]).map(toRetryState);
+  }
+
+  /* INSURANCE */
+
+  /** Records policies bought (known ones are kept as they are). */
+  addPolicies(policies: ReadonlyArray<{ pool: string; policyId: bigint; holder: string; end: number }>): void {
+    const insert = this.db.prepare("INSERT OR IGNORE INTO insurance_policies (pool, policy_id, holder, end_time) VALUES (?, ?, ?, ?)");
+    this.db.transaction(() => {
+      for (const p of policies) insert.run(p.pool.toLowerCase(), p.policyId.toString(), p.holder.toLowerCase(), p.end);
+    })();
+  }
+
+  markPolicyReleased(pool: string, policyId: bigint): void {
+    this.db.prepare("UPDATE insurance_policies SET released = 1 WHERE pool = ? AND policy_id = ?").run(pool.toLowerCase(), policyId.toString());
+  }
+
+  /** Unreleased policies of `pool` whose sessions could be opened only before `now` (candidates for release). */
+  endedPolicies(pool: string, now: number): IndexedPolicy[] {
+    const rows = this.db
+      .prepare("SELECT * FROM insurance_policies WHERE pool = ? AND released = 0 AND end_time <= ? ORDER BY CAST(policy_id AS INTEGER)")
+      .all(pool.toLowerCase(), now) as Array<{ pool: string; policy_id: string; holder: string; end_time: number; released: number }>;
+    return rows.map((row) => ({ pool: row.pool, policyId: BigInt(row.policy_id), holder: row.holder, end: row.end_time, released: row.released === 1 }));
+  }
+
+  /** Counts of indexed policies by state. */
+  policyCounts(pool: string): { open: number; released: number } {
+    const row = this.db
+      .prepare("SELECT SUM(released = 0) AS open, SUM(released = 1) AS released FROM insurance_policies WHERE pool = ?")
+      .get(pool.toLowerCase()) as { open: number | null; released: number | null };
+    return { open: row.open ?? 0, released: row.released ?? 0 };
+  }
+
+  /** Sets an owner's queued withdrawal as last seen (0 shares removes it). */
+  setWithdrawal(pool: string, owner: string, shares: bigint, unlockAt: number): void {
+    if (shares === 0n) {
+      this.db.prepare("DELETE FROM insurance_withdrawals WHERE pool = ? AND owner = ?").run(pool.toLowerCase(), owner.toLowerCase());
+      return;
+    }
+    this.db
+      .prepare(
+        `INSERT INTO insurance_withdrawals (pool, owner, shares, unlock_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (pool, owner) DO UPDATE SET shares = excluded.shares, unlock_at = excluded.unlock_at`,
+      )
+      .run(pool.toLowerCase(), owner.toLowerCase(), shares.toString(), unlockAt);
+  }
+
+  /** Queued withdrawals of `pool` unlocked at `now`, oldest unlock first. */
+  maturedWithdrawals(pool: string, now: number): IndexedWithdrawal[] {
+    const rows = this.db.prepare("SELECT * FROM insurance_withdrawals WHERE pool = ? AND unlock_at <= ? ORDER BY unlock_at, owner").all(pool.toLowerCase(), now) as Array<{
+      pool: string;
+      owner: string;
+      shares: string;
+      unlock_at: number;
+    }>;
+    return rows.map((row) => ({ pool: row.pool, owner: row.owner, shares: BigInt(row.shares), unlockAt: row.unlock_at }));
+  }
+
+  /** Every queued withdrawal of `pool` as indexed. */
+  withdrawals(pool: string): IndexedWithdrawal[] {
+    return this.maturedWithdrawals(pool, Number.MAX_SAFE_INTEGER);
   }
 
   /* NONCES */

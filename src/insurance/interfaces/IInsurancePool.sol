@@ -121,6 +121,8 @@ interface IInsurancePool is IERC4626, ISettlementCoverage {
     error PolicyNotReleasable(uint256 policyId);
     /// @notice Thrown when there is no queued withdrawal to act on.
     error NoWithdrawRequest(address owner);
+    /// @notice Thrown by `completeWithdrawFor` when `owner`'s queued shares unlock only at `unlockAt`.
+    error WithdrawNotMatured(address owner, uint256 unlockAt);
     /// @notice Thrown by `withdraw` / `redeem` above `maxWithdraw` / `maxRedeem` (OpenZeppelin's ERC-4626 names).
     error ERC4626ExceededMaxWithdraw(address owner, uint256 assets, uint256 max);
     /// @notice See `ERC4626ExceededMaxWithdraw`.
@@ -152,6 +154,9 @@ interface IInsurancePool is IERC4626, ISettlementCoverage {
     event WithdrawRequested(address indexed owner, uint256 shares, uint256 totalShares, uint256 unlockAt);
     /// @notice Emitted when `owner` takes its queued shares back.
     event WithdrawCancelled(address indexed owner, uint256 shares);
+    /// @notice Emitted when `caller` completes `owner`'s matured withdrawal: `shares` burned, `assets` paid to
+    /// `owner` (the ERC-4626 `Withdraw` event is emitted too).
+    event WithdrawCompletedFor(address indexed owner, address indexed caller, uint256 shares, uint256 assets);
 
     /* VIEWS */
 
@@ -231,4 +236,11 @@ interface IInsurancePool is IERC4626, ISettlementCoverage {
     /// @notice Redeems as many of the caller's matured queued shares as free capital allows (`maxRedeem`), to
     /// `receiver`. Returns the shares burned and the assets paid.
     function completeWithdraw(address receiver) external returns (uint256 shares, uint256 assets);
+
+    /// @notice Redeems as many of `owner`'s matured queued shares as free capital allows (`maxRedeem(owner)`), paying
+    /// the assets to `owner` itself, never to anyone else. Anyone may call (a keeper processing the queue); no
+    /// allowance is needed since the caller receives nothing. Same rules as `completeWithdraw`: reverts with
+    /// `NoWithdrawRequest` when nothing is queued, `WithdrawNotMatured` before the cooldown ends, and
+    /// `ERC4626ExceededMaxRedeem(owner, 1, 0)` when no free capital is left for the queued shares.
+    function completeWithdrawFor(address owner) external returns (uint256 shares, uint256 assets);
 }
