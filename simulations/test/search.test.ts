@@ -1,10 +1,12 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { RECOMMENDED_PARAMETERS, DEFAULT_INSURANCE_PARAMETERS, LENDING_LLTVS } from "@cogfi/sdk";
 import { describe, expect, test } from "vitest";
 import { canonicalJsonPretty } from "../src/canonical.js";
-import { searchCommandOf } from "../src/cli.js";
+import { main, searchCommandOf } from "../src/cli.js";
 import type { Metrics } from "../src/metrics.js";
 import { manifestOf, resultsOf, runRange, type Results } from "../src/run.js";
 import { loadScenarioFile } from "../src/scenario.js";
@@ -136,5 +138,38 @@ describe("the committed recommendation", () => {
     const results = resultsOf(manifest, (await runRange(input, 0, manifest.paths, { trace: false })).results);
     const estimate = estimateAt(results.metrics, parseTarget(row.target).metric);
     expect(estimate).toEqual({ value: row.value, ci: row.ci });
+  }, 600_000);
+});
+
+describe("cogfi-sim search (CLI, a small fixed budget)", () => {
+  test("writes the JSON, the recommended-parameters file and the report; the same command gives the same bytes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cogfi-search-"));
+    const argv = (tag: string) => [
+      "search", "share-crash-60", "reasoning-drift",
+      "--target", "share-crash-60:lending.badDebtVar99OfSupply<=0.05",
+      "--target", "reasoning-drift:insurance.premiumAdequacy>=0.5",
+      "--lltv", "0.625,0.385", "--cap-usage", "0.6", "--loading", "0:20000:10000", "--paths", "4",
+      "--out", join(dir, `${tag}.json`), "--recommended", join(dir, `${tag}-params.json`), "--report", join(dir, `${tag}.md`),
+    ];
+    let stderr = "";
+    const run = async (tag: string) => {
+      const sink = new PassThrough();
+      sink.on("data", (chunk) => (stderr += chunk));
+      expect(await main(argv(tag), { stdout: () => {}, stderr: sink }), stderr).toBe(0);
+      return JSON.parse(readFileSync(join(dir, `${tag}.json`), "utf8")) as SearchOutput;
+    };
+    const first = await run("a");
+    // At 62.5% the 60% crash leaves ~15% of supply as bad debt: the search moves on to 38.5%.
+    expect(first.recommended).toEqual({ lltv: 0.385, capUsage: 0.6, loadingBps: 0 });
+    expect(first.evidence[0]).toMatchObject({ phase: "lending", scenario: "share-crash-60", pass: false, candidate: { lltv: 0.625, capUsage: 0.6 } });
+    const params = JSON.parse(readFileSync(join(dir, "a-params.json"), "utf8"));
+    expect(params.lending).toEqual({ lltvBps: 3850, capUsageBps: 6000 });
+    expect(params.insurance).toEqual({ loadingBps: 0 });
+    expect(readFileSync(join(dir, "a.md"), "utf8")).toContain("| LLTV | 38.5% |");
+    await run("b");
+    expect(readFileSync(join(dir, "b.json"), "utf8")).toBe(readFileSync(join(dir, "a.json"), "utf8"));
+    // A target without a confidence interval behind it is refused.
+    const sink = new PassThrough();
+    expect(await main(["search", "baseline", "--target", "lending.liquidations<=1", "--paths", "2"], { stdout: () => {}, stderr: sink })).toBe(1);
   }, 600_000);
 });
