@@ -273,7 +273,8 @@ export function renderSearchMarkdown(output: SearchOutput, params: RecommendedPa
     ),
     "",
     "Each run's configuration hash is in the search output (`simulations/recommended/search.json`), so any row can be",
-    "re-run alone: `npm run sim -- run <scenario> --seed <seed> --paths <paths> --set lending.lltv=... --set lending.capUsage=...`.",
+    "re-run alone: `npm run sim -- run <scenario> --seed <seed> --paths <paths>` with the candidate's `--set lending.lltv=...",
+    "--set lending.capUsage=...` (an insurance row: the recommended LLTV and cap usage and `--set insurance.loadingBps=...`).",
     "",
   ];
   return lines.join("\n");
