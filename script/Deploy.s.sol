@@ -25,6 +25,8 @@ import {Script} from "forge-std/Script.sol";
 ///    LendingMarket (which the deployer sets up first: the AdaptiveIrm and the LLTVs 38.5%, 62.5%, 77%, 86%, 91.5%).
 ///    The InsurancePool becomes the ledger's coverage here when the deployer is the protocol owner; otherwise the
 ///    owner calls `InferenceLedger.setCoverage(pool)` once.
+///  The InsurancePool's loading is the one `cogfi-sim search` recommends (sdk/src/recommended-params.json, read with
+///  vm.readFile; docs/risk/recommended-parameters.md justifies it), and the recommended LLTV must be an enabled one.
 ///  - DEPLOYMENTS_DIR (default `deployments`): where the address book is written.
 /// Run: forge script script/Deploy.s.sol --rpc-url $RPC_URL --broadcast
 contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer, InsuranceDeployer {
@@ -51,6 +53,8 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer, Insuran
     }
 
     error MissingEnv(string name);
+    /// @notice Thrown when the recommended LLTV (sdk/src/recommended-params.json) is not one the deployment enables.
+    error RecommendedLltvNotEnabled(uint256 lltv);
     /// @notice Thrown outside a local chain when REVENUE_STREAM_PERIOD_SECONDS is below `minimum`.
     error RevenueStreamTooShort(uint256 period, uint256 minimum);
 
@@ -59,6 +63,7 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer, Insuran
         string memory dir = vm.envOr("DEPLOYMENTS_DIR", string("deployments"));
         bool local = block.chainid == LOCAL_CHAIN_ID;
 
+        _checkRecommendedLltv();
         vm.startBroadcast(deployerKey);
         deployment.stablecoin = vm.envOr("STABLECOIN", address(0));
         deployment.stablecoinUsdFeed = vm.envOr("STABLECOIN_USD_FEED", address(0));
@@ -100,6 +105,16 @@ contract Deploy is Script, LedgerDeployer, AmmDeployer, LendingDeployer, Insuran
         vm.stopBroadcast();
 
         _write(dir, deployment);
+    }
+
+    /// @dev The recommended LLTV must be one the LendingMarket enables, or markets could not be opened at it.
+    function _checkRecommendedLltv() internal view {
+        uint256 lltv = _recommendedParams().lltv;
+        uint256[5] memory lltvs = _lendingLltvs();
+        for (uint256 i; i < lltvs.length; ++i) {
+            if (lltvs[i] == lltv) return;
+        }
+        revert RecommendedLltvNotEnabled(lltv);
     }
 
     function _write(string memory dir, Deployment memory deployment) internal {

@@ -17,10 +17,10 @@ import {
   getMarket,
   getPosition,
   increaseObservationCardinality,
-  LENDING_LLTVS,
   lendingAddresses,
   marketId,
   mockStablecoinAbi,
+  RECOMMENDED_PARAMETERS,
   settleRevenue,
   supply,
   supplyCollateral,
@@ -37,20 +37,33 @@ export const DEMO_TWAP_WINDOW_SECONDS = 1_800;
 const DEMO_BLOCK_TIME_SECONDS = 1;
 /** What `borrowPrice` reads: two windows (`BORROW_WINDOWS`) of observations, one per block. */
 const REQUIRED_CARDINALITY = Math.ceil((2 * DEMO_TWAP_WINDOW_SECONDS) / DEMO_BLOCK_TIME_SECONDS) + 1;
-/** LLTV 77%. */
-const DEMO_LLTV = LENDING_LLTVS[2];
+/**
+ * The LLTV and the borrow cap's share of the liquidity cap `cogfi-sim search` recommends (sdk/src/recommended-params.json,
+ * justified in docs/risk/recommended-parameters.md; the deploy script reads the same file).
+ */
+export const DEMO_LLTV = RECOMMENDED_PARAMETERS.lltv;
+export const DEMO_CAP_USAGE_BPS = RECOMMENDED_PARAMETERS.capUsageBps;
 const LENDER_SUPPLY = parseUnits("20000", 6);
 /**
  * 10,000 shares (1% of cogito-8b's, 2% of the fine-tune's): at about $0.077 a share (the oracle's price after the
- * offering) and LLTV 77% they support ~600 mUSD, and 40% of that (~240 mUSD) stays under the borrow cap the pools'
- * depth allows.
+ * offering) and LLTV 77% they would support ~600 mUSD (at the recommended LLTV, proportionally), and 40% of what they
+ * support stays under the borrow cap the pools' depth allows.
  */
 const BORROWER_COLLATERAL = parseUnits("10000", 18);
 /** The borrower borrows this fraction (percent) of what its collateral allows, and at most 90% of the borrow cap. */
 const BORROW_PERCENT_OF_MAX = 40n;
 
-export type DemoLendingMarket = { name: string; id: Hex; marketParams: MarketParams; pool: Address; borrower: Address; lender: Address };
-type SavedMarket = Omit<DemoLendingMarket, "marketParams"> & { marketParams: Omit<MarketParams, "lltv"> & { lltv: string } };
+export type DemoLendingMarket = {
+  name: string;
+  id: Hex;
+  marketParams: MarketParams;
+  pool: Address;
+  borrower: Address;
+  lender: Address;
+  /** The borrow cap `getCapsFromLiquidity` gave when the market opened; the market's is `DEMO_CAP_USAGE_BPS` of it. */
+  liquidityBorrowCap: bigint;
+};
+type SavedMarket = Omit<DemoLendingMarket, "marketParams" | "liquidityBorrowCap"> & { marketParams: Omit<MarketParams, "lltv"> & { lltv: string }; liquidityBorrowCap: string };
 
 /**
  * Before any lending on a fresh local chain: grows each pool's observation ring to what the oracle's two windows
@@ -66,8 +79,9 @@ export async function prepareLendingHistory(client: CogFiClient, rpcUrl: string,
 }
 
 /**
- * Opens one demo lending market: oracle (its liquidity floor half the lowest in-range liquidity the caps sell through,
- * `getLiquidityFloor`), market with caps from the pool's liquidity, supply, collateral, borrow.
+ * Opens one demo lending market at the recommended LLTV: oracle (its liquidity floor half the lowest in-range liquidity
+ * the caps sell through, `getLiquidityFloor`), market with the supply cap from the pool's liquidity and the borrow cap
+ * at the recommended share of the liquidity's, supply, collateral, borrow.
  */
 export async function openDemoLendingMarket(parameters: {
   name: string;
@@ -90,8 +104,9 @@ export async function openDemoLendingMarket(parameters: {
     minInRangeLiquidity,
   });
   const marketParams: MarketParams = { loanToken: stablecoin, collateralToken: share, oracle, irm: lendingAddresses(owner).adaptiveIrm, lltv: DEMO_LLTV };
-  const caps = await getCapsFromLiquidity(owner, { marketParams, pool });
-  const { id } = await createMarket(owner, { marketParams, caps: { supplyCap: caps.supplyCap, borrowCap: caps.borrowCap } });
+  const liquidityCaps = await getCapsFromLiquidity(owner, { marketParams, pool });
+  const caps = { supplyCap: liquidityCaps.supplyCap, borrowCap: (liquidityCaps.borrowCap * DEMO_CAP_USAGE_BPS) / 10_000n };
+  const { id } = await createMarket(owner, { marketParams, caps });
 
   const lenderAddress = lender.walletClient!.account.address;
   const mint = await lender.walletClient!.writeContract({ address: stablecoin, abi: mockStablecoinAbi, functionName: "mint", args: [lenderAddress, LENDER_SUPPLY] });
@@ -104,7 +119,7 @@ export async function openDemoLendingMarket(parameters: {
   const amount = [(maxBorrowable * BORROW_PERCENT_OF_MAX) / 100n, (caps.borrowCap * 9n) / 10n].reduce((a, b) => (a < b ? a : b));
   if (amount === 0n) throw new Error(`${name}: nothing to borrow (max borrowable ${maxBorrowable}, borrow cap ${caps.borrowCap})`);
   await borrow(borrower, { marketParams, assets: amount });
-  return { name, id, marketParams, pool, borrower: borrowerAddress, lender: lenderAddress };
+  return { name, id, marketParams, pool, borrower: borrowerAddress, lender: lenderAddress, liquidityBorrowCap: liquidityCaps.borrowCap };
 }
 
 /** The file that records a data dir's lending markets. */
@@ -113,7 +128,7 @@ export function lendingStatePath(dataDir: string): string {
 }
 
 export function saveDemoLending(dataDir: string, markets: readonly DemoLendingMarket[]): void {
-  const saved: SavedMarket[] = markets.map((m) => ({ ...m, marketParams: { ...m.marketParams, lltv: m.marketParams.lltv.toString() } }));
+  const saved: SavedMarket[] = markets.map((m) => ({ ...m, marketParams: { ...m.marketParams, lltv: m.marketParams.lltv.toString() }, liquidityBorrowCap: m.liquidityBorrowCap.toString() }));
   writeFileSync(lendingStatePath(dataDir), JSON.stringify(saved, null, 2) + "\n");
 }
 
@@ -136,7 +151,7 @@ export function loadDemoLending(dataDir: string): DemoLendingMarket[] {
       lltv: BigInt(m.marketParams.lltv),
     };
     if (marketId(marketParams) !== m.id) throw new Error(`${path}: market ${m.name}'s params do not hash to its id ${m.id}`);
-    return { ...m, marketParams, pool: getAddress(m.pool), borrower: getAddress(m.borrower), lender: getAddress(m.lender) };
+    return { ...m, marketParams, pool: getAddress(m.pool), borrower: getAddress(m.borrower), lender: getAddress(m.lender), liquidityBorrowCap: BigInt(m.liquidityBorrowCap ?? 0) };
   });
 }
 

@@ -6,7 +6,14 @@ import { parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { expect, test } from "vitest";
 import { readLoggedReceipts } from "../gateway/src/receipts/store.js";
-import { createCogFiClient, getModelRevenue, getPoolState, type GetModelRevenueReturnType, type GetPoolStateReturnType } from "../sdk/src/index.js";
+import {
+  createCogFiClient,
+  getModelRevenue,
+  getPoolState,
+  RECOMMENDED_PARAMETERS,
+  type GetModelRevenueReturnType,
+  type GetPoolStateReturnType,
+} from "../sdk/src/index.js";
 import { ANVIL_PRIVATE_KEYS, freePort, loadDeployment, REPO_ROOT, rpc } from "../sdk/src/node/index.js";
 import { DEMO_UNDERWRITING } from "./demoInsurance.js";
 import { loadDemoLending, readDemoLending, type DemoLendingStatus } from "./demoLending.js";
@@ -80,6 +87,10 @@ test("npm start brings the suite up, and within a minute of traffic both model o
       expect(totals.totalSupplyAssets).toBeGreaterThanOrEqual(parseUnits("20000", 6));
       expect(totals.totalBorrowAssets).toBeGreaterThan(0n);
       expect(totals.totalBorrowAssets).toBeLessThanOrEqual(totals.borrowCap);
+      // The recommended risk parameters (sdk/src/recommended-params.json, docs/risk/recommended-parameters.md).
+      expect(market.marketParams.lltv, "the recommended LLTV").toBe(RECOMMENDED_PARAMETERS.lltv);
+      expect(market.liquidityBorrowCap).toBeGreaterThan(0n);
+      expect(totals.borrowCap, "the recommended share of the liquidity cap").toBe((market.liquidityBorrowCap * RECOMMENDED_PARAMETERS.capUsageBps) / 10_000n);
       expect(borrower.collateral).toBe(parseUnits("10000", 18));
       expect(borrower.debt).toBeGreaterThan(0n);
       expect(borrower.healthy).toBe(true);
@@ -118,6 +129,7 @@ test("npm start brings the suite up, and within a minute of traffic both model o
         `share price ${insured.sharePrice}, ${Date.now() - insuranceAt} ms after the check began`,
     );
     expect(insured.policyCount).toBe(1n);
+    expect(insured.loadingBps, "the deploy script's loading is the recommended one").toBe(RECOMMENDED_PARAMETERS.loadingBps);
     expect(insured.premiums).toBeGreaterThan(0n);
     expect(insured.claims).toBeGreaterThan(0n);
     expect(insured.claims).toBeLessThanOrEqual(insured.premiums);

@@ -6,7 +6,8 @@
  * addresses and a status line every 15 s, and runs until Ctrl-C, then shuts down cleanly.
  *
  * Lending (script/demoLending.ts): on a new chain, each demo model gets a self-repaying lending market (its share as
- * collateral, the mock stablecoin lent, a ShareOracle on its pool, LLTV 77%, borrow cap from the pool's liquidity);
+ * collateral, the mock stablecoin lent, a ShareOracle on its pool, the LLTV and the borrow cap's share of the pool's
+ * liquidity cap that `cogfi-sim search` recommends, sdk/src/recommended-params.json);
  * anvil account 5 supplies 20,000 mUSD to each and the model's owner borrows against 10,000 of its shares. Every
  * 15 s the status tick calls `settleRevenue` for each borrower, so the revenue credited to its shares repays its
  * debt, and prints each market's totals and the borrower's position. The oracles need an hour of pool history: on a

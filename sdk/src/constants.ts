@@ -6,6 +6,7 @@
  * Durations are seconds; on-chain `uint256` values are bigints.
  */
 import { keccak256, toHex, type Hex } from "viem";
+import recommended from "./recommended-params.json" with { type: "json" };
 
 /* ModelRegistry */
 
@@ -156,12 +157,13 @@ export const MAX_LIMIT_MULTIPLE_BPS = 40_000n;
  */
 export const WITHDRAW_COOLDOWN = MAX_POLICY_PERIOD + SETTLEMENT_GRACE;
 /**
- * Pricing and capacity `script/Deploy.s.sol` deploys the pool with (`InsuranceDeployer`): 20% loading, 5% a year
- * capital charge, 1x leverage (fully collateralized), one model at most half of the capital. Deployment parameters:
- * `getPoolState` reads them from the chain.
+ * Pricing and capacity `script/Deploy.s.sol` deploys the pool with (`InsuranceDeployer`): the loading `cogfi-sim
+ * search` recommends (`recommended-params.json`, the file the deploy script reads; see `RECOMMENDED_PARAMETERS`), 5% a
+ * year capital charge, 1x leverage (fully collateralized), one model at most half of the capital. Deployment
+ * parameters: `getPoolState` reads them from the chain.
  */
 export const DEFAULT_INSURANCE_PARAMETERS = {
-  loadingBps: 2_000n,
+  loadingBps: BigInt(recommended.insurance.loadingBps),
   capitalChargeBps: 500n,
   maxLeverageBps: 10_000n,
   maxModelExposureBps: 5_000n,

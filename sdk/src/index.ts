@@ -11,6 +11,7 @@ export * from "./ledger/index.js";
 export * from "./amm/index.js";
 export * from "./lending/index.js";
 export * from "./insurance/index.js";
+export * from "./recommended.js";
 // Actions (`actions/<domain>/<action>.ts`).
 export * from "./actions/registry/index.js";
 export * from "./actions/share/index.js";

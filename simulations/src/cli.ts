@@ -30,6 +30,8 @@ import { loadScenarioFile } from "./scenario.js";
 import { renderHtml, renderMarkdown } from "./report.js";
 import { formatDiffs, replayOnChain, type EvmReplayOutcome } from "./evm/replay.js";
 import { GENERATED_DIR, writeForgeTest } from "./export/forgeTest.js";
+import { LENDING_LLTVS } from "@cogfi/sdk";
+import { parseTarget, recommendedParamsOf, renderSearchMarkdown, search, type SearchOutput, type SearchSpec } from "./search.js";
 
 /** Where the CLI writes: replaced in tests. */
 export type CliIo = { stdout: (text: string) => void; stderr: NodeJS.WritableStream; logger?: Logger };
@@ -204,6 +206,72 @@ export async function reportCommand(file: string, raw: Record<string, unknown>, 
   return text;
 }
 
+/** The LLTVs the deployment enables (sdk `LENDING_LLTVS`), highest first: the search's default grid. */
+export const DEFAULT_LLTV_GRID = [...LENDING_LLTVS].reverse().map((wad) => Number(wad) / 1e18);
+export const DEFAULT_CAP_USAGE_GRID = [1, 0.8, 0.6, 0.4, 0.2];
+/** 0 to the InsurancePool's MAX_LOADING_BPS (500%) in steps of 2.5%. */
+export const DEFAULT_LOADING_RANGE = "0:50000:250";
+
+const numberList = (text: string) => text.split(",").map((v) => z.coerce.number().finite().parse(v));
+
+/** The command that reproduces a search (recorded in its report). */
+export function searchCommandOf(spec: SearchSpec): string {
+  const quote = (s: string) => `'${s}'`;
+  return [
+    "npm run sim -- search",
+    ...spec.scenarios,
+    ...spec.targets.map((t) => `--target ${quote(t.text)}`),
+    `--lltv ${spec.lltvs.join(",")}`,
+    `--cap-usage ${spec.capUsages.join(",")}`,
+    `--loading ${spec.loading.lowBps}:${spec.loading.highBps}:${spec.loading.resolutionBps}`,
+    `--seed ${spec.seed}`,
+    `--paths ${spec.paths}`,
+    ...Object.keys(spec.overrides ?? {}).length === 0 ? [] : [`(overrides ${JSON.stringify(spec.overrides)})`],
+  ].join(" ");
+}
+
+/**
+ * `search`: recommends LLTV, cap usage and insurance loading under the targets (src/search.ts); JSON output with the
+ * evidence; optionally writes the recommended-parameters file and the markdown report.
+ */
+export async function searchCommand(scenarios: string[], raw: Record<string, unknown>, io: CliIo): Promise<SearchOutput> {
+  const options = parseConfig(runOptionsSchema, { ...raw, shard: undefined, trace: undefined }, { name: "cogfi-sim search" });
+  const targets = z.array(z.string()).min(1, "give at least one --target").parse(raw.target).map(parseTarget);
+  const loading = z.string().regex(/^\d+:\d+:\d+$/, "expected low:high:step in bps").parse(raw.loading ?? DEFAULT_LOADING_RANGE).split(":").map(Number);
+  const files = new Map(scenarios.map((name) => [name, loadScenarioFile(name)]));
+  const spec: SearchSpec = {
+    scenarios,
+    targets,
+    seed: options.seed,
+    paths: options.paths ?? 100,
+    lltvs: raw.lltv ? numberList(String(raw.lltv)) : DEFAULT_LLTV_GRID,
+    capUsages: raw.capUsage ? numberList(String(raw.capUsage)) : DEFAULT_CAP_USAGE_GRID,
+    loading: { lowBps: loading[0]!, highBps: loading[1]!, resolutionBps: loading[2]! },
+    overrides: overridesOf(options.set),
+  };
+  const log = io.logger?.child({ command: "search" });
+  const workers = workerCount(options.workers);
+  const started = performance.now();
+  const output = await search(
+    spec,
+    async (scenario, overrides) => {
+      const input = { file: files.get(scenario)!, seed: spec.seed, overrides };
+      const { manifest } = manifestOf(input);
+      const out = await runRange(input, 0, manifest.paths, { workers, trace: false });
+      return resultsOf(manifest, out.results);
+    },
+    (phase, candidate, pass) => log?.info({ phase, candidate, pass, seconds: Number(((performance.now() - started) / 1000).toFixed(1)) }, "candidate checked"),
+  );
+  log?.info({ recommended: output.recommended, feasible: output.feasible, runs: output.runs, seconds: Number(((performance.now() - started) / 1000).toFixed(1)) }, "search finished");
+  write(io, options.out, canonicalJsonPretty(output));
+  if (raw.recommended || raw.report) {
+    const params = recommendedParamsOf(output, raw.report ? String(raw.report) : "(no report written)", searchCommandOf(spec));
+    if (raw.recommended) write(io, String(raw.recommended), canonicalJsonPretty(params));
+    if (raw.report) write(io, String(raw.report), renderSearchMarkdown(output, params));
+  }
+  return output;
+}
+
 const integer = (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a non-negative integer");
   return value;
@@ -229,6 +297,14 @@ export function program(io: CliIo): Command {
     .requiredOption("--param <path>", "parameter to sweep, e.g. lending.lltv")
     .requiredOption("--values <list>", "comma-separated values")
     .action(async (scenario: string, options: Record<string, unknown>) => void (await sweepCommand(scenario, options, io)));
+  common(cmd.command("search").argument("<scenarios...>", "stress scenarios every candidate runs (in this order)"))
+    .option("--target <[scenarios:]metric<=bound>", "a risk target (repeatable), e.g. lending.badDebtVar99OfSupply<=0.001", collect, [])
+    .option("--lltv <list>", "LLTV grid, highest first (default: the enabled LLTVs)")
+    .option("--cap-usage <list>", "cap-usage grid, highest first", DEFAULT_CAP_USAGE_GRID.join(","))
+    .option("--loading <low:high:step>", "insurance loading range and resolution, bps", DEFAULT_LOADING_RANGE)
+    .option("--recommended <file>", "write the recommended-parameters JSON here (e.g. sdk/src/recommended-params.json)")
+    .option("--report <file>", "write the markdown report here (e.g. docs/risk/recommended-parameters.md)")
+    .action(async (scenarios: string[], options: Record<string, unknown>) => void (await searchCommand(scenarios, options, io)));
   cmd
     .command("replay")
     .argument("<trace>", "a trace written by run --trace")

@@ -92,6 +92,43 @@ export const lendingSchema = z.object({
 
 export const liquidatorSchema = z.object({ latencySteps: step, gasUsd: nonNegative });
 
+/**
+ * The InsurancePool and its agents (docs/insurance.md): insured buyers (one policy each, bought at the path's start for
+ * the path's horizon, priced by the sdk's `quotePremiumOffline` on the model's usage histogram before the path) and
+ * underwriters (initial capital, a matured withdrawal queue, new deposits).
+ */
+export const insuranceSchema = z.object({
+  enabled: z.boolean(),
+  /** Insured buyers per model, one policy each. */
+  buyers: z.number().int().min(1).max(1_000),
+  /** Share of a model's requests made by its insured buyers (split evenly between them). */
+  insuredShare: probability,
+  /** Strike as a multiple of the fixed-price strike (the histogram's mean generated tokens per request, rounded up). */
+  strikeOfMean: positive,
+  /** Per-request limit: insured generated tokens above the strike. */
+  limitTokens: z.number().int().min(1).max(4_294_967_295),
+  /** The pool's share of the excess, bps (at most MAX_COINSURANCE_BPS). */
+  coinsuranceBps: z.number().int().min(1).max(9_000),
+  /** A policy's cap on insured requests as a multiple of its buyer's expected insured requests over the horizon. */
+  requestsOfExpected: positive,
+  /** Aggregate limit as a multiple of the premium at a zero limit (at most MAX_LIMIT_MULTIPLE_BPS / 1e4 = 4). */
+  aggregateLimitOfPremium: z.number().gt(0).max(4),
+  /** Settled requests in the model's histogram the pool prices from (drawn from the path's usage before any event). */
+  historyRequests: z.number().int().min(1_000).max(1_000_000),
+  /** The pool's parameters (InsurancePool constructor; loading at most MAX_LOADING_BPS). */
+  loadingBps: z.number().int().min(0).max(50_000),
+  capitalChargeBps: z.number().int().min(0).max(10_000),
+  /** At most MAX_LEVERAGE_BPS (10x); the model cap at most the leverage (the constructor's InvalidParameter). */
+  maxLeverageBps: z.number().int().min(1).max(100_000),
+  maxModelExposureBps: z.number().int().min(1).max(100_000),
+  /** Underwriters' capital at the start as a multiple of the aggregate limits the buyers ask for. */
+  capitalOfLimits: positive,
+  /** Share of the initial capital queued for withdrawal long enough ago that the cooldown has passed. */
+  withdrawQueuedShare: probability,
+  /** New deposits during the path as a share of the initial capital (one deposit at a random step). */
+  depositShare: nonNegative,
+});
+
 export const paramsSchema = z.object({
   paths: z.number().int().min(1).max(10_000_000),
   horizonSteps: z.number().int().min(1),
@@ -105,6 +142,7 @@ export const paramsSchema = z.object({
   lending: lendingSchema,
   liquidators: z.array(liquidatorSchema).min(1),
   metrics: z.object({ bootstrapResamples: z.number().int().min(10).max(10_000), confidence: z.number().gt(0).lt(1) }),
+  insurance: insuranceSchema,
 });
 export type Params = z.infer<typeof paramsSchema>;
 
@@ -162,6 +200,24 @@ export const DEFAULT_PARAMS: Params = {
     { latencySteps: 3, gasUsd: 1 },
   ],
   metrics: { bootstrapResamples: 200, confidence: 0.95 },
+  insurance: {
+    enabled: true,
+    buyers: 20,
+    insuredShare: 0.25,
+    strikeOfMean: 1,
+    limitTokens: 8_000,
+    coinsuranceBps: 8_000,
+    requestsOfExpected: 1.5,
+    aggregateLimitOfPremium: 4,
+    historyRequests: 4_096,
+    loadingBps: 2_000,
+    capitalChargeBps: 500,
+    maxLeverageBps: 10_000,
+    maxModelExposureBps: 5_000,
+    capitalOfLimits: 2.5,
+    withdrawQueuedShare: 0.25,
+    depositShare: 0.05,
+  },
 };
 
 /** Where each default comes from, by dotted path (array entries share their array's entry). */
@@ -218,6 +274,22 @@ export const PARAMETER_SOURCES: Record<string, string> = {
   liquidators: "Assumption: a fast bot (1 step, 5 USD gas with priority) and a slow cheap one (3 steps, 1 USD)",
   "metrics.bootstrapResamples": "200 percentile-bootstrap resamples (Efron & Tibshirani: 200+ for percentile intervals is customary; CI edges vary in the 2nd digit)",
   "metrics.confidence": "95% intervals",
+  "insurance.enabled": "true: the insurance agents run by default; they draw only from their own streams (insurance:*) and read the usage the revenue step drew, so lending and AMM figures are the same with them off",
+  "insurance.buyers": "Assumption: 20 insured buyers per model (agents and apps with heavy reasoning traffic)",
+  "insurance.insuredShare": "Assumption: a quarter of a model's requests are made under a policy",
+  "insurance.strikeOfMean": "1: the fixed-price plan of docs/insurance.md §2 (strike = fixedPriceStrike, the mean generated tokens)",
+  "insurance.limitTokens": "8,000 tokens per request above the strike: npm start's demo policy (script/demoInsurance.ts)",
+  "insurance.coinsuranceBps": "80%: npm start's demo policy (the contract allows up to MAX_COINSURANCE_BPS = 90%)",
+  "insurance.requestsOfExpected": "Assumption: buyers ask for 1.5x the insured requests they expect (bursts take more)",
+  "insurance.aggregateLimitOfPremium": "4x: the most the contract lets a buyer with a clean record take (MAX_LIMIT_MULTIPLE_BPS, docs/insurance.md §4): the pool's worst case",
+  "insurance.historyRequests": "4,096 settled requests in the pricing histogram: 4x the pool's MIN_OBSERVATIONS (1,000)",
+  "insurance.loadingBps": "20%: the loading script/Deploy.s.sol deployed before the search (InsuranceDeployer); `cogfi-sim search` recommends one (deployments/recommended-params.json)",
+  "insurance.capitalChargeBps": "5% a year on aggregate limits: script/deploy/InsuranceDeployer.sol",
+  "insurance.maxLeverageBps": "1x (fully collateralized): script/deploy/InsuranceDeployer.sol",
+  "insurance.maxModelExposureBps": "50%: one model at most half the capital, script/deploy/InsuranceDeployer.sol",
+  "insurance.capitalOfLimits": "Assumption: underwriters hold 2.5x the limits asked, so one model's half of the capital (maxModelExposureBps) covers them",
+  "insurance.withdrawQueuedShare": "Assumption: a quarter of the capital sits in matured withdrawal requests (WITHDRAW_COOLDOWN = 30 days + 1 hour ago); requests made during a path cannot mature within it",
+  "insurance.depositShare": "Assumption: new deposits of 5% of the capital arrive during the path",
 };
 
 /** Dotted paths of every leaf of the defaults (arrays count as one leaf). */

@@ -9,6 +9,7 @@
  *   (normal approximation, mean +- z sd / sqrt(n)). Each interval is [low, high] at `metrics.confidence`.
  */
 import type { Params } from "./config.js";
+import type { InsurancePathFigures } from "./engine/insurance.js";
 import type { PathResult } from "./engine/simulate.js";
 import { RandomStream } from "./engine/rng.js";
 
@@ -45,6 +46,30 @@ export type Metrics = {
   };
   revenue: { holderRevenueMeanUsd: number; revenueRepaidMeanUsd: number };
   accountSteps: number;
+  /** The InsurancePool's figures (absent when `insurance.enabled` is false). */
+  insurance?: InsuranceMetrics;
+};
+
+/**
+ * Insurance: ruin (a claim the vault could not pay in full: Wilson interval), loss ratio (claims / premiums) and
+ * premium adequacy (premiums / claims) as ratios of the sums over paths (bootstrap over paths; adequacy is capped at
+ * 1e6 when no claim was paid), capital utilization (the per-path peak of exposure / (capital x leverage): mean and
+ * p95), the underwriters' return over the path ((capital at the end + withdrawals - deposits) / capital at the start
+ * - 1) and the probability that a path's claims exceed its premiums.
+ */
+export type InsuranceMetrics = {
+  ruinProbability: Estimate;
+  lossRatio: Estimate;
+  premiumAdequacy: Estimate;
+  underwritingLossProbability: Estimate;
+  capitalUtilizationMean: Estimate;
+  capitalUtilizationP95: Estimate;
+  underwriterReturnMean: Estimate;
+  premiumsMeanUsd: number;
+  claimsMeanUsd: number;
+  /** Claims the pool priced (expected claims of the policies sold) over claims paid: the pricing's margin. */
+  pricedOverPaid: number;
+  policiesRefused: number;
 };
 
 const usd = (units: bigint) => Number(units) / 1e6;
@@ -130,6 +155,65 @@ export function bootstrap(values: readonly number[], statistic: (sorted: number[
   return { value: round(value), ci: [round(quantile(stats, alpha)), round(quantile(stats, 1 - alpha))] };
 }
 
+/** Cap on a premium adequacy when no claim was paid (canonical JSON has no Infinity). */
+export const ADEQUACY_CAP = 1e6;
+
+/** sum(numerator) / sum(denominator) over paths, with a percentile-bootstrap interval (resampling paths). */
+export function bootstrapRatio(numerator: readonly number[], denominator: readonly number[], cap: number, name: string, seed: number, resamples: number, confidence: number): Estimate {
+  const ratio = (indices: Iterable<number>) => {
+    let n = 0;
+    let d = 0;
+    for (const i of indices) {
+      n += numerator[i]!;
+      d += denominator[i]!;
+    }
+    return d === 0 ? (n === 0 ? 0 : cap) : Math.min(cap, n / d);
+  };
+  const count = numerator.length;
+  const value = ratio(numerator.keys());
+  if (count < 2) return { value: round(value), ci: [round(value), round(value)] };
+  const stream = new RandomStream(seed, 0, `bootstrap:${name}`);
+  const stats: number[] = [];
+  const sample = new Array<number>(count);
+  for (let b = 0; b < resamples; b++) {
+    for (let i = 0; i < count; i++) sample[i] = Math.floor(stream.uniform() * count);
+    stats.push(ratio(sample));
+  }
+  stats.sort((a, b) => a - b);
+  const alpha = (1 - confidence) / 2;
+  return { value: round(value), ci: [round(quantile(stats, alpha)), round(quantile(stats, 1 - alpha))] };
+}
+
+/** The insurance metrics of the paths that carry `extensions.insurance` (undefined when none does). */
+export function insuranceMetrics(results: readonly PathResult[], params: Params, seed: number): InsuranceMetrics | undefined {
+  const figures = results.map((r) => r.extensions.insurance as InsurancePathFigures | undefined);
+  if (figures.length === 0 || figures.some((f) => f === undefined)) return undefined;
+  const all = figures as InsurancePathFigures[];
+  const { bootstrapResamples: B, confidence } = params.metrics;
+  const premiums = all.map((f) => usd(BigInt(f.premiums)));
+  const claims = all.map((f) => usd(BigInt(f.claims)));
+  const utilization = all.map((f) => f.peakUtilization);
+  const returns = all.map((f) => {
+    const start = Number(BigInt(f.capitalStart));
+    return start === 0 ? 0 : (Number(BigInt(f.capitalEnd)) + Number(BigInt(f.withdrawn)) - Number(BigInt(f.deposited))) / start - 1;
+  });
+  const paid = all.reduce((sum, f) => sum + BigInt(f.claims), 0n);
+  const priced = all.reduce((sum, f) => sum + BigInt(f.expectedClaims), 0n);
+  return {
+    ruinProbability: wilson(all.filter((f) => f.ruined).length, all.length, confidence),
+    lossRatio: bootstrapRatio(claims, premiums, ADEQUACY_CAP, "insuranceLossRatio", seed, B, confidence),
+    premiumAdequacy: bootstrapRatio(premiums, claims, ADEQUACY_CAP, "insurancePremiumAdequacy", seed, B, confidence),
+    underwritingLossProbability: wilson(all.filter((f) => BigInt(f.claims) > BigInt(f.premiums)).length, all.length, confidence),
+    capitalUtilizationMean: meanEstimate(utilization, confidence),
+    capitalUtilizationP95: bootstrap(utilization, (s) => quantile(s, 0.95), "insuranceUtilizationP95", seed, B, confidence),
+    underwriterReturnMean: meanEstimate(returns, confidence),
+    premiumsMeanUsd: round(mean(premiums)),
+    claimsMeanUsd: round(mean(claims)),
+    pricedOverPaid: paid === 0n ? ADEQUACY_CAP : round(Number(priced) / Number(paid)),
+    policiesRefused: all.reduce((n, f) => n + f.policiesRefused, 0),
+  };
+}
+
 /** The run's metrics from its path results (in path order). */
 export function computeMetrics(results: readonly PathResult[], params: Params, seed: number): Metrics {
   const { bootstrapResamples: B, confidence } = params.metrics;
@@ -141,6 +225,7 @@ export function computeMetrics(results: readonly PathResult[], params: Params, s
   const liquidations = results.reduce((n, r) => n + r.liquidations, 0);
   const delaySum = results.reduce((n, r) => n + r.liquidationDelaySteps, 0);
   const lp = results.map((r) => r.lpPnlVsHold);
+  const insurance = insuranceMetrics(results, params, seed);
   return {
     paths: results.length,
     lending: {
@@ -170,5 +255,6 @@ export function computeMetrics(results: readonly PathResult[], params: Params, s
       revenueRepaidMeanUsd: round(mean(results.map((r) => usd(r.revenueRepaid)))),
     },
     accountSteps: results.reduce((n, r) => n + r.accountSteps, 0),
+    ...(insurance ? { insurance } : {}),
   };
 }

@@ -5,10 +5,10 @@ import { DEFAULT_PARAMS, PARAMETER_SOURCES, parameterLeaves } from "../src/confi
 import { SimulationError } from "../src/errors.js";
 import { loadScenarioFile, parseScenario, SCENARIOS_DIR, scenarioNames } from "../src/scenario.js";
 
-const REQUIRED = ["baseline", "correlated-crash", "liquidity-drain", "reasoning-blowup", "revenue-collapse", "share-crash-60"];
+const REQUIRED = ["baseline", "correlated-crash", "liquidity-drain", "reasoning-blowup", "reasoning-drift", "revenue-collapse", "share-crash-60"];
 
 describe("scenario files", () => {
-  test("the six scenarios of issue #14 ship (and replay --evm's short one), and each validates and resolves", () => {
+  test("the six scenarios of issue #14 ship (with reasoning-drift for the insurance search and replay --evm's short one), and each validates and resolves", () => {
     expect(scenarioNames()).toEqual(expect.arrayContaining([...REQUIRED, "evm-short"]));
     for (const name of scenarioNames()) {
       const raw = JSON.parse(readFileSync(join(SCENARIOS_DIR, `${name}.json`), "utf8"));

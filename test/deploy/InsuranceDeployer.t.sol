@@ -14,7 +14,12 @@ contract InsuranceDeployerTest is LedgerBaseTest, InsuranceDeployer {
         InsurancePool insurance = InsurancePool(pool);
         assertEq(insurance.ledger(), address(ledger), "pool on the ledger");
         assertEq(insurance.asset(), address(stablecoin), "vault on the ledger's stablecoin");
-        assertEq(insurance.loadingBps(), INSURANCE_LOADING_BPS, "loading");
+        assertEq(insurance.loadingBps(), _recommendedParams().loadingBps, "loading: the recommended one");
+        assertEq(
+            insurance.loadingBps(),
+            vm.parseJsonUint(vm.readFile("sdk/src/recommended-params.json"), ".insurance.loadingBps"),
+            "loading: the file's"
+        );
         assertEq(insurance.maxLeverageBps(), INSURANCE_MAX_LEVERAGE_BPS, "leverage");
         assertEq(insurance.WITHDRAW_COOLDOWN(), insurance.MAX_POLICY_PERIOD() + 1 hours, "cooldown");
     }

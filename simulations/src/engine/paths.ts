@@ -4,7 +4,7 @@
  * heavy-tailed reasoning lengths: a lognormal body with a Pareto tail).
  */
 import type { Params } from "../config.js";
-import type { PathRandom } from "./rng.js";
+import type { PathRandom, RandomStream } from "./rng.js";
 
 const SECONDS_PER_YEAR = 31_536_000;
 const SECONDS_PER_DAY = 86_400;
@@ -50,11 +50,23 @@ export function priceIncrements(random: PathRandom, params: Params, stressed: bo
   return out;
 }
 
+/**
+ * One request's reasoning tokens drawn from `stream`: with probability `paretoWeight` a Pareto(scale, alpha) draw,
+ * else lognormal(median, logSigma); scaled by `factor` (a blow-up) and capped at `maxTokens`.
+ */
+export function drawReasoningTokens(stream: RandomStream, r: Params["usage"]["reasoning"], factor: number): number {
+  const raw = stream.chance(r.paretoWeight) ? stream.pareto(r.paretoScaleTokens, r.paretoAlpha) : r.medianTokens * Math.exp(r.logSigma * stream.normal());
+  return Math.min(r.maxTokens, Math.round(raw * factor));
+}
+
 /** A model's usage level: 1 at the start, bursts (x multiplier for a while) and collapses (x factor, lasting). */
 export class UsageProcess {
   level = 1;
   burstLeft = 0;
   reasoningFactor = 1;
+  /** The last `requests` call's request count and its sampled reasoning lengths (what the insurance agent reads). */
+  lastRequests = 0;
+  lastSample: number[] = [];
   constructor(private readonly random: PathRandom, private readonly params: Params, private readonly model: number) {}
 
   /** Steps the level; returns the step's multiplier on the base request rate and whether a collapse happened. */
@@ -74,12 +86,7 @@ export class UsageProcess {
    * lognormal(median, logSigma); both scaled by a blow-up factor and capped at `maxTokens`.
    */
   reasoningTokens(): number {
-    const r = this.params.usage.reasoning;
-    const stream = this.random.stream(`reasoning:${this.model}`);
-    const raw = stream.chance(r.paretoWeight)
-      ? stream.pareto(r.paretoScaleTokens, r.paretoAlpha)
-      : r.medianTokens * Math.exp(r.logSigma * stream.normal());
-    return Math.min(r.maxTokens, Math.round(raw * this.reasoningFactor));
+    return drawReasoningTokens(this.random.stream(`reasoning:${this.model}`), this.params.usage.reasoning, this.reasoningFactor);
   }
 
   /** The step's requests (Poisson) and their token totals (a sample of `sampleRequests` scaled to the count). */
@@ -87,10 +94,16 @@ export class UsageProcess {
     const u = this.params.usage;
     const stream = this.random.stream(`requests:${this.model}`);
     const requests = stream.poisson((u.requestsPerHour * this.params.stepSeconds * multiplier) / 3600);
+    this.lastRequests = requests;
+    this.lastSample = [];
     if (requests === 0) return { requests, inputTokens: 0n, outputTokens: 0n, reasoningTokens: 0n };
     const samples = Math.min(requests, u.sampleRequests);
     let reasoning = 0;
-    for (let i = 0; i < samples; i++) reasoning += this.reasoningTokens();
+    for (let i = 0; i < samples; i++) {
+      const tokens = this.reasoningTokens();
+      this.lastSample.push(tokens);
+      reasoning += tokens;
+    }
     return {
       requests,
       inputTokens: BigInt(Math.round(u.inputTokensMean * requests)),

@@ -5,12 +5,14 @@
  *
  * Step order: regime and prices (scenario events applied) -> usage and revenue (ledger cost -> holders, borrowers'
  * collateral revenue repays their debt) -> arbitrageur pulls the pool to the external price -> LP drains -> oracle
- * (pool TWAP) -> interest -> liquidators (latency, gas, seized collateral sold into the pool) -> extension agents.
+ * (pool TWAP) -> interest -> liquidators (latency, gas, seized collateral sold into the pool) -> extension agents (the
+ * insurance pool first, `insurance.ts`).
  */
 import { createHash } from "node:crypto";
 import { capsFromLiquidity, sellableCollateral, usageCost, WAD, ORACLE_PRICE_SCALE } from "@cogfi/sdk";
 import type { Scenario, ScenarioEvent } from "../scenario.js";
 import { SimPool } from "./amm.js";
+import { InsuranceAgent } from "./insurance.js";
 import { REVENUE_SCALE, SimMarket, type SimPosition } from "./lending.js";
 import { priceIncrements, RegimeProcess, UsageProcess } from "./paths.js";
 import { PathRandom } from "./rng.js";
@@ -172,7 +174,8 @@ export async function simulatePath(scenario: Scenario, seed: number, path: numbe
     models,
     trace: (event) => events.push({ ...event, path, step: context.step } as TraceEvent),
   };
-  const extra = options.agents?.(context) ?? [];
+  // The insurance agents (on unless `insurance.enabled` is false), then any the caller adds.
+  const extra = [...(params.insurance.enabled ? [new InsuranceAgent(context)] : []), ...(options.agents?.(context) ?? [])];
   const accounts = params.models * (params.lending.borrowers.length + params.liquidators.length + 3) + extra.reduce((n, a) => n + a.accounts, 0);
 
   for (let t = 0; t < params.horizonSteps; t++) {
