@@ -21,7 +21,7 @@ export type { Job, JobContext } from "./jobs/job.js";
 export { BatchRelayError, ReceiptRelayJob, deterministicReason, type RelayOutcome } from "./jobs/receiptRelay.js";
 export { LiquidationJob, type LiquidationOptions, type LiquidationOutcome } from "./jobs/liquidation.js";
 export { KeeperStore, type RetryState, type TxAttempt, type WorkItem, type WorkStatus } from "./state/store.js";
-export { TxSender, TxDroppedError, type TxOutcome, type TxRequest, type TxSenderOptions } from "./tx/sender.js";
+export { TxSender, TxDroppedError, type DeepReorg, type TxOutcome, type TxRequest, type TxSenderOptions } from "./tx/sender.js";
 
 export type RunningKeeper = {
   url: string;
@@ -150,12 +150,13 @@ export async function startKeeper(
 }
 
 /** The sender's events as Prometheus counters. */
-function senderMetrics(metrics: KeeperMetrics): TxSenderEvents {
+export function senderMetrics(metrics: KeeperMetrics): TxSenderEvents {
   return {
     sent: (kind) => metrics.transactions.inc({ kind, event: "sent" }),
     bumped: (kind) => metrics.transactions.inc({ kind, event: "bumped" }),
     dropped: (kind) => metrics.transactions.inc({ kind, event: "dropped" }),
     reorged: (kind) => metrics.transactions.inc({ kind, event: "reorged" }),
+    deepReorg: (kind, outcome) => metrics.deepReorgs.inc({ kind, outcome }),
     confirmed: (kind, status) => metrics.transactions.inc({ kind, event: status === "success" ? "confirmed" : "reverted" }),
   };
 }
