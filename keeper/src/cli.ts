@@ -32,6 +32,7 @@ Environment (overridden by flags, override the --config file):
   COGFI_RELAY_MAX_ATTEMPTS      failures of a batch (a revert, an expired key) before it is dead-lettered (default 6)
   COGFI_RELAY_RETRY_BACKOFF_MS  wait after a second such failure, doubling each time (default 5000)
   COGFI_KEEPER_CONFIRMATIONS    blocks before a transaction counts as done (default 1)
+  COGFI_KEEPER_FINALITY_DEPTH   blocks after which confirmed work is not re-checked for reorgs (default 64)
   COGFI_KEEPER_TX_POLL_MS       how often a transaction in flight is checked (default 250)
   COGFI_KEEPER_BUMP_AFTER_MS    re-price a transaction not mined after this long (default 30000)
   COGFI_KEEPER_BUMP_PERCENT     fee increase per re-pricing, >= 10 (default 15)
@@ -65,6 +66,7 @@ type ServiceOptions = {
   host?: string;
   gateway?: string[];
   confirmations?: string;
+  finalityDepth?: string;
   logLevel?: string;
 };
 
@@ -81,6 +83,7 @@ function withServiceOptions(command: Command): Command {
     .option("--host <host>", "HTTP API interface")
     .option("-g, --gateway <url...>", "gateway to relay signed receipts from (repeatable)")
     .option("--confirmations <blocks>", "blocks a transaction must be under before its work counts as done")
+    .option("--finality-depth <blocks>", "blocks after which confirmed work is final; until then a deeper reorg reopens it (>= confirmations)")
     .addOption(new Option("--log-level <level>", "log level").choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"]))
     .addHelpText("after", ENV_HELP);
 }
@@ -96,7 +99,7 @@ function configInput(options: ServiceOptions): KeeperConfigInput {
     httpPort: options.port,
     httpHost: options.host,
     gatewayUrls: options.gateway,
-    tx: { confirmations: options.confirmations },
+    tx: { confirmations: options.confirmations, finalityDepth: options.finalityDepth },
     logLevel: options.logLevel,
   });
   return mergeConfigSources({ file: options.config, env: keeperEnvLayer(), flags }, KeeperConfigError) as KeeperConfigInput;

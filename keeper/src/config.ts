@@ -144,6 +144,11 @@ export const keeperConfigSchema = z
       .object({
         /** Blocks a transaction must be under before its work counts as done (raise on chains that reorg). */
         confirmations: intField(1, 64).default(1),
+        /**
+         * Blocks after which a confirmed transaction is final: until then each pass checks its block is still on the
+         * chain, and reopens its work if a deeper reorg took it (at least `confirmations`).
+         */
+        finalityDepth: intField(1, 10_000).default(64),
         /** How often a transaction in flight is checked. */
         pollIntervalMs: durationMsField(10, 60_000).default(250),
         /** A transaction not mined after this long is re-signed with higher fees (same nonce). */
@@ -157,6 +162,7 @@ export const keeperConfigSchema = z
           .optional(),
       })
       .strict()
+      .refine((tx) => tx.finalityDepth >= tx.confirmations, { message: "finalityDepth must be at least confirmations", path: ["finalityDepth"] })
       .default({}),
     /** How the keeper talks to its RPC endpoints (rpc.ts): failed calls fail over to the next URL, then retry. */
     rpc: z
@@ -229,6 +235,7 @@ export function keeperEnvLayer(env: NodeJS.ProcessEnv = process.env): ConfigLaye
     },
     tx: {
       confirmations: env.COGFI_KEEPER_CONFIRMATIONS,
+      finalityDepth: env.COGFI_KEEPER_FINALITY_DEPTH,
       pollIntervalMs: env.COGFI_KEEPER_TX_POLL_MS,
       bumpAfterMs: env.COGFI_KEEPER_BUMP_AFTER_MS,
       bumpPercent: env.COGFI_KEEPER_BUMP_PERCENT,

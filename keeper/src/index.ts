@@ -27,7 +27,7 @@ export { KeeperStore, type RetryState, type TxAttempt, type WorkItem, type WorkS
 export { OracleUpkeepJob, type OracleUpkeepOptions, type StaleFeed } from "./jobs/oracleUpkeep.js";
 export { InsuranceUpkeepJob, type InsuranceUpkeepOptions } from "./jobs/insuranceUpkeep.js";
 export { RiskJob, type RiskOptions, type RiskReport } from "./jobs/risk.js";
-export { TxSender, TxDroppedError, type TxOutcome, type TxRequest, type TxSenderOptions } from "./tx/sender.js";
+export { TxSender, TxDroppedError, type DeepReorg, type TxOutcome, type TxRequest, type TxSenderOptions } from "./tx/sender.js";
 
 export type RunningKeeper = {
   url: string;
@@ -176,12 +176,13 @@ export async function startKeeper(
 }
 
 /** The sender's events as Prometheus counters. */
-function senderMetrics(metrics: KeeperMetrics): TxSenderEvents {
+export function senderMetrics(metrics: KeeperMetrics): TxSenderEvents {
   return {
     sent: (kind) => metrics.transactions.inc({ kind, event: "sent" }),
     bumped: (kind) => metrics.transactions.inc({ kind, event: "bumped" }),
     dropped: (kind) => metrics.transactions.inc({ kind, event: "dropped" }),
     reorged: (kind) => metrics.transactions.inc({ kind, event: "reorged" }),
+    deepReorg: (kind, outcome) => metrics.deepReorgs.inc({ kind, outcome }),
     confirmed: (kind, status) => metrics.transactions.inc({ kind, event: status === "success" ? "confirmed" : "reverted" }),
   };
 }

@@ -16,6 +16,11 @@ export function createKeeperMetrics() {
       "kind",
       "event",
     ]),
+    deepReorgs: metrics.counter(
+      "deep_reorgs_total",
+      "Confirmed transactions whose block a reorg deeper than the confirmation depth replaced, by kind of work and outcome (reopened: the work is due again; reincluded: the new chain holds it)",
+      ["kind", "outcome"],
+    ),
     liquidations: metrics.counter("liquidations_total", "Liquidation attempts by outcome (liquidated, bad-debt, unprofitable, reverted, error)", ["outcome"]),
     workRetries: metrics.counter("work_retries_total", "Failures of a unit of work that retrying at once would not fix (retried with backoff)", ["job", "reason"]),
     deadLetters: metrics.counter("dead_letters_total", "Units of work given up on after their job's bound of failures", ["job", "reason"]),

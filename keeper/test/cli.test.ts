@@ -160,7 +160,7 @@ describe("cogfi-keeper", () => {
     expect(top.code).toBe(0);
     for (const command of ["run", "once", "status"]) expect(top.stdout).toContain(command);
     const run = await cli(["run", "--help"]);
-    for (const option of ["--config", "--rpc-url", "--chain-id", "--data-dir", "--port", "--gateway", "--confirmations", "--log-level"]) {
+    for (const option of ["--config", "--rpc-url", "--chain-id", "--data-dir", "--port", "--gateway", "--confirmations", "--finality-depth", "--log-level"]) {
       expect(run.stdout).toContain(option);
     }
     for (const variable of ["COGFI_KEEPER_PRIVATE_KEY", "COGFI_KEEPER_BUMP_AFTER_MS", "COGFI_KEEPER_MAX_FEE_GWEI"]) expect(run.stdout).toContain(variable);

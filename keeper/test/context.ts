@@ -3,13 +3,14 @@ import type { LocalAccount } from "viem";
 import type { CogFiClient } from "@cogfi/sdk";
 import { parseKeeperConfig } from "../src/config.js";
 import type { JobContext } from "../src/jobs/job.js";
+import { senderMetrics } from "../src/index.js";
 import { createKeeperMetrics, type KeeperMetrics } from "../src/metrics.js";
 import { KeeperStore } from "../src/state/store.js";
 import { TxSender, type TxSenderOptions } from "../src/tx/sender.js";
 
 /**
  * A job context on `client` (which must carry a local account): an in-memory state unless `store` is given, a sender
- * that polls fast.
+ * that polls fast and reports to the context's metrics.
  */
 export function jobContext(
   client: CogFiClient,
@@ -20,12 +21,14 @@ export function jobContext(
   const config = parseKeeperConfig({ rpcUrl: "http://127.0.0.1:1", chainId: 31337, privateKey: `0x${"11".repeat(32)}` });
   const store = options.store ?? KeeperStore.open(":memory:");
   const log = pino({ level: "silent" });
-  const sender = new TxSender(client.publicClient, account, 31337, store, log, { pollIntervalMs: 20, ...options.sender });
+  const metrics = options.metrics ?? createKeeperMetrics();
+  // The sender's events reach the metrics as in the keeper.
+  const sender = new TxSender(client.publicClient, account, 31337, store, log, { pollIntervalMs: 20, ...options.sender }, senderMetrics(metrics));
   return {
     client,
     config,
     log,
-    metrics: options.metrics ?? createKeeperMetrics(),
+    metrics,
     store,
     sender,
     signal: options.signal ?? new AbortController().signal,

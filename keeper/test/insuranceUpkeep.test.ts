@@ -55,7 +55,7 @@ describe("keeper state schema", () => {
     const store = KeeperStore.open(file);
     try {
       expect(store.schemaVersion()).toBe(MIGRATIONS.length);
-      expect(MIGRATIONS.length).toBe(4); // v3 retries and dead letters, v4 the insurance index
+      expect(MIGRATIONS.length).toBe(5); // v3 retries and dead letters, v4 the insurance index, v5 the finality watch
       expect(store.getCursor("usage-relay", "http://gw")).toBe("41");
       store.addPolicies([{ pool: "0xPool", policyId: 7n, holder: "0xHolder", end: 100 }]);
       expect(store.endedPolicies("0xpool", 100)).toEqual([{ pool: "0xpool", policyId: 7n, holder: "0xholder", end: 100, released: false }]);

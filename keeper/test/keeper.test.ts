@@ -167,4 +167,11 @@ describe("keeper config", () => {
       /Unrecognized key/,
     );
   });
+
+  test("the finality depth defaults to 64 blocks and may not be shallower than the confirmations", () => {
+    const base = { rpcUrl: "http://127.0.0.1:8545", chainId: 1, privateKey: ANVIL_PRIVATE_KEYS[0] };
+    expect(parseKeeperConfig(base).tx).toMatchObject({ confirmations: 1, finalityDepth: 64 });
+    expect(parseKeeperConfig({ ...base, tx: { confirmations: 12, finalityDepth: 12 } }).tx.finalityDepth).toBe(12);
+    expect(() => parseKeeperConfig({ ...base, tx: { confirmations: 12, finalityDepth: 6 } })).toThrow(/finalityDepth must be at least confirmations/);
+  });
 });

@@ -42,6 +42,7 @@ function sender(keyIndex: number, store: KeeperStore, options: Partial<TxSenderO
     bumped: count("bumped"),
     dropped: count("dropped"),
     reorged: count("reorged"),
+    deepReorg: (_kind: string, outcome: string) => void (events[`deep-${outcome}`] = (events[`deep-${outcome}`] ?? 0) + 1),
   });
   return { instance, events };
 }
@@ -307,5 +308,49 @@ describe("TxSender", () => {
     expect(outcome).toMatchObject({ status: "success", attempts: 1 });
     expect(events.bumped).toBeUndefined();
     expect(await nonceOf(8)).toBe(before + 1);
+  });
+
+  test("the finality watch reopens confirmed work a deep reorg took off the chain, leaves final work alone, and a re-sign of the same bytes revives the reorged attempt", async () => {
+    const store = KeeperStore.open(stateFile());
+    const { instance, events } = sender(6, store, { confirmations: 1, finalityDepth: 3 });
+    expect(() => sender(6, KeeperStore.open(":memory:"), { confirmations: 4, finalityDepth: 3 })).toThrow(/finalityDepth must be at least confirmations/);
+    const head = () => publicClient.getBlockNumber({ cacheTime: 0 });
+
+    // Final: 3 blocks deep (finalityDepth) when the reorg comes; not watched, the work stays done.
+    const old = await within(instance.send(transfer("final-work")), "the first transfer");
+    await mine();
+    await mine();
+    expect((await head()) - old.receipt.blockNumber + 1n).toBe(3n);
+    expect(await within(instance.checkFinality(), "a quiet check")).toEqual([]);
+    await rpc(anvil.rpcUrl, "anvil_reorg", [3, []]);
+    expect(await within(instance.checkFinality(), "the check after a reorg of final work")).toEqual([]);
+    expect(store.work("final-work")?.status).toBe("done");
+    expect(store.attempts("final-work").map((a) => a.status)).toEqual(["confirmed"]);
+
+    // Watched: 2 blocks deep, then reorged out: the work is reopened, its attempt kept as `reorged`.
+    const before = await nonceOf(6);
+    const watched = await within(instance.send(transfer("watched-work")), "the second transfer");
+    await mine();
+    await rpc(anvil.rpcUrl, "anvil_reorg", [2, []]);
+    expect(await nonceOf(6)).toBe(before);
+    const found = await within(instance.checkFinality(), "the check after the deep reorg");
+    expect(found).toEqual([{ workKey: "watched-work", kind: "test", hash: watched.hash, blockNumber: watched.receipt.blockNumber, outcome: "reopened" }]);
+    expect(store.work("watched-work")).toMatchObject({ status: "pending", detail: `reorged-out:${watched.receipt.blockNumber}` });
+    expect(store.reorgedWork("test").map((w) => w.key)).toEqual(["watched-work"]);
+    expect(events["deep-reopened"]).toBe(1);
+    // A second check finds nothing more (the reorged attempt is no longer watched).
+    expect(await within(instance.checkFinality(), "a second check")).toEqual([]);
+
+    // Sent again, it gets the same nonce back: a new transaction, or the very same bytes (same fees), which revive
+    // the reorged row instead of colliding with it.
+    const again = await within(instance.send(transfer("watched-work")), "the re-send");
+    expect(again.status).toBe("success");
+    expect(await nonceOf(6)).toBe(before + 1);
+    const attempts = store.attempts("watched-work");
+    expect(attempts.filter((a) => a.status === "confirmed").map((a) => a.hash)).toEqual([again.hash]);
+    expect(attempts.every((a) => a.status === "confirmed" || (a.status === "reorged" && a.hash !== again.hash))).toBe(true);
+    expect(store.work("watched-work")?.status).toBe("done");
+    expect(store.reorgedWork("test")).toEqual([]);
+    store.close();
   });
 });

@@ -17,6 +17,11 @@
  * rather than stranding (Morpho's bot leaves it by default). All candidates of a pass are sent at once (the sender
  * orders their nonces), so they can land in the same block.
  *
+ * Deep reorgs: each pass first runs the sender's finality watch (`TxSender.checkFinality`). A liquidation a reorg
+ * deeper than the confirmation depth took off the chain reopens its work; the pass marks it taken up and then, like
+ * every pass, re-reads the position and judges it anew (healthy by now, another size, unprofitable...): the dropped
+ * transaction is never re-sent as it was. Counted in `cogfi_keeper_deep_reorgs_total`.
+ *
  * Work key `liquidate:<chainId>:<marketId>:<borrower>:<borrowShares>`: a restart resumes a liquidation in flight;
  * a later liquidation of the same position (fewer borrow shares) is new work.
  */
@@ -69,7 +74,7 @@ const SLICES = [1n, 2n, 4n, 8n];
 export class LiquidationJob implements Job {
   readonly name = JOB;
   readonly intervalMs: number;
-  private readonly counts = { passes: 0, watched: 0, unhealthy: 0, liquidated: 0, unprofitable: 0, reverted: 0, skipped: 0, failed: 0 };
+  private readonly counts = { passes: 0, watched: 0, unhealthy: 0, liquidated: 0, unprofitable: 0, reverted: 0, skipped: 0, failed: 0, reorged: 0 };
   private lastScannedBlock?: bigint;
   private lastFailure?: string;
 
@@ -82,7 +87,13 @@ export class LiquidationJob implements Job {
   }
 
   async run(context: JobContext): Promise<void> {
-    const { client, store, log } = context;
+    const { client, store, log, sender } = context;
+    await sender.checkFinality();
+    for (const work of store.reorgedWork("liquidate")) {
+      log.warn({ workKey: work.key, detail: work.detail }, "deep reorg: a confirmed liquidation left the chain; its position is re-read and judged again");
+      store.setWorkStatus(work.key, "void", `${work.detail}; re-judged`);
+      this.counts.reorged++;
+    }
     const head = await client.publicClient.getBlock({ blockTag: "latest" });
     await this.scanBorrowers(context, head.number);
     const markets = new Map<string, MarketParams>();

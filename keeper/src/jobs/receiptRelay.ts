@@ -16,6 +16,14 @@
  * transaction after a restart instead of signing a second one. Gateways are relayed concurrently (their batches are
  * independent); one gateway's batches go one at a time, in signing order.
  *
+ * Deep reorgs: before each pass the sender's finality watch (`TxSender.checkFinality`) checks the settlements of the
+ * last `finalityDepth` blocks. One that a reorg deeper than the confirmation depth took off the chain reopens its
+ * work; the job then rewinds the gateway's cursor to just before that batch (where to find it was recorded, with the
+ * work, before the settlement was sent), so the batch is fetched and judged again like any other: the ledger's
+ * counter, read first, says whether it is settled on the new chain (re-included, or submitted by someone else), and
+ * only a batch still unsettled is sent again. The ledger settles each batch once whatever the keeper does; this only
+ * keeps the keeper from leaving a batch unsettled, or paying gas for one that is.
+ *
  * Dead letters: a batch whose relay fails in a way an immediate retry cannot fix (the ledger reverts its settlement,
  * its key expired and waits for a re-attestation, its predecessor never settles) is tried again on the next pass,
  * then after a backoff that doubles (`retryBackoffMs`, at most `maxRetryBackoffMs`); its gateway's cursor waits
@@ -133,6 +141,7 @@ export class ReceiptRelayJob implements Job {
 
   async run(context: JobContext): Promise<void> {
     if (!this.loaded) this.loadCursors(context);
+    await this.requeueReorged(context);
     // One unreachable or misbehaving gateway never stops the others.
     await Promise.all(
       [...this.gateways].map(async ([url, state]) => {
@@ -145,6 +154,34 @@ export class ReceiptRelayJob implements Job {
         }
       }),
     );
+  }
+
+  /**
+   * Runs the finality watch and rewinds each gateway's cursor to just before the earliest of its batches whose
+   * settlement a deep reorg reopened (see "Deep reorgs" above). The cursor is saved before the work is marked taken
+   * up, so a crash in between only rewinds again.
+   */
+  private async requeueReorged(context: JobContext): Promise<void> {
+    const { store, sender, log } = context;
+    await sender.checkFinality();
+    for (const work of store.reorgedWork("settle")) {
+      const ref = store.workRef(work.key);
+      const source = ref?.job === JOB ? parseBatchRef(ref.ref) : undefined;
+      const state = source && this.gateways.get(source.gateway);
+      if (!source || !state) {
+        // Sent by a keeper that did not record the batch's source, or for a gateway no longer configured.
+        log.error({ workKey: work.key, detail: work.detail }, "deep reorg reopened a settlement this relay cannot find again; it is not re-queued");
+        store.setWorkStatus(work.key, "void", `${work.detail}; not re-queued: its gateway is unknown`);
+        continue;
+      }
+      if (state.cursor >= source.cursor) {
+        state.cursor = source.cursor - 1;
+        store.setCursor(JOB, source.gateway, String(state.cursor));
+        context.metrics.gatewayCursor.set({ gateway: source.gateway }, state.cursor);
+      }
+      log.warn({ workKey: work.key, gateway: source.gateway, cursor: source.cursor, detail: work.detail }, "deep reorg: settlement re-queued (cursor rewound to its batch)");
+      store.setWorkStatus(work.key, "void", `${work.detail}; re-queued`);
+    }
   }
 
   private loadCursors(context: JobContext): void {
@@ -189,7 +226,7 @@ export class ReceiptRelayJob implements Job {
         if (retry?.deadAt !== undefined) outcome = "dead-letter"; // given up before a crash, the cursor not moved yet
         else {
           try {
-            outcome = await this.relayBatch(batch, { chainId, ledger }, context);
+            outcome = await this.relayBatch(batch, { chainId, ledger }, context, { gateway: url, cursor });
           } catch (error) {
             const reason = deterministicReason(error);
             if (reason === undefined) throw error;
@@ -233,7 +270,13 @@ export class ReceiptRelayJob implements Job {
    * Settles one batch if it is its gateway's next; never throws for the batch's own faults. Throws when the batch
    * must wait (an earlier batch of its gateway is not settled, its key expired) or the chain could not be used.
    */
-  async relayBatch(batch: SignedUsageBatch, target: { chainId: number; ledger: Address }, context: JobContext): Promise<RelayOutcome> {
+  async relayBatch(
+    batch: SignedUsageBatch,
+    target: { chainId: number; ledger: Address },
+    context: JobContext,
+    /** Where the batch was fetched: recorded with its settlement, so a deep reorg can re-queue it. */
+    source?: BatchRef,
+  ): Promise<RelayOutcome> {
     const { client, log, metrics, sender, store } = context;
     const { gatewayId, batchNumber } = batch;
     const workKey = `settle:${target.chainId}:${target.ledger.toLowerCase()}:${gatewayId}:${batchNumber}`;
@@ -258,6 +301,7 @@ export class ReceiptRelayJob implements Job {
       log.warn({ problems: problems.map((problem) => problem.message), modelId: batch.modelId, gatewayId, batchNumber }, "batch rejected");
       return "rejected";
     }
+    if (source) store.setWorkRef(workKey, JOB, JSON.stringify(source));
     return this.submit(batch, workKey, context);
   }
 
@@ -331,6 +375,18 @@ function waiting(batch: SignedUsageBatch, settled: bigint): Error {
     `batch ${batch.batchNumber} of gateway ${batch.gatewayId} waits for batch ${settled + 1n} (${settled} settled): ` +
       "batches settle in signing order",
   );
+}
+
+/** Where a settled batch came from: its gateway's URL and cursor (`work_refs` of the state). */
+type BatchRef = { gateway: string; cursor: number };
+
+function parseBatchRef(text: string): BatchRef | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<BatchRef>;
+    return typeof value.gateway === "string" && Number.isSafeInteger(value.cursor) ? { gateway: value.gateway, cursor: value.cursor! } : undefined;
+  } catch (error) {
+    throw new Error(`unreadable batch record ${text} in the keeper state`, { cause: error });
+  }
 }
 
 /** Whether the ledger's counter, read now, covers `batch`. */

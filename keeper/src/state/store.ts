@@ -17,9 +17,10 @@ import type { Address, Hash, Hex } from "viem";
  * or to be broadcast again (its block was reorged out);
  * `sent`: broadcast; `mined`: in a block, not deep enough yet; `confirmed`: deep enough, final for the keeper;
  * `replaced`: a fee bump of the same nonce was confirmed instead; `dropped`: its nonce went to a transaction the keeper
- * did not sign.
+ * did not sign; `reorged`: it was confirmed, then a reorg deeper than the confirmation depth took its block and the
+ * new chain does not hold it (its work was reopened, see `TxSender.checkFinality`).
  */
-export type AttemptStatus = "signed" | "sent" | "mined" | "confirmed" | "replaced" | "dropped";
+export type AttemptStatus = "signed" | "sent" | "mined" | "confirmed" | "replaced" | "dropped" | "reorged";
 
 /** One signed transaction for a unit of work; a fee bump adds an attempt with the same nonce. */
 export type TxAttempt = {
@@ -91,6 +92,10 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX IF NOT EXISTS insurance_policies_open ON insurance_policies (pool, end_time) WHERE released = 0;
    CREATE TABLE IF NOT EXISTS insurance_withdrawals (pool TEXT NOT NULL, owner TEXT NOT NULL, shares TEXT NOT NULL,
      unlock_at INTEGER NOT NULL, PRIMARY KEY (pool, owner));`,
+  // Finality watch (deep reorgs): where a job finds a unit of work again (a relay batch's gateway and cursor), and
+  // confirmed attempts by block. Guarded, so it does not depend on the order other branches' migrations land in.
+  `CREATE TABLE IF NOT EXISTS work_refs (work_key TEXT PRIMARY KEY, job TEXT NOT NULL, ref TEXT NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE INDEX IF NOT EXISTS attempts_confirmed_block ON attempts (CAST(block_number AS INTEGER)) WHERE status = 'confirmed';`,
 ];
 
 const SCHEMA_VERSION = MIGRATIONS.length;
@@ -99,6 +104,9 @@ const SCHEMA_VERSION = MIGRATIONS.length;
 export type IndexedPolicy = { pool: string; policyId: bigint; holder: string; end: number; released: boolean };
 /** A queued withdrawal as last indexed (`shares` 0: nothing queued). */
 export type IndexedWithdrawal = { pool: string; owner: string; shares: bigint; unlockAt: number };
+
+/** The `detail` a unit of work carries while it waits for its job after a deep reorg reopened it. */
+export const REORGED_OUT = "reorged-out";
 
 /**
  * A unit of work that failed in a way retrying at once will not fix (the contract reverts it, a key waits for its
@@ -418,10 +426,14 @@ export class KeeperStore {
            ON CONFLICT (key) DO UPDATE SET status = 'pending', detail = NULL, updated_at = excluded.updated_at`,
         )
         .run(attempt.workKey, kind, now, now);
+      // The very bytes of an attempt a reorg took off the chain (or whose nonce went elsewhere) may be signed again
+      // (same call, nonce and fees: signatures are deterministic): that attempt is back in flight, not a new row.
       const result = this.db
         .prepare(
           `INSERT INTO attempts (work_key, address, nonce, hash, raw, max_fee_per_gas, max_priority_fee_per_gas, gas, status, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'signed', ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'signed', ?)
+           ON CONFLICT (hash) DO UPDATE SET status = 'signed', block_number = NULL, block_hash = NULL, created_at = excluded.created_at
+             WHERE attempts.status IN ('reorged', 'dropped') AND attempts.work_key = excluded.work_key`,
         )
         .run(
           attempt.workKey,
@@ -437,7 +449,8 @@ export class KeeperStore {
       this.db
         .prepare(`INSERT INTO nonces (address, next) VALUES (?, ?) ON CONFLICT (address) DO UPDATE SET next = MAX(next, excluded.next)`)
         .run(address, attempt.nonce + 1);
-      return Number(result.lastInsertRowid);
+      if (result.changes === 0) throw new Error(`transaction ${attempt.hash} is already recorded and not given up on; not recorded again for ${attempt.workKey}`);
+      return (this.db.prepare("SELECT id FROM attempts WHERE hash = ?").get(attempt.hash) as { id: number }).id;
     })();
     return { ...attempt, id, status: "signed", createdAt: now };
   }
@@ -465,9 +478,55 @@ export class KeeperStore {
     ).map(toAttempt);
   }
 
+  /** Confirmed attempts whose block is `fromBlock` or later (the finality watch's window), newest block first. */
+  confirmedSince(fromBlock: bigint): TxAttempt[] {
+    return (
+      this.db
+        .prepare("SELECT * FROM attempts WHERE status = 'confirmed' AND CAST(block_number AS INTEGER) >= ? ORDER BY CAST(block_number AS INTEGER) DESC, id")
+        .all(fromBlock < 0n ? 0 : Number(fromBlock)) as AttemptRow[]
+    ).map(toAttempt);
+  }
+
+  /**
+   * Reopens work whose confirmed transactions a deep reorg took off the chain, in one SQLite transaction: the
+   * attempts become `reorged`, the work `pending` with detail `reorged-out:<block>` until its job takes it up again
+   * (`reorgedWork`, then `setWorkStatus`).
+   */
+  reopenWork(workKey: string, attemptIds: readonly number[], block: bigint): void {
+    this.db.transaction(() => {
+      for (const id of attemptIds) this.db.prepare("UPDATE attempts SET status = 'reorged' WHERE id = ?").run(id);
+      this.setWorkStatus(workKey, "pending", `${REORGED_OUT}:${block}`);
+    })();
+  }
+
+  /** Work of `kind` reopened by a deep reorg and not taken up by its job yet (no transaction in flight for it). */
+  reorgedWork(kind: string): WorkItem[] {
+    const rows = this.db
+      .prepare(
+        `SELECT key, kind, status, detail, updated_at FROM work WHERE kind = ? AND status = 'pending' AND detail LIKE ? AND NOT EXISTS
+           (SELECT 1 FROM attempts WHERE attempts.work_key = work.key AND attempts.status IN ('signed', 'sent', 'mined')) ORDER BY key`,
+      )
+      .all(kind, `${REORGED_OUT}:%`) as Array<{ key: string; kind: string; status: WorkStatus; detail: string | null; updated_at: number }>;
+    return rows.map((row) => ({ key: row.key, kind: row.kind, status: row.status, detail: row.detail ?? undefined, updatedAt: row.updated_at }));
+  }
+
+  /** Records where `job` finds `workKey` again (job-specific text, e.g. JSON), replacing an older record. */
+  setWorkRef(workKey: string, job: string, ref: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO work_refs (work_key, job, ref, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (work_key) DO UPDATE SET job = excluded.job, ref = excluded.ref, updated_at = excluded.updated_at`,
+      )
+      .run(workKey, job, ref, Date.now());
+  }
+
+  workRef(workKey: string): { job: string; ref: string } | undefined {
+    return this.db.prepare("SELECT job, ref FROM work_refs WHERE work_key = ?").get(workKey) as { job: string; ref: string } | undefined;
+  }
+
   /** Number of attempts by status (for /status and metrics). */
   attemptCounts(): Record<AttemptStatus, number> {
-    const counts: Record<AttemptStatus, number> = { signed: 0, sent: 0, mined: 0, confirmed: 0, replaced: 0, dropped: 0 };
+    const counts: Record<AttemptStatus, number> = { signed: 0, sent: 0, mined: 0, confirmed: 0, replaced: 0, dropped: 0, reorged: 0 };
     for (const row of this.db.prepare("SELECT status, COUNT(*) AS count FROM attempts GROUP BY status").all() as Array<{
       status: AttemptStatus;
       count: number;

@@ -10,6 +10,9 @@
  *   (at least the 10% nodes require of a replacement), up to `maxFeePerGas`;
  * - a receipt counts once it is `confirmations` blocks deep and its block is still canonical; a receipt whose block
  *   left the chain (a reorg) puts the transaction back in flight and re-broadcasts it;
+ * - a confirmed transaction stays watched until it is `finalityDepth` blocks deep (`checkFinality`, which the jobs call
+ *   each pass): if a reorg deeper than `confirmations` takes its block and the new chain does not hold it, its work is
+ *   reopened (`pending`, detail `reorged-out:<block>`) for its job to judge again; nothing is re-sent blindly;
  * - a nonce taken by a transaction the keeper did not record (the key used elsewhere) drops the work's attempts
  *   (`TxDroppedError`); the next send signs it again with a fresh nonce.
  *
@@ -45,6 +48,8 @@ export type TxSenderOptions = {
    * work the first transaction of a block pays (an oracle write, a revenue claim, a cost-feed round). */
   gasMarginPercent: number;
   gasMarginFixed: bigint;
+  /** Blocks after which a confirmed transaction is final and no longer watched for deep reorgs (>= confirmations). */
+  finalityDepth: number;
 };
 
 export const DEFAULT_TX_SENDER_OPTIONS: TxSenderOptions = {
@@ -54,6 +59,18 @@ export const DEFAULT_TX_SENDER_OPTIONS: TxSenderOptions = {
   bumpPercent: 15,
   gasMarginPercent: 25,
   gasMarginFixed: 60_000n,
+  finalityDepth: 64,
+};
+
+/** A confirmed transaction whose block a deep reorg replaced (`checkFinality`). */
+export type DeepReorg = {
+  workKey: string;
+  kind: string;
+  hash: Hash;
+  /** The block it was confirmed in, now off the chain. */
+  blockNumber: bigint;
+  /** `reopened`: not on the new chain (or reverted there): the work is due again; `reincluded`: the new chain holds it, succeeded. */
+  outcome: "reopened" | "reincluded";
 };
 
 export type TxRequest = {
@@ -83,6 +100,8 @@ export type TxSenderEvents = {
   confirmed?(kind: string, status: "success" | "reverted", gasUsed: bigint): void;
   dropped?(kind: string): void;
   reorged?(kind: string): void;
+  /** A confirmed transaction's block left the chain (a reorg deeper than the confirmation depth). */
+  deepReorg?(kind: string, outcome: DeepReorg["outcome"]): void;
 };
 
 /** The nonce of a work's transaction was used by a transaction this keeper did not sign: send the work again. */
@@ -105,6 +124,8 @@ export class TxSender {
    * work) share it, so a fee bump is signed once and no follower mistakes the other's confirmation for a drop.
    */
   private readonly following = new Map<string, Promise<Omit<TxOutcome, "resumed">>>();
+  /** The finality check in progress: concurrent callers (every job's pass) share it. */
+  private finality?: Promise<DeepReorg[]>;
 
   constructor(
     private readonly publicClient: PublicClient,
@@ -118,6 +139,7 @@ export class TxSender {
     this.options = { ...DEFAULT_TX_SENDER_OPTIONS, ...options };
     if (this.options.bumpPercent < 10) throw new Error("bumpPercent must be at least 10 (nodes refuse smaller replacements)");
     if (this.options.confirmations < 1) throw new Error("confirmations must be at least 1");
+    if (this.options.finalityDepth < this.options.confirmations) throw new Error("finalityDepth must be at least confirmations");
   }
 
   get address(): Address {
@@ -178,6 +200,69 @@ export class TxSender {
       }),
     );
     return keys.length;
+  }
+
+  /**
+   * The finality watch: checks that the confirmed transactions of the last `finalityDepth` blocks are still on the
+   * chain, and reopens the work of those a deep reorg removed (see the module comment). Cheap: one block number and
+   * one block per pass while nothing moved (a canonical block vouches for every older one: its hash commits to them),
+   * plus a receipt lookup per transaction whose block left. Concurrent calls share one check. Returns what it found;
+   * RPC errors are thrown (the next call checks again, nothing was changed for the blocks not checked).
+   */
+  checkFinality(): Promise<DeepReorg[]> {
+    this.finality ??= this.watchFinality().finally(() => {
+      this.finality = undefined;
+    });
+    return this.finality;
+  }
+
+  private async watchFinality(): Promise<DeepReorg[]> {
+    const head = await this.publicClient.getBlockNumber({ cacheTime: 0 });
+    const own = this.account.address.toLowerCase();
+    // Confirmed fewer than `finalityDepth` blocks ago (a block counts 1 deep when it is the head).
+    const watched = this.store
+      .confirmedSince(head - BigInt(this.options.finalityDepth) + 2n)
+      .filter((attempt) => attempt.address.toLowerCase() === own && attempt.blockNumber !== undefined);
+    const byBlock = new Map<bigint, TxAttempt[]>();
+    for (const attempt of watched) byBlock.set(attempt.blockNumber!, [...(byBlock.get(attempt.blockNumber!) ?? []), attempt]);
+    const found: DeepReorg[] = [];
+    // Newest first: the first block still canonical vouches for every older one.
+    for (const [number, attempts] of byBlock) {
+      const canonical = await this.canonicalHash(number);
+      const gone = attempts.filter((attempt) => attempt.blockHash !== canonical);
+      if (gone.length === 0) break;
+      for (const attempt of gone) found.push(await this.afterDeepReorg(attempt));
+    }
+    return found;
+  }
+
+  /** Re-judges one confirmed attempt whose block left the chain: re-included (keep it, new block) or reopened. */
+  private async afterDeepReorg(attempt: TxAttempt): Promise<DeepReorg> {
+    const kind = this.store.work(attempt.workKey)?.kind ?? "unknown";
+    const blockNumber = attempt.blockNumber!;
+    const receipt = await this.receiptOf(attempt.hash);
+    const base = { workKey: attempt.workKey, kind, hash: attempt.hash, blockNumber };
+    if (receipt?.status === "success") {
+      this.store.setAttemptStatus(attempt.id, "confirmed", { number: receipt.blockNumber, hash: receipt.blockHash });
+      this.events.deepReorg?.(kind, "reincluded");
+      this.log.warn({ ...base, newBlock: receipt.blockNumber }, "deep reorg: a confirmed transaction's block left the chain; the new chain holds it too");
+      return { ...base, outcome: "reincluded" };
+    }
+    // Gone from the chain (or reverted on the new one): the work is not done; its job judges it again.
+    this.store.reopenWork(attempt.workKey, [attempt.id], blockNumber);
+    this.events.deepReorg?.(kind, "reopened");
+    this.log.warn({ ...base, reverted: receipt !== undefined }, "deep reorg: a confirmed transaction left the chain; its work is reopened");
+    return { ...base, outcome: "reopened" };
+  }
+
+  /** The canonical hash at `number`, or undefined when the chain is shorter now. */
+  private async canonicalHash(number: bigint): Promise<Hash | undefined> {
+    try {
+      return (await this.publicClient.getBlock({ blockNumber: number })).hash;
+    } catch (error) {
+      if ((error as Error).name === "BlockNotFoundError") return undefined;
+      throw error;
+    }
   }
 
   /** Work keys with a transaction in flight (for jobs that resume them after a restart). */
