@@ -40,6 +40,7 @@ import {
   lendingMarketAbi,
   liquidate,
   marketId,
+  mockLendingOracleAbi,
   mockStablecoinAbi,
   modelShareAbi,
   cognitionPoolAbi,
@@ -53,7 +54,7 @@ import {
   type FeeTier,
   type MarketParams,
 } from "@cogfi/sdk";
-import { ANVIL_PRIVATE_KEYS, deploySuite, REPO_ROOT, rpc, startAnvil, loadDeployment, type AnvilInstance } from "@cogfi/sdk/node";
+import { ANVIL_PRIVATE_KEYS, deploySuite, mockLendingOracleBytecode, REPO_ROOT, rpc, startAnvil, loadDeployment, type AnvilInstance } from "@cogfi/sdk/node";
 import { TickMath } from "@uniswap/v3-sdk";
 import { maxUint256, parseUnits, type Abi, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -179,8 +180,8 @@ export async function replayOnChain(traceText: string, options: EvmReplayOptions
       if (receipt.status !== "success") throw new SimulationError(`replay --evm: ${request.functionName} reverted`);
       return receipt;
     };
-    const deploy = async (name: string, args: unknown[]): Promise<Address> => {
-      const { abi, bytecode } = artifact(name);
+    const deploy = async (name: string, args: unknown[], code: { abi: Abi; bytecode: Hex } = artifact(name)): Promise<Address> => {
+      const { abi, bytecode } = code;
       const hash = await clients[OWNER]!.walletClient!.deployContract({ abi, bytecode, args } as never);
       const receipt = await publicClient.waitForTransactionReceipt({ hash });
       if (!receipt.contractAddress) throw new SimulationError(`replay --evm: deploying ${name} failed`);
@@ -188,7 +189,7 @@ export async function replayOnChain(traceText: string, options: EvmReplayOptions
     };
     const stablecoin = deployment.contracts.Stablecoin;
     const { lendingMarket } = lendingAddresses(clients[OWNER]!);
-    const oracleAbi = artifact("MockLendingOracle").abi;
+    const oracleAbi = mockLendingOracleAbi;
 
     // Funding: stablecoin for the lender, the trader and the liquidator (minted: a mock), approvals once.
     const plenty = parseUnits("1000000000000", 6);
@@ -237,7 +238,7 @@ export async function replayOnChain(traceText: string, options: EvmReplayOptions
       const added = await addLiquidity(clients[TRADER]!, { token0: stablecoin, token1: share, fee, tickLower, tickUpper, amount0Desired: amount0, amount1Desired: amount1 });
       if (added.liquidity < liquidity) throw new SimulationError(`replay --evm: minted ${added.liquidity} liquidity, under the engine's ${liquidity}`);
       if (added.liquidity > liquidity) await removeLiquidity(clients[TRADER]!, { positionId: added.positionId, liquidity: added.liquidity - liquidity });
-      const oracle = await deploy("MockLendingOracle", [big(setup.oraclePrice)]);
+      const oracle = await deploy("the mock oracle", [big(setup.oraclePrice)], { abi: mockLendingOracleAbi, bytecode: mockLendingOracleBytecode });
       const marketParams: MarketParams = { loanToken: stablecoin, collateralToken: share, oracle, irm, lltv };
       await createMarket(clients[OWNER]!, { marketParams });
       models.push({ model: setup.model, share, pool: poolAddress, positionId: added.positionId, marketParams, oracle, borrowers, endTicks: Array<number>(windowSteps).fill(Number(pool.tick)) });
