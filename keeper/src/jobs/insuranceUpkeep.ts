@@ -18,6 +18,7 @@
 import { encodeFunctionData, parseEventLogs, type Address, type Hex } from "viem";
 import { insuranceAddresses, insurancePoolAbi, isCogFiError, toCogFiError, type CogFiErrorName } from "@cogfi/sdk";
 import type { Job, JobContext } from "./job.js";
+import { scanFromCursor } from "./eventScan.js";
 
 export type InsuranceUpkeepOptions = {
   intervalMs: number;
@@ -155,21 +156,10 @@ export class InsuranceUpkeepJob implements Job {
 
   /** Indexes the pool's events up to `head` after the durable cursor, stepping back on a reorg. */
   private async scan(context: JobContext, pool: Address, head: bigint): Promise<void> {
-    const { client, store, log } = context;
+    const { client, store } = context;
+    const { fromBlock, reorgDepth, logChunkBlocks } = this.options;
     const cursorKey = `events:${pool.toLowerCase()}`;
-    let from = this.options.fromBlock;
-    const saved = store.getCursor(JOB, cursorKey);
-    if (saved) {
-      const [number, hash] = saved.split(":") as [string, Hex];
-      const block = await client.publicClient.getBlock({ blockNumber: BigInt(number) }).catch(() => undefined);
-      if (block?.hash === hash) from = BigInt(number) + 1n;
-      else {
-        from = BigInt(number) > this.options.reorgDepth ? BigInt(number) - this.options.reorgDepth : this.options.fromBlock;
-        log.warn({ cursor: number, rescanFrom: from }, "the insurance scan's cursor block left the chain; rescanning");
-      }
-    }
-    while (from <= head) {
-      const to = from + this.options.logChunkBlocks - 1n < head ? from + this.options.logChunkBlocks - 1n : head;
+    const scanned = await scanFromCursor(context, { job: JOB, cursorKey, fromBlock, reorgDepth, logChunkBlocks, label: "insurance" }, head, async (from, to) => {
       const logs = await client.publicClient.getContractEvents({ address: pool, abi: insurancePoolAbi, fromBlock: from, toBlock: to });
       const owners = new Set<Address>();
       const bought: Array<{ pool: string; policyId: bigint; holder: string; end: number }> = [];
@@ -184,8 +174,6 @@ export class InsuranceUpkeepJob implements Job {
             break;
           case "WithdrawRequested":
           case "WithdrawCancelled":
-            owners.add(entry.args.owner!);
-            break;
           case "Withdraw":
             owners.add(entry.args.owner!);
             break;
@@ -197,10 +185,7 @@ export class InsuranceUpkeepJob implements Job {
         const request = await client.publicClient.readContract({ address: pool, abi: insurancePoolAbi, functionName: "withdrawRequestOf", args: [owner], blockNumber: to });
         store.setWithdrawal(pool, owner, request.shares, request.unlockAt);
       }
-      const block = await client.publicClient.getBlock({ blockNumber: to });
-      store.setCursor(JOB, cursorKey, `${to}:${block.hash}`);
-      this.lastScannedBlock = to;
-      from = to + 1n;
-    }
+    });
+    if (scanned !== undefined) this.lastScannedBlock = scanned;
   }
 }

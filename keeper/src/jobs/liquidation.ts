@@ -38,6 +38,7 @@ import {
   type MarketParams,
 } from "@cogfi/sdk";
 import type { Job, JobContext } from "./job.js";
+import { scanFromCursor } from "./eventScan.js";
 
 export type LiquidationOptions = {
   intervalMs: number;
@@ -196,28 +197,14 @@ export class LiquidationJob implements Job {
 
   /** Adds the borrowers of `Borrow` events up to `head` to the watched positions, surviving reorgs. */
   private async scanBorrowers(context: JobContext, head: bigint): Promise<void> {
-    const { client, store, log } = context;
+    const { client, store } = context;
     const { lendingMarket } = lendingAddresses(client);
-    let from = this.options.fromBlock;
-    const saved = store.getCursor(JOB, "borrowers");
-    if (saved) {
-      const [number, hash] = saved.split(":") as [string, Hex];
-      const block = await client.publicClient.getBlock({ blockNumber: BigInt(number) }).catch(() => undefined);
-      if (block?.hash === hash) from = BigInt(number) + 1n;
-      else {
-        from = BigInt(number) > this.options.reorgDepth ? BigInt(number) - this.options.reorgDepth : this.options.fromBlock;
-        log.warn({ cursor: number, rescanFrom: from }, "the borrower scan's cursor block left the chain; rescanning");
-      }
-    }
-    while (from <= head) {
-      const to = from + this.options.logChunkBlocks - 1n < head ? from + this.options.logChunkBlocks - 1n : head;
+    const { fromBlock, reorgDepth, logChunkBlocks } = this.options;
+    const scanned = await scanFromCursor(context, { job: JOB, cursorKey: "borrowers", fromBlock, reorgDepth, logChunkBlocks, label: "borrower" }, head, async (from, to) => {
       const logs = await client.publicClient.getContractEvents({ address: lendingMarket, abi: lendingMarketAbi, eventName: "Borrow", fromBlock: from, toBlock: to });
       store.addPositions(logs.map((entry) => ({ market: entry.args.id!, borrower: entry.args.onBehalf! })));
-      const block = await client.publicClient.getBlock({ blockNumber: to });
-      store.setCursor(JOB, "borrowers", `${to}:${block.hash}`);
-      this.lastScannedBlock = to;
-      from = to + 1n;
-    }
+    });
+    if (scanned !== undefined) this.lastScannedBlock = scanned;
   }
 }
 
