@@ -168,6 +168,8 @@ describe("pipelined receipt relay", () => {
     expect(job.status()[gateway.url]!.lastError).toMatch(/reverted on chain .*failure 1 of/);
     expect(batches.map((batch) => store.work(workKey(batch.batchNumber))?.status)).toEqual(["reverted", "reverted", "reverted"]);
     expect(store.retrying().map((retry) => retry.key)).toEqual([`usage-relay:${gateway.url}#${from}`]);
+    // The waiting batch stays the oldest unsettled one (/health reports its age; the fake gateway signs at 0).
+    expect(job.oldestUnsettledSignedAt()).toBe(0);
 
     // Still expired: the head waits for the re-attestation (a second failure, nothing sent), the others wait too.
     await job.run(context);
@@ -179,6 +181,7 @@ describe("pipelined receipt relay", () => {
     await runUntil(job, context, () => job.status()[gateway.url]!.cursor === from + 2, "the batches to settle");
     expect(job.status()[gateway.url]).toMatchObject({ settled: 3, deadLettered: 0, lastError: undefined });
     expect(store.retrying()).toEqual([]);
+    expect(job.oldestUnsettledSignedAt()).toBeUndefined();
     expect(batches.map((batch) => store.work(workKey(batch.batchNumber))?.status)).toEqual(["done", "done", "done"]);
     // Reverts bounded: one per batch of the failed window, no more.
     expect(store.attemptCounts()).toMatchObject({ confirmed: 6, dropped: 0 });

@@ -207,6 +207,8 @@ export class ReceiptRelayJob implements Job {
             const batch = batches[next]!;
             const retryKey = `${JOB}:${url}#${batch.cursor}`;
             const retry = context.store.retryState(retryKey);
+            // Cleared when the batch is judged (settled, found settled, rejected, dead-lettered); it stays if it waits.
+            state.oldestUnsettledSignedAt ??= batch.signedAt;
             // Backing off after a failure: this gateway's later batches wait too (the ledger settles them in order).
             if (retry && retry.deadAt === undefined && retry.nextAttemptAt > Date.now()) {
               barrier = backingOff = true;
@@ -218,18 +220,17 @@ export class ReceiptRelayJob implements Job {
               break;
             }
             const head = window.length === 0;
-            state.oldestUnsettledSignedAt ??= batch.signedAt;
             let entry: InFlight;
             if (retry?.deadAt !== undefined) {
               // Given up before a crash, the cursor not moved yet.
-              entry = { batch, retryKey, retried: true, head, result: Promise.resolve({ outcome: "dead-letter" }) };
+              entry = { batch, retryKey, retried: true, result: Promise.resolve({ outcome: "dead-letter" }) };
             } else {
               const predecessor = dispatched.get(batch.gatewayId);
               const pipelined = predecessor !== undefined && predecessor + 1n === batch.batchNumber;
               try {
                 const launched = await this.launch(batch, target, context, pipelined);
                 if (launched.sent) dispatched.set(batch.gatewayId, batch.batchNumber);
-                entry = { batch, retryKey, retried: retry !== undefined, head, result: settle(launched.outcome) };
+                entry = { batch, retryKey, retried: retry !== undefined, result: settle(launched.outcome) };
               } catch (error) {
                 // Behind the window's batches, a failure to launch is theirs to explain (the predecessor not mined
                 // yet, a simulation on a node without a pending state): it is launched again once it is the head.
@@ -237,7 +238,7 @@ export class ReceiptRelayJob implements Job {
                   barrier = true;
                   break;
                 }
-                entry = { batch, retryKey, retried: retry !== undefined, head, result: Promise.resolve({ error, launching: true }) };
+                entry = { batch, retryKey, retried: retry !== undefined, result: Promise.resolve({ error }) };
                 barrier = true; // judged alone: the batches after it wait
               }
             }
@@ -252,16 +253,8 @@ export class ReceiptRelayJob implements Job {
             barrier = false;
             continue;
           }
-          let result = await entry.result;
-          if ("error" in result && result.launching && !entry.head) {
-            // Never launched as the head: launch it now, alone (the batches before it are judged).
-            result = await this.launch(entry.batch, target, context, false).then(
-              (launched) => settle(launched.outcome),
-              (error: unknown) => ({ error, launching: true }),
-            );
-          }
-          this.judge(url, state, entry, result, context);
-          state.oldestUnsettledSignedAt = window[0]?.batch.signedAt;
+          this.judge(url, state, entry, await entry.result, context);
+          state.oldestUnsettledSignedAt = (window[0]?.batch ?? batches[next])?.signedAt;
         }
       } finally {
         // A failure ends the pass: wait for the settlements still in flight (each is recorded with the sender and
@@ -416,9 +409,9 @@ export class ReceiptRelayJob implements Job {
   }
 }
 
-/** A batch in the relay's pipeline. `head`: launched with nothing before it in flight. */
-type InFlight = { batch: ServedBatch; retryKey: string; retried: boolean; head: boolean; result: Promise<LaunchResult> };
-type LaunchResult = { outcome: RelayOutcome | "dead-letter" } | { error: unknown; launching?: boolean };
+/** A batch in the relay's pipeline; `retried`: it has a failure on record. */
+type InFlight = { batch: ServedBatch; retryKey: string; retried: boolean; result: Promise<LaunchResult> };
+type LaunchResult = { outcome: RelayOutcome | "dead-letter" } | { error: unknown };
 
 /** The outcome as a value: never rejects (a window's later results may be left unread when the pass fails). */
 function settle(outcome: Promise<RelayOutcome>): Promise<LaunchResult> {
