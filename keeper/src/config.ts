@@ -35,6 +35,12 @@ export const keeperConfigSchema = z
         pollIntervalMs: durationMsField(50).default(500),
         /** Most signed batches fetched from a gateway per request. */
         fetchLimit: intField(1, 1_000).default(100),
+        /**
+         * Settlements of one gateway in flight at once: consecutive batches are signed in nonce order without waiting
+         * for the previous one to be mined (nonce order is the ledger's order), so a backlog settles several batches a
+         * block. 1 = one at a time.
+         */
+        maxInFlightPerGateway: intField(1, 64).default(8),
         /** Failures of a batch that retrying will not fix at once (a revert, an expired key) before it is dead-lettered. */
         maxAttempts: intField(1, 1_000).default(6),
         /** Wait after the second such failure (the first is retried on the next pass); doubles each time. */
@@ -209,6 +215,7 @@ export function keeperEnvLayer(env: NodeJS.ProcessEnv = process.env): ConfigLaye
     relay: {
       pollIntervalMs: env.COGFI_RELAY_POLL_MS,
       fetchLimit: env.COGFI_RELAY_FETCH_LIMIT,
+      maxInFlightPerGateway: env.COGFI_RELAY_MAX_IN_FLIGHT,
       maxAttempts: env.COGFI_RELAY_MAX_ATTEMPTS,
       retryBackoffMs: env.COGFI_RELAY_RETRY_BACKOFF_MS,
     },

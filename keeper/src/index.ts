@@ -87,6 +87,7 @@ export async function startKeeper(
         gatewayUrls: config.gatewayUrls,
         intervalMs: config.relay.pollIntervalMs,
         fetchLimit: config.relay.fetchLimit,
+        maxInFlight: config.relay.maxInFlightPerGateway,
         legacyCursorFile: config.dataDir ? resolve(config.dataDir, "relay-cursors.json") : undefined,
         maxAttempts: config.relay.maxAttempts,
         retryBackoffMs: config.relay.retryBackoffMs,

@@ -225,4 +225,50 @@ describe("cogfi-keeper", () => {
     expect(summary.inFlight).toEqual([]);
     expect(summary.cursors).toContainEqual(expect.objectContaining({ job: "usage-relay", key: gateway.url, value: "1" }));
   });
+
+  test("killed (-9) with several pipelined settlements in flight, restarted: the same transactions settle them in one block, once each", async () => {
+    const dataDir = mkdtempSync(resolve(tmpdir(), "cogfi-keeper-pipe-"));
+    const nonceBefore = await keeperNonce();
+    const settledBefore = await getSettledBatches(chain.reader, { gatewayId });
+    const cursorBefore = gateway.served.length - 1;
+    const count = 4;
+    const batches: SignedUsageBatch[] = [];
+    for (let i = 1; i <= count; i++) batches.push(await signedBatch(settledBefore + BigInt(i)));
+
+    // Blocks stop; the keeper (a new state folder, so it starts from the gateway's first batch: the settled ones are
+    // skipped by the ledger's counter) sends the whole backlog, one nonce each, and dies with all of it in the pool.
+    await automine(false);
+    gateway.served.push(...batches);
+    let keeper = await startKeeperProcess(dataDir);
+    const inFlight = (await until(() => status(keeper.url), (s) => s.inFlight.filter((tx) => tx.status === "sent").length === count, "the backlog in flight")).inFlight;
+    await kill9(keeper.child);
+    expect(inFlight.map((tx) => tx.workKey).sort()).toEqual(batches.map((b) => `settle:31337:${ledger.toLowerCase()}:${gatewayId}:${b.batchNumber}`).sort());
+    const killed = KeeperStore.open(resolve(dataDir, "keeper.sqlite"));
+    const cursorAtKill = killed.getCursor("usage-relay", gateway.url);
+    const nonces = batches.map((b) => killed.attempts(`settle:31337:${ledger.toLowerCase()}:${gatewayId}:${b.batchNumber}`).map((attempt) => attempt.nonce));
+    killed.close();
+    // The cursor covers only what is confirmed (the batches settled earlier), not the pool.
+    expect(Number(cursorAtKill)).toBe(cursorBefore);
+    expect(nonces).toEqual(batches.map((_, i) => [nonceBefore + i]));
+
+    // Restarted while they still wait in the pool: it resumes them, signs nothing new; one block settles them all.
+    keeper = await startKeeperProcess(dataDir);
+    await new Promise((r) => setTimeout(r, 500));
+    await rpc(chain.rpcUrl, "evm_mine");
+    await automine(true);
+    await until(() => status(keeper.url), (s) => s.jobs[0]?.details?.[gateway.url]?.cursor === cursorBefore + count, "the cursor to pass the backlog");
+    await kill9(keeper.child);
+
+    const logs = await chain.reader.publicClient.getContractEvents({ address: ledger, abi: inferenceLedgerAbi, eventName: "UsageSettled", args: { gatewayId }, fromBlock: 0n });
+    const recent = logs.slice(-count);
+    expect(recent.map((log) => log.args.batchNumber)).toEqual(batches.map((b) => b.batchNumber));
+    expect(new Set(recent.map((log) => log.blockNumber)).size).toBe(1);
+    expect(await settledBatchNumbers()).toEqual(logs.map((_, i) => BigInt(i + 1)));
+    expect(await keeperNonce()).toBe(nonceBefore + count);
+    const store = KeeperStore.open(resolve(dataDir, "keeper.sqlite"));
+    expect(store.workCounts()).toEqual([{ kind: "settle", status: "done", count }]);
+    expect(store.attemptCounts()).toMatchObject({ confirmed: count, signed: 0, sent: 0, mined: 0, dropped: 0 });
+    expect(store.getCursor("usage-relay", gateway.url)).toBe(String(cursorBefore + count));
+    store.close();
+  });
 });

@@ -353,4 +353,42 @@ describe("TxSender", () => {
     expect(store.reorgedWork("test")).toEqual([]);
     store.close();
   });
+
+  test("dispatched work takes consecutive nonces without waiting and is mined in one block; send follows it, signing nothing", async () => {
+    const store = KeeperStore.open(":memory:");
+    const { instance, events } = sender(9, store);
+    const before = await nonceOf(9);
+    await automine(false);
+    const keys = ["pipe-1", "pipe-2", "pipe-3"];
+    for (const key of keys) await instance.dispatch({ ...transfer(key), simulateOn: "pending" });
+    expect(keys.map((key) => store.attempts(key).map((attempt) => [attempt.nonce, attempt.status]))).toEqual(keys.map((_, i) => [[before + i, "sent"]]));
+    // A second dispatch of work in flight is a no-op.
+    await instance.dispatch(transfer("pipe-2"));
+    expect(store.attempts("pipe-2")).toHaveLength(1);
+    await mine();
+    const outcomes = await within(Promise.all(keys.map((key) => instance.send(transfer(key)))), "the dispatched work");
+    expect(outcomes.map((o) => [o.status, o.resumed, o.attempts])).toEqual(keys.map(() => ["success", true, 1]));
+    expect(new Set(outcomes.map((o) => o.receipt.blockNumber)).size).toBe(1);
+    expect(events.sent).toBe(3);
+    expect(await nonceOf(9)).toBe(before + 3);
+  });
+
+  test("work sent again after a revert confirms its new transaction: done, nothing left in flight", async () => {
+    const store = KeeperStore.open(":memory:");
+    const { instance } = sender(9, store);
+    const first = await instance.send(transfer("again"));
+    // As after a mined revert: the work is open to a new send, its first attempt stays confirmed.
+    store.setWorkStatus("again", "reverted");
+    const second = await instance.send(transfer("again"));
+    expect(second).toMatchObject({ status: "success", resumed: false, attempts: 2 });
+    expect(second.hash).not.toBe(first.hash);
+    expect(store.work("again")?.status).toBe("done");
+    expect(store.attempts("again").map((attempt) => [attempt.hash, attempt.status])).toEqual([
+      [first.hash, "confirmed"],
+      [second.hash, "confirmed"],
+    ]);
+    expect(instance.openWork()).toEqual([]);
+    // A later send of the done work answers with the newest transaction.
+    expect(await instance.send(transfer("again"))).toMatchObject({ hash: second.hash, resumed: true });
+  });
 });

@@ -14,7 +14,18 @@
  * settled (confirmed), found settled, or rejected; the settlement transaction goes through the TxSender under the work
  * key `settle:<chainId>:<ledger>:<gatewayId>:<batchNumber>`, so a keeper killed mid-settlement resumes the very same
  * transaction after a restart instead of signing a second one. Gateways are relayed concurrently (their batches are
- * independent); one gateway's batches go one at a time, in signing order.
+ * independent).
+ *
+ * Pipeline: one gateway's consecutive batches are sent without waiting for the previous settlement to be mined, up to
+ * `maxInFlight` at once, from the keeper's one key in nonce order (the sender signs them one after the other), and
+ * nonce order is the ledger's order: they are mined in order, several in a block, whatever fee bumps happen. A batch
+ * whose predecessor's settlement is in flight passes verification with "waits for that batch" and is simulated on the
+ * node's pending state. Results are judged in signing order, and only the head of the window moves the cursor, so
+ * the cursor covers a confirmed prefix. Each settlement is judged on its own: one that reverted because another keeper
+ * settled its batch is "already settled", and the next may well succeed. When the head fails (a revert, an expired
+ * key), the settlements behind it revert or wait with it; their failure counts against nothing (their work is left
+ * `reverted`, a later send signs it again), the pass ends, and the failed batch is tried again alone (a batch with a
+ * failure on record goes alone); the ones behind it follow once it is resolved: settled, or dead-lettered.
  *
  * Deep reorgs: before each pass the sender's finality watch (`TxSender.checkFinality`) checks the settlements of the
  * last `finalityDepth` blocks. One that a reorg deeper than the confirmation depth took off the chain reopens its
@@ -49,6 +60,7 @@ import {
   settleUsageCalldata,
   verifyUsageBatch,
   type CogFiClient,
+  type ServedBatch,
   type SignedUsageBatch,
   type UsageBatchProblem,
 } from "@cogfi/sdk";
@@ -89,6 +101,8 @@ export type ReceiptRelayOptions = {
   retryBackoffMs?: number;
   /** Ceiling on that wait. */
   maxRetryBackoffMs?: number;
+  /** Settlements of one gateway in flight at once (pipelined, in nonce order = the ledger's order); 1 = one at a time. */
+  maxInFlight?: number;
 };
 
 /** A relay failure that retrying at once will not fix; `reason` labels it in metrics and the dead-letter record. */
@@ -117,6 +131,7 @@ const JOB = "usage-relay";
 const DEFAULT_MAX_ATTEMPTS = 6;
 const DEFAULT_RETRY_BACKOFF_MS = 5_000;
 const DEFAULT_MAX_RETRY_BACKOFF_MS = 300_000;
+const DEFAULT_MAX_IN_FLIGHT = 8;
 
 export class ReceiptRelayJob implements Job {
   readonly name = JOB;
@@ -202,9 +217,11 @@ export class ReceiptRelayJob implements Job {
   }
 
   private async relayGateway(url: string, state: GatewayState, context: JobContext): Promise<void> {
-    const { client, log, metrics } = context;
+    const { client, metrics } = context;
     const ledger = ledgerAddresses(client).inferenceLedger;
     const chainId = client.deployment.chainId;
+    const target = { chainId, ledger };
+    const maxInFlight = Math.max(1, this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     for (;;) {
       const response = await fetch(`${url}/v1/receipts?after=${state.cursor}&limit=${this.options.fetchLimit}`, { signal: context.signal });
       if (!response.ok) throw new Error(`GET /v1/receipts answered ${response.status}`);
@@ -212,58 +229,120 @@ export class ReceiptRelayJob implements Job {
       if (page.chainId !== chainId || !isAddressEqual(page.ledger, ledger)) {
         throw new Error(`gateway signs for chain ${page.chainId} ledger ${page.ledger}, not ${chainId} ${ledger}`);
       }
-      for (const batch of page.batches) {
-        const { cursor } = batch;
-        if (cursor <= state.cursor) continue;
-        // Cleared below once the batch is settled, found settled or rejected; it stays if the batch must wait.
-        state.oldestUnsettledSignedAt ??= batch.signedAt;
-        metrics.receiptsFetched.inc({ gateway: url }, batch.receipts.length);
-        const retryKey = `${JOB}:${url}#${cursor}`;
-        const retry = context.store.retryState(retryKey);
-        // Backing off after a failure: this gateway's later batches wait too (the ledger settles them in order).
-        if (retry && retry.deadAt === undefined && retry.nextAttemptAt > Date.now()) return;
-        let outcome: RelayOutcome | "dead-letter";
-        if (retry?.deadAt !== undefined) outcome = "dead-letter"; // given up before a crash, the cursor not moved yet
-        else {
-          try {
-            outcome = await this.relayBatch(batch, { chainId, ledger }, context, { gateway: url, cursor });
-          } catch (error) {
-            const reason = deterministicReason(error);
-            if (reason === undefined) throw error;
-            const failed = context.store.recordFailure({
-              job: JOB,
-              key: retryKey,
-              reason,
-              error: error instanceof Error ? error.message : String(error),
-              maxAttempts: this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-              backoffMs: this.options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS,
-              maxBackoffMs: this.options.maxRetryBackoffMs ?? DEFAULT_MAX_RETRY_BACKOFF_MS,
-              detail: { gateway: url, cursor, gatewayId: batch.gatewayId.toString(), batchNumber: batch.batchNumber.toString(), digest: batch.digest },
-            });
-            metrics.workRetries.inc({ job: JOB, reason });
-            if (failed.deadAt === undefined) {
-              const message = error instanceof Error ? error.message : String(error);
-              const max = this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-              throw new Error(`${message} (failure ${failed.failures} of ${max}; next attempt in ${Math.max(0, failed.nextAttemptAt - Date.now())} ms)`, { cause: error });
+      const batches = page.batches.filter((batch) => batch.cursor > state.cursor);
+      // The pipeline: batches launched (verified, their settlement signed and broadcast) and not judged yet, in
+      // signing order. Only the head is judged; the cursor moves over a judged prefix only.
+      const window: InFlight[] = [];
+      /** Per on-chain gateway id, the number of the last batch whose settlement is in flight in `window`. */
+      const dispatched = new Map<bigint, bigint>();
+      let next = 0;
+      let barrier = false; // launch nothing more until the window drains
+      let backingOff = false; // a batch waits for its backoff: stop this pass once the window drains
+      try {
+        for (;;) {
+          while (!barrier && next < batches.length && window.length < maxInFlight) {
+            const batch = batches[next]!;
+            const retryKey = `${JOB}:${url}#${batch.cursor}`;
+            const retry = context.store.retryState(retryKey);
+            // Cleared when the batch is judged (settled, found settled, rejected, dead-lettered); it stays if it waits.
+            state.oldestUnsettledSignedAt ??= batch.signedAt;
+            // Backing off after a failure: this gateway's later batches wait too (the ledger settles them in order).
+            if (retry && retry.deadAt === undefined && retry.nextAttemptAt > Date.now()) {
+              barrier = backingOff = true;
+              break;
             }
-            metrics.deadLetters.inc({ job: JOB, reason });
-            log.error({ gateway: url, cursor, gatewayId: batch.gatewayId, batchNumber: batch.batchNumber, failures: failed.failures, reason, err: error }, "batch dead-lettered: the cursor moves past it");
-            outcome = "dead-letter";
+            // A batch that failed before goes alone: the batches behind it would revert with it.
+            if (retry && window.length > 0) {
+              barrier = true;
+              break;
+            }
+            const head = window.length === 0;
+            let entry: InFlight;
+            if (retry?.deadAt !== undefined) {
+              // Given up before a crash, the cursor not moved yet.
+              entry = { batch, retryKey, retried: true, result: Promise.resolve({ outcome: "dead-letter" }) };
+            } else {
+              const predecessor = dispatched.get(batch.gatewayId);
+              const pipelined = predecessor !== undefined && predecessor + 1n === batch.batchNumber;
+              try {
+                const launched = await this.launch(batch, target, context, pipelined, { gateway: url, cursor: batch.cursor });
+                if (launched.sent) dispatched.set(batch.gatewayId, batch.batchNumber);
+                entry = { batch, retryKey, retried: retry !== undefined, result: settle(launched.outcome) };
+              } catch (error) {
+                // Behind the window's batches, a failure to launch is theirs to explain (the predecessor not mined
+                // yet, a simulation on a node without a pending state): it is launched again once it is the head.
+                if (!head) {
+                  barrier = true;
+                  break;
+                }
+                entry = { batch, retryKey, retried: retry !== undefined, result: Promise.resolve({ error }) };
+                barrier = true; // judged alone: the batches after it wait
+              }
+            }
+            metrics.receiptsFetched.inc({ gateway: url }, batch.receipts.length);
+            window.push(entry);
+            next++;
+            if (retry) barrier = true;
           }
+          const entry = window.shift();
+          if (!entry) {
+            if (backingOff || next >= batches.length) break;
+            barrier = false;
+            continue;
+          }
+          this.judge(url, state, entry, await entry.result, context);
+          state.oldestUnsettledSignedAt = (window[0]?.batch ?? batches[next])?.signedAt;
         }
-        if (retry && outcome !== "dead-letter") context.store.clearRetry(retryKey);
-        log.info({ gateway: url, cursor, receipts: batch.receipts.length, outcome }, "batch relayed");
-        if (outcome === "settled") state.settled++;
-        else if (outcome === "already-settled") state.alreadySettled++;
-        else if (outcome === "rejected") state.rejected++;
-        else state.deadLettered++;
-        state.cursor = cursor;
-        state.oldestUnsettledSignedAt = undefined;
-        context.store.setCursor(JOB, url, String(cursor));
-        metrics.gatewayCursor.set({ gateway: url }, cursor);
+      } finally {
+        // A failure ends the pass: wait for the settlements still in flight (each is recorded with the sender and
+        // resumed by the next pass; a revert caused by the failed batch before it counts against nothing).
+        if (window.length > 0) await Promise.all(window.map((entry) => entry.result));
       }
-      if (!page.hasMore || page.batches.length === 0) return;
+      if (backingOff || !page.hasMore || page.batches.length === 0) return;
     }
+  }
+
+  /** Applies the head batch's result: counts it, moves the cursor past it, or records its failure (and throws). */
+  private judge(url: string, state: GatewayState, entry: InFlight, result: LaunchResult, context: JobContext): void {
+    const { log, metrics, store } = context;
+    const { batch, retryKey } = entry;
+    const { cursor } = batch;
+    let outcome: RelayOutcome | "dead-letter";
+    if ("outcome" in result) outcome = result.outcome;
+    else {
+      const { error } = result;
+      const reason = deterministicReason(error);
+      if (reason === undefined) throw error;
+      const max = this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+      const failed = store.recordFailure({
+        job: JOB,
+        key: retryKey,
+        reason,
+        error: error instanceof Error ? error.message : String(error),
+        maxAttempts: max,
+        backoffMs: this.options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS,
+        maxBackoffMs: this.options.maxRetryBackoffMs ?? DEFAULT_MAX_RETRY_BACKOFF_MS,
+        detail: { gateway: url, cursor, gatewayId: batch.gatewayId.toString(), batchNumber: batch.batchNumber.toString(), digest: batch.digest },
+      });
+      metrics.workRetries.inc({ job: JOB, reason });
+      if (failed.deadAt === undefined) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new Error(`${message} (failure ${failed.failures} of ${max}; next attempt in ${Math.max(0, failed.nextAttemptAt - Date.now())} ms)`, { cause: error });
+      }
+      metrics.deadLetters.inc({ job: JOB, reason });
+      log.error({ gateway: url, cursor, gatewayId: batch.gatewayId, batchNumber: batch.batchNumber, failures: failed.failures, reason, err: error }, "batch dead-lettered: the cursor moves past it");
+      outcome = "dead-letter";
+    }
+    if (entry.retried && outcome !== "dead-letter") store.clearRetry(retryKey);
+    log.info({ gateway: url, cursor, receipts: batch.receipts.length, outcome }, "batch relayed");
+    if (outcome === "settled") state.settled++;
+    else if (outcome === "already-settled") state.alreadySettled++;
+    else if (outcome === "rejected") state.rejected++;
+    else state.deadLettered++;
+    state.cursor = cursor;
+    state.oldestUnsettledSignedAt = undefined;
+    store.setCursor(JOB, url, String(cursor));
+    metrics.gatewayCursor.set({ gateway: url }, cursor);
   }
 
   /**
@@ -277,12 +356,28 @@ export class ReceiptRelayJob implements Job {
     /** Where the batch was fetched: recorded with its settlement, so a deep reorg can re-queue it. */
     source?: BatchRef,
   ): Promise<RelayOutcome> {
+    return (await this.launch(batch, target, context, false, source)).outcome;
+  }
+
+  /**
+   * Verifies the batch and, if it is to be settled, signs, records and broadcasts its settlement (or finds it in
+   * flight already); resolves then, with the outcome still to come. `pipelined`: this keeper's settlement of the
+   * batch before it (same gateway) is in flight, so "waits for that batch" is expected and the call is simulated on
+   * the pending state. Throws what `relayBatch` throws before anything is sent.
+   */
+  private async launch(
+    batch: SignedUsageBatch,
+    target: { chainId: number; ledger: Address },
+    context: JobContext,
+    pipelined: boolean,
+    source?: BatchRef,
+  ): Promise<{ sent: boolean; outcome: Promise<RelayOutcome> }> {
     const { client, log, metrics, sender, store } = context;
     const { gatewayId, batchNumber } = batch;
     const workKey = `settle:${target.chainId}:${target.ledger.toLowerCase()}:${gatewayId}:${batchNumber}`;
     // A settlement this keeper already sent (before a restart, say): finish that transaction, sign nothing new.
-    if (sender.openWork().includes(workKey)) return this.submit(batch, workKey, context);
-    if (store.work(workKey)?.status === "done") return "settled";
+    if (sender.openWork().includes(workKey)) return { sent: true, outcome: this.submit(batch, workKey, context) };
+    if (store.work(workKey)?.status === "done") return { sent: false, outcome: Promise.resolve("settled") };
 
     const verdict = await verifyUsageBatch({ batch, chainId: target.chainId, ledger: target.ledger, client });
     if (!verdict.valid) {
@@ -290,22 +385,34 @@ export class ReceiptRelayJob implements Job {
       const dispositions = problems.map(disposition);
       // The signer's gateway on chain has settled past this batch (the gateway id is the verified one: a forged id
       // fails the signature and lands in `invalid`).
-      if (dispositions.every((d) => d === "already-settled")) return "already-settled";
-      if (dispositions.every((d) => d === "waits-for-batch")) throw waiting(batch, verdict.settledBatches ?? 0n);
-      // An expired key becomes valid again, signature unchanged, once the gateway re-attests it: wait for that.
-      if (dispositions.every((d) => d !== "invalid")) {
+      if (dispositions.every((d) => d === "already-settled")) return { sent: false, outcome: Promise.resolve("already-settled") };
+      if (dispositions.every((d) => d === "waits-for-batch")) {
+        if (!pipelined) throw waiting(batch, verdict.settledBatches ?? 0n);
+        // Its predecessor's settlement is in flight: everything else verified, it goes right behind it.
+      } else if (dispositions.every((d) => d !== "invalid")) {
+        // An expired key becomes valid again, signature unchanged, once the gateway re-attests it: wait for that.
         throw new BatchRelayError("key-expired", `batch ${batchNumber} of gateway ${gatewayId} waits for enclave ${batch.enclave} to re-attest (key expired)`);
+      } else {
+        const reason = (problems.find((problem) => problem.kind !== "BatchOutOfOrder") ?? problems[0])?.kind ?? "unknown";
+        metrics.receiptsRejected.inc({ reason }, batch.receipts.length);
+        log.warn({ problems: problems.map((problem) => problem.message), modelId: batch.modelId, gatewayId, batchNumber }, "batch rejected");
+        return { sent: false, outcome: Promise.resolve("rejected") };
       }
-      const reason = (problems.find((problem) => problem.kind !== "BatchOutOfOrder") ?? problems[0])?.kind ?? "unknown";
-      metrics.receiptsRejected.inc({ reason }, batch.receipts.length);
-      log.warn({ problems: problems.map((problem) => problem.message), modelId: batch.modelId, gatewayId, batchNumber }, "batch rejected");
-      return "rejected";
     }
     if (source) store.setWorkRef(workKey, JOB, JSON.stringify(source));
-    return this.submit(batch, workKey, context);
+    const request = { workKey, kind: "settle", ...settleUsageCalldata(client, { batch }), ...(pipelined ? { simulateOn: "pending" as const } : {}) };
+    try {
+      await sender.dispatch(request);
+    } catch (error) {
+      // Nothing was sent: the simulation reverted (someone else settled it, or it is out of order) or the RPC failed.
+      metrics.settlements.inc({ outcome: isCogFiError(error, "BatchOutOfOrder") ? "out-of-order" : "error" });
+      if (await this.settledElsewhere(error, batch, client)) return { sent: false, outcome: Promise.resolve("already-settled") };
+      throw error;
+    }
+    return { sent: true, outcome: this.submit(batch, workKey, context) };
   }
 
-  /** Sends (or resumes) the batch's settlement and reads its outcome. */
+  /** Follows the batch's settlement (in flight) and reads its outcome. */
   private async submit(batch: SignedUsageBatch, workKey: string, context: JobContext): Promise<RelayOutcome> {
     const { client, log, metrics, sender, signal } = context;
     const { gatewayId, batchNumber } = batch;
@@ -327,20 +434,36 @@ export class ReceiptRelayJob implements Job {
       if (result.skipped.length > 0) log.info({ gatewayId, batchNumber, skipped: result.skipped }, "receipts skipped by settlement");
       return "settled";
     } catch (error) {
-      if (isCogFiError(error, "BatchOutOfOrder")) {
-        const expected = error.args[2] as bigint;
-        if (expected > batchNumber && (await confirmSettled(client, batch))) {
-          metrics.settlements.inc({ outcome: "lost-race" });
-          return "already-settled";
-        }
-        metrics.settlements.inc({ outcome: "out-of-order" });
-        throw new Error(`batch ${batchNumber} of gateway ${gatewayId} is out of order (the ledger expects ${expected})`, { cause: error });
-      }
-      // Nothing was sent (the simulation reverted), or a transaction stays recorded and the next pass resumes it.
-      metrics.settlements.inc({ outcome: "error" });
+      if (error instanceof BatchRelayError) throw error;
+      metrics.settlements.inc({ outcome: isCogFiError(error, "BatchOutOfOrder") ? "out-of-order" : "error" });
+      if (await this.settledElsewhere(error, batch, client)) return "already-settled";
+      // The work was dropped and its re-signing reverted in simulation, or an RPC failed (the transaction stays
+      // recorded and the next pass resumes it).
       throw error;
     }
   }
+
+  /** Whether `error` is the ledger saying the batch is settled already, and a fresh read of its counter agrees. */
+  private async settledElsewhere(error: unknown, batch: SignedUsageBatch, client: CogFiClient): Promise<boolean> {
+    if (!isCogFiError(error, "BatchOutOfOrder")) return false;
+    const expected = error.args[2] as bigint;
+    if (expected > batch.batchNumber && (await confirmSettled(client, batch))) {
+      return true;
+    }
+    return false;
+  }
+}
+
+/** A batch in the relay's pipeline; `retried`: it has a failure on record. */
+type InFlight = { batch: ServedBatch; retryKey: string; retried: boolean; result: Promise<LaunchResult> };
+type LaunchResult = { outcome: RelayOutcome | "dead-letter" } | { error: unknown };
+
+/** The outcome as a value: never rejects (a window's later results may be left unread when the pass fails). */
+function settle(outcome: Promise<RelayOutcome>): Promise<LaunchResult> {
+  return outcome.then(
+    (value) => ({ outcome: value }),
+    (error: unknown) => ({ error }),
+  );
 }
 
 /**

@@ -81,6 +81,12 @@ export type TxRequest = {
   to: Address;
   data: Hex;
   value?: bigint;
+  /**
+   * State the call is simulated (and its gas estimated) on before signing: `latest` (default), or `pending` for a
+   * call that depends on this key's transactions still in the pool (pipelined work, sent before its predecessor is
+   * mined; the node runs its pending pool first).
+   */
+  simulateOn?: "latest" | "pending";
 };
 
 export type TxOutcome = {
@@ -154,7 +160,7 @@ export class TxSender {
    */
   async send(request: TxRequest, signal?: AbortSignal): Promise<TxOutcome> {
     if (this.store.work(request.workKey)?.status === "done") {
-      const confirmed = this.store.attempts(request.workKey).find((attempt) => attempt.status === "confirmed");
+      const confirmed = lastConfirmed(this.store.attempts(request.workKey));
       if (confirmed) return this.outcomeOf(request.workKey, confirmed, true);
     }
     // Work that reverted or was dropped may be sent again; work in flight is resumed.
@@ -169,6 +175,18 @@ export class TxSender {
         resumed = !(await this.signNew(request));
       }
     }
+  }
+
+  /**
+   * Signs, records and broadcasts the work's transaction without waiting for it (nothing when the work is done or
+   * in flight already); `send` then follows it. Consecutive dispatches take consecutive nonces, so a job can pipeline
+   * work that must be mined in order: the nonce keeps that order through fee bumps.
+   * @throws the call's decoded revert (nothing sent) or an RPC error.
+   */
+  async dispatch(request: TxRequest): Promise<void> {
+    if (this.store.work(request.workKey)?.status === "done") return;
+    if (this.openAttempts(request.workKey).length > 0) return;
+    await this.signNew(request);
   }
 
   /** Re-broadcasts every recorded transaction not mined yet (call at start: a crash may have stopped before a broadcast). */
@@ -284,7 +302,7 @@ export class TxSender {
       const call = { account: this.account.address, to: request.to, data: request.data, value: request.value ?? 0n };
       let estimate: bigint;
       try {
-        estimate = await this.publicClient.estimateGas(call);
+        estimate = await this.publicClient.estimateGas(request.simulateOn === "pending" ? { ...call, blockTag: "pending" } : call);
       } catch (error) {
         throw toCogFiError(error, request.kind);
       }
@@ -382,7 +400,7 @@ export class TxSender {
       const open = this.openAttempts(workKey);
       if (open.length === 0) {
         // Confirmed meanwhile by another follower of the same work: that is the outcome, nothing to send again.
-        const confirmed = this.store.attempts(workKey).find((attempt) => attempt.status === "confirmed");
+        const confirmed = lastConfirmed(this.store.attempts(workKey));
         if (confirmed) {
           const { resumed: _, ...outcome } = await this.outcomeOf(workKey, confirmed, true);
           return outcome;
@@ -410,7 +428,8 @@ export class TxSender {
           const block = await this.publicClient.getBlock({ blockNumber: receipt.blockNumber });
           if (block.hash === receipt.blockHash) {
             // Another follower of the same work (a job and the restart's `resumeOpen`) may have confirmed it already.
-            if (this.store.attempts(workKey).some((a) => a.status === "confirmed")) {
+            // (Only one of the attempts followed here counts: a work re-sent after a revert has an older confirmed one.)
+            if (this.store.attempts(workKey).some((a) => a.status === "confirmed" && open.some((o) => o.id === a.id))) {
               return { status: receipt.status, hash: attempt.hash, receipt, attempts: this.store.attempts(workKey).length };
             }
             for (const other of open) if (other.id !== attempt.id) this.store.setAttemptStatus(other.id, "replaced");
@@ -507,6 +526,11 @@ export class TxSender {
     const receipt = await this.publicClient.getTransactionReceipt({ hash: attempt.hash });
     return { status: receipt.status, hash: attempt.hash, receipt, attempts: this.store.attempts(workKey).length, resumed };
   }
+}
+
+/** The work's latest confirmed attempt (a work re-sent after a revert has one per transaction mined). */
+function lastConfirmed(attempts: readonly TxAttempt[]): TxAttempt | undefined {
+  return attempts.filter((attempt) => attempt.status === "confirmed").at(-1);
 }
 
 function errorText(error: unknown): string {
