@@ -22,6 +22,7 @@
  *
  * The output is canonical JSON without a commit or machine: the same search gives the same bytes anywhere.
  */
+import type { RecommendedParamsFile } from "@cogfi/sdk";
 import { hashOf } from "./canonical.js";
 import { SimulationError } from "./errors.js";
 import type { Estimate, Metrics } from "./metrics.js";
@@ -206,15 +207,8 @@ export async function search(spec: SearchSpec, evaluate: Evaluator, onCandidate?
   return { ...body, digest: hashOf(body) };
 }
 
-/** What deploy and `npm start` read (`sdk/src/recommended-params.json`): the recommendation in bps, and its source. */
-export type RecommendedParams = {
-  schemaVersion: 1;
-  source: string;
-  command: string;
-  searchDigest: string;
-  lending: { lltvBps: number; capUsageBps: number };
-  insurance: { loadingBps: number };
-};
+/** What deploy and `npm start` read (`sdk/src/recommended-params.json`): the sdk's type of that file. */
+export type RecommendedParams = RecommendedParamsFile;
 
 /** The recommended-parameters file of a feasible search. */
 export function recommendedParamsOf(output: SearchOutput, source: string, command: string): RecommendedParams {
