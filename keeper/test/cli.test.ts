@@ -25,6 +25,7 @@ import { enclaveAccount, startLedgerChain, type LedgerChain } from "../../sdk/te
 import { demoPricing, modelParams } from "../../sdk/test/fixtures.js";
 import { KeeperStore } from "../src/state/store.js";
 import { startFakeGateway, type FakeGateway } from "./fakeGateway.js";
+import { KeeperProcesses } from "./keeperProcess.js";
 
 const CLI = resolve(REPO_ROOT, "keeper/bin/cogfi-keeper.mjs");
 const OWNER = 1;
@@ -40,7 +41,7 @@ let gatewayId: bigint;
 let sessionId: bigint;
 let sequence = 1n;
 const enclave = enclaveAccount(61);
-const children = new Set<ChildProcess>();
+const keepers = new KeeperProcesses();
 
 type Run = { code: number | null; stdout: string; stderr: string };
 
@@ -57,45 +58,14 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
 }
 
 /** Starts `cogfi-keeper run` on `dataDir`; resolves with the process and its HTTP API's URL once it listens. */
-function startKeeperProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [CLI, "run", "--rpc-url", chain.rpcUrl, "--chain-id", "31337", "--deployments-dir", TEST_STATE_DIR, "--data-dir", dataDir, "--port", "0", "-g", gateway.url],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, COGFI_KEEPER_PRIVATE_KEY: KEEPER_KEY, COGFI_RELAY_POLL_MS: "100", COGFI_KEEPER_TX_POLL_MS: "50", COGFI_LOG_LEVEL: "info" },
-    },
+function startKeeperProcess(dataDir: string) {
+  return keepers.start(
+    ["run", "--rpc-url", chain.rpcUrl, "--chain-id", "31337", "--deployments-dir", TEST_STATE_DIR, "--data-dir", dataDir, "--port", "0", "-g", gateway.url],
+    { COGFI_KEEPER_PRIVATE_KEY: KEEPER_KEY, COGFI_RELAY_POLL_MS: "100", COGFI_KEEPER_TX_POLL_MS: "50", COGFI_LOG_LEVEL: "info" },
   );
-  children.add(child);
-  return new Promise((done, fail) => {
-    let output = "";
-    const timer = setTimeout(() => fail(new Error(`the keeper did not start:\n${output}`)), 60_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const started = output.split("\n").find((line) => line.includes('"keeper started"'));
-      if (started) {
-        clearTimeout(timer);
-        done({ child, url: (JSON.parse(started) as { url: string }).url });
-      }
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      fail(new Error(`the keeper exited with ${code}:\n${output}`));
-    });
-  });
 }
 
-function kill9(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    child.removeAllListeners("exit");
-    child.once("exit", () => {
-      children.delete(child);
-      done();
-    });
-    child.kill("SIGKILL");
-  });
-}
+const kill9 = (child: ChildProcess) => keepers.kill9(child);
 
 type Status = { inFlight: Array<{ workKey: string; hash: string; status: string }>; jobs: Array<{ name: string; details?: Record<string, { cursor: number }> }> };
 
@@ -149,7 +119,7 @@ beforeAll(async () => {
   ({ sessionId } = await openSession(chain.client(BUYER), { modelId, gatewayId, budget: parseUnits("50", 6), expiry: (await chain.now()) + 86_400n }));
 });
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
+  keepers.killAll();
   await gateway?.stop();
   await chain?.stop();
 });

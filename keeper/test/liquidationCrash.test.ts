@@ -8,7 +8,7 @@
  * 3. Restarted while it is still pending: the keeper signs nothing new; one block later the liquidation is confirmed,
  *    once, with the hash signed in step 1, the keeper's nonce moved by one, the position recorded as done.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
@@ -16,14 +16,14 @@ import { parseUnits, type Hash } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getPosition, lendingAddresses, lendingMarketAbi, marketId } from "@cogfi/sdk";
-import { ANVIL_PRIVATE_KEYS, REPO_ROOT, rpc } from "@cogfi/sdk/node";
+import { ANVIL_PRIVATE_KEYS, rpc } from "@cogfi/sdk/node";
 import { BORROWER, setOraclePrice, startLendingChain, type LendingChain, type TestMarket } from "../../sdk/test/lending/harness.js";
 import { KeeperStore } from "../src/state/store.js";
 import { deploymentsDirFor } from "./gatewayProcess.js";
 import { CRASH_PRICE, openMarketWithPositions } from "./lendingFixture.js";
+import { KeeperProcesses } from "./keeperProcess.js";
 import { startRpcProxy, type RpcProxy } from "./rpcProxy.js";
 
-const CLI = resolve(REPO_ROOT, "keeper/bin/cogfi-keeper.mjs");
 const KEEPER_KEY = ANVIL_PRIVATE_KEYS[8]!;
 const keeperAddress = privateKeyToAccount(KEEPER_KEY).address;
 
@@ -31,54 +31,23 @@ let chain: LendingChain;
 let market: TestMarket;
 let deploymentsDir: string;
 let refusing: RpcProxy;
-const children = new Set<ChildProcess>();
+const keepers = new KeeperProcesses();
 
 type InFlight = { workKey: string; hash: Hash; nonce: number; status: string };
 type Status = { inFlight: InFlight[]; jobs: Array<{ name: string; details?: { liquidated?: number; unhealthy?: number; passes?: number } }> };
 
 /** Starts `cogfi-keeper run` (liquidation only) on `rpcUrl`; resolves once its HTTP API listens. */
-function startKeeperProcess(rpcUrl: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, "run", "--rpc-url", rpcUrl, "--chain-id", "31337", "--deployments-dir", deploymentsDir, "--data-dir", dataDir, "--port", "0"], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      COGFI_KEEPER_PRIVATE_KEY: KEEPER_KEY,
-      COGFI_LIQUIDATION_INTERVAL_MS: "200",
-      COGFI_KEEPER_TX_POLL_MS: "50",
-      COGFI_KEEPER_RPC_RETRIES: "1",
-      COGFI_LOG_LEVEL: "info",
-    },
-  });
-  children.add(child);
-  return new Promise((done, fail) => {
-    let output = "";
-    const timer = setTimeout(() => fail(new Error(`the keeper did not start in 60 s:\n${output}`)), 60_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const started = output.split("\n").find((line) => line.includes('"keeper started"'));
-      if (started) {
-        clearTimeout(timer);
-        done({ child, url: (JSON.parse(started) as { url: string }).url });
-      }
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      fail(new Error(`the keeper exited with ${code}:\n${output}`));
-    });
+function startKeeperProcess(rpcUrl: string, dataDir: string) {
+  return keepers.start(["run", "--rpc-url", rpcUrl, "--chain-id", "31337", "--deployments-dir", deploymentsDir, "--data-dir", dataDir, "--port", "0"], {
+    COGFI_KEEPER_PRIVATE_KEY: KEEPER_KEY,
+    COGFI_LIQUIDATION_INTERVAL_MS: "200",
+    COGFI_KEEPER_TX_POLL_MS: "50",
+    COGFI_KEEPER_RPC_RETRIES: "1",
+    COGFI_LOG_LEVEL: "info",
   });
 }
 
-function kill9(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    child.removeAllListeners("exit");
-    child.once("exit", () => {
-      children.delete(child);
-      done();
-    });
-    child.kill("SIGKILL");
-  });
-}
+const kill9 = (child: ChildProcess) => keepers.kill9(child);
 
 async function status(url: string): Promise<Status> {
   return (await (await fetch(`${url}/status`)).json()) as Status;
@@ -119,7 +88,7 @@ beforeAll(async () => {
   refusing = await startRpcProxy({ target: chain.rpcUrl, failRate: 0, maxDelayMs: 0, alwaysFail: (method) => method === "eth_sendRawTransaction" });
 }, 180_000);
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
+  keepers.killAll();
   await automine(true).catch(() => undefined);
   await refusing?.stop();
   await chain?.stop();
