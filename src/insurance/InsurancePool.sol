@@ -344,8 +344,9 @@ contract InsurancePool is IInsurancePool, ReentrancyGuardTransient {
     function completeWithdraw(address receiver) external nonReentrant returns (uint256 shares, uint256 assets) {
         if (_requests[msg.sender].shares == 0) revert NoWithdrawRequest(msg.sender);
         shares = maxRedeem(msg.sender);
-        if (shares == 0) revert ERC4626ExceededMaxRedeem(msg.sender, 1, 0);
         assets = _toAssetsDown(shares, _vault);
+        // Free capital worth less than one unit to these shares: burning them would pay nothing.
+        if (assets == 0) revert ERC4626ExceededMaxRedeem(msg.sender, 1, 0);
         _exit(msg.sender, receiver, assets, shares);
     }
 
@@ -355,8 +356,9 @@ contract InsurancePool is IInsurancePool, ReentrancyGuardTransient {
         if (request.shares == 0) revert NoWithdrawRequest(owner);
         if (block.timestamp < request.unlockAt) revert WithdrawNotMatured(owner, request.unlockAt);
         shares = maxRedeem(owner);
-        if (shares == 0) revert ERC4626ExceededMaxRedeem(owner, 1, 0);
         assets = _toAssetsDown(shares, _vault);
+        // As in `completeWithdraw`: never burn the owner's shares for nothing (a caller could repeat it at will).
+        if (assets == 0) revert ERC4626ExceededMaxRedeem(owner, 1, 0);
         // The receiver is the owner: the caller takes nothing, so no allowance is spent.
         _burnQueued(owner, owner, assets, shares);
         emit WithdrawCompletedFor(owner, msg.sender, shares, assets);

@@ -234,13 +234,16 @@ interface IInsurancePool is IERC4626, ISettlementCoverage {
     function cancelWithdraw() external returns (uint256 shares);
 
     /// @notice Redeems as many of the caller's matured queued shares as free capital allows (`maxRedeem`), to
-    /// `receiver`. Returns the shares burned and the assets paid.
+    /// `receiver`. Returns the shares burned and the assets paid. Reverts with `ERC4626ExceededMaxRedeem(caller, 1, 0)`
+    /// when those shares would be worth no asset (no free capital, or too little to pay one unit for them):
+    /// shares are never burned for nothing.
     function completeWithdraw(address receiver) external returns (uint256 shares, uint256 assets);
 
     /// @notice Redeems as many of `owner`'s matured queued shares as free capital allows (`maxRedeem(owner)`), paying
     /// the assets to `owner` itself, never to anyone else. Anyone may call (a keeper processing the queue); no
     /// allowance is needed since the caller receives nothing. Same rules as `completeWithdraw`: reverts with
     /// `NoWithdrawRequest` when nothing is queued, `WithdrawNotMatured` before the cooldown ends, and
-    /// `ERC4626ExceededMaxRedeem(owner, 1, 0)` when no free capital is left for the queued shares.
+    /// `ERC4626ExceededMaxRedeem(owner, 1, 0)` when no free capital is left for the queued shares or what is left
+    /// would pay 0 assets for them (a caller cannot burn an owner's shares for nothing, however often it calls).
     function completeWithdrawFor(address owner) external returns (uint256 shares, uint256 assets);
 }

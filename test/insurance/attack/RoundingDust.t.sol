@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IInsurancePool} from "../../../src/insurance/interfaces/IInsurancePool.sol";
 import {InsuranceBaseTest} from "../InsuranceBaseTest.sol";
 
 /// @notice Attack: extract dust through rounding (many tiny deposits, round trips at an odd price). Defence: every
@@ -51,6 +52,14 @@ contract RoundingDustAttackTest is InsuranceBaseTest {
         pool.requestWithdraw(shares);
         _warp(pool.WITHDRAW_COOLDOWN());
         pool.releasePolicy(1);
+        if (pool.previewRedeem(pool.maxRedeem(who)) == 0) {
+            // Shares worth less than one unit: refused rather than burned for nothing; they stay queued.
+            vm.prank(who);
+            vm.expectRevert(abi.encodeWithSelector(IInsurancePool.ERC4626ExceededMaxRedeem.selector, who, 1, 0));
+            pool.completeWithdraw(who);
+            assertEq(pool.withdrawRequestOf(who).shares, shares, "nothing burned");
+            return 0;
+        }
         vm.prank(who);
         (, out) = pool.completeWithdraw(who);
     }

@@ -16,7 +16,8 @@ export type CompleteWithdrawErrorType =
 
 /**
  * Redeems as many of the account's matured queued shares as the free capital allows (`maxRedeem`): the rest stays
- * queued. Reverts with `ERC4626ExceededMaxRedeem` before the cooldown ends or while running policies need the capital.
+ * queued. Reverts with `ERC4626ExceededMaxRedeem` before the cooldown ends, while running policies need the capital,
+ * or when the free capital would pay 0 assets for the shares (they are never burned for nothing).
  * @example
  * const { assets } = await completeWithdraw(client);
  */
