@@ -74,6 +74,12 @@ contract ReentrantUnderwriter {
         return pool.completeWithdraw(address(this));
     }
 
+    /// @dev Arms the hook for the next transfer of the token (a payout someone else triggers).
+    function arm(bytes calldata reentry) external {
+        _reentry = reentry;
+        token.arm(address(this));
+    }
+
     function onTransfer() external {
         bytes memory data = _reentry;
         if (data.length == 0) return;
@@ -127,5 +133,33 @@ contract ReentrancyAttackTest is Test {
         assertEq(assets, 100e6, "paid once");
         assertEq(token.balanceOf(address(attacker)), 100e6, "attacker PnL = 0");
         assertEq(pool.totalAssets(), 1000e6, "the other underwriter's assets intact");
+    }
+
+    /// @dev A keeper completes the attacker's withdrawal (`completeWithdrawFor`); the payout's hook re-enters with a
+    /// second completion, a cancel (to take the queued shares back after being paid) or a new request: each refused.
+    function test_attack_reentryDuringCompleteWithdrawForIsRefused() public {
+        bytes[3] memory reentries = [
+            abi.encodeCall(pool.completeWithdrawFor, (address(attacker))),
+            abi.encodeCall(pool.cancelWithdraw, ()),
+            abi.encodeCall(pool.requestWithdraw, (1))
+        ];
+        token.mint(address(attacker), 300e6);
+        for (uint256 i; i < reentries.length; ++i) {
+            attacker.deposit(100e6, "");
+            attacker.requestWithdraw(pool.balanceOf(address(attacker)));
+            vm.warp(block.timestamp + pool.WITHDRAW_COOLDOWN());
+            attacker.arm(reentries[i]);
+            uint256 before = token.balanceOf(address(attacker));
+            vm.prank(underwriter);
+            (, uint256 assets) = pool.completeWithdrawFor(address(attacker));
+            assertFalse(attacker.reentered(), "the nested call was refused");
+            assertEq(
+                bytes4(attacker.reentryError()), bytes4(keccak256("ReentrancyGuardReentrantCall()")), "by the lock"
+            );
+            assertEq(assets, 100e6, "paid once");
+            assertEq(token.balanceOf(address(attacker)) - before, 100e6, "attacker PnL = 0");
+            assertEq(pool.balanceOf(address(attacker)), 0, "no share left or taken back");
+            assertEq(pool.totalAssets(), 1000e6, "the other underwriter's assets intact");
+        }
     }
 }
