@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { WITHDRAW_COOLDOWN, buyPolicy, deposit, getPolicy, insuranceAddresses, insurancePoolAbi, mockStablecoinAbi, requestWithdraw } from "@cogfi/sdk";
 import {
   BUYER,
+  KEEPER as SECOND_KEEPER,
+  OTHER_BUYER,
   OTHER_UNDERWRITER,
   UNDERWRITER,
   USDC,
@@ -124,5 +126,48 @@ describe("insurance upkeep", () => {
     expect(store.workCounts()).toEqual(done);
     expect(restarted.status()).toMatchObject({ released: 0, withdrawalsCompleted: 0, failed: 0, releasedPolicies: 1 });
     store.close();
+  }, 180_000);
+  test("two keepers on the same pool at once: the policy is released once, each owner is paid once, reverts bounded", async () => {
+    const pool = insuranceAddresses(chain.reader).insurancePool;
+    const underwriter = chain.accounts[UNDERWRITER]!.address;
+    const other = chain.accounts[OTHER_UNDERWRITER]!.address;
+    await chain.fund(UNDERWRITER, USDC("400"));
+    await chain.fund(OTHER_UNDERWRITER, USDC("400"));
+    await chain.fund(OTHER_BUYER, USDC("100"));
+    const { shares } = await deposit(chain.client(UNDERWRITER), { assets: USDC("400") });
+    const { shares: otherShares } = await deposit(chain.client(OTHER_UNDERWRITER), { assets: USDC("400") });
+    const { policyId } = await buyPolicy(chain.client(OTHER_BUYER), { terms: termsOf(chain.modelId, 200n, await creditLimit(chain, OTHER_BUYER, 200n)) });
+    await requestWithdraw(chain.client(UNDERWRITER), { shares });
+    await requestWithdraw(chain.client(OTHER_UNDERWRITER), { shares: otherShares });
+    await chain.warp(WITHDRAW_COOLDOWN);
+    const from = (await chain.reader.publicClient.getBlockNumber()) + 1n;
+    const [underwriterBefore, otherBefore] = await Promise.all([balanceOf(underwriter), balanceOf(other)]);
+    const expected = await Promise.all(
+      [shares, otherShares].map((s) => chain.reader.publicClient.readContract({ address: pool, abi: insurancePoolAbi, functionName: "previewRedeem", args: [s] })),
+    );
+
+    // Two independent keepers (own key, own state file) run their passes at the same moment.
+    const first = new InsuranceUpkeepJob(options);
+    const second = new InsuranceUpkeepJob(options);
+    const stores = [KeeperStore.open(join(dir, "race-a.sqlite")), KeeperStore.open(join(dir, "race-b.sqlite"))];
+    await Promise.all([first.run(jobContext(chain.client(KEEPER), { store: stores[0]! })), second.run(jobContext(chain.client(SECOND_KEEPER), { store: stores[1]! }))]);
+    // A second round: whoever lost a race sees the work done and sends nothing.
+    await Promise.all([first.run(jobContext(chain.client(KEEPER), { store: stores[0]! })), second.run(jobContext(chain.client(SECOND_KEEPER), { store: stores[1]! }))]);
+
+    const events = await chain.reader.publicClient.getContractEvents({ address: pool, abi: insurancePoolAbi, fromBlock: from });
+    expect(events.filter((e) => e.eventName === "PolicyReleased").map((e) => (e.args as { policyId: bigint }).policyId)).toEqual([policyId]);
+    const completed = events.filter((e) => e.eventName === "WithdrawCompletedFor").map((e) => (e.args as { owner: string }).owner.toLowerCase());
+    expect(completed.sort()).toEqual([underwriter.toLowerCase(), other.toLowerCase()].sort());
+    // Each owner paid exactly its queued shares' worth, once.
+    expect((await balanceOf(underwriter)) - underwriterBefore).toBe(expected[0]);
+    expect((await balanceOf(other)) - otherBefore).toBe(expected[1]);
+    type Counts = { released: number; withdrawalsCompleted: number; failed: number };
+    const a = first.status() as Counts;
+    const b = second.status() as Counts;
+    expect(a.released + b.released).toBe(1);
+    expect(a.withdrawalsCompleted + b.withdrawalsCompleted).toBe(2);
+    // The loser's simulation usually catches the race for free; at most one on-chain revert per unit of work.
+    expect(a.failed + b.failed).toBeLessThanOrEqual(3);
+    for (const store of stores) store.close();
   }, 180_000);
 });
