@@ -29,6 +29,8 @@ Environment (overridden by flags, override the --config file):
   COGFI_GATEWAY_URLS            comma-separated gateways to relay receipts from
   COGFI_RELAY_POLL_MS           gateway polling interval (default 500)
   COGFI_RELAY_FETCH_LIMIT       batches per gateway request (default 100)
+  COGFI_RELAY_MAX_RESPONSE_BYTES  largest receipts page read from a gateway (default 33554432)
+  COGFI_RELAY_REQUEST_TIMEOUT_MS  deadline of one receipts request, body included (default 30000)
   COGFI_RELAY_MAX_IN_FLIGHT     settlements of one gateway sent before the first is mined, in nonce order (default 8)
   COGFI_RELAY_MAX_ATTEMPTS      failures of a batch (a revert, an expired key) before it is dead-lettered (default 6)
   COGFI_RELAY_RETRY_BACKOFF_MS  wait after a second such failure, doubling each time (default 5000)

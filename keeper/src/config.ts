@@ -36,6 +36,14 @@ export const keeperConfigSchema = z
         /** Most signed batches fetched from a gateway per request. */
         fetchLimit: intField(1, 1_000).default(100),
         /**
+         * Largest receipts page read from a gateway, bytes. A gateway is not trusted: one answering an endless or huge
+         * body would otherwise fill the keeper's memory and stop every job. 32 MiB holds 100 batches of 256 receipts
+         * (~8 MB of JSON) four times over.
+         */
+        maxResponseBytes: intField(1_024, 1_073_741_824).default(33_554_432),
+        /** Deadline of one receipts request, body included: a gateway that stalls mid-answer fails its own pass only. */
+        requestTimeoutMs: durationMsField(100).default(30_000),
+        /**
          * Settlements of one gateway in flight at once: consecutive batches are signed in nonce order without waiting
          * for the previous one to be mined (nonce order is the ledger's order), so a backlog settles several batches a
          * block. 1 = one at a time.
@@ -215,6 +223,8 @@ export function keeperEnvLayer(env: NodeJS.ProcessEnv = process.env): ConfigLaye
     relay: {
       pollIntervalMs: env.COGFI_RELAY_POLL_MS,
       fetchLimit: env.COGFI_RELAY_FETCH_LIMIT,
+      maxResponseBytes: env.COGFI_RELAY_MAX_RESPONSE_BYTES,
+      requestTimeoutMs: env.COGFI_RELAY_REQUEST_TIMEOUT_MS,
       maxInFlightPerGateway: env.COGFI_RELAY_MAX_IN_FLIGHT,
       maxAttempts: env.COGFI_RELAY_MAX_ATTEMPTS,
       retryBackoffMs: env.COGFI_RELAY_RETRY_BACKOFF_MS,

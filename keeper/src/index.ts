@@ -87,6 +87,8 @@ export async function startKeeper(
         gatewayUrls: config.gatewayUrls,
         intervalMs: config.relay.pollIntervalMs,
         fetchLimit: config.relay.fetchLimit,
+        maxResponseBytes: config.relay.maxResponseBytes,
+        requestTimeoutMs: config.relay.requestTimeoutMs,
         maxInFlight: config.relay.maxInFlightPerGateway,
         legacyCursorFile: config.dataDir ? resolve(config.dataDir, "relay-cursors.json") : undefined,
         maxAttempts: config.relay.maxAttempts,

@@ -93,6 +93,10 @@ export type ReceiptRelayOptions = {
   intervalMs: number;
   /** Batches fetched per request. */
   fetchLimit: number;
+  /** Largest receipts page read from a gateway, bytes (default `DEFAULT_MAX_RESPONSE_BYTES`); a larger one fails the pass. */
+  maxResponseBytes?: number;
+  /** Deadline of one receipts request, body included (default `DEFAULT_GATEWAY_TIMEOUT_MS`): a stalled gateway fails its pass. */
+  requestTimeoutMs?: number;
   /** A cursor file of an older keeper (`relay-cursors.json`): imported into the state once, then renamed. */
   legacyCursorFile?: string;
   /** Failures a batch may have (that retrying at once would not fix) before it becomes a dead letter. */
@@ -124,6 +128,44 @@ export function deterministicReason(error: unknown): string | undefined {
     if (current instanceof CogFiContractError) return current.errorName;
   }
   return undefined;
+}
+
+/** 30 s for one receipts page: a full page (~8 MB) takes well under a second on a working link. */
+export const DEFAULT_GATEWAY_TIMEOUT_MS = 30_000;
+
+/** 32 MiB: 100 batches of 256 receipts are ~8 MB of JSON (the config's default too). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 33_554_432;
+
+/**
+ * Reads a gateway's JSON answer, refusing it past `maxBytes` (declared or streamed): the gateway is not trusted, and a
+ * huge or endless body must fail one pass, not fill the keeper's memory.
+ */
+async function readJsonCapped(response: Response, maxBytes: number, url: string): Promise<unknown> {
+  const tooLarge = () => new Error(`GET /v1/receipts from ${url} answered more than ${maxBytes} bytes (relay.maxResponseBytes); not read`);
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new Error(`GET /v1/receipts from ${url} answered invalid JSON`, { cause });
+  }
 }
 
 /** The job's name, also its cursors' namespace in the state file. */
@@ -223,9 +265,18 @@ export class ReceiptRelayJob implements Job {
     const target = { chainId, ledger };
     const maxInFlight = Math.max(1, this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     for (;;) {
-      const response = await fetch(`${url}/v1/receipts?after=${state.cursor}&limit=${this.options.fetchLimit}`, { signal: context.signal });
-      if (!response.ok) throw new Error(`GET /v1/receipts answered ${response.status}`);
-      const page = parseReceiptsPage(await response.json());
+      // The deadline covers the body too: a gateway that stalls mid-answer must not hold the pass (and the others).
+      const signal = AbortSignal.any([context.signal, AbortSignal.timeout(this.options.requestTimeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS)]);
+      const page = await (async () => {
+        try {
+          const response = await fetch(`${url}/v1/receipts?after=${state.cursor}&limit=${this.options.fetchLimit}`, { signal });
+          if (!response.ok) throw new Error(`GET /v1/receipts answered ${response.status}`);
+          return parseReceiptsPage(await readJsonCapped(response, this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, url));
+        } catch (error) {
+          if (signal.aborted && !context.signal.aborted) throw new Error(`GET /v1/receipts from ${url} did not finish in time`, { cause: error });
+          throw error;
+        }
+      })();
       if (page.chainId !== chainId || !isAddressEqual(page.ledger, ledger)) {
         throw new Error(`gateway signs for chain ${page.chainId} ledger ${page.ledger}, not ${chainId} ${ledger}`);
       }
